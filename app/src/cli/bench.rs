@@ -1,0 +1,182 @@
+//! `mixdesk bench render --tracks N --seconds S`: decode and render speed and
+//! peak memory on a synthetic session of N stereo 48 kHz tracks.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use mixdesk_engine::bounce::prepare;
+use mixdesk_engine::graph::Rayon;
+use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::session::{Clip, ClipId, Session, Track, TrackId};
+use mixdesk_engine::units::SampleTime;
+use rayon::prelude::*;
+
+/// Benchmarks.
+#[derive(Debug, clap::Subcommand)]
+pub enum Bench {
+    /// Offline render: decode, gain/pan/sum, x-realtime, peak memory.
+    Render {
+        /// Number of stereo tracks.
+        #[arg(long, default_value_t = 32)]
+        tracks: usize,
+        /// Length of each track in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        /// Frames per block.
+        #[arg(long, default_value_t = 1024)]
+        block: usize,
+    },
+}
+
+const RATE: u32 = 48_000;
+
+pub fn run(bench: Bench) -> Result<(), String> {
+    match bench {
+        Bench::Render { tracks, seconds, block } => render(tracks, seconds, block),
+    }
+}
+
+fn render(tracks: usize, seconds: f64, block: usize) -> Result<(), String> {
+    let frames = (seconds * f64::from(RATE)) as usize;
+    let dir = std::env::temp_dir().join(format!("mixdesk-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let _cleanup = Cleanup(dir.clone());
+    eprintln!("writing {tracks} stereo 16-bit WAV files of {seconds} s into {} ...", dir.display());
+    let t = Instant::now();
+    let files: Vec<PathBuf> =
+        (0..tracks).into_par_iter().map(|i| write_track(&dir, i, frames)).collect::<Result<_, _>>()?;
+    eprintln!("  generated in {:.2} s", t.elapsed().as_secs_f64());
+
+    let mut session = Session::new(RATE);
+    for (i, f) in files.iter().enumerate() {
+        let id = 1 + 2 * i as u32;
+        session.tracks.push(Track {
+            id: TrackId(id),
+            name: format!("Track {}", i + 1),
+            colour: Default::default(),
+            comment: String::new(),
+            clips: vec![Clip {
+                id: ClipId(id + 1),
+                media: f.file_name().map(PathBuf::from).unwrap_or_default(),
+                start: SampleTime::ZERO,
+                source_offset: SampleTime::ZERO,
+                length: SampleTime(frames as u64),
+                gain_db: Default::default(),
+                fade_in: Default::default(),
+                fade_out: Default::default(),
+            }],
+            strip: Default::default(),
+            output: Default::default(),
+        });
+    }
+
+    let pool = MediaPool::new();
+    let t = Instant::now();
+    let mut graph = prepare(&session, &dir, &pool, block).map_err(|e| e.to_string())?;
+    let decode = t.elapsed().as_secs_f64();
+
+    let (mut l, mut r) = (vec![0.0f32; block], vec![0.0f32; block]);
+    let t = Instant::now();
+    let mut pos = 0u64;
+    let mut checksum = 0.0f64;
+    while (pos as usize) < frames {
+        let n = (frames - pos as usize).min(block);
+        graph.process(pos, &mut l[..n], &mut r[..n], &Rayon);
+        checksum += f64::from(l[0]) + f64::from(r[n - 1]);
+        pos += n as u64;
+    }
+    let render = t.elapsed().as_secs_f64();
+
+    let raw = tracks * frames * 2 * std::mem::size_of::<f32>();
+    let held = pool.sample_bytes();
+    let read_gbs = raw as f64 / render / 1e9;
+    let baseline = read_bandwidth(&pool, &session, &dir);
+    println!(
+        "bench render: {tracks} stereo tracks x {seconds} s at {RATE} Hz, block {block}, {} threads",
+        rayon::current_num_threads()
+    );
+    println!(
+        "  decode      {decode:>8.3} s  ({:.1} x realtime per track-second)",
+        tracks as f64 * seconds / decode
+    );
+    println!(
+        "  render      {render:>8.3} s  ({:.1} x realtime; {:.0} track-seconds/s)",
+        seconds / render,
+        tracks as f64 * seconds / render
+    );
+    println!(
+        "  media read  {read_gbs:>8.2} GB/s during render; plain parallel read of the same media: {baseline:.2} GB/s ({:.0} %)",
+        100.0 * read_gbs / baseline
+    );
+    println!(
+        "  media held  {:>8.1} MiB for {:.1} MiB of raw f32 ({:+.2} %)",
+        held as f64 / 1048576.0,
+        raw as f64 / 1048576.0,
+        100.0 * (held as f64 / raw as f64 - 1.0)
+    );
+    println!("  peak memory {:>8.1} MiB (VmHWM)", peak_rss_kib() as f64 / 1024.0);
+    if checksum.is_nan() {
+        println!("  (checksum NaN)");
+    }
+    Ok(())
+}
+
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A stereo file of two detuned sines and a little noise, distinct per track.
+fn write_track(dir: &Path, i: usize, frames: usize) -> Result<PathBuf, String> {
+    let path = dir.join(format!("track{i:03}.wav"));
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let err = |e: hound::Error| format!("{}: {e}", path.display());
+    let mut w = hound::WavWriter::create(&path, spec).map_err(err)?;
+    let f = 110.0 * (1.0 + i as f64 * 0.07);
+    let mut w16 = w.get_i16_writer((frames * 2) as u32);
+    let step = std::f64::consts::TAU * f / f64::from(RATE);
+    for n in 0..frames {
+        let x = (n as f64 * step).sin() * 2000.0;
+        let y = (n as f64 * step * 1.01).sin() * 2000.0;
+        w16.write_sample(x as i16);
+        w16.write_sample(y as i16);
+    }
+    w16.flush().map_err(err)?;
+    w.finalize().map_err(err)?;
+    Ok(path)
+}
+
+/// GB/s of summing every decoded sample once, spread over rayon's threads:
+/// the memory-bandwidth ceiling the render is compared against.
+fn read_bandwidth(pool: &MediaPool, session: &Session, dir: &Path) -> f64 {
+    let media: Vec<_> =
+        session.tracks.iter().filter_map(|t| pool.load(&dir.join(&t.clips[0].media), RATE).ok()).collect();
+    let bytes: usize = media.iter().map(|m| m.sample_bytes()).sum();
+    let t = Instant::now();
+    let sum: f32 =
+        media.par_iter().map(|m| m.channels.iter().map(|c| c.iter().sum::<f32>()).sum::<f32>()).sum();
+    let secs = t.elapsed().as_secs_f64();
+    if sum.is_nan() {
+        eprintln!("(NaN)");
+    }
+    bytes as f64 / secs / 1e9
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,100 @@
+//! Command-line interface: argument definitions and dispatch, one module per subcommand.
+
+mod bench;
+mod info;
+mod new;
+mod progress;
+mod render;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Mixdesk: a native desktop mixer.
+#[derive(Debug, Parser)]
+#[command(name = "mixdesk", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// A session to open (default: the bundled demo).
+    pub session: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const EXAMPLES: &str = "Examples:
+  mixdesk                                   open the demo session
+  mixdesk render song.mixdesk -o mix.wav    bounce to 24-bit WAV
+  mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/
+  mixdesk info song.mixdesk --json          tracks, clips, length, missing media
+  mixdesk new --from-stems ./stems -o song.mixdesk
+  mixdesk bench render --tracks 32 --seconds 60";
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bounce a session to a stereo WAV (and optionally stems).
+    Render(render::Args),
+    /// Print a session's tracks, clips, length, sample rate and missing media.
+    Info(info::Args),
+    /// Create a session.
+    New(new::Args),
+    /// Write the demo session and its generated audio into a folder.
+    Demo {
+        /// Target folder.
+        #[arg(long, default_value = "assets/demo")]
+        out: PathBuf,
+    },
+    /// Measure speed and memory.
+    #[command(subcommand)]
+    Bench(bench::Bench),
+}
+
+/// Runs the parsed command line; the error is the message to print.
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Some(Command::Render(args)) => render::run(args),
+        Some(Command::Info(args)) => info::run(args),
+        Some(Command::New(args)) => new::run(args),
+        Some(Command::Demo { out }) => write_demo(&out),
+        Some(Command::Bench(b)) => bench::run(b),
+        None => open(cli.session),
+    }
+}
+
+/// Opens a session. Until the desktop window lands this shows the session and
+/// bounces it beside the current folder, so the default command does something useful.
+fn open(session: Option<PathBuf>) -> Result<(), String> {
+    let path = match session {
+        Some(p) => p,
+        None => crate::demo_files::ensure_demo()?,
+    };
+    info::run(info::Args { session: path.clone(), json: false })?;
+    let out = PathBuf::from(format!(
+        "{}-mix.wav",
+        path.file_stem().map_or_else(|| "session".into(), |s| s.to_string_lossy().into_owned())
+    ));
+    render::run(render::Args::for_file(path, out))
+}
+
+fn write_demo(out: &std::path::Path) -> Result<(), String> {
+    use mixdesk_engine::{demo, session};
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let path = out.join(demo::SESSION_FILE);
+    session::save(&demo::session(), &path).map_err(|e| e.to_string())?;
+    let files = demo::generate(out)
+        .map_err(|e| format!("cannot write the demo audio into {}: {e}", out.display()))?;
+    println!("wrote {} and {} media files", path.display(), files.len());
+    Ok(())
+}
+
+/// Loads a session or returns its error message.
+fn load(path: &std::path::Path) -> Result<mixdesk_engine::session::Session, String> {
+    mixdesk_engine::session::load(path).map_err(|e| e.to_string())
+}
+
+/// The folder media paths are relative to.
+fn session_dir(path: &std::path::Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}

@@ -1,0 +1,32 @@
+//! `mixdesk new --from-stems DIR -o SESSION`.
+
+use std::path::PathBuf;
+
+use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::session;
+use mixdesk_engine::stems::session_from_stems;
+
+/// Arguments of `mixdesk new`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A folder of audio files: one track per file, sorted by name.
+    #[arg(long, value_name = "DIR")]
+    pub from_stems: PathBuf,
+    /// The session file to write.
+    #[arg(short, long, value_name = "SESSION")]
+    pub output: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let dir = super::session_dir(&args.output);
+    let s = session_from_stems(&args.from_stems, &dir, &MediaPool::new()).map_err(|e| e.to_string())?;
+    session::save(&s, &args.output).map_err(|e| e.to_string())?;
+    println!(
+        "wrote {} with {} tracks at {} Hz, {:.2} s",
+        args.output.display(),
+        s.tracks.len(),
+        s.sample_rate,
+        s.content_end().to_seconds(s.sample_rate)
+    );
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! The Mixdesk engine: everything that is not pixels.
+//!
+//! - [`session`]: the document, saved as RON (`*.mixdesk`).
+//! - [`media`]: decoding, resampling and the in-memory media pool.
+//! - [`graph`]: compiling a session into a render graph and rendering blocks.
+//! - [`bounce`]: the offline render to WAV (mix and stems).
+//! - [`demo`]: the deterministic generator of the bundled demo song.
+//!
+//! This crate never depends on a GUI toolkit.
+
+pub mod atomic;
+pub mod bounce;
+pub mod demo;
+pub mod graph;
+pub mod info;
+pub mod media;
+pub mod session;
+pub mod stems;
+pub mod units;

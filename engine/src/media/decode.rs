@@ -1,0 +1,214 @@
+//! Decoding any supported file to planar f32 with symphonia.
+//!
+//! Channel rule: mono and stereo stay as they are. Files with more channels are
+//! folded down to stereo, assuming the WAV/SMPTE order (L, R, C, LFE, Ls, Rs,
+//! then further pairs): L and R go to their sides at unity, the centre goes to
+//! both sides at -3 dB, the LFE is dropped, and every further channel goes to
+//! its side (even index left, odd right) at -3 dB. This is the ITU-R BS.775
+//! downmix without the LFE.
+
+use std::fs::File;
+use std::path::Path;
+
+use symphonia::core::codecs::audio::AudioDecoderOptions;
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+
+use super::{MediaError, SourceFormat};
+
+/// A decoded file at its own sample rate, before resampling.
+#[derive(Debug)]
+pub struct DecodedAudio {
+    /// One buffer per channel after fold-down (1 or 2).
+    pub channels: Vec<Vec<f32>>,
+    /// The file's format.
+    pub format: SourceFormat,
+}
+
+/// How many undecodable packets a lossy stream may skip before it counts as damaged.
+const LOSSY_PACKET_ERRORS_TOLERATED: usize = 3;
+
+/// Decodes the whole file at `path`.
+pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
+    let owned = || path.to_owned();
+    let file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => MediaError::Missing { path: owned() },
+        _ => MediaError::Unreadable { path: owned(), message: e.to_string() },
+    })?;
+    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+        return Err(MediaError::Corrupt { path: owned(), message: "the file is empty".into() });
+    }
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let mut format = symphonia::default::get_probe()
+        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| match e {
+            SymphoniaError::IoError(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => {
+                MediaError::Unreadable { path: owned(), message: io.to_string() }
+            }
+            SymphoniaError::Unsupported(_) | SymphoniaError::IoError(_) => {
+                MediaError::Unsupported { path: owned(), message: "not a recognised audio format".into() }
+            }
+            other => MediaError::Corrupt { path: owned(), message: other.to_string() },
+        })?;
+    let track = format.default_track(TrackType::Audio).ok_or_else(|| MediaError::Unsupported {
+        path: owned(),
+        message: "the file holds no audio track".into(),
+    })?;
+    let track_id = track.id;
+    let expected_frames = track.num_frames;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or_else(|| MediaError::Unsupported {
+            path: owned(),
+            message: "no audio codec parameters".into(),
+        })?
+        .clone();
+    let codec_name = symphonia::default::get_codecs()
+        .get_audio_decoder(params.codec)
+        .map_or_else(|| params.codec.to_string(), |r| r.codec.info.short_name.to_owned());
+    let lossless = is_lossless(&codec_name);
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .map_err(|e| MediaError::Unsupported {
+            path: owned(),
+            message: format!("codec {codec_name}: {e}"),
+        })?;
+
+    let mut planes: Vec<Vec<f32>> = Vec::new();
+    let mut scratch: Vec<Vec<f32>> = Vec::new();
+    let mut rate = params.sample_rate;
+    let mut packet_errors = 0usize;
+    loop {
+        let packet = match format.next_packet() {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                if lossless {
+                    return Err(MediaError::Corrupt {
+                        path: owned(),
+                        message: "the file is cut short".into(),
+                    });
+                }
+                break;
+            }
+            Err(SymphoniaError::ResetRequired) => break,
+            Err(e) => return Err(MediaError::Corrupt { path: owned(), message: e.to_string() }),
+        };
+        if packet.track_id != track_id {
+            continue;
+        }
+        match decoder.decode(&packet) {
+            Ok(buf) => {
+                rate = rate.or(Some(buf.spec().rate()));
+                buf.copy_to_vecs_planar::<f32>(&mut scratch);
+                if planes.is_empty() {
+                    let reserve = expected_frames.unwrap_or(0).min(1 << 31) as usize;
+                    planes = scratch.iter().map(|_| Vec::with_capacity(reserve)).collect();
+                }
+                if scratch.len() != planes.len() {
+                    return Err(MediaError::Corrupt {
+                        path: owned(),
+                        message: "the channel count changes inside the file".into(),
+                    });
+                }
+                for (plane, s) in planes.iter_mut().zip(&scratch) {
+                    plane.extend_from_slice(s);
+                }
+            }
+            Err(SymphoniaError::DecodeError(msg)) => {
+                packet_errors += 1;
+                if lossless || packet_errors > LOSSY_PACKET_ERRORS_TOLERATED {
+                    return Err(MediaError::Corrupt { path: owned(), message: msg.to_owned() });
+                }
+            }
+            Err(SymphoniaError::IoError(_)) if !lossless => break,
+            Err(e) => return Err(MediaError::Corrupt { path: owned(), message: e.to_string() }),
+        }
+    }
+    let frames = planes.first().map_or(0, Vec::len);
+    if frames == 0 {
+        return Err(MediaError::Corrupt { path: owned(), message: "it holds no audio".into() });
+    }
+    if lossless
+        && let Some(expected) = expected_frames
+        && (frames as u64) < expected
+    {
+        return Err(MediaError::Corrupt {
+            path: owned(),
+            message: format!(
+                "the header promises {expected} frames but only {frames} are there (cut short?)"
+            ),
+        });
+    }
+    let sample_rate = rate
+        .filter(|r| *r > 0)
+        .ok_or_else(|| MediaError::Corrupt { path: owned(), message: "no sample rate".into() })?;
+    let source_channels = planes.len();
+    let channels = fold_to_stereo(planes);
+    Ok(DecodedAudio {
+        channels,
+        format: SourceFormat {
+            sample_rate,
+            channels: source_channels,
+            bits_per_sample: params.bits_per_sample,
+            codec: codec_name,
+        },
+    })
+}
+
+fn is_lossless(codec: &str) -> bool {
+    let c = codec.to_ascii_lowercase();
+    c.starts_with("pcm") || c.contains("flac") || c.contains("alac")
+}
+
+/// Applies the module's fold-down rule to files with more than two channels.
+pub(crate) fn fold_to_stereo(mut planes: Vec<Vec<f32>>) -> Vec<Vec<f32>> {
+    if planes.len() <= 2 {
+        for p in &mut planes {
+            p.shrink_to_fit();
+        }
+        return planes;
+    }
+    const MINUS_3DB: f32 = std::f32::consts::FRAC_1_SQRT_2;
+    let frames = planes[0].len();
+    let mut left = vec![0.0f32; frames];
+    let mut right = vec![0.0f32; frames];
+    for (index, plane) in planes.iter().enumerate() {
+        let (gl, gr) = match index {
+            0 => (1.0, 0.0),
+            1 => (0.0, 1.0),
+            2 => (MINUS_3DB, MINUS_3DB),
+            3 => continue,
+            i if i % 2 == 0 => (MINUS_3DB, 0.0),
+            _ => (0.0, MINUS_3DB),
+        };
+        for ((l, r), x) in left.iter_mut().zip(right.iter_mut()).zip(plane) {
+            *l += gl * x;
+            *r += gr * x;
+        }
+    }
+    vec![left, right]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn six_channels_fold_by_the_documented_rule() {
+        let planes: Vec<Vec<f32>> = (0..6).map(|i| vec![(i + 1) as f32]).collect();
+        let out = fold_to_stereo(planes);
+        let h = std::f32::consts::FRAC_1_SQRT_2;
+        assert!((out[0][0] - (1.0 + 3.0 * h + 5.0 * h)).abs() < 1e-6);
+        assert!((out[1][0] - (2.0 + 3.0 * h + 6.0 * h)).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,133 @@
+//! Media: decoding audio files, resampling them to the session rate, and the
+//! shared in-memory pool clip players read from.
+//!
+//! Clip players read through [`AudioSource`], so a later disk-streaming source
+//! can replace the in-memory one without touching the graph.
+
+mod decode;
+mod pool;
+mod resample;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+pub use decode::{DecodedAudio, decode_file};
+pub use pool::MediaPool;
+pub use resample::resample;
+
+/// Decoded audio at the session rate, one or two channels, held in memory.
+#[derive(Debug)]
+pub struct Media {
+    /// One buffer per channel (1 or 2), all the same length.
+    pub channels: Vec<Box<[f32]>>,
+    /// The rate the samples are at (the session rate).
+    pub sample_rate: u32,
+    /// What the file was before import: rate, channel count, bit depth.
+    pub original: SourceFormat,
+}
+
+/// The format of a media file as found on disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFormat {
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Channel count before any fold-down.
+    pub channels: usize,
+    /// Bits per sample, where the format has them.
+    pub bits_per_sample: Option<u32>,
+    /// Codec name, e.g. "pcm_s24le" or "flac".
+    pub codec: String,
+}
+
+impl Media {
+    /// Frames per channel.
+    pub fn frames(&self) -> u64 {
+        self.channels.first().map_or(0, |c| c.len() as u64)
+    }
+
+    /// Bytes of sample memory held.
+    pub fn sample_bytes(&self) -> usize {
+        self.channels.iter().map(|c| c.len() * std::mem::size_of::<f32>()).sum()
+    }
+}
+
+/// Where clip players get their samples. Realtime-safe implementations only:
+/// `read` must not allocate, lock, block or do I/O.
+pub trait AudioSource: Send + Sync + std::fmt::Debug {
+    /// 1 (mono) or 2 (stereo).
+    fn channel_count(&self) -> usize;
+    /// Frames per channel.
+    fn frames(&self) -> u64;
+    /// Fills `out` with `channel` from frame `offset` on; frames past the end are zero.
+    /// Realtime-safe.
+    fn read(&self, channel: usize, offset: u64, out: &mut [f32]);
+}
+
+impl AudioSource for Media {
+    fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
+    fn frames(&self) -> u64 {
+        Media::frames(self)
+    }
+
+    fn read(&self, channel: usize, offset: u64, out: &mut [f32]) {
+        let data = &self.channels[channel.min(self.channels.len() - 1)];
+        let start = (offset.min(data.len() as u64)) as usize;
+        let n = out.len().min(data.len() - start);
+        out[..n].copy_from_slice(&data[start..start + n]);
+        out[n..].fill(0.0);
+    }
+}
+
+/// Why a media file could not be imported.
+#[derive(Debug, Error, Clone)]
+pub enum MediaError {
+    /// The file is not there.
+    #[error("{path}: file not found. Move the file back, or relink the clip to where it is now.", path = .path.display())]
+    Missing {
+        /// The media file.
+        path: PathBuf,
+    },
+    /// The file could not be opened or read.
+    #[error("{path}: cannot read: {message}. Check the file's permissions.", path = .path.display())]
+    Unreadable {
+        /// The media file.
+        path: PathBuf,
+        /// The I/O error.
+        message: String,
+    },
+    /// Not a format Mixdesk decodes.
+    #[error(
+        "{path}: {message}. Mixdesk imports WAV/BWF, AIFF, FLAC, MP3 and Ogg Vorbis; convert the \
+         file to one of those.", path = .path.display()
+    )]
+    Unsupported {
+        /// The media file.
+        path: PathBuf,
+        /// What was found.
+        message: String,
+    },
+    /// The file is damaged or cut short.
+    #[error("{path}: the file is damaged: {message}. Re-export or re-copy it from its source.", path = .path.display())]
+    Corrupt {
+        /// The media file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl MediaError {
+    /// The file this error is about.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            MediaError::Missing { path }
+            | MediaError::Unreadable { path, .. }
+            | MediaError::Unsupported { path, .. }
+            | MediaError::Corrupt { path, .. } => path,
+        }
+    }
+}

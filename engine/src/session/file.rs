@@ -1,0 +1,128 @@
+//! Loading and saving `*.mixdesk` files.
+//!
+//! Loading refuses rather than guesses: a syntax error names the file, line and
+//! column; a newer format is refused with its number; a structurally invalid
+//! session (duplicate ids, unknown buses, routing loops) is refused with the
+//! problem. Saving is atomic and keeps the previous file as `.bak`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::Session;
+use super::migrate::{CURRENT_VERSION, VersionProbe, migrate};
+use super::validate::{ValidationError, validate};
+use crate::atomic::write_atomically;
+
+/// Why a session could not be loaded or saved.
+#[derive(Debug, Error)]
+pub enum SessionError {
+    /// The file could not be read or written.
+    #[error("{action} {path}: {source}. Check that the file exists and that you may {verb} it.", path = .path.display(), verb = if *.action == "cannot read" { "read" } else { "write" })]
+    Io {
+        /// The session file.
+        path: PathBuf,
+        /// What was attempted, e.g. "cannot read".
+        action: &'static str,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file is not valid session RON.
+    #[error(
+        "{path}:{line}:{column}: {message}. The session was not opened; fix the file at that \
+         position or restore {path}.bak.", path = .path.display()
+    )]
+    Parse {
+        /// The session file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected or found.
+        message: String,
+    },
+    /// The file was written by a newer Mixdesk.
+    #[error(
+        "{path} is session format version {found}, newer than this Mixdesk understands \
+         (version {supported}). Open it with a newer Mixdesk.", path = .path.display()
+    )]
+    FutureVersion {
+        /// The session file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build reads.
+        supported: u32,
+    },
+    /// The file's version cannot be migrated.
+    #[error("{path}: {message}.", path = .path.display())]
+    Migration {
+        /// The session file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The file parsed but describes an impossible session.
+    #[error("{path}: {source}. The session was not opened; fix the file or restore {path}.bak.", path = .path.display())]
+    Invalid {
+        /// The session file.
+        path: PathBuf,
+        /// The first problem found.
+        source: ValidationError,
+    },
+}
+
+/// Loads and validates the session at `path`, migrating older formats.
+pub fn load(path: &Path) -> Result<Session, SessionError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SessionError::Io {
+        path: path.to_owned(),
+        action: "cannot read",
+        source,
+    })?;
+    from_ron_str(&text, path)
+}
+
+/// Parses session text; `path` is only used in error messages.
+pub fn from_ron_str(text: &str, path: &Path) -> Result<Session, SessionError> {
+    let parse_error = |e: ron::error::SpannedError| SessionError::Parse {
+        path: path.to_owned(),
+        line: e.span.start.line,
+        column: e.span.start.col,
+        message: e.code.to_string(),
+    };
+    let version = ron::from_str::<VersionProbe>(text).map_err(parse_error)?.version;
+    if version > CURRENT_VERSION {
+        return Err(SessionError::FutureVersion {
+            path: path.to_owned(),
+            found: version,
+            supported: CURRENT_VERSION,
+        });
+    }
+    let text = migrate(text.to_owned(), version)
+        .map_err(|message| SessionError::Migration { path: path.to_owned(), message })?;
+    let mut session: Session = ron::from_str(&text).map_err(parse_error)?;
+    session.version = CURRENT_VERSION;
+    validate(&session).map_err(|source| SessionError::Invalid { path: path.to_owned(), source })?;
+    Ok(session)
+}
+
+/// The session as pretty RON text, exactly as [`save`] writes it.
+pub fn to_ron_string(session: &Session) -> String {
+    let config = ron::ser::PrettyConfig::new().struct_names(false).indentor("  ").new_line("\n");
+    let mut text = ron::ser::to_string_pretty(session, config)
+        .expect("a session always serializes: it holds only plain data");
+    text.push('\n');
+    text
+}
+
+/// Saves atomically to `path`, keeping the previous file as `PATH.bak`.
+pub fn save(session: &Session, path: &Path) -> Result<(), SessionError> {
+    let text = to_ron_string(session);
+    write_atomically(path, true, |w| w.write_all(text.as_bytes())).map_err(|source| SessionError::Io {
+        path: path.to_owned(),
+        action: "cannot write",
+        source,
+    })
+}

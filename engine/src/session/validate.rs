@@ -1,0 +1,227 @@
+//! Structural checks run on every loaded session: a session that passes can be
+//! compiled into a render graph without surprises.
+
+use std::collections::{HashMap, HashSet};
+
+use thiserror::Error;
+
+use super::{BusId, Output, Session, Strip};
+
+/// The first structural problem found in a session.
+#[derive(Debug, Error, PartialEq)]
+pub enum ValidationError {
+    /// Two objects of one kind share an id.
+    #[error("two {kind}s have the id {id}; every {kind} needs its own id")]
+    DuplicateId {
+        /// "track", "bus", ...
+        kind: &'static str,
+        /// The shared id.
+        id: u32,
+    },
+    /// A route names a bus that does not exist.
+    #[error("{from} sends to bus {bus}, which does not exist")]
+    UnknownBus {
+        /// The strip with the route.
+        from: String,
+        /// The missing bus.
+        bus: BusId,
+    },
+    /// Routing goes round in a circle.
+    #[error("routing loop: {path}; a bus cannot feed itself, directly or through other buses")]
+    RoutingLoop {
+        /// The buses on the loop, e.g. "bus A -> bus B -> bus A".
+        path: String,
+    },
+    /// A number is out of its range or not a number at all.
+    #[error("{field} is {value}, outside {range}")]
+    OutOfRange {
+        /// Which value, e.g. "track 'Bass' fader_db".
+        field: String,
+        /// The value as written.
+        value: f64,
+        /// The allowed range, in words.
+        range: &'static str,
+    },
+    /// A clip or range that cannot exist.
+    #[error("{what}")]
+    Impossible {
+        /// What is wrong, in words.
+        what: String,
+    },
+}
+
+/// Checks ids, routes, ranges and clip geometry.
+pub fn validate(s: &Session) -> Result<(), ValidationError> {
+    check_range("sample_rate", f64::from(s.sample_rate), 8_000.0, 384_000.0, "8000 to 384000 Hz")?;
+    check_range("tempo bpm", s.tempo.bpm, 1.0, 999.0, "1 to 999")?;
+    check_range("tempo beats_per_bar", f64::from(s.tempo.beats_per_bar), 1.0, 64.0, "1 to 64")?;
+    if ![1, 2, 4, 8, 16, 32].contains(&s.tempo.beat_unit) {
+        return Err(ValidationError::OutOfRange {
+            field: "tempo beat_unit".into(),
+            value: f64::from(s.tempo.beat_unit),
+            range: "1, 2, 4, 8, 16 or 32",
+        });
+    }
+    check_ids(s)?;
+    let buses: HashSet<BusId> = s.buses.iter().map(|b| b.id).collect();
+    for t in &s.tracks {
+        let who = format!("track '{}'", t.name);
+        check_strip(&who, &t.strip, &buses)?;
+        check_output(&who, t.output, &buses)?;
+        for c in &t.clips {
+            let clip = format!("{who} clip {}", c.id);
+            if c.length.0 == 0 {
+                return Err(ValidationError::Impossible { what: format!("{clip} has zero length") });
+            }
+            if c.media.as_os_str().is_empty() {
+                return Err(ValidationError::Impossible { what: format!("{clip} names no media file") });
+            }
+            if c.fade_in.length.0 + c.fade_out.length.0 > c.length.0 {
+                return Err(ValidationError::Impossible {
+                    what: format!("{clip}: its fade-in and fade-out together are longer than the clip"),
+                });
+            }
+            check_range(&format!("{clip} gain_db"), c.gain_db.0, -144.0, 24.0, "-144 to +24 dB")?;
+        }
+    }
+    for b in &s.buses {
+        let who = format!("bus '{}'", b.name);
+        check_strip(&who, &b.strip, &buses)?;
+        check_output(&who, b.output, &buses)?;
+    }
+    check_strip("master", &s.master, &buses)?;
+    if let Some(l) = s.loop_range
+        && l.end <= l.start
+    {
+        return Err(ValidationError::Impossible { what: "the loop range ends before it starts".into() });
+    }
+    check_routing_loops(s)
+}
+
+fn check_range(
+    field: &str,
+    value: f64,
+    lo: f64,
+    hi: f64,
+    range: &'static str,
+) -> Result<(), ValidationError> {
+    if value.is_finite() && (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(ValidationError::OutOfRange { field: field.to_owned(), value, range })
+    }
+}
+
+fn check_strip(who: &str, strip: &Strip, buses: &HashSet<BusId>) -> Result<(), ValidationError> {
+    check_range(&format!("{who} trim_db"), strip.trim_db.0, -144.0, 48.0, "-144 to +48 dB")?;
+    check_range(&format!("{who} fader_db"), strip.fader_db.0, -1e9, 24.0, "-inf to +24 dB")?;
+    check_range(&format!("{who} pan"), strip.pan.0, -1.0, 1.0, "-1 to 1")?;
+    check_range(&format!("{who} width"), strip.width, 0.0, 2.0, "0 to 2")?;
+    for send in &strip.sends {
+        if !buses.contains(&send.target) {
+            return Err(ValidationError::UnknownBus { from: who.to_owned(), bus: send.target });
+        }
+        check_range(
+            &format!("{who} send {} level_db", send.id),
+            send.level_db.0,
+            -1e9,
+            24.0,
+            "-inf to +24 dB",
+        )?;
+        check_range(&format!("{who} send {} pan", send.id), send.pan.0, -1.0, 1.0, "-1 to 1")?;
+    }
+    for p in &strip.processors {
+        for (name, v) in &p.params {
+            if !v.is_finite() {
+                return Err(ValidationError::OutOfRange {
+                    field: format!("{who} processor {} parameter '{name}'", p.id),
+                    value: *v,
+                    range: "finite numbers",
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_output(who: &str, output: Output, buses: &HashSet<BusId>) -> Result<(), ValidationError> {
+    match output {
+        Output::Bus(bus) if !buses.contains(&bus) => {
+            Err(ValidationError::UnknownBus { from: who.to_owned(), bus })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_ids(s: &Session) -> Result<(), ValidationError> {
+    fn unique(kind: &'static str, ids: impl Iterator<Item = u32>) -> Result<(), ValidationError> {
+        let mut seen = HashSet::new();
+        for id in ids {
+            if !seen.insert(id) {
+                return Err(ValidationError::DuplicateId { kind, id });
+            }
+        }
+        Ok(())
+    }
+    let strips =
+        || s.tracks.iter().map(|t| &t.strip).chain(s.buses.iter().map(|b| &b.strip)).chain([&s.master]);
+    unique("track", s.tracks.iter().map(|t| t.id.0))?;
+    unique("bus", s.buses.iter().map(|b| b.id.0))?;
+    unique("clip", s.tracks.iter().flat_map(|t| t.clips.iter().map(|c| c.id.0)))?;
+    unique("send", strips().flat_map(|st| st.sends.iter().map(|x| x.id.0)))?;
+    unique("processor", strips().flat_map(|st| st.processors.iter().map(|x| x.id.0)))?;
+    unique("marker", s.markers.iter().map(|m| m.id.0))
+}
+
+/// Depth-first search over bus -> bus edges (outputs and sends).
+fn check_routing_loops(s: &Session) -> Result<(), ValidationError> {
+    let mut edges: HashMap<BusId, Vec<BusId>> = HashMap::new();
+    for b in &s.buses {
+        let out = edges.entry(b.id).or_default();
+        if let Output::Bus(to) = b.output {
+            out.push(to);
+        }
+        out.extend(b.strip.sends.iter().map(|x| x.target));
+    }
+    let name = |id: BusId| s.bus(id).map_or_else(|| id.to_string(), |b| format!("bus '{}'", b.name));
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Visiting,
+        Done,
+    }
+    fn visit(
+        id: BusId,
+        edges: &HashMap<BusId, Vec<BusId>>,
+        marks: &mut HashMap<BusId, Mark>,
+        stack: &mut Vec<BusId>,
+    ) -> Option<Vec<BusId>> {
+        match marks.get(&id) {
+            Some(Mark::Done) => return None,
+            Some(Mark::Visiting) => {
+                let from = stack.iter().position(|b| *b == id).unwrap_or(0);
+                let mut cycle = stack[from..].to_vec();
+                cycle.push(id);
+                return Some(cycle);
+            }
+            None => {}
+        }
+        marks.insert(id, Mark::Visiting);
+        stack.push(id);
+        for next in edges.get(&id).into_iter().flatten() {
+            if let Some(c) = visit(*next, edges, marks, stack) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        marks.insert(id, Mark::Done);
+        None
+    }
+    let mut marks = HashMap::new();
+    for b in &s.buses {
+        if let Some(cycle) = visit(b.id, &edges, &mut marks, &mut Vec::new()) {
+            let path = cycle.into_iter().map(name).collect::<Vec<_>>().join(" -> ");
+            return Err(ValidationError::RoutingLoop { path });
+        }
+    }
+    Ok(())
+}

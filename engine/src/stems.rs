@@ -1,0 +1,134 @@
+//! Building a session from a folder of stems: one track per audio file, sorted
+//! by name, named after the file, at unity gain and centred.
+
+use std::path::{Component, Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::media::{MediaError, MediaPool};
+use crate::session::{Clip, ClipId, Colour, Fade, SampleTime, Session, Strip, Track, TrackId};
+
+/// File extensions treated as audio.
+pub const AUDIO_EXTENSIONS: [&str; 9] = ["wav", "wave", "bwf", "aif", "aiff", "aifc", "flac", "mp3", "ogg"];
+
+/// Why a session could not be built from a folder.
+#[derive(Debug, Error)]
+pub enum StemsError {
+    /// The folder could not be listed.
+    #[error("cannot list {path}: {source}. Check the folder exists and is readable.", path = .path.display())]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No audio files in the folder.
+    #[error("{path} holds no audio files ({exts}); put the stems there or name another folder.", path = .path.display(), exts = AUDIO_EXTENSIONS.join(", "))]
+    Empty {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A file could not be imported.
+    #[error(transparent)]
+    Media(#[from] MediaError),
+}
+
+/// A new session with one track per audio file in `dir`. Media paths are made
+/// relative to `session_dir` (where the session will be saved). The session rate
+/// is the most common rate among the files (48 kHz on a tie with it).
+pub fn session_from_stems(dir: &Path, session_dir: &Path, pool: &MediaPool) -> Result<Session, StemsError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| StemsError::Folder { path: dir.to_owned(), source })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(StemsError::Empty { path: dir.to_owned() });
+    }
+    // Probe the rates first (decoding at the file's own rate is a no-op resample).
+    let decoded = files.iter().map(|f| crate::media::decode_file(f).map(|d| d.format.sample_rate));
+    let rates: Vec<u32> = decoded.collect::<Result<_, _>>()?;
+    let rate = most_common_rate(&rates);
+    let media = pool.load_all(&files, rate);
+    let mut session = Session::new(rate);
+    for (i, (file, m)) in files.iter().zip(media).enumerate() {
+        let m = m?;
+        let id = 1 + 2 * i as u32;
+        let name =
+            file.file_stem().map_or_else(|| format!("Track {}", i + 1), |s| s.to_string_lossy().into_owned());
+        session.tracks.push(Track {
+            id: TrackId(id),
+            name,
+            colour: palette(i),
+            comment: String::new(),
+            clips: vec![Clip {
+                id: ClipId(id + 1),
+                media: relative_to(file, session_dir),
+                start: SampleTime::ZERO,
+                source_offset: SampleTime::ZERO,
+                length: SampleTime(m.frames()),
+                gain_db: Default::default(),
+                fade_in: Fade::default(),
+                fade_out: Fade::default(),
+            }],
+            strip: Strip::default(),
+            output: Default::default(),
+        });
+    }
+    Ok(session)
+}
+
+fn most_common_rate(rates: &[u32]) -> u32 {
+    let mut best = (0usize, 48_000u32);
+    for r in rates {
+        let count = rates.iter().filter(|x| *x == r).count();
+        if count > best.0 || (count == best.0 && *r == 48_000) {
+            best = (count, *r);
+        }
+    }
+    best.1
+}
+
+/// A pleasant, distinct colour per track index.
+pub fn palette(i: usize) -> Colour {
+    const P: [Colour; 8] = [
+        Colour(0xd9, 0x5f, 0x4c),
+        Colour(0xe0, 0x9b, 0x3d),
+        Colour(0x5f, 0xb0, 0x6e),
+        Colour(0x4c, 0x9f, 0xc7),
+        Colour(0x9b, 0x6c, 0xd1),
+        Colour(0xe2, 0x6f, 0xa8),
+        Colour(0xc7, 0xc2, 0x4c),
+        Colour(0x7f, 0x8c, 0x99),
+    ];
+    P[i % P.len()]
+}
+
+/// `path` relative to `base` when both are absolute (or both relative to the
+/// current folder); otherwise `path` unchanged.
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let abs = |p: &Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.to_owned()))
+    };
+    let (path, base) = (abs(path), abs(base));
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c);
+    }
+    out
+}
