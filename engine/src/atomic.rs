@@ -79,7 +79,7 @@ pub fn backup_path(path: &Path) -> PathBuf {
 }
 
 /// `.NAME.tmp-PID` beside `path`: unique per process, hidden, and on the same file system.
-fn temp_path(path: &Path) -> PathBuf {
+pub fn temp_path(path: &Path) -> PathBuf {
     let mut name = std::ffi::OsString::from(".");
     name.push(path.file_name().unwrap_or_default());
     name.push(format!(".tmp-{}", std::process::id()));

@@ -1,1 +1,136 @@
+//! Helpers shared by the end-to-end tests: in-memory sources, one-call renders,
+//! the `mixdesk` binary, and WAV reading.
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use mixdesk_engine::graph::{Serial, compile};
+use mixdesk_engine::media::{AudioSource, Media, SourceFormat};
+use mixdesk_engine::session::{Clip, ClipId, SampleTime, Session, Track, TrackId};
+
+/// In-memory media from per-channel samples.
+pub fn media(channels: Vec<Vec<f32>>) -> Arc<Media> {
+    Arc::new(Media {
+        sample_rate: 48_000,
+        original: SourceFormat {
+            sample_rate: 48_000,
+            channels: channels.len(),
+            bits_per_sample: None,
+            codec: "test".into(),
+        },
+        channels: channels.into_iter().map(Vec::into_boxed_slice).collect(),
+    })
+}
+
+/// A track with one clip of `media_name` spanning `[start, start + len)`.
+pub fn track(id: u32, media_name: &str, start: u64, len: u64) -> Track {
+    Track {
+        id: TrackId(id),
+        name: format!("T{id}"),
+        colour: Default::default(),
+        comment: String::new(),
+        clips: vec![Clip {
+            id: ClipId(1000 + id),
+            media: PathBuf::from(media_name),
+            start: SampleTime(start),
+            source_offset: SampleTime::ZERO,
+            length: SampleTime(len),
+            gain_db: Default::default(),
+            fade_in: Default::default(),
+            fade_out: Default::default(),
+        }],
+        strip: Default::default(),
+        output: Default::default(),
+    }
+}
+
+/// Renders `frames` from position 0 with the media looked up by clip path in
+/// `sources`, in blocks of `block`, on the serial (live) path.
+pub fn render(
+    session: &Session,
+    sources: &[(&str, Arc<Media>)],
+    frames: usize,
+    block: usize,
+) -> [Vec<f32>; 2] {
+    let lookup = |c: &Clip| -> Option<Arc<dyn AudioSource>> {
+        sources
+            .iter()
+            .find(|(n, _)| Path::new(n) == c.media)
+            .map(|(_, m)| Arc::clone(m) as Arc<dyn AudioSource>)
+    };
+    let mut graph = compile(session, &lookup, block).expect("session compiles");
+    let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
+    let mut pos = 0;
+    while pos < frames {
+        let n = (frames - pos).min(block);
+        graph.process(pos as u64, &mut l[pos..pos + n], &mut r[pos..pos + n], &Serial);
+        pos += n;
+    }
+    [l, r]
+}
+
+/// The `mixdesk` binary built beside the running test (target/<profile>/mixdesk).
+pub fn mixdesk() -> Command {
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
+    let bin = profile_dir.join("mixdesk");
+    assert!(bin.is_file(), "{} not built; run the tests with `cargo test --workspace`", bin.display());
+    Command::new(bin)
+}
+
+/// Runs `mixdesk` with `args`; returns (exit success, stdout, stderr).
+pub fn run(args: &[&str]) -> (bool, String, String) {
+    let out = mixdesk().args(args).output().expect("mixdesk runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Reads a stereo WAV as f32 channels (float files exactly; integer files scaled to ±1).
+pub fn read_wav(path: &Path) -> (hound::WavSpec, Vec<Vec<f32>>) {
+    let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let spec = r.spec();
+    let ch = usize::from(spec.channels);
+    let samples: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => r.samples::<f32>().map(Result::unwrap).collect(),
+        hound::SampleFormat::Int => {
+            let scale = 1.0 / f64::from(1u32 << (spec.bits_per_sample - 1));
+            r.samples::<i32>().map(|s| (f64::from(s.unwrap()) * scale) as f32).collect()
+        }
+    };
+    let chans = (0..ch).map(|c| samples.iter().skip(c).step_by(ch).copied().collect()).collect();
+    (spec, chans)
+}
+
+/// Writes a float WAV with the given channels.
+pub fn write_wav_f32(path: &Path, rate: u32, channels: &[Vec<f32>]) {
+    let spec = hound::WavSpec {
+        channels: channels.len() as u16,
+        sample_rate: rate,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..channels[0].len() {
+        for c in channels {
+            w.write_sample(c[i]).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
+/// A deterministic pseudo-random signal in [-amp, amp].
+pub fn noise(seed: u64, n: usize, amp: f32) -> Vec<f32> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ((x >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * amp
+        })
+        .collect()
+}

@@ -1,0 +1,163 @@
+//! Session files: the fixture of every released format version loads, saving
+//! round-trips, bad files are refused with the file, line and column, and a
+//! failed save leaves the previous file intact.
+
+use std::path::{Path, PathBuf};
+
+use mixdesk_engine::session::{
+    self, BusId, CURRENT_VERSION, FadeShape, Output, PanLaw, SessionError, ValidationError,
+};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sessions").join(name)
+}
+
+#[test]
+fn the_version_1_fixture_loads_with_every_field() {
+    let s = session::load(&fixture("v1.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.version, CURRENT_VERSION);
+    assert_eq!(s.sample_rate, 44_100);
+    assert_eq!(s.pan_law, PanLaw::Minus4_5Db);
+    assert_eq!((s.tempo.bpm, s.tempo.beats_per_bar, s.tempo.beat_unit), (96.5, 6, 8));
+    let kick = &s.tracks[0];
+    assert_eq!(kick.name, "Kick \"In\"");
+    assert_eq!(kick.comment, "57 inside the shell");
+    assert_eq!(kick.output, Output::Bus(BusId(11)));
+    assert_eq!(kick.clips[0].media, Path::new("audio/kick in.wav"));
+    assert_eq!(
+        (kick.clips[0].start.0, kick.clips[0].source_offset.0, kick.clips[0].length.0),
+        (44_100, 100, 88_200)
+    );
+    assert_eq!(kick.clips[0].gain_db.0, -1.5);
+    assert_eq!((kick.clips[0].fade_out.length.0, kick.clips[0].fade_out.shape), (882, FadeShape::SCurve));
+    assert_eq!(kick.clips[1].fade_in.length.0, 0, "omitted fields take their defaults");
+    assert!(kick.strip.polarity_inverted && kick.strip.solo);
+    assert_eq!((kick.strip.trim_db.0, kick.strip.fader_db.0, kick.strip.pan.0), (2.0, -4.25, -0.5));
+    assert_eq!(kick.strip.sends[0].target, BusId(10));
+    assert!(kick.strip.sends[0].pre_fader);
+    let room = &s.tracks[1];
+    assert_eq!(room.strip.width, 1.5);
+    assert!(room.strip.mute && room.strip.solo_safe);
+    assert_eq!(room.output, Output::Master);
+    assert_eq!(s.buses.len(), 2);
+    assert_eq!(s.buses[0].strip.fader_db.0, -3.0);
+    assert_eq!(s.master.fader_db.0, -0.5);
+    assert_eq!(s.markers[0].position.0, 1_323_000);
+    let l = s.loop_range.unwrap();
+    assert_eq!((l.start.0, l.end.0, l.enabled), (441_000, 882_000, true));
+}
+
+#[test]
+fn saving_and_loading_round_trips_and_keeps_the_previous_file_as_bak() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("song.mixdesk");
+    let original = session::load(&fixture("v1.mixdesk")).unwrap();
+    session::save(&original, &p).unwrap();
+    assert_eq!(session::load(&p).unwrap(), original);
+    let mut edited = original.clone();
+    edited.tracks[0].strip.fader_db.0 = -9.0;
+    session::save(&edited, &p).unwrap();
+    assert_eq!(session::load(&p).unwrap(), edited);
+    assert_eq!(session::load(&dir.path().join("song.mixdesk.bak")).unwrap(), original);
+}
+
+fn load_text(text: &str) -> Result<session::Session, SessionError> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.mixdesk");
+    std::fs::write(&p, text).unwrap();
+    session::load(&p)
+}
+
+#[test]
+fn a_syntax_error_names_the_file_line_and_column() {
+    let text = std::fs::read_to_string(fixture("v1.mixdesk"))
+        .unwrap()
+        .replace("fader_db: -4.25,", "fader_db: -4.25 oops,");
+    let err = load_text(&text).unwrap_err();
+    let SessionError::Parse { line, column, ref message, .. } = err else { panic!("{err}") };
+    let want_line = text.lines().position(|l| l.contains("oops")).unwrap() + 1;
+    assert_eq!(line, want_line);
+    assert!(column > 10, "column {column}");
+    let shown = err.to_string();
+    assert!(shown.contains(&format!("bad.mixdesk:{line}:{column}")), "{shown}");
+    assert!(!message.is_empty());
+}
+
+#[test]
+fn a_newer_version_is_refused_with_its_number() {
+    let err = load_text("(version: 7, sample_rate: 48000, some_future_field: [1, 2])").unwrap_err();
+    assert!(matches!(err, SessionError::FutureVersion { found: 7, .. }), "{err}");
+    assert!(err.to_string().contains("version 7"), "{err}");
+}
+
+#[test]
+fn structural_problems_are_refused_not_guessed() {
+    let cases: [(&str, fn(&ValidationError) -> bool); 5] = [
+        ("(version: 1, sample_rate: 48000, tracks: [(id: 1, name: \"a\"), (id: 1, name: \"b\")])", |e| {
+            matches!(e, ValidationError::DuplicateId { kind: "track", id: 1 })
+        }),
+        ("(version: 1, sample_rate: 48000, tracks: [(id: 1, name: \"a\", output: Bus(9))])", |e| {
+            matches!(e, ValidationError::UnknownBus { .. })
+        }),
+        (
+            "(version: 1, sample_rate: 48000, buses: [(id: 1, name: \"A\", output: Bus(2)), (id: 2, name: \"B\", output: Bus(1))])",
+            |e| matches!(e, ValidationError::RoutingLoop { .. }),
+        ),
+        ("(version: 1, sample_rate: 48000, master: (fader_db: NaN))", |e| {
+            matches!(e, ValidationError::OutOfRange { .. })
+        }),
+        (
+            "(version: 1, sample_rate: 48000, tracks: [(id: 1, name: \"a\", clips: [(id: 2, media: \"x.wav\", start: 0, length: 0)])])",
+            |e| matches!(e, ValidationError::Impossible { .. }),
+        ),
+    ];
+    for (text, is_expected) in cases {
+        match load_text(text) {
+            Err(SessionError::Invalid { source, .. }) => assert!(is_expected(&source), "{text}: {source}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_unknown_field_is_refused() {
+    let err = load_text("(version: 1, sample_rate: 48000, trakcs: [])").unwrap_err();
+    assert!(matches!(err, SessionError::Parse { .. }), "{err}");
+    assert!(err.to_string().contains("trakcs"), "{err}");
+}
+
+#[test]
+fn a_failed_save_leaves_the_previous_file_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("song.mixdesk");
+    let original = session::load(&fixture("v1.mixdesk")).unwrap();
+    session::save(&original, &p).unwrap();
+    let before = std::fs::read(&p).unwrap();
+    let mut edited = original.clone();
+    edited.tracks.clear();
+    // The temporary file cannot be created: a directory sits at its path. This
+    // fails for root too, unlike a read-only folder.
+    let blocker = mixdesk_engine::atomic::temp_path(&p);
+    std::fs::create_dir(&blocker).unwrap();
+    let err = session::save(&edited, &p).unwrap_err();
+    assert!(err.to_string().contains("song.mixdesk"), "{err}");
+    assert_eq!(std::fs::read(&p).unwrap(), before);
+    std::fs::remove_dir(&blocker).unwrap();
+    // And a read-only folder, where the file system enforces it (not for root).
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let q = ro.join("song.mixdesk");
+    session::save(&original, &q).unwrap();
+    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ro, perms.clone()).unwrap();
+    let enforced = std::fs::File::create(ro.join("probe")).is_err();
+    let result = session::save(&edited, &q);
+    perms.set_readonly(false);
+    std::fs::set_permissions(&ro, perms).unwrap();
+    if enforced {
+        let e = result.expect_err("saving into a read-only folder fails");
+        assert!(e.to_string().contains("song.mixdesk"), "{e}");
+        assert_eq!(std::fs::read(&q).unwrap(), before);
+    }
+}
