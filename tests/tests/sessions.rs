@@ -92,7 +92,8 @@ fn a_newer_version_is_refused_with_its_number() {
 
 #[test]
 fn structural_problems_are_refused_not_guessed() {
-    let cases: [(&str, fn(&ValidationError) -> bool); 5] = [
+    type Expect = fn(&ValidationError) -> bool;
+    let cases: [(&str, Expect); 5] = [
         ("(version: 1, sample_rate: 48000, tracks: [(id: 1, name: \"a\"), (id: 1, name: \"b\")])", |e| {
             matches!(e, ValidationError::DuplicateId { kind: "track", id: 1 })
         }),
@@ -148,13 +149,11 @@ fn a_failed_save_leaves_the_previous_file_intact() {
     std::fs::create_dir(&ro).unwrap();
     let q = ro.join("song.mixdesk");
     session::save(&original, &q).unwrap();
-    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
-    perms.set_readonly(true);
-    std::fs::set_permissions(&ro, perms.clone()).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
     let enforced = std::fs::File::create(ro.join("probe")).is_err();
     let result = session::save(&edited, &q);
-    perms.set_readonly(false);
-    std::fs::set_permissions(&ro, perms).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
     if enforced {
         let e = result.expect_err("saving into a read-only folder fails");
         assert!(e.to_string().contains("song.mixdesk"), "{e}");
