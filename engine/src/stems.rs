@@ -51,9 +51,11 @@ pub fn session_from_stems(dir: &Path, session_dir: &Path, pool: &MediaPool) -> R
     if files.is_empty() {
         return Err(StemsError::Empty { path: dir.to_owned() });
     }
-    // Probe the rates first (decoding at the file's own rate is a no-op resample).
-    let decoded = files.iter().map(|f| crate::media::decode_file(f).map(|d| d.format.sample_rate));
-    let rates: Vec<u32> = decoded.collect::<Result<_, _>>()?;
+    // Read the rates from the headers first, so each file is decoded only once.
+    let rates: Vec<u32> = files
+        .iter()
+        .map(|f| crate::media::probe_format(f).map(|d| d.sample_rate))
+        .collect::<Result<_, _>>()?;
     let rate = most_common_rate(&rates);
     let media = pool.load_all(&files, rate);
     let mut session = Session::new(rate);

@@ -62,7 +62,7 @@ impl Default for BounceOptions {
             depth: BitDepth::default(),
             dither: Dither::default(),
             stems_dir: None,
-            block: 1024,
+            block: 4096,
         }
     }
 }

@@ -47,35 +47,58 @@ impl ClipPlayer {
         g as f32
     }
 
-    /// Adds this clip's audio for the block `[pos, pos + n)` into `buf` (one slice per
-    /// track channel), using `scratch` (at least `n` long). Realtime-safe.
-    pub fn mix_into(&self, pos: u64, buf: &mut [&mut [f32]], scratch: &mut [f32]) {
+    /// Mixes this clip's audio for the block `[pos, pos + n)` into `buf` (one slice
+    /// per track channel): added to what is there, or written over it when
+    /// `overwrite` is set (the caller then zeroes only what the clip does not
+    /// cover). `scratch` must be at least `n` long. Realtime-safe.
+    pub fn mix_into(&self, pos: u64, buf: &mut [&mut [f32]], scratch: &mut [f32], overwrite: bool) {
         let n = buf[0].len() as u64;
         let a = pos.max(self.start);
         let b = (pos + n).min(self.end);
-        let Some(source) = &self.source else { return };
         if a >= b {
             return;
         }
         let (lo, hi) = ((a - pos) as usize, (b - pos) as usize);
         let len = hi - lo;
+        let Some(source) = &self.source else {
+            if overwrite {
+                for out in buf.iter_mut() {
+                    out[lo..hi].fill(0.0);
+                }
+            }
+            return;
+        };
         let src_at = self.source_offset + (a - self.start);
-        let fade_in_end = self.start + self.fade_in.0;
-        let fade_out_start = self.end - self.fade_out.0;
-        let flat = a >= fade_in_end && b <= fade_out_start;
+        let flat = a >= self.start + self.fade_in.0 && b <= self.end - self.fade_out.0;
         let src_channels = source.channel_count();
         for (ch, out) in buf.iter_mut().enumerate() {
-            let tmp = &mut scratch[..len];
-            source.read(ch.min(src_channels - 1), src_at, tmp);
-            let out = &mut out[lo..hi];
-            if flat {
-                let g = self.gain;
-                for (o, s) in out.iter_mut().zip(tmp.iter()) {
-                    *o += g * s;
+            let src_ch = ch.min(src_channels - 1);
+            let src: &[f32] = match source.slice(src_ch, src_at, len) {
+                Some(s) => s,
+                None => {
+                    source.read(src_ch, src_at, &mut scratch[..len]);
+                    &scratch[..len]
                 }
-            } else {
-                for (i, (o, s)) in out.iter_mut().zip(tmp.iter()).enumerate() {
-                    *o += self.envelope(a + i as u64) * s;
+            };
+            let out = &mut out[lo..hi];
+            match (flat, overwrite) {
+                (true, true) => {
+                    let g = self.gain;
+                    for (o, s) in out.iter_mut().zip(src) {
+                        *o = g * s;
+                    }
+                }
+                (true, false) => {
+                    let g = self.gain;
+                    for (o, s) in out.iter_mut().zip(src) {
+                        *o += g * s;
+                    }
+                }
+                (false, over) => {
+                    for (i, (o, s)) in out.iter_mut().zip(src).enumerate() {
+                        let v = self.envelope(a + i as u64) * s;
+                        *o = if over { v } else { *o + v };
+                    }
                 }
             }
         }

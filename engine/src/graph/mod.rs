@@ -148,16 +148,21 @@ impl TrackNode {
     fn render(&mut self, pos: u64, n: usize) {
         let [il, ir] = &mut self.input;
         let (il, ir) = (&mut il[..n], &mut ir[..n]);
-        il.fill(0.0);
-        if self.channels == 2 {
+        let end = pos + n as u64;
+        let mut active = self.clips.iter().filter(|c| c.start < end && c.end > pos);
+        let first = active.next();
+        // The common case, one clip over the whole block, writes straight into the
+        // input; anything else zeroes first and adds.
+        let single_full = first.is_some_and(|c| c.start <= pos && c.end >= end) && active.next().is_none();
+        if !single_full {
+            il.fill(0.0);
             ir.fill(0.0);
         }
-        let end = pos + n as u64;
         for clip in self.clips.iter().filter(|c| c.start < end && c.end > pos) {
             if self.channels == 2 {
-                clip.mix_into(pos, &mut [&mut *il, &mut *ir], &mut self.scratch);
+                clip.mix_into(pos, &mut [&mut *il, &mut *ir], &mut self.scratch, single_full);
             } else {
-                clip.mix_into(pos, &mut [&mut *il], &mut self.scratch);
+                clip.mix_into(pos, &mut [&mut *il], &mut self.scratch, single_full);
             }
         }
         let [ol, or] = &mut self.out;

@@ -31,8 +31,17 @@ pub struct DecodedAudio {
 /// How many undecodable packets a lossy stream may skip before it counts as damaged.
 const LOSSY_PACKET_ERRORS_TOLERATED: usize = 3;
 
-/// Decodes the whole file at `path`.
-pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
+/// A file opened for decoding: its format reader and chosen audio track.
+struct Opened {
+    format: Box<dyn symphonia::core::formats::FormatReader>,
+    track_id: u32,
+    expected_frames: Option<u64>,
+    params: symphonia::core::codecs::audio::AudioCodecParameters,
+    codec_name: String,
+}
+
+/// Opens `path` and finds its audio track, without decoding any audio.
+fn open(path: &Path) -> Result<Opened, MediaError> {
     let owned = || path.to_owned();
     let file = File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => MediaError::Missing { path: owned() },
@@ -46,7 +55,7 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
-    let mut format = symphonia::default::get_probe()
+    let format = symphonia::default::get_probe()
         .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
         .map_err(|e| match e {
             SymphoniaError::IoError(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => {
@@ -75,6 +84,28 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
     let codec_name = symphonia::default::get_codecs()
         .get_audio_decoder(params.codec)
         .map_or_else(|| params.codec.to_string(), |r| r.codec.info.short_name.to_owned());
+    Ok(Opened { format, track_id, expected_frames, params, codec_name })
+}
+
+/// The file's format (rate, channels, bit depth, codec) from its header, without decoding.
+pub fn probe_format(path: &Path) -> Result<SourceFormat, MediaError> {
+    let o = open(path)?;
+    let sample_rate = o.params.sample_rate.filter(|r| *r > 0).ok_or_else(|| MediaError::Corrupt {
+        path: path.to_owned(),
+        message: "no sample rate in the header".into(),
+    })?;
+    Ok(SourceFormat {
+        sample_rate,
+        channels: o.params.channels.as_ref().map_or(0, |c| c.count()),
+        bits_per_sample: o.params.bits_per_sample,
+        codec: o.codec_name,
+    })
+}
+
+/// Decodes the whole file at `path`.
+pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
+    let owned = || path.to_owned();
+    let Opened { mut format, track_id, expected_frames, params, codec_name } = open(path)?;
     let lossless = is_lossless(&codec_name);
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-pub use decode::{DecodedAudio, decode_file};
+pub use decode::{DecodedAudio, decode_file, probe_format};
 pub use pool::MediaPool;
 pub use resample::resample;
 
@@ -62,6 +62,12 @@ pub trait AudioSource: Send + Sync + std::fmt::Debug {
     /// Fills `out` with `channel` from frame `offset` on; frames past the end are zero.
     /// Realtime-safe.
     fn read(&self, channel: usize, offset: u64, out: &mut [f32]);
+    /// The samples `[offset, offset + len)` of `channel` in place, when the source
+    /// holds them in memory and all of them exist; `None` otherwise (then use
+    /// [`AudioSource::read`]). Lets players skip a copy. Realtime-safe.
+    fn slice(&self, _channel: usize, _offset: u64, _len: usize) -> Option<&[f32]> {
+        None
+    }
 }
 
 impl AudioSource for Media {
@@ -79,6 +85,12 @@ impl AudioSource for Media {
         let n = out.len().min(data.len() - start);
         out[..n].copy_from_slice(&data[start..start + n]);
         out[n..].fill(0.0);
+    }
+
+    fn slice(&self, channel: usize, offset: u64, len: usize) -> Option<&[f32]> {
+        let data = &self.channels[channel.min(self.channels.len() - 1)];
+        let start = usize::try_from(offset).ok()?;
+        data.get(start..start.checked_add(len)?)
     }
 }
 

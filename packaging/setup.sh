@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the system packages Mixdesk needs to build, run and test on a fresh
+# Debian or Ubuntu machine. Idempotent: packages already present are skipped.
+# Rust itself (cargo, rustc) is expected to be installed already (rustup).
+set -euo pipefail
+
+packages=(
+  build-essential   # a C toolchain for crates that build C
+  pkg-config        # finds system libraries for -sys crates
+  libasound2-dev    # ALSA headers for audio output (cpal)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all system packages present"
+else
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: run as root or install sudo" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust from https://rustup.rs" >&2; exit 1; }
