@@ -235,7 +235,12 @@ fn the_parallel_bounce_path_and_the_serial_live_path_render_identical_samples() 
     use mixdesk_engine::media::AudioSource;
     use std::sync::Arc;
     let sources: Vec<(String, Arc<mixdesk_engine::media::Media>)> = (0..12)
-        .map(|i| (format!("m{i}"), media(vec![mixdesk_tests::noise(i, 9000, 0.2), mixdesk_tests::noise(i + 50, 9000, 0.2)])))
+        .map(|i| {
+            (
+                format!("m{i}"),
+                media(vec![mixdesk_tests::noise(i, 9000, 0.2), mixdesk_tests::noise(i + 50, 9000, 0.2)]),
+            )
+        })
         .collect();
     let mut s = Session::new(48_000);
     for i in 0..12u32 {
@@ -247,7 +252,10 @@ fn the_parallel_bounce_path_and_the_serial_live_path_render_identical_samples() 
     let named: Vec<(&str, _)> = sources.iter().map(|(n, m)| (n.as_str(), m.clone())).collect();
     let serial = render(&s, &named, 9500, 256);
     let lookup = |c: &mixdesk_engine::session::Clip| -> Option<Arc<dyn AudioSource>> {
-        sources.iter().find(|(n, _)| std::path::Path::new(n) == c.media).map(|(_, m)| m.clone() as Arc<dyn AudioSource>)
+        sources
+            .iter()
+            .find(|(n, _)| std::path::Path::new(n) == c.media)
+            .map(|(_, m)| m.clone() as Arc<dyn AudioSource>)
     };
     let mut g = compile(&s, &lookup, 4096).unwrap();
     let (mut l, mut r) = (vec![0.0; 9500], vec![0.0; 9500]);

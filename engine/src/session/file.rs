@@ -31,7 +31,7 @@ pub enum SessionError {
     /// The file is not valid session RON.
     #[error(
         "{path}:{line}:{column}: {message}. The session was not opened; fix the file at that \
-         position or restore {path}.bak.", path = .path.display()
+         position{hint}.", path = .path.display(), hint = restore_hint(.path)
     )]
     Parse {
         /// The session file.
@@ -65,13 +65,19 @@ pub enum SessionError {
         message: String,
     },
     /// The file parsed but describes an impossible session.
-    #[error("{path}: {source}. The session was not opened; fix the file or restore {path}.bak.", path = .path.display())]
+    #[error("{path}: {source}. The session was not opened; fix the file{hint}.", hint = restore_hint(.path), path = .path.display())]
     Invalid {
         /// The session file.
         path: PathBuf,
         /// The first problem found.
         source: ValidationError,
     },
+}
+
+/// ", or restore PATH.bak" when a previous version exists.
+fn restore_hint(path: &Path) -> String {
+    let bak = crate::atomic::backup_path(path);
+    if bak.is_file() { format!(" or restore the previous version, {}", bak.display()) } else { String::new() }
 }
 
 /// Loads and validates the session at `path`, migrating older formats.
