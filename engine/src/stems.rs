@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use thiserror::Error;
 
 use crate::media::{MediaError, MediaPool};
-use crate::session::{Clip, ClipId, Colour, Fade, SampleTime, Session, Strip, Track, TrackId};
+use crate::session::{Colour, SampleTime, Session, Track};
 
 /// File extensions treated as audio.
 pub const AUDIO_EXTENSIONS: [&str; 9] = ["wav", "wave", "bwf", "aif", "aiff", "aifc", "flac", "mp3", "ogg"];
@@ -64,24 +64,10 @@ pub fn session_from_stems(dir: &Path, session_dir: &Path, pool: &MediaPool) -> R
         let id = 1 + 2 * i as u32;
         let name =
             file.file_stem().map_or_else(|| format!("Track {}", i + 1), |s| s.to_string_lossy().into_owned());
-        session.tracks.push(Track {
-            id: TrackId(id),
-            name,
-            colour: palette(i),
-            comment: String::new(),
-            clips: vec![Clip {
-                id: ClipId(id + 1),
-                media: relative_to(file, session_dir),
-                start: SampleTime::ZERO,
-                source_offset: SampleTime::ZERO,
-                length: SampleTime(m.frames()),
-                gain_db: Default::default(),
-                fade_in: Fade::default(),
-                fade_out: Fade::default(),
-            }],
-            strip: Strip::default(),
-            output: Default::default(),
-        });
+        let mut track =
+            Track::with_one_clip(id, name, relative_to(file, session_dir), SampleTime(m.frames()));
+        track.colour = palette(i);
+        session.tracks.push(track);
     }
     Ok(session)
 }

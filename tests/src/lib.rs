@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use mixdesk_engine::graph::{Serial, compile};
 use mixdesk_engine::media::{AudioSource, Media, SourceFormat};
-use mixdesk_engine::session::{Clip, ClipId, SampleTime, Session, Track, TrackId};
+use mixdesk_engine::session::{Clip, ClipId, SampleTime, Session, Track};
 
 /// In-memory media from per-channel samples.
 pub fn media(channels: Vec<Vec<f32>>) -> Arc<Media> {
@@ -25,24 +25,10 @@ pub fn media(channels: Vec<Vec<f32>>) -> Arc<Media> {
 
 /// A track with one clip of `media_name` spanning `[start, start + len)`.
 pub fn track(id: u32, media_name: &str, start: u64, len: u64) -> Track {
-    Track {
-        id: TrackId(id),
-        name: format!("T{id}"),
-        colour: Default::default(),
-        comment: String::new(),
-        clips: vec![Clip {
-            id: ClipId(1000 + id),
-            media: PathBuf::from(media_name),
-            start: SampleTime(start),
-            source_offset: SampleTime::ZERO,
-            length: SampleTime(len),
-            gain_db: Default::default(),
-            fade_in: Default::default(),
-            fade_out: Default::default(),
-        }],
-        strip: Default::default(),
-        output: Default::default(),
-    }
+    let mut t = Track::with_one_clip(id, format!("T{id}"), PathBuf::from(media_name), SampleTime(len));
+    t.clips[0].id = ClipId(1000 + id);
+    t.clips[0].start = SampleTime(start);
+    t
 }
 
 /// Renders `frames` from position 0 with the media looked up by clip path in

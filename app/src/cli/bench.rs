@@ -7,7 +7,7 @@ use std::time::Instant;
 use mixdesk_engine::bounce::prepare;
 use mixdesk_engine::graph::Rayon;
 use mixdesk_engine::media::MediaPool;
-use mixdesk_engine::session::{Clip, ClipId, Session, Track, TrackId};
+use mixdesk_engine::session::{Session, Track};
 use mixdesk_engine::units::SampleTime;
 use rayon::prelude::*;
 
@@ -50,24 +50,13 @@ fn render(tracks: usize, seconds: f64, block: usize) -> Result<(), String> {
     let mut session = Session::new(RATE);
     for (i, f) in files.iter().enumerate() {
         let id = 1 + 2 * i as u32;
-        session.tracks.push(Track {
-            id: TrackId(id),
-            name: format!("Track {}", i + 1),
-            colour: Default::default(),
-            comment: String::new(),
-            clips: vec![Clip {
-                id: ClipId(id + 1),
-                media: f.file_name().map(PathBuf::from).unwrap_or_default(),
-                start: SampleTime::ZERO,
-                source_offset: SampleTime::ZERO,
-                length: SampleTime(frames as u64),
-                gain_db: Default::default(),
-                fade_in: Default::default(),
-                fade_out: Default::default(),
-            }],
-            strip: Default::default(),
-            output: Default::default(),
-        });
+        let media = f.file_name().map(PathBuf::from).unwrap_or_default();
+        session.tracks.push(Track::with_one_clip(
+            id,
+            format!("Track {}", i + 1),
+            media,
+            SampleTime(frames as u64),
+        ));
     }
 
     let pool = MediaPool::new();

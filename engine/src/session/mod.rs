@@ -183,6 +183,31 @@ pub struct Track {
     pub output: Output,
 }
 
+impl Track {
+    /// A track named `name` with one clip of `media` from the timeline's start,
+    /// `length` long, at unity gain and centred. The clip's id is `id + 1`.
+    pub fn with_one_clip(id: u32, name: impl Into<String>, media: PathBuf, length: SampleTime) -> Track {
+        Track {
+            id: TrackId(id),
+            name: name.into(),
+            colour: Colour::default(),
+            comment: String::new(),
+            clips: vec![Clip {
+                id: ClipId(id + 1),
+                media,
+                start: SampleTime::ZERO,
+                source_offset: SampleTime::ZERO,
+                length,
+                gain_db: Decibels::ZERO,
+                fade_in: Fade::default(),
+                fade_out: Fade::default(),
+            }],
+            strip: Strip::default(),
+            output: Output::Master,
+        }
+    }
+}
+
 /// A region of a media file placed on the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
