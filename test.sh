@@ -12,6 +12,9 @@ cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -D warnings"
 cargo clippy -j2 --workspace --all-targets -- -D warnings
 echo "== cargo test --workspace"
+# The end-to-end tests drive the real `mixdesk` binary, which `cargo test`
+# alone does not build for another package's tests.
+cargo build -j2 -p mixdesk
 cargo test -j2 --workspace
 
 # Tests must not leave new files in the tree (e.g. snapshot files written on a

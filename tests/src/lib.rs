@@ -61,7 +61,11 @@ pub fn mixdesk() -> Command {
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
     let bin = profile_dir.join("mixdesk");
-    assert!(bin.is_file(), "{} not built; run the tests with `cargo test --workspace`", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} is not built: run `cargo build -p mixdesk` first (./test.sh does)",
+        bin.display()
+    );
     Command::new(bin)
 }
 
