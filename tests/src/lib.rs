@@ -79,6 +79,15 @@ pub fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// `mixdesk render SESSION -o OUT EXTRA...`, asserting success; returns stdout.
+pub fn render_cli(session: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["render", session.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (ok, stdout, stderr) = run(&args);
+    assert!(ok, "mixdesk {}: {stdout}{stderr}", args.join(" "));
+    stdout
+}
+
 /// Reads a stereo WAV as f32 channels (float files exactly; integer files scaled to ±1).
 pub fn read_wav(path: &Path) -> (hound::WavSpec, Vec<Vec<f32>>) {
     let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

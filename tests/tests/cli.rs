@@ -1,7 +1,7 @@
 //! The `mixdesk` command line end to end: new from stems, render with stems,
 //! ranges, word length and dither, info.
 
-use mixdesk_tests::{noise, read_wav, run, write_wav_f32};
+use mixdesk_tests::{noise, read_wav, render_cli, run, write_wav_f32};
 
 #[test]
 fn stems_at_unity_and_centre_sum_exactly_and_each_stem_is_its_source() {
@@ -30,17 +30,7 @@ fn stems_at_unity_and_centre_sum_exactly_and_each_stem_is_its_source() {
 
     let mix = dir.path().join("mix.wav");
     let stems_out = dir.path().join("stems");
-    let (ok, out, err) = run(&[
-        "render",
-        session.to_str().unwrap(),
-        "-o",
-        mix.to_str().unwrap(),
-        "--bits",
-        "32f",
-        "--stems",
-        stems_out.to_str().unwrap(),
-    ]);
-    assert!(ok, "{out}{err}");
+    render_cli(&session, &mix, &["--bits", "32f", "--stems", stems_out.to_str().unwrap()]);
     let (spec, master) = read_wav(&mix);
     assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (2, 48_000, 32));
     assert_eq!(master[0].len(), n);
@@ -77,21 +67,7 @@ fn start_end_and_tail_select_the_exact_range() {
     let dir = tempfile::tempdir().unwrap();
     let session = one_constant_track(dir.path(), 0.25, 48_000);
     let mix = dir.path().join("part.wav");
-    let (ok, _, err) = run(&[
-        "render",
-        session.to_str().unwrap(),
-        "-o",
-        mix.to_str().unwrap(),
-        "--bits",
-        "32f",
-        "--start",
-        "0.5",
-        "--end",
-        "0.75",
-        "--tail",
-        "0.5",
-    ]);
-    assert!(ok, "{err}");
+    render_cli(&session, &mix, &["--bits", "32f", "--start", "0.5", "--end", "0.75", "--tail", "0.5"]);
     let (_, m) = read_wav(&mix);
     assert_eq!(m[0].len(), 12_000 + 24_000, "0.25 s range plus 0.5 s tail");
     assert!(m[0][..24_000].iter().all(|v| *v == 0.25), "clip audio until its end at 1.0 s");

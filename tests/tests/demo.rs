@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use mixdesk_engine::{demo, session};
-use mixdesk_tests::{read_wav, run};
+use mixdesk_tests::{read_wav, render_cli, run};
 
 #[test]
 fn the_committed_demo_session_matches_the_generator() {
@@ -29,17 +29,7 @@ fn the_demo_renders_with_headroom_and_every_track_sounds() {
     let session = dir.path().join(demo::SESSION_FILE);
     let mix = dir.path().join("mix.wav");
     let stems = dir.path().join("stems");
-    let (ok, _, err) = run(&[
-        "render",
-        session.to_str().unwrap(),
-        "-o",
-        mix.to_str().unwrap(),
-        "--bits",
-        "32f",
-        "--stems",
-        stems.to_str().unwrap(),
-    ]);
-    assert!(ok, "{err}");
+    render_cli(&session, &mix, &["--bits", "32f", "--stems", stems.to_str().unwrap()]);
     let (_, m) = read_wav(&mix);
     let peak = m.iter().flatten().fold(0.0f32, |p, v| p.max(v.abs()));
     let rms =
