@@ -124,8 +124,10 @@ impl Graph {
 
         let Graph { buses, sums, .. } = self;
         for (i, bus) in buses.iter_mut().enumerate() {
+            // Take the summed input by swapping buffers (both are max_block long);
+            // the slot gets the old input back and is zeroed at the next block.
             for c in 0..2 {
-                bus.input[c][..n].copy_from_slice(&sums[c][1 + i][..n]);
+                std::mem::swap(&mut bus.input[c], &mut sums[c][1 + i]);
             }
             let [il, ir] = &bus.input;
             let [ol, or] = &mut bus.out;
