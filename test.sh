@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-bash packaging/setup.sh
+bash packaging/setup.sh --test
 export CARGO_TERM_COLOR=never
 
 echo "== cargo fmt --check"

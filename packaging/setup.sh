@@ -2,6 +2,11 @@
 # Installs the system packages Mixdesk needs to build, run and test on a fresh
 # Debian or Ubuntu machine. Idempotent: packages already present are skipped.
 # Rust itself (cargo, rustc) is expected to be installed already (rustup).
+#
+#   packaging/setup.sh          what building and running Mixdesk needs
+#   packaging/setup.sh --test   also what the test suite needs (a JACK server
+#                               with its dummy driver and the ALSA jack plugin,
+#                               so real-time playback runs with no sound card)
 set -euo pipefail
 
 packages=(
@@ -9,6 +14,12 @@ packages=(
   pkg-config        # finds system libraries for -sys crates
   libasound2-dev    # ALSA headers for audio output (cpal)
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(
+    jackd2              # a paced audio server with no hardware (dummy driver)
+    libasound2-plugins  # the ALSA jack plugin: cpal's ALSA output into JACK
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -15,5 +15,6 @@ pub mod graph;
 pub mod info;
 pub mod media;
 pub mod session;
+pub mod smooth;
 pub mod stems;
 pub mod units;

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use super::clip::ClipPlayer;
-use super::pan::strip_matrix;
-use super::{BusNode, Graph, Matrix32, SendNode, Slot, TrackNode};
+use super::gains::StripGains;
+use super::solo::{SoloScratch, update_audibility};
+use super::{BusNode, Graph, Meter, Slot, TrackNode};
 use crate::media::AudioSource;
-use crate::session::{BusId, Clip, Output, PanLaw, Session, Strip, validate};
+use crate::session::{BusId, Clip, Output, Session, Strip, validate};
 
 /// Why a session cannot be turned into a render graph.
 #[derive(Debug, Error)]
@@ -48,10 +49,16 @@ pub fn compile(
         Output::Master => 0,
         Output::Bus(b) => slot_of[&b],
     };
-    let audible = Audibility::new(session);
+    let targets = |strip: &Strip, out: Output| -> Vec<Slot> {
+        std::iter::once(slot(out)).chain(strip.sends.iter().map(|s| slot_of[&s.target])).collect()
+    };
     let law = session.pan_law;
+    let rate = session.sample_rate;
+    let gains = |channels: usize, strip: &Strip| {
+        StripGains::new(law, channels, strip, rate, max_block, |s| slot_of[&s.target])
+    };
 
-    let tracks = session
+    let mut tracks: Vec<TrackNode> = session
         .tracks
         .iter()
         .map(|t| {
@@ -61,7 +68,6 @@ pub fn compile(
             } else {
                 1
             };
-            let on = audible.track(t.id.0);
             TrackNode {
                 id: t.id,
                 clips,
@@ -69,38 +75,49 @@ pub fn compile(
                 input: [vec![0.0; max_block], vec![0.0; max_block]],
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
                 scratch: vec![0.0; max_block],
-                main: main_matrix(law, channels, &t.strip, on),
+                gains: gains(channels, &t.strip),
                 dest: slot(t.output),
-                sends: sends(law, channels, &t.strip, on, &slot_of),
+                targets: targets(&t.strip, t.output),
+                meter: Meter::default(),
+                bad: 0,
             }
         })
         .collect();
 
-    let buses = order
+    let mut buses: Vec<BusNode> = order
         .iter()
         .map(|id| {
             let b = session.bus(*id).expect("bus order lists only existing buses");
-            let on = audible.bus(b.id);
             BusNode {
                 id: b.id,
                 input: [vec![0.0; max_block], vec![0.0; max_block]],
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
-                main: main_matrix(law, 2, &b.strip, on),
+                gains: gains(2, &b.strip),
                 dest: slot(b.output),
-                sends: sends(law, 2, &b.strip, on, &slot_of),
+                targets: targets(&b.strip, b.output),
+                meter: Meter::default(),
             }
         })
         .collect();
 
     let slots = 1 + order.len();
+    let mut solo = SoloScratch::new(slots);
+    update_audibility(&mut tracks, &mut buses, &mut solo);
+    tracks.iter_mut().for_each(|t| t.gains.settle_now());
+    buses.iter_mut().for_each(|b| b.gains.settle_now());
+    let master = StripGains::new(law, 2, &session.master, rate, max_block, |_| 0);
     Ok(Graph {
         sample_rate: session.sample_rate,
         max_block,
         tracks,
         buses,
-        master: main_matrix(law, 2, &session.master, true),
+        master,
+        master_meter: Meter::default(),
         sums: [vec![vec![0.0; max_block]; slots], vec![vec![0.0; max_block]; slots]],
+        solo,
+        metering: false,
         non_finite_samples: 0,
+        bad_strip: None,
     })
 }
 
@@ -117,49 +134,6 @@ fn check_processors(session: &Session) -> Result<(), GraphError> {
         }
     }
     Ok(())
-}
-
-/// Input gain (trim and polarity) times fader, pan and width; zero when not audible.
-fn main_matrix(law: PanLaw, channels: usize, strip: &Strip, audible: bool) -> Matrix32 {
-    let gain = if audible && !strip.mute { input_gain(strip) * strip.fader_db.to_gain().0 } else { 0.0 };
-    to_f32(strip_matrix(law, channels, strip.pan.0, strip.width, gain))
-}
-
-fn input_gain(strip: &Strip) -> f64 {
-    let sign = if strip.polarity_inverted { -1.0 } else { 1.0 };
-    sign * strip.trim_db.to_gain().0
-}
-
-fn sends(
-    law: PanLaw,
-    channels: usize,
-    strip: &Strip,
-    audible: bool,
-    slots: &HashMap<BusId, Slot>,
-) -> Vec<SendNode> {
-    strip
-        .sends
-        .iter()
-        .map(|s| {
-            let gain = if !audible {
-                0.0
-            } else if s.pre_fader {
-                input_gain(strip) * s.level_db.to_gain().0
-            } else if strip.mute {
-                0.0
-            } else {
-                input_gain(strip) * strip.fader_db.to_gain().0 * s.level_db.to_gain().0
-            };
-            SendNode {
-                slot: slots[&s.target],
-                matrix: to_f32(strip_matrix(law, channels, s.pan.0, 1.0, gain)),
-            }
-        })
-        .collect()
-}
-
-fn to_f32(m: [[f64; 2]; 2]) -> Matrix32 {
-    [[m[0][0] as f32, m[0][1] as f32], [m[1][0] as f32, m[1][1] as f32]]
 }
 
 /// Buses ordered so that every bus comes after all buses that feed it (Kahn's
@@ -193,80 +167,4 @@ fn bus_order(session: &Session) -> Vec<BusId> {
         }
     }
     order
-}
-
-/// Solo-in-place: with anything soloed, a strip stays audible only if it is
-/// soloed or solo-safe, feeds a soloed strip, or (for buses) is fed by one.
-struct Audibility {
-    any_solo: bool,
-    tracks: HashSet<u32>,
-    buses: HashSet<BusId>,
-}
-
-impl Audibility {
-    fn new(s: &Session) -> Audibility {
-        let any_solo = s.tracks.iter().any(|t| t.strip.solo) || s.buses.iter().any(|b| b.strip.solo);
-        let mut tracks = HashSet::new();
-        let mut buses = HashSet::new();
-        if !any_solo {
-            return Audibility { any_solo, tracks, buses };
-        }
-        // Downstream of every soloed strip.
-        let bus_targets = |strip: &Strip, out: Output| -> Vec<BusId> {
-            let mut v: Vec<BusId> = strip.sends.iter().map(|x| x.target).collect();
-            if let Output::Bus(b) = out {
-                v.push(b);
-            }
-            v
-        };
-        let mut stack: Vec<BusId> = Vec::new();
-        for t in s.tracks.iter().filter(|t| t.strip.solo) {
-            stack.extend(bus_targets(&t.strip, t.output));
-        }
-        for b in s.buses.iter().filter(|b| b.strip.solo) {
-            stack.push(b.id);
-        }
-        while let Some(b) = stack.pop() {
-            if buses.insert(b)
-                && let Some(bus) = s.bus(b)
-            {
-                stack.extend(bus_targets(&bus.strip, bus.output));
-            }
-        }
-        // Upstream of every soloed strip: whatever feeds a soloed bus.
-        let soloed_buses: HashSet<BusId> = s.buses.iter().filter(|b| b.strip.solo).map(|b| b.id).collect();
-        let mut feeding: HashSet<BusId> = soloed_buses.clone();
-        loop {
-            let before = feeding.len();
-            for b in &s.buses {
-                if bus_targets(&b.strip, b.output).iter().any(|x| feeding.contains(x)) {
-                    feeding.insert(b.id);
-                }
-            }
-            if feeding.len() == before {
-                break;
-            }
-        }
-        buses.extend(feeding.iter().copied());
-        for b in s.buses.iter().filter(|b| b.strip.solo_safe) {
-            buses.insert(b.id);
-        }
-        for t in &s.tracks {
-            if t.strip.solo
-                || t.strip.solo_safe
-                || bus_targets(&t.strip, t.output).iter().any(|x| feeding.contains(x))
-            {
-                tracks.insert(t.id.0);
-            }
-        }
-        Audibility { any_solo, tracks, buses }
-    }
-
-    fn track(&self, id: u32) -> bool {
-        !self.any_solo || self.tracks.contains(&id)
-    }
-
-    fn bus(&self, id: BusId) -> bool {
-        !self.any_solo || self.buses.contains(&id)
-    }
 }

@@ -7,6 +7,9 @@
 //!
 //! Strip order: clips (gain, fades) -> trim and polarity -> pre-fader sends ->
 //! fader and mute -> pan/balance and width -> post-fader sends -> output.
+//! Every gain is live: [`Graph::set_param`], [`Graph::set_mute`] and
+//! [`Graph::set_solo`] change it while playing, smoothed or declicked (see
+//! `gains`), and [`Graph::inherit`] carries that state into a recompiled graph.
 //! Explicit mute silences the strip's output and post-fader sends but not its
 //! pre-fader sends (cue mixes keep playing); the implicit mute of
 //! solo-in-place silences everything the strip sends.
@@ -14,14 +17,18 @@
 mod clip;
 mod compile;
 pub mod fade;
+mod gains;
 pub mod pan;
 mod parallel;
+mod solo;
 
 pub use compile::{GraphError, compile};
 pub use parallel::{Parallelism, Rayon, Serial};
 
-use crate::session::{BusId, TrackId};
+use crate::session::{BusId, ParamId, StripRef, TrackId};
 use clip::ClipPlayer;
+use gains::StripGains;
+use solo::{SoloNode, SoloScratch, update_audibility};
 
 /// A 2x2 gain matrix in f32 (see [`pan::Matrix`]).
 type Matrix32 = [[f32; 2]; 2];
@@ -30,10 +37,51 @@ type Matrix32 = [[f32; 2]; 2];
 /// processing order.
 type Slot = usize;
 
-#[derive(Debug)]
-struct SendNode {
-    slot: Slot,
-    matrix: Matrix32,
+/// What feeds the tracks during one block.
+#[derive(Debug, Clone, Copy)]
+pub enum Feed<'a> {
+    /// The clips at timeline sample `pos`.
+    Play(u64),
+    /// The clips at `pos`, each sample multiplied by `gain` (the transport's declick).
+    Fade(u64, &'a [f32]),
+    /// No clip audio (the transport is stopped); strips and buses still run.
+    Silent,
+}
+
+/// The level of a strip's output over some blocks: per channel peak and mean square.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Meter {
+    /// Largest absolute sample per channel.
+    pub peak: [f32; 2],
+    /// Sum of squared samples per channel.
+    pub sum_sq: [f32; 2],
+    /// Frames measured.
+    pub frames: u32,
+}
+
+impl Meter {
+    /// Root mean square per channel.
+    pub fn rms(&self) -> [f32; 2] {
+        let n = self.frames.max(1) as f32;
+        [(self.sum_sq[0] / n).sqrt(), (self.sum_sq[1] / n).sqrt()]
+    }
+
+    /// Measures a block; false if it holds NaN or infinite samples. Realtime-safe.
+    fn add(&mut self, l: &[f32], r: &[f32]) -> bool {
+        let mut ok = true;
+        for (c, buf) in [l, r].into_iter().enumerate() {
+            let (mut peak, mut sq) = (self.peak[c], 0.0f32);
+            for &x in buf {
+                peak = peak.max(x.abs());
+                sq += x * x;
+            }
+            ok &= sq.is_finite();
+            self.peak[c] = peak;
+            self.sum_sq[c] += sq;
+        }
+        self.frames += l.len() as u32;
+        ok
+    }
 }
 
 #[derive(Debug)]
@@ -44,9 +92,13 @@ struct TrackNode {
     input: [Vec<f32>; 2],
     out: [Vec<f32>; 2],
     scratch: Vec<f32>,
-    main: Matrix32,
+    gains: StripGains,
     dest: Slot,
-    sends: Vec<SendNode>,
+    /// `dest` and every send's slot.
+    targets: Vec<Slot>,
+    meter: Meter,
+    /// NaN/Inf samples replaced in the last block.
+    bad: u64,
 }
 
 #[derive(Debug)]
@@ -54,9 +106,10 @@ struct BusNode {
     id: BusId,
     input: [Vec<f32>; 2],
     out: [Vec<f32>; 2],
-    main: Matrix32,
+    gains: StripGains,
     dest: Slot,
-    sends: Vec<SendNode>,
+    targets: Vec<Slot>,
+    meter: Meter,
 }
 
 /// A compiled session, ready to render blocks. Owns every buffer it needs, so
@@ -67,10 +120,15 @@ pub struct Graph {
     max_block: usize,
     tracks: Vec<TrackNode>,
     buses: Vec<BusNode>,
-    master: Matrix32,
+    master: StripGains,
+    master_meter: Meter,
     /// Summing inputs per channel: `sums[c][slot]`.
     sums: [Vec<Vec<f32>>; 2],
+    solo: SoloScratch,
+    metering: bool,
     non_finite_samples: u64,
+    /// The strip that last produced NaN/Inf, and how many samples, since last asked.
+    bad_strip: Option<(StripRef, u64)>,
 }
 
 impl Graph {
@@ -94,9 +152,32 @@ impl Graph {
         self.buses.iter().map(|b| b.id).collect()
     }
 
-    /// How many NaN or infinite samples the master guard has replaced with silence.
+    /// How many NaN or infinite samples the guards have replaced with silence.
     pub fn non_finite_samples(&self) -> u64 {
         self.non_finite_samples
+    }
+
+    /// The strip that produced NaN or infinite samples since the last call, and
+    /// how many (found by the per-strip meters, so only while metering).
+    pub fn take_non_finite(&mut self) -> Option<(StripRef, u64)> {
+        self.bad_strip.take()
+    }
+
+    /// Measures every strip's output for [`Graph::take_meters`] (the live engine
+    /// turns this on; the bounce leaves it off).
+    pub fn set_metering(&mut self, on: bool) {
+        self.metering = on;
+    }
+
+    /// Hands every strip's meter to `f` and starts measuring afresh. Realtime-safe.
+    pub fn take_meters(&mut self, mut f: impl FnMut(StripRef, Meter)) {
+        for t in &mut self.tracks {
+            f(StripRef::Track(t.id), std::mem::take(&mut t.meter));
+        }
+        for b in &mut self.buses {
+            f(StripRef::Bus(b.id), std::mem::take(&mut b.meter));
+        }
+        f(StripRef::Master, std::mem::take(&mut self.master_meter));
     }
 
     /// The last block's post-fader stereo output of track `index`.
@@ -111,12 +192,94 @@ impl Graph {
         [&b.out[0][..frames], &b.out[1][..frames]]
     }
 
+    /// Moves a strip or send control towards `value` (smoothed). False if the
+    /// graph has no such parameter. Realtime-safe.
+    pub fn set_param(&mut self, id: ParamId, value: f64) -> bool {
+        match id {
+            ParamId::Strip(r, p) => match self.strip_mut(r) {
+                Some(g) => {
+                    g.set_param(p, value);
+                    true
+                }
+                None => false,
+            },
+            ParamId::Send(send, p) => {
+                self.tracks.iter_mut().any(|t| t.gains.set_send_param(send, p, value))
+                    || self.buses.iter_mut().any(|b| b.gains.set_send_param(send, p, value))
+            }
+            ParamId::Processor(..) => false,
+        }
+    }
+
+    /// Mutes or unmutes a strip (declicked). False if there is no such strip. Realtime-safe.
+    pub fn set_mute(&mut self, r: StripRef, mute: bool) -> bool {
+        self.strip_mut(r).map(|g| g.set_mute(mute)).is_some()
+    }
+
+    /// Inverts a strip's polarity or not (declicked). Realtime-safe.
+    pub fn set_polarity(&mut self, r: StripRef, inverted: bool) -> bool {
+        self.strip_mut(r).map(|g| g.set_polarity(inverted)).is_some()
+    }
+
+    /// Solos or unsolos a strip; every strip's solo-in-place audibility follows
+    /// (declicked). False if there is no such strip. Realtime-safe.
+    pub fn set_solo(&mut self, r: StripRef, solo: bool) -> bool {
+        if r == StripRef::Master {
+            return false;
+        }
+        let Some(g) = self.strip_mut(r) else { return false };
+        g.solo = solo;
+        update_audibility(&mut self.tracks, &mut self.buses, &mut self.solo);
+        true
+    }
+
+    fn strip_mut(&mut self, r: StripRef) -> Option<&mut StripGains> {
+        match r {
+            StripRef::Track(id) => self.tracks.iter_mut().find(|t| t.id == id).map(|t| &mut t.gains),
+            StripRef::Bus(id) => self.buses.iter_mut().find(|b| b.id == id).map(|b| &mut b.gains),
+            StripRef::Master => Some(&mut self.master),
+        }
+    }
+
+    /// Takes over the live state of the graph this one replaces: every strip
+    /// continues its current gains and fades, gliding to this graph's values;
+    /// strips new in this graph fade in. Realtime-safe (it only copies).
+    pub fn inherit(&mut self, old: &Graph) {
+        for (i, t) in self.tracks.iter_mut().enumerate() {
+            let same = old.tracks.get(i).filter(|o| o.id == t.id);
+            match same.or_else(|| old.tracks.iter().find(|o| o.id == t.id)) {
+                Some(o) => t.gains.inherit(&o.gains),
+                None => t.gains.fade_in(),
+            }
+        }
+        for (i, b) in self.buses.iter_mut().enumerate() {
+            let same = old.buses.get(i).filter(|o| o.id == b.id);
+            match same.or_else(|| old.buses.iter().find(|o| o.id == b.id)) {
+                Some(o) => b.gains.inherit(&o.gains),
+                None => b.gains.fade_in(),
+            }
+        }
+        self.master.inherit(&old.master);
+    }
+
     /// Renders the block starting at timeline sample `pos` into `left` and `right`
     /// (equal lengths, at most [`Graph::max_block`]). Realtime-safe with [`Serial`].
     pub fn process<P: Parallelism>(&mut self, pos: u64, left: &mut [f32], right: &mut [f32], par: &P) {
+        self.process_feed(Feed::Play(pos), left, right, par);
+    }
+
+    /// Renders one block fed as `feed` says. Realtime-safe with [`Serial`].
+    pub fn process_feed<P: Parallelism>(&mut self, feed: Feed, left: &mut [f32], right: &mut [f32], par: &P) {
         let n = left.len();
         assert!(n == right.len() && n <= self.max_block, "block of {n} frames exceeds the graph's buffers");
-        par.for_each_mut(&mut self.tracks, |t| t.render(pos, n));
+        let metering = self.metering;
+        par.for_each_mut(&mut self.tracks, |t| t.render(feed, n, metering));
+        for t in &mut self.tracks {
+            if t.bad > 0 {
+                self.non_finite_samples += t.bad;
+                self.bad_strip = Some((StripRef::Track(t.id), t.bad));
+            }
+        }
 
         let tracks = &self.tracks;
         let [sums_l, sums_r] = &mut self.sums;
@@ -129,46 +292,116 @@ impl Graph {
             for c in 0..2 {
                 std::mem::swap(&mut bus.input[c], &mut sums[c][1 + i]);
             }
-            let [il, ir] = &bus.input;
+            bus.gains.advance(n);
+            let [il, ir] = &mut bus.input;
             let [ol, or] = &mut bus.out;
-            apply_matrix(&bus.main, &il[..n], &ir[..n], &mut ol[..n], &mut or[..n]);
+            bus.gains.main.apply(&il[..n], &ir[..n], &mut ol[..n], &mut or[..n]);
+            if metering && !bus.meter.add(&ol[..n], &or[..n]) {
+                let bad = scrub(&mut ol[..n]) + scrub(&mut or[..n]);
+                scrub(&mut il[..n]);
+                scrub(&mut ir[..n]);
+                self.non_finite_samples += bad;
+                self.bad_strip = Some((StripRef::Bus(bus.id), bad));
+            }
             for (c, sums_c) in sums.iter_mut().enumerate() {
                 add_into(&mut sums_c[bus.dest][..n], &bus.out[c][..n]);
-                for s in &bus.sends {
-                    mix_row(&s.matrix[c], &il[..n], &ir[..n], &mut sums_c[s.slot][..n]);
+                for s in &bus.gains.sends {
+                    s.curve.mix_row(c, &il[..n], &ir[..n], &mut sums_c[s.slot][..n]);
                 }
             }
         }
+        self.master.advance(n);
         let [ml, mr] = &self.sums;
-        apply_matrix(&self.master, &ml[0][..n], &mr[0][..n], left, right);
-        self.non_finite_samples += guard_non_finite(left) + guard_non_finite(right);
+        self.master.main.apply(&ml[0][..n], &mr[0][..n], left, right);
+        let bad = scrub(left) + scrub(right);
+        if bad > 0 {
+            self.non_finite_samples += bad;
+            self.bad_strip = self.bad_strip.or(Some((StripRef::Master, bad)));
+        }
+        if metering {
+            self.master_meter.add(left, right);
+        }
     }
 }
 
 impl TrackNode {
     /// Fills `input` from the clips and computes the post-fader `out`. Realtime-safe.
-    fn render(&mut self, pos: u64, n: usize) {
+    fn render(&mut self, feed: Feed, n: usize, metering: bool) {
         let [il, ir] = &mut self.input;
         let (il, ir) = (&mut il[..n], &mut ir[..n]);
-        let end = pos + n as u64;
-        let mut active = self.clips.iter().filter(|c| c.start < end && c.end > pos);
-        let first = active.next();
-        // The common case, one clip over the whole block, writes straight into the
-        // input; anything else zeroes first and adds.
-        let single_full = first.is_some_and(|c| c.start <= pos && c.end >= end) && active.next().is_none();
-        if !single_full {
-            il.fill(0.0);
-            ir.fill(0.0);
-        }
-        for clip in self.clips.iter().filter(|c| c.start < end && c.end > pos) {
-            if self.channels == 2 {
-                clip.mix_into(pos, &mut [&mut *il, &mut *ir], &mut self.scratch, single_full);
-            } else {
-                clip.mix_into(pos, &mut [&mut *il], &mut self.scratch, single_full);
+        match feed {
+            Feed::Silent => {
+                il.fill(0.0);
+                ir.fill(0.0);
+            }
+            Feed::Play(pos) | Feed::Fade(pos, _) => {
+                let end = pos + n as u64;
+                let mut active = self.clips.iter().filter(|c| c.start < end && c.end > pos);
+                let first = active.next();
+                // The common case, one clip over the whole block, writes straight into the
+                // input; anything else zeroes first and adds.
+                let single_full =
+                    first.is_some_and(|c| c.start <= pos && c.end >= end) && active.next().is_none();
+                if !single_full {
+                    il.fill(0.0);
+                    ir.fill(0.0);
+                }
+                for clip in self.clips.iter().filter(|c| c.start < end && c.end > pos) {
+                    if self.channels == 2 {
+                        clip.mix_into(pos, &mut [&mut *il, &mut *ir], &mut self.scratch, single_full);
+                    } else {
+                        clip.mix_into(pos, &mut [&mut *il], &mut self.scratch, single_full);
+                    }
+                }
+                if let Feed::Fade(_, gain) = feed {
+                    for buf in [&mut *il, &mut *ir] {
+                        for (x, g) in buf.iter_mut().zip(gain) {
+                            *x *= g;
+                        }
+                    }
+                }
             }
         }
+        self.gains.advance(n);
         let [ol, or] = &mut self.out;
-        apply_matrix(&self.main, il, ir, &mut ol[..n], &mut or[..n]);
+        let (ol, or) = (&mut ol[..n], &mut or[..n]);
+        self.gains.main.apply(il, ir, ol, or);
+        self.bad = 0;
+        if metering && !self.meter.add(ol, or) {
+            self.bad = scrub(ol) + scrub(or);
+            scrub(il);
+            scrub(ir);
+        }
+    }
+}
+
+impl SoloNode for TrackNode {
+    fn solo(&self) -> bool {
+        self.gains.solo
+    }
+    fn solo_safe(&self) -> bool {
+        self.gains.solo_safe
+    }
+    fn targets(&self) -> &[Slot] {
+        &self.targets
+    }
+    fn set_audible(&mut self, on: bool) {
+        self.gains.set_audible(on);
+    }
+}
+
+impl SoloNode for BusNode {
+    fn solo(&self) -> bool {
+        self.gains.solo
+    }
+    fn solo_safe(&self) -> bool {
+        self.gains.solo_safe
+    }
+    fn targets(&self) -> &[Slot] {
+        &self.targets
+    }
+    fn set_audible(&mut self, on: bool) {
+        self.gains.set_audible(on);
     }
 }
 
@@ -180,40 +413,8 @@ fn sum_tracks(tracks: &[TrackNode], c: usize, n: usize, sums: &mut [Vec<f32>]) {
     }
     for t in tracks {
         add_into(&mut sums[t.dest][..n], &t.out[c][..n]);
-        for s in &t.sends {
-            mix_row(&s.matrix[c], &t.input[0][..n], &t.input[1][..n], &mut sums[s.slot][..n]);
-        }
-    }
-}
-
-/// `out_l = m[0]·(l, r)`, `out_r = m[1]·(l, r)`. Realtime-safe.
-fn apply_matrix(m: &Matrix32, l: &[f32], r: &[f32], out_l: &mut [f32], out_r: &mut [f32]) {
-    let [[a, b], [c, d]] = *m;
-    if b == 0.0 && c == 0.0 {
-        for (o, x) in out_l.iter_mut().zip(l) {
-            *o = a * x;
-        }
-        for (o, x) in out_r.iter_mut().zip(r) {
-            *o = d * x;
-        }
-    } else {
-        for (((ol, or), x), y) in out_l.iter_mut().zip(out_r.iter_mut()).zip(l).zip(r) {
-            *ol = a * x + b * y;
-            *or = c * x + d * y;
-        }
-    }
-}
-
-/// `dst += row·(l, r)`. Realtime-safe.
-fn mix_row(row: &[f32; 2], l: &[f32], r: &[f32], dst: &mut [f32]) {
-    let [a, b] = *row;
-    if b == 0.0 {
-        for (o, x) in dst.iter_mut().zip(l) {
-            *o += a * x;
-        }
-    } else {
-        for ((o, x), y) in dst.iter_mut().zip(l).zip(r) {
-            *o += a * x + b * y;
+        for s in &t.gains.sends {
+            s.curve.mix_row(c, &t.input[0][..n], &t.input[1][..n], &mut sums[s.slot][..n]);
         }
     }
 }
@@ -226,7 +427,7 @@ fn add_into(dst: &mut [f32], src: &[f32]) {
 }
 
 /// Replaces NaN and infinite samples with silence; returns how many there were. Realtime-safe.
-fn guard_non_finite(buf: &mut [f32]) -> u64 {
+fn scrub(buf: &mut [f32]) -> u64 {
     let mut bad = 0;
     for x in buf.iter_mut() {
         if !x.is_finite() {

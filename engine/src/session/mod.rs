@@ -7,6 +7,7 @@
 mod file;
 mod ids;
 mod migrate;
+mod param;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ pub use crate::units::{Decibels, Pan, SampleTime};
 pub use file::{SessionError, load, save, to_ron_string};
 pub use ids::{BusId, ClipId, MarkerId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
+pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
 pub use validate::{ValidationError, validate};
 
 /// A whole mix: tracks, buses, the master strip and the timeline's grid.

@@ -1,0 +1,427 @@
+//! A strip's live gains: trim, polarity, fader, pan, width, mute, solo and its
+//! sends' levels and pans, each smoothed or declicked, folded into the 2x2
+//! matrices the graph applies.
+//!
+//! While nothing moves, a strip has one constant matrix per output (the fast
+//! path). While something moves, the matrix is recomputed from the smoothed
+//! values at the end of every [`CHUNK`] samples and interpolated linearly in
+//! between, so gains glide in dB without evaluating `exp`/`cos` per sample.
+
+use super::Matrix32;
+use super::pan::strip_matrix;
+use crate::session::{PanLaw, SendId, SendParam, Strip, StripParam};
+use crate::smooth::{DECLICK_SECONDS, Declick, SMOOTHING_SECONDS, Smoother, ramp_samples};
+use crate::units::Decibels;
+
+/// Samples between recomputed matrices while a gain moves.
+pub(crate) const CHUNK: usize = 16;
+
+/// Gains glide in dB from (or to) this floor instead of from -inf, so a fade
+/// from silence is heard over the whole ramp rather than in its last samples.
+const GLIDE_FLOOR_DB: f64 = -100.0;
+
+/// A matrix over one block: constant, or interpolated between chunk ends.
+#[derive(Debug, Clone)]
+pub(crate) struct GainCurve {
+    /// The matrix at the end of the previous block.
+    start: Matrix32,
+    /// The matrix at the end of each chunk of this block, when `moving`.
+    ends: Vec<Matrix32>,
+    moving: bool,
+}
+
+impl GainCurve {
+    fn new(m: Matrix32, max_block: usize) -> GainCurve {
+        GainCurve { start: m, ends: Vec::with_capacity(max_block.div_ceil(CHUNK)), moving: false }
+    }
+
+    /// The matrix now (at the end of the last block).
+    pub fn current(&self) -> Matrix32 {
+        if self.moving { *self.ends.last().unwrap_or(&self.start) } else { self.start }
+    }
+
+    fn settle(&mut self, m: Matrix32) {
+        self.start = m;
+        self.moving = false;
+    }
+
+    fn begin(&mut self) {
+        self.start = self.current();
+        self.ends.clear();
+        self.moving = true;
+    }
+
+    /// `out = M·(l, r)` sample by sample. Realtime-safe.
+    pub fn apply(&self, l: &[f32], r: &[f32], out_l: &mut [f32], out_r: &mut [f32]) {
+        self.for_each_chunk(l.len(), |range, a, b| {
+            ramp_matrix(
+                a,
+                b,
+                &l[range.clone()],
+                &r[range.clone()],
+                &mut out_l[range.clone()],
+                &mut out_r[range],
+            )
+        });
+    }
+
+    /// `dst += M[row]·(l, r)`. Realtime-safe.
+    pub fn mix_row(&self, row: usize, l: &[f32], r: &[f32], dst: &mut [f32]) {
+        self.for_each_chunk(l.len(), |range, a, b| {
+            ramp_row(&a[row], &b[row], &l[range.clone()], &r[range.clone()], &mut dst[range])
+        });
+    }
+
+    fn for_each_chunk(&self, n: usize, mut f: impl FnMut(std::ops::Range<usize>, &Matrix32, &Matrix32)) {
+        if !self.moving {
+            f(0..n, &self.start, &self.start);
+            return;
+        }
+        let mut from = self.start;
+        for (k, to) in self.ends.iter().enumerate() {
+            let range = k * CHUNK..((k + 1) * CHUNK).min(n);
+            f(range, &from, to);
+            from = *to;
+        }
+    }
+}
+
+/// Applies a matrix gliding linearly from `a` (before the first sample) to `b` (at the last).
+fn ramp_matrix(a: &Matrix32, b: &Matrix32, l: &[f32], r: &[f32], out_l: &mut [f32], out_r: &mut [f32]) {
+    if a == b {
+        let [[m00, m01], [m10, m11]] = *a;
+        if m01 == 0.0 && m10 == 0.0 {
+            for (o, x) in out_l.iter_mut().zip(l) {
+                *o = m00 * x;
+            }
+            for (o, x) in out_r.iter_mut().zip(r) {
+                *o = m11 * x;
+            }
+        } else {
+            for (((ol, or), x), y) in out_l.iter_mut().zip(out_r.iter_mut()).zip(l).zip(r) {
+                *ol = m00 * x + m01 * y;
+                *or = m10 * x + m11 * y;
+            }
+        }
+        return;
+    }
+    let inv = 1.0 / l.len() as f32;
+    for i in 0..l.len() {
+        let t = (i + 1) as f32 * inv;
+        let m = |row: usize, col: usize| a[row][col] + (b[row][col] - a[row][col]) * t;
+        out_l[i] = m(0, 0) * l[i] + m(0, 1) * r[i];
+        out_r[i] = m(1, 0) * l[i] + m(1, 1) * r[i];
+    }
+}
+
+fn ramp_row(a: &[f32; 2], b: &[f32; 2], l: &[f32], r: &[f32], dst: &mut [f32]) {
+    if a == b {
+        let [x0, x1] = *a;
+        if x1 == 0.0 {
+            for (o, x) in dst.iter_mut().zip(l) {
+                *o += x0 * x;
+            }
+        } else {
+            for ((o, x), y) in dst.iter_mut().zip(l).zip(r) {
+                *o += x0 * x + x1 * y;
+            }
+        }
+        return;
+    }
+    let inv = 1.0 / l.len() as f32;
+    for i in 0..l.len() {
+        let t = (i + 1) as f32 * inv;
+        dst[i] += (a[0] + (b[0] - a[0]) * t) * l[i] + (a[1] + (b[1] - a[1]) * t) * r[i];
+    }
+}
+
+/// A level in dB that glides in dB and is exact once settled.
+#[derive(Debug, Clone, Copy)]
+struct DbSmoother {
+    glide: Smoother,
+    target_db: f64,
+}
+
+impl DbSmoother {
+    fn new(db: f64, ramp: u32) -> DbSmoother {
+        DbSmoother { glide: Smoother::new(db.max(GLIDE_FLOOR_DB), ramp), target_db: db }
+    }
+
+    fn set(&mut self, db: f64) {
+        self.target_db = db;
+        self.glide.set_target(db.max(GLIDE_FLOOR_DB));
+    }
+
+    fn inherit(&mut self, old: &DbSmoother) {
+        self.glide.inherit(&old.glide);
+    }
+
+    fn gain(&self) -> f64 {
+        if self.glide.is_moving() {
+            10f64.powf(self.glide.value() / 20.0)
+        } else {
+            Decibels(self.target_db).to_gain().0
+        }
+    }
+}
+
+/// One send's live controls.
+#[derive(Debug, Clone)]
+pub(crate) struct SendGains {
+    pub id: SendId,
+    /// Where the send is summed.
+    pub slot: usize,
+    pre_fader: bool,
+    level: DbSmoother,
+    pan: Smoother,
+    pub curve: GainCurve,
+}
+
+/// A strip's live controls and the matrices they make.
+#[derive(Debug, Clone)]
+pub(crate) struct StripGains {
+    law: PanLaw,
+    channels: usize,
+    trim: DbSmoother,
+    fader: DbSmoother,
+    pan: Smoother,
+    width: Smoother,
+    polarity: Smoother,
+    mute: Declick,
+    /// Solo-in-place: whether another strip's solo leaves this one audible.
+    audible: Declick,
+    pub solo: bool,
+    pub solo_safe: bool,
+    /// The main output.
+    pub main: GainCurve,
+    pub sends: Vec<SendGains>,
+}
+
+impl StripGains {
+    /// The gains of `strip` for a source of `channels` (1 or 2), settled at the
+    /// session's values. `send_slot` maps each send to its summing slot.
+    pub fn new(
+        law: PanLaw,
+        channels: usize,
+        strip: &Strip,
+        rate: u32,
+        max_block: usize,
+        send_slot: impl Fn(&crate::session::Send) -> usize,
+    ) -> StripGains {
+        let ramp = ramp_samples(SMOOTHING_SECONDS, rate);
+        let declick = ramp_samples(DECLICK_SECONDS, rate);
+        let sends = strip
+            .sends
+            .iter()
+            .map(|s| SendGains {
+                id: s.id,
+                slot: send_slot(s),
+                pre_fader: s.pre_fader,
+                level: DbSmoother::new(s.level_db.0, ramp),
+                pan: Smoother::new(s.pan.0, ramp),
+                curve: GainCurve::new([[0.0; 2]; 2], max_block),
+            })
+            .collect();
+        let mut g = StripGains {
+            law,
+            channels,
+            trim: DbSmoother::new(strip.trim_db.0, ramp),
+            fader: DbSmoother::new(strip.fader_db.0, ramp),
+            pan: Smoother::new(strip.pan.0, ramp),
+            width: Smoother::new(strip.width, ramp),
+            polarity: Smoother::new(if strip.polarity_inverted { -1.0 } else { 1.0 }, ramp),
+            mute: Declick::new(!strip.mute, declick),
+            audible: Declick::new(true, declick),
+            solo: strip.solo,
+            solo_safe: strip.solo_safe,
+            main: GainCurve::new([[0.0; 2]; 2], max_block),
+            sends,
+        };
+        g.settle_all();
+        g
+    }
+
+    /// Sets a strip control's target. Realtime-safe.
+    pub fn set_param(&mut self, p: StripParam, v: f64) {
+        let v = p.info().clamp(v);
+        match p {
+            StripParam::Trim => self.trim.set(v),
+            StripParam::Fader => self.fader.set(v),
+            StripParam::Pan => self.pan.set_target(v),
+            StripParam::Width => self.width.set_target(v),
+        }
+    }
+
+    /// Sets a send control's target; false if this strip has no such send. Realtime-safe.
+    pub fn set_send_param(&mut self, id: SendId, p: SendParam, v: f64) -> bool {
+        let Some(s) = self.sends.iter_mut().find(|s| s.id == id) else { return false };
+        let v = p.info().clamp(v);
+        match p {
+            SendParam::Level => s.level.set(v),
+            SendParam::Pan => s.pan.set_target(v),
+        }
+        true
+    }
+
+    /// Mutes (declicked). Realtime-safe.
+    pub fn set_mute(&mut self, mute: bool) {
+        self.mute.set(!mute);
+    }
+
+    /// Inverts the polarity (declicked by gliding through zero). Realtime-safe.
+    pub fn set_polarity(&mut self, inverted: bool) {
+        self.polarity.set_target(if inverted { -1.0 } else { 1.0 });
+    }
+
+    /// Whether solo-in-place leaves this strip audible (declicked). Realtime-safe.
+    pub fn set_audible(&mut self, on: bool) {
+        self.audible.set(on);
+    }
+
+    /// Ends every fade at once (at compile time, after solo-in-place is worked out).
+    pub fn settle_now(&mut self) {
+        self.audible.jump(self.audible.is_on());
+        self.mute.jump(self.mute.is_on());
+        self.settle_all();
+    }
+
+    /// Starts silent and fades in to its audibility (a strip new in a swapped graph).
+    pub fn fade_in(&mut self) {
+        let on = self.audible.is_on();
+        self.audible.jump(false);
+        self.audible.set(on);
+        self.main.settle([[0.0; 2]; 2]);
+        for s in &mut self.sends {
+            s.curve.settle([[0.0; 2]; 2]);
+        }
+    }
+
+    /// Continues from the same strip in the previous graph: current values and
+    /// running fades carry over, gliding to this graph's targets.
+    pub fn inherit(&mut self, old: &StripGains) {
+        self.trim.inherit(&old.trim);
+        self.fader.inherit(&old.fader);
+        self.pan.inherit(&old.pan);
+        self.width.inherit(&old.width);
+        self.polarity.inherit(&old.polarity);
+        self.mute.inherit(&old.mute);
+        self.audible.inherit(&old.audible);
+        for s in &mut self.sends {
+            if let Some(o) = old.sends.iter().find(|o| o.id == s.id) {
+                s.level.inherit(&o.level);
+                s.pan.inherit(&o.pan);
+            }
+        }
+        if self.moving() {
+            // Glide on from exactly where the old graph's matrices are.
+            self.main.settle(old.main.current());
+            for s in &mut self.sends {
+                if let Some(o) = old.sends.iter().find(|o| o.id == s.id) {
+                    s.curve.settle(o.curve.current());
+                }
+            }
+        } else {
+            self.settle_all();
+        }
+    }
+
+    fn moving(&self) -> bool {
+        self.trim.glide.is_moving()
+            || self.fader.glide.is_moving()
+            || self.pan.is_moving()
+            || self.width.is_moving()
+            || self.polarity.is_moving()
+            || self.mute.is_moving()
+            || self.audible.is_moving()
+            || self.sends.iter().any(|s| s.level.glide.is_moving() || s.pan.is_moving())
+    }
+
+    /// Advances every control by a block of `n` samples and fills the curves. Realtime-safe.
+    pub fn advance(&mut self, n: usize) {
+        if !self.moving() {
+            if self.main.moving || self.sends.iter().any(|s| s.curve.moving) {
+                self.settle_all();
+            }
+            return;
+        }
+        self.main.begin();
+        for s in &mut self.sends {
+            s.curve.begin();
+        }
+        let mut done = 0;
+        while done < n {
+            let len = CHUNK.min(n - done);
+            let k = len as u32;
+            for g in [
+                &mut self.trim.glide,
+                &mut self.fader.glide,
+                &mut self.pan,
+                &mut self.width,
+                &mut self.polarity,
+            ] {
+                g.advance(k);
+            }
+            self.mute.advance(k);
+            self.audible.advance(k);
+            for s in &mut self.sends {
+                s.level.glide.advance(k);
+                s.pan.advance(k);
+            }
+            let lv = self.levels();
+            self.main.ends.push(self.main_matrix(&lv));
+            for s in &mut self.sends {
+                s.curve.ends.push(s.matrix(&lv));
+            }
+            done += len;
+        }
+    }
+
+    fn settle_all(&mut self) {
+        let lv = self.levels();
+        self.main.settle(self.main_matrix(&lv));
+        for s in &mut self.sends {
+            s.curve.settle(s.matrix(&lv));
+        }
+    }
+
+    /// The gain factors shared by the main output and the sends, at the current values.
+    fn levels(&self) -> Levels {
+        Levels {
+            law: self.law,
+            channels: self.channels,
+            input: self.polarity.value() * self.trim.gain(),
+            solo: self.audible.gain(),
+            fader: self.fader.gain() * self.mute.gain(),
+        }
+    }
+
+    fn main_matrix(&self, lv: &Levels) -> Matrix32 {
+        to_f32(strip_matrix(
+            lv.law,
+            lv.channels,
+            self.pan.value(),
+            self.width.value(),
+            lv.input * lv.fader * lv.solo,
+        ))
+    }
+}
+
+/// A strip's gain factors at one instant.
+struct Levels {
+    law: PanLaw,
+    channels: usize,
+    input: f64,
+    solo: f64,
+    fader: f64,
+}
+
+impl SendGains {
+    fn matrix(&self, lv: &Levels) -> Matrix32 {
+        let g = lv.input * lv.solo * self.level.gain() * if self.pre_fader { 1.0 } else { lv.fader };
+        to_f32(strip_matrix(lv.law, lv.channels, self.pan.value(), 1.0, g))
+    }
+}
+
+fn to_f32(m: [[f64; 2]; 2]) -> Matrix32 {
+    [[m[0][0] as f32, m[0][1] as f32], [m[1][0] as f32, m[1][1] as f32]]
+}
