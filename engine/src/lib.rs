@@ -14,6 +14,7 @@ pub mod demo;
 pub mod graph;
 pub mod info;
 pub mod media;
+pub mod realtime;
 pub mod session;
 pub mod smooth;
 pub mod stems;

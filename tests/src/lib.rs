@@ -133,3 +133,41 @@ pub fn noise(seed: u64, n: usize, amp: f32) -> Vec<f32> {
         })
         .collect()
 }
+
+/// A sine of `freq` Hz at amplitude `amp`, `n` samples at 48 kHz.
+pub fn sine_wave(freq: f64, amp: f64, n: usize) -> Vec<f32> {
+    (0..n).map(|i| (amp * (std::f64::consts::TAU * freq * i as f64 / 48_000.0).sin()) as f32).collect()
+}
+
+/// Compiles `session` with media looked up by clip path in `sources` (live block size).
+pub fn compile_with(session: &Session, sources: &[(&str, Arc<Media>)]) -> mixdesk_engine::graph::Graph {
+    let lookup = |c: &Clip| -> Option<Arc<dyn AudioSource>> {
+        sources
+            .iter()
+            .find(|(n, _)| Path::new(n) == c.media)
+            .map(|(_, m)| Arc::clone(m) as Arc<dyn AudioSource>)
+    };
+    compile(session, &lookup, 4096).expect("session compiles")
+}
+
+/// Runs the audio callback `frames` frames in buffers of `buffer` (stereo,
+/// interleaved, as a device would), returning the two channels.
+pub fn run_callback(
+    core: &mut mixdesk_engine::realtime::AudioCore,
+    frames: usize,
+    buffer: usize,
+) -> [Vec<f32>; 2] {
+    let mut out = [Vec::with_capacity(frames), Vec::with_capacity(frames)];
+    let mut buf = vec![0.0f32; buffer * 2];
+    let mut done = 0;
+    while done < frames {
+        let n = buffer.min(frames - done);
+        core.render(&mut buf[..n * 2], 2);
+        for f in buf[..n * 2].chunks_exact(2) {
+            out[0].push(f[0]);
+            out[1].push(f[1]);
+        }
+        done += n;
+    }
+    out
+}

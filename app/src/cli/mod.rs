@@ -3,6 +3,7 @@
 mod bench;
 mod info;
 mod new;
+mod play;
 mod progress;
 mod render;
 
@@ -24,6 +25,8 @@ const EXAMPLES: &str = "Examples:
   mixdesk                                   open the demo session
   mixdesk render song.mixdesk -o mix.wav    bounce to 24-bit WAV
   mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/
+  mixdesk play song.mixdesk --start 30 --seconds 10   headless playback with a meter
+  mixdesk devices                           list audio output devices
   mixdesk info song.mixdesk --json          tracks, clips, length, missing media
   mixdesk new --from-stems ./stems -o song.mixdesk
   mixdesk bench render --tracks 32 --seconds 60";
@@ -33,6 +36,10 @@ const EXAMPLES: &str = "Examples:
 pub enum Command {
     /// Bounce a session to a stereo WAV (and optionally stems).
     Render(render::Args),
+    /// Play a session through the audio device with a one-line live meter.
+    Play(play::Args),
+    /// List the audio output devices.
+    Devices,
     /// Print a session's tracks, clips, length, sample rate and missing media.
     Info(info::Args),
     /// Create a session.
@@ -52,6 +59,8 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Some(Command::Render(args)) => render::run(args),
+        Some(Command::Play(args)) => play::run(args),
+        Some(Command::Devices) => devices(),
         Some(Command::Info(args)) => info::run(args),
         Some(Command::New(args)) => new::run(args),
         Some(Command::Demo { out }) => write_demo(&out),
@@ -73,6 +82,22 @@ fn open(session: Option<PathBuf>) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let name = path.file_stem().map_or_else(|| "session".into(), |s| s.to_string_lossy().into_owned());
     render::run(render::Args::for_file(path, dir.join(format!("{name}-mix.wav"))))
+}
+
+fn devices() -> Result<(), String> {
+    let list =
+        mixdesk_engine::realtime::Engine::devices().map_err(|e| format!("cannot list audio devices: {e}"))?;
+    if list.is_empty() {
+        println!("no audio output devices (Mixdesk will play silently on its internal clock)");
+    }
+    for d in list {
+        if d.name.is_empty() || d.name == d.id {
+            println!("{}", d.id);
+        } else {
+            println!("{:<24} {}", d.id, d.name);
+        }
+    }
+    Ok(())
 }
 
 fn write_demo(out: &std::path::Path) -> Result<(), String> {

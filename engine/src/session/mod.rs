@@ -8,6 +8,7 @@ mod file;
 mod ids;
 mod migrate;
 mod param;
+mod rate;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,239 @@
+//! The body of the audio callback: apply commands, run the transport and the
+//! graph, interleave, meter, report. Whatever drives it (the cpal callback, the
+//! clock-driven null output, a test) calls [`AudioCore::render`].
+//!
+//! Realtime rules, enforced here: no allocation or freeing (checked under
+//! `assert_no_alloc` when the `alloc-check` feature is on), no locks, no
+//! blocking, no logging, no I/O. Denormals are flushed to zero for the whole
+//! callback.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
+
+use rtrb::{Consumer, Producer};
+
+use super::Shared;
+use super::denormal::without_denormals;
+use super::message::{EngineCommand, EngineEvent};
+use super::transport::Transport;
+use crate::graph::{Feed, Graph, Serial};
+use crate::smooth::{DECLICK_SECONDS, ramp_samples};
+
+/// The largest run rendered at once; longer device buffers are split.
+pub(crate) const MAX_RUN: usize = 4096;
+
+/// Events kept free for what must never be dropped (returned graphs, errors):
+/// meters and ticks are only sent while more than this many slots are free.
+pub(crate) const RESERVED_EVENTS: usize = 256;
+
+/// Commands applied per callback at most, so a flood cannot overrun a buffer.
+const MAX_COMMANDS_PER_CALLBACK: usize = 512;
+
+/// Everything the audio thread owns.
+#[derive(Debug)]
+pub struct AudioCore {
+    graph: Box<Graph>,
+    transport: Transport,
+    commands: Consumer<EngineCommand>,
+    events: Producer<EngineEvent>,
+    left: Vec<f32>,
+    right: Vec<f32>,
+    gain: Vec<f32>,
+    rate: u32,
+    meter_period: u32,
+    since_meter: u32,
+    dropped_events: u64,
+    shared: Arc<Shared>,
+}
+
+impl AudioCore {
+    pub(crate) fn new(
+        mut graph: Box<Graph>,
+        commands: Consumer<EngineCommand>,
+        events: Producer<EngineEvent>,
+        rate: u32,
+        shared: Arc<Shared>,
+    ) -> AudioCore {
+        graph.set_metering(true);
+        AudioCore {
+            graph,
+            transport: Transport::new(ramp_samples(DECLICK_SECONDS, rate)),
+            commands,
+            events,
+            left: vec![0.0; MAX_RUN],
+            right: vec![0.0; MAX_RUN],
+            gain: vec![0.0; MAX_RUN],
+            rate,
+            meter_period: rate / 50,
+            since_meter: 0,
+            dropped_events: 0,
+            shared,
+        }
+    }
+
+    /// Renders one device buffer of interleaved samples with `channels` channels.
+    /// This is the audio callback. Realtime-safe.
+    pub fn render(&mut self, out: &mut [f32], channels: usize) {
+        let started = Instant::now();
+        let shared = self.shared.clone();
+        without_denormals(|| check_no_alloc(&shared, || self.render_block(out, channels)));
+        let frames = out.len() / channels.max(1);
+        let period = frames as f64 / f64::from(self.rate);
+        let load = (started.elapsed().as_secs_f64() / period) as f32;
+        self.shared.callbacks.fetch_add(1, Relaxed);
+        let tick = EngineEvent::Tick {
+            position: self.transport.position(),
+            playing: self.transport.is_playing(),
+            load,
+            xruns: self.shared.xruns.load(Relaxed),
+            dropped_events: self.dropped_events,
+        };
+        self.send_droppable(tick);
+    }
+
+    fn render_block(&mut self, out: &mut [f32], channels: usize) {
+        self.apply_commands();
+        let channels = channels.max(1);
+        let frames = out.len() / channels;
+        let mut done = 0;
+        while done < frames {
+            let max = (frames - done).min(MAX_RUN).min(self.graph.max_block());
+            let step = self.transport.step(max, &mut self.gain);
+            let feed = match step.pos {
+                None => Feed::Silent,
+                Some(pos) if step.fading => Feed::Fade(pos, &self.gain[..step.len]),
+                Some(pos) => Feed::Play(pos),
+            };
+            let (l, r) = (&mut self.left[..step.len], &mut self.right[..step.len]);
+            self.graph.process_feed(feed, l, r, &Serial);
+            let dst = &mut out[done * channels..(done + step.len) * channels];
+            interleave(l, r, dst, channels);
+            done += step.len;
+        }
+        self.since_meter += frames as u32;
+        if self.since_meter >= self.meter_period {
+            self.since_meter = 0;
+            self.send_meters();
+        }
+    }
+
+    fn apply_commands(&mut self) {
+        for _ in 0..MAX_COMMANDS_PER_CALLBACK {
+            let Ok(cmd) = self.commands.pop() else { break };
+            match cmd {
+                EngineCommand::Play => self.transport.play(),
+                EngineCommand::Stop => self.transport.stop(),
+                EngineCommand::Seek(pos) => self.transport.seek(pos),
+                EngineCommand::SetLoop { range, enabled } => self.transport.set_loop(range, enabled),
+                EngineCommand::SetParam(id, v) => {
+                    if !self.graph.set_param(id, v) {
+                        self.send_reserved(EngineEvent::UnknownParam(id));
+                    }
+                }
+                EngineCommand::SetMute(s, on) => {
+                    if !self.graph.set_mute(s, on) {
+                        self.send_reserved(EngineEvent::UnknownStrip(s));
+                    }
+                }
+                EngineCommand::SetSolo(s, on) => {
+                    if !self.graph.set_solo(s, on) {
+                        self.send_reserved(EngineEvent::UnknownStrip(s));
+                    }
+                }
+                EngineCommand::SetPolarity(s, on) => {
+                    if !self.graph.set_polarity(s, on) {
+                        self.send_reserved(EngineEvent::UnknownStrip(s));
+                    }
+                }
+                EngineCommand::SwapGraph(mut graph) => {
+                    graph.set_metering(true);
+                    graph.inherit(&self.graph);
+                    std::mem::swap(&mut self.graph, &mut graph);
+                    self.send_reserved(EngineEvent::Garbage(graph));
+                }
+            }
+        }
+    }
+
+    fn send_meters(&mut self) {
+        if let Some((strip, samples)) = self.graph.take_non_finite() {
+            self.send_reserved(EngineEvent::NonFinite { strip, samples });
+        }
+        let Self { graph, events, dropped_events, .. } = self;
+        graph.take_meters(|strip, m| {
+            let event = EngineEvent::Meter { strip, peak: m.peak, rms: m.rms() };
+            if events.slots() <= RESERVED_EVENTS || events.push(event).is_err() {
+                *dropped_events += 1;
+            }
+        });
+    }
+
+    /// Sends an event that may be dropped when the queue is nearly full (meters, ticks).
+    fn send_droppable(&mut self, event: EngineEvent) {
+        if self.events.slots() <= RESERVED_EVENTS || self.events.push(event).is_err() {
+            self.dropped_events += 1;
+        }
+    }
+
+    /// Sends an event into the reserved headroom. The handle never has more
+    /// graphs in flight than the reserve holds, so a graph always fits.
+    fn send_reserved(&mut self, event: EngineEvent) {
+        if let Err(rtrb::PushError::Full(event)) = self.events.push(event) {
+            self.dropped_events += 1;
+            // Only reachable if the app stops reading events entirely. Keep the
+            // graph alive rather than freeing it here.
+            if let EngineEvent::Garbage(g) = event {
+                std::mem::forget(g);
+            }
+        }
+    }
+
+    /// The playhead, in samples.
+    pub fn position(&self) -> u64 {
+        self.transport.position()
+    }
+}
+
+/// Writes `l` and `r` into interleaved `dst`: stereo as is, mono as their mean,
+/// extra channels silent. Realtime-safe.
+fn interleave(l: &[f32], r: &[f32], dst: &mut [f32], channels: usize) {
+    match channels {
+        1 => {
+            for ((o, a), b) in dst.iter_mut().zip(l).zip(r) {
+                *o = 0.5 * (a + b);
+            }
+        }
+        2 => {
+            for ((frame, a), b) in dst.chunks_exact_mut(2).zip(l).zip(r) {
+                frame[0] = *a;
+                frame[1] = *b;
+            }
+        }
+        _ => {
+            for ((frame, a), b) in dst.chunks_exact_mut(channels).zip(l).zip(r) {
+                frame[0] = *a;
+                frame[1] = *b;
+                frame[2..].fill(0.0);
+            }
+        }
+    }
+}
+
+/// Runs `f` with allocation forbidden, counting violations in `shared` (only in
+/// debug builds with the `alloc-check` feature; otherwise just runs `f`).
+fn check_no_alloc<T>(shared: &Shared, f: impl FnOnce() -> T) -> T {
+    #[cfg(all(feature = "alloc-check", debug_assertions))]
+    {
+        let before = assert_no_alloc::violation_count();
+        let r = assert_no_alloc::assert_no_alloc(f);
+        let after = assert_no_alloc::violation_count();
+        shared.alloc_violations.fetch_add(u64::from(after - before), Relaxed);
+        r
+    }
+    #[cfg(not(all(feature = "alloc-check", debug_assertions)))]
+    {
+        let _ = shared;
+        f()
+    }
+}

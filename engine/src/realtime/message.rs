@@ -1,0 +1,138 @@
+//! What travels between the app and the audio thread.
+//!
+//! Both directions are fixed-capacity rtrb queues. Commands are small and
+//! realtime-safe to receive; the only heap object that crosses is a whole
+//! [`Graph`], which goes in as [`EngineCommand::SwapGraph`] and comes back as
+//! [`EngineEvent::Garbage`] so that it is freed on the app's side.
+
+use crate::graph::Graph;
+use crate::session::{ParamId, StripRef};
+
+/// A request to the audio thread.
+#[derive(Debug)]
+pub enum EngineCommand {
+    /// Start playing from the current position (fades in).
+    Play,
+    /// Stop (fades out, then holds the position where the fade ended).
+    Stop,
+    /// Move the playhead to a timeline sample (fades out and in while playing).
+    Seek(u64),
+    /// Set the loop range `[start, end)` in samples and whether playback loops.
+    SetLoop {
+        /// The range; `None` clears it.
+        range: Option<(u64, u64)>,
+        /// Whether playback wraps at the range's end.
+        enabled: bool,
+    },
+    /// Move a continuous control to a value in its unit (smoothed).
+    SetParam(ParamId, f64),
+    /// Mute or unmute a strip (declicked).
+    SetMute(StripRef, bool),
+    /// Solo or unsolo a strip (declicked; solo-in-place).
+    SetSolo(StripRef, bool),
+    /// Invert a strip's polarity or not (declicked).
+    SetPolarity(StripRef, bool),
+    /// Replace the render graph at the next block boundary; the old one comes back as garbage.
+    SwapGraph(Box<Graph>),
+}
+
+/// A report from the audio thread (or, for [`EngineEvent::Device`], from the
+/// thread that manages the audio device).
+#[derive(Debug)]
+pub enum EngineEvent {
+    /// Sent once per audio callback.
+    Tick {
+        /// The playhead, in samples at the graph's rate.
+        position: u64,
+        /// Whether the transport is rolling (or fading in or out).
+        playing: bool,
+        /// Callback time over the buffer's duration (1.0 = all the time there was).
+        load: f32,
+        /// Buffer under- and overruns reported by the device since the engine started.
+        xruns: u64,
+        /// Events that did not fit in the queue since the engine started.
+        dropped_events: u64,
+    },
+    /// A strip's post-fader level over the last metering period (about 20 ms).
+    Meter {
+        /// Which strip.
+        strip: StripRef,
+        /// Largest absolute sample per channel.
+        peak: [f32; 2],
+        /// Root mean square per channel.
+        rms: [f32; 2],
+    },
+    /// NaN or infinite samples were replaced with silence.
+    NonFinite {
+        /// The strip whose output held them.
+        strip: StripRef,
+        /// How many samples.
+        samples: u64,
+    },
+    /// A command named a parameter the current graph does not have.
+    UnknownParam(ParamId),
+    /// A command named a strip the current graph does not have.
+    UnknownStrip(StripRef),
+    /// A replaced graph, to be dropped away from the audio thread.
+    Garbage(Box<Graph>),
+    /// The audio device changed state.
+    Device(DeviceEvent),
+}
+
+/// Audio device news, in words the app can show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceEvent {
+    /// Playing through a device.
+    Opened {
+        /// The device's name.
+        name: String,
+        /// The rate it runs at.
+        sample_rate: u32,
+        /// Frames per callback requested.
+        buffer_frames: u32,
+    },
+    /// No usable device: the engine runs on a clock-driven null output.
+    NoDevice {
+        /// Why, in words.
+        reason: String,
+    },
+    /// The device failed or disappeared; the engine keeps its state, runs on the
+    /// null output and reopens the device when it comes back.
+    Lost {
+        /// The device's name.
+        name: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The device cannot run at the session's rate; the engine runs at the
+    /// device's rate and media must be resampled to it.
+    RateMismatch {
+        /// The session's rate.
+        session: u32,
+        /// The device's rate.
+        device: u32,
+    },
+}
+
+impl std::fmt::Display for DeviceEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeviceEvent::Opened { name, sample_rate, buffer_frames } => {
+                write!(f, "playing through '{name}' at {sample_rate} Hz, {buffer_frames}-frame buffers")
+            }
+            DeviceEvent::NoDevice { reason } => {
+                write!(f, "no audio device ({reason}); playing silently on the internal clock")
+            }
+            DeviceEvent::Lost { name, reason } => write!(
+                f,
+                "audio device '{name}' stopped ({reason}); playing silently on the internal clock \
+                 and reopening it when it comes back"
+            ),
+            DeviceEvent::RateMismatch { session, device } => write!(
+                f,
+                "the device cannot run at the session's {session} Hz; playing at {device} Hz with the \
+                 media resampled"
+            ),
+        }
+    }
+}

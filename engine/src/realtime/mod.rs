@@ -1,0 +1,350 @@
+//! Live playback: the audio thread, the queues to it, the transport and the device.
+//!
+//! ```text
+//! app (EngineHandle) --EngineCommand--> rtrb --> audio thread (AudioCore::render)
+//! app (EngineHandle) <--EngineEvent---- rtrb <-- ticks, meters, errors, Garbage
+//! app (EngineHandle) <--DeviceEvent---- mpsc <-- manager thread (opens/watches the device)
+//! ```
+//!
+//! [`Engine::start`] opens the output (or the null clock when there is no
+//! device) and returns an [`EngineHandle`], the app's only way in. Graphs are
+//! compiled on the app's side and sent whole; the replaced graph comes back in
+//! the event queue and is dropped by [`EngineHandle::poll`], never on the audio
+//! thread.
+
+mod core;
+mod denormal;
+mod device;
+mod message;
+mod transport;
+
+use std::ops::RangeInclusive;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use thiserror::Error;
+
+pub use self::core::AudioCore;
+pub use message::{DeviceEvent, EngineCommand, EngineEvent};
+
+use self::core::RESERVED_EVENTS;
+use crate::graph::{Graph, compile};
+use crate::session::{ParamId, Session, StripRef};
+use device::{Control, Manager};
+
+/// Buffer sizes the engine accepts, in frames.
+pub const BUFFER_FRAMES: RangeInclusive<u32> = 64..=4096;
+
+/// Capacity of the command queue.
+const COMMAND_CAPACITY: usize = 4096;
+
+/// Capacity of the event queue (ticks, meters for hundreds of strips, garbage).
+const EVENT_CAPACITY: usize = 16384;
+
+/// How many replaced graphs may be on their way back at once (well inside the reserve).
+const MAX_GRAPHS_IN_FLIGHT: usize = RESERVED_EVENTS / 4;
+
+/// How to start the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// The output device by id or name (see [`Engine::devices`]); `None` for the system default.
+    pub device: Option<String>,
+    /// Frames per callback, from 64 to 4096; always requested as a fixed size.
+    pub buffer_frames: u32,
+    /// The session's rate, used if the device supports it.
+    pub sample_rate: u32,
+    /// Never open a device: run on the clock-driven null output.
+    pub null_output: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig { device: None, buffer_frames: 256, sample_rate: 48_000, null_output: false }
+    }
+}
+
+/// Why the engine cannot start.
+#[derive(Debug, Error, PartialEq)]
+pub enum EngineError {
+    /// The buffer size is outside [`BUFFER_FRAMES`].
+    #[error("a buffer of {0} frames is not possible; choose 64 to 4096 frames")]
+    BufferSize(u32),
+    /// The engine thread could not be started.
+    #[error("cannot start the audio engine thread: {0}")]
+    Thread(String),
+}
+
+/// Why a graph was not sent.
+#[derive(Debug, Error, PartialEq)]
+pub enum SwapError {
+    /// The graph renders at another rate than the engine runs at.
+    #[error("the graph is for {graph} Hz but the engine runs at {engine} Hz; recompile it at {engine} Hz")]
+    RateMismatch {
+        /// The graph's rate.
+        graph: u32,
+        /// The engine's rate.
+        engine: u32,
+    },
+    /// Too many replaced graphs are still on their way back; poll events and retry.
+    #[error("too many graph swaps in flight; poll the engine's events and try again")]
+    Busy,
+    /// The command queue is full; poll events and retry.
+    #[error("the engine's command queue is full")]
+    QueueFull,
+}
+
+/// An output device the system offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The id to pass as [`EngineConfig::device`] (for ALSA, the PCM name such as `default` or `hw:0,0`).
+    pub id: String,
+    /// A description for people.
+    pub name: String,
+}
+
+/// What the engine is playing through, for the app to show.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeviceStatus {
+    /// The open device, or `None` when running on the null output.
+    pub device: Option<String>,
+    /// The rate the engine runs at (graphs must be compiled at it).
+    pub sample_rate: u32,
+    /// Frames per callback.
+    pub buffer_frames: u32,
+    /// The latest device news in words.
+    pub message: String,
+}
+
+/// Counters the audio thread and the device callbacks update without locks.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub xruns: AtomicU64,
+    pub callbacks: AtomicU64,
+    pub alloc_violations: AtomicU64,
+}
+
+/// Counters for diagnostics and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counters {
+    /// Device under- and overruns (and missed deadlines of the null output).
+    pub xruns: u64,
+    /// Audio callbacks run.
+    pub callbacks: u64,
+    /// Allocations or frees on the audio thread (counted only in debug builds
+    /// with the `alloc-check` feature and `assert_no_alloc`'s allocator installed).
+    pub alloc_violations: u64,
+    /// Commands that did not fit in the queue.
+    pub command_overflows: u64,
+}
+
+/// Starting the engine.
+#[derive(Debug)]
+pub struct Engine;
+
+impl Engine {
+    /// Opens the output (the configured device, or the null clock when there is
+    /// none) and starts playing silence, stopped at position 0, with an empty
+    /// graph. Returns once the first attempt to open the device has finished, so
+    /// [`EngineHandle::status`] already tells the rate to compile graphs at.
+    pub fn start(config: EngineConfig) -> Result<EngineHandle, EngineError> {
+        if !BUFFER_FRAMES.contains(&config.buffer_frames) {
+            return Err(EngineError::BufferSize(config.buffer_frames));
+        }
+        let (core, mut handle) = parts(config.sample_rate, config.buffer_frames);
+        let (control_tx, control_rx) = mpsc::channel();
+        let (notice_tx, notice_rx) = mpsc::channel();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let manager = Manager {
+            core: Some(core),
+            rate: config.sample_rate,
+            config,
+            shared: handle.shared.clone(),
+            status: handle.status.clone(),
+            notices: notice_tx,
+            control: control_rx,
+            ready: Some(ready_tx),
+            last_notice: None,
+            stream_errors: None,
+        };
+        let thread = std::thread::Builder::new()
+            .name("mixdesk-audio".into())
+            .spawn(move || manager.run())
+            .map_err(|e| EngineError::Thread(e.to_string()))?;
+        let _ = ready_rx.recv();
+        handle.control = Some(control_tx);
+        handle.notices = Some(notice_rx);
+        handle.thread = Some(thread);
+        Ok(handle)
+    }
+
+    /// An engine with no output at all: the caller drives the audio callback by
+    /// hand through the returned [`AudioCore`] (tests and benchmarks run the real
+    /// callback path this way, deterministically).
+    pub fn manual(sample_rate: u32, buffer_frames: u32) -> (EngineHandle, AudioCore) {
+        let (core, handle) = parts(sample_rate, buffer_frames);
+        (handle, *core)
+    }
+
+    /// The output devices the system offers.
+    pub fn devices() -> Result<Vec<DeviceInfo>, String> {
+        device::list_devices()
+    }
+}
+
+fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle) {
+    let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(COMMAND_CAPACITY);
+    let (ev_tx, ev_rx) = rtrb::RingBuffer::new(EVENT_CAPACITY);
+    let shared = Arc::new(Shared::default());
+    let empty = compile(&Session::new(sample_rate), &|_| None, self::core::MAX_RUN)
+        .expect("an empty session always compiles");
+    let core = Box::new(AudioCore::new(Box::new(empty), cmd_rx, ev_tx, sample_rate, shared.clone()));
+    let status = DeviceStatus { device: None, sample_rate, buffer_frames, message: "driven by hand".into() };
+    let handle = EngineHandle {
+        commands: cmd_tx,
+        events: ev_rx,
+        notices: None,
+        control: None,
+        status: Arc::new(Mutex::new(status)),
+        shared,
+        thread: None,
+        graphs_in_flight: 0,
+        command_overflows: 0,
+    };
+    (core, handle)
+}
+
+/// The app's side of the engine. Dropping it stops the audio.
+#[derive(Debug)]
+pub struct EngineHandle {
+    commands: rtrb::Producer<EngineCommand>,
+    events: rtrb::Consumer<EngineEvent>,
+    notices: Option<mpsc::Receiver<DeviceEvent>>,
+    control: Option<mpsc::Sender<Control>>,
+    status: Arc<Mutex<DeviceStatus>>,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+    graphs_in_flight: usize,
+    command_overflows: u64,
+}
+
+impl EngineHandle {
+    /// Queues a command. A full queue hands it back and counts an overflow.
+    pub fn send(&mut self, command: EngineCommand) -> Result<(), EngineCommand> {
+        match self.commands.push(command) {
+            Ok(()) => Ok(()),
+            Err(rtrb::PushError::Full(c)) => {
+                self.command_overflows += 1;
+                Err(c)
+            }
+        }
+    }
+
+    /// Starts playing.
+    pub fn play(&mut self) {
+        let _ = self.send(EngineCommand::Play);
+    }
+
+    /// Stops.
+    pub fn stop(&mut self) {
+        let _ = self.send(EngineCommand::Stop);
+    }
+
+    /// Moves the playhead to a sample position.
+    pub fn seek(&mut self, position: u64) {
+        let _ = self.send(EngineCommand::Seek(position));
+    }
+
+    /// Sets the loop range and whether playback loops.
+    pub fn set_loop(&mut self, range: Option<(u64, u64)>, enabled: bool) {
+        let _ = self.send(EngineCommand::SetLoop { range, enabled });
+    }
+
+    /// Moves a control to a value (smoothed on the audio thread).
+    pub fn set_param(&mut self, id: ParamId, value: f64) {
+        let _ = self.send(EngineCommand::SetParam(id, value));
+    }
+
+    /// Mutes or unmutes a strip.
+    pub fn set_mute(&mut self, strip: StripRef, mute: bool) {
+        let _ = self.send(EngineCommand::SetMute(strip, mute));
+    }
+
+    /// Solos or unsolos a strip.
+    pub fn set_solo(&mut self, strip: StripRef, solo: bool) {
+        let _ = self.send(EngineCommand::SetSolo(strip, solo));
+    }
+
+    /// Sends a new graph, compiled at [`DeviceStatus::sample_rate`], to replace
+    /// the playing one at the next block boundary.
+    pub fn swap_graph(&mut self, graph: Graph) -> Result<(), SwapError> {
+        let engine = self.status().sample_rate;
+        if graph.sample_rate() != engine {
+            return Err(SwapError::RateMismatch { graph: graph.sample_rate(), engine });
+        }
+        if self.graphs_in_flight >= MAX_GRAPHS_IN_FLIGHT {
+            return Err(SwapError::Busy);
+        }
+        match self.send(EngineCommand::SwapGraph(Box::new(graph))) {
+            Ok(()) => {
+                self.graphs_in_flight += 1;
+                Ok(())
+            }
+            Err(_) => Err(SwapError::QueueFull),
+        }
+    }
+
+    /// Hands every pending event to `f`, oldest first: the audio thread's, then
+    /// device news. Returned graphs are dropped here and not passed on.
+    pub fn poll(&mut self, mut f: impl FnMut(EngineEvent)) {
+        while let Ok(event) = self.events.pop() {
+            match event {
+                EngineEvent::Garbage(graph) => {
+                    self.graphs_in_flight = self.graphs_in_flight.saturating_sub(1);
+                    drop(graph);
+                }
+                other => f(other),
+            }
+        }
+        if let Some(notices) = &self.notices {
+            while let Ok(n) = notices.try_recv() {
+                f(EngineEvent::Device(n));
+            }
+        }
+    }
+
+    /// What the engine is playing through.
+    pub fn status(&self) -> DeviceStatus {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Switches to another output device (`None`: the system default).
+    pub fn set_device(&mut self, device: Option<String>) {
+        if let Some(c) = &self.control {
+            let _ = c.send(Control::SetDevice(device));
+        }
+    }
+
+    /// Counters for diagnostics and tests.
+    pub fn counters(&self) -> Counters {
+        Counters {
+            xruns: self.shared.xruns.load(Relaxed),
+            callbacks: self.shared.callbacks.load(Relaxed),
+            alloc_violations: self.shared.alloc_violations.load(Relaxed),
+            command_overflows: self.command_overflows,
+        }
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        if let Some(c) = self.control.take() {
+            let _ = c.send(Control::Shutdown);
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
