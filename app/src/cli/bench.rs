@@ -1,5 +1,6 @@
 //! `mixdesk bench render --tracks N --seconds S`: decode and render speed and
-//! peak memory on a synthetic session of N stereo 48 kHz tracks.
+//! peak memory on a synthetic session of N stereo 48 kHz tracks. (`bench
+//! realtime` lives in `bench_realtime`.)
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,6 +27,25 @@ pub enum Bench {
         #[arg(long, default_value_t = 4096)]
         block: usize,
     },
+    /// Live DSP load (callback time over buffer time), median and 99th percentile.
+    Realtime {
+        /// Number of stereo tracks.
+        #[arg(long, default_value_t = 64)]
+        tracks: usize,
+        /// Post-fader sends per track, each to its own bus.
+        #[arg(long, default_value_t = 0)]
+        sends: usize,
+        /// Seconds of audio per measurement.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Frames per callback.
+        #[arg(long, default_value_t = 256)]
+        buffer: u32,
+        /// Search for the largest track count under 70 % load (99th percentile),
+        /// starting from --tracks.
+        #[arg(long)]
+        find: bool,
+    },
 }
 
 const RATE: u32 = 48_000;
@@ -33,6 +53,9 @@ const RATE: u32 = 48_000;
 pub fn run(bench: Bench) -> Result<(), String> {
     match bench {
         Bench::Render { tracks, seconds, block } => render(tracks, seconds, block),
+        Bench::Realtime { tracks, sends, seconds, buffer, find } => {
+            super::bench_realtime::run(tracks, sends, seconds, buffer, find)
+        }
     }
 }
 
