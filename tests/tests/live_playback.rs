@@ -3,15 +3,26 @@
 //! (real-time paced, no sound card), recorded by an ALSA `file` tap, must
 //! match `mixdesk render` of the same range, with no xruns in the steady state.
 //!
+//! Also: a device that dies mid-play is reported and reopened when it comes
+//! back, and a device that cannot run at the session's rate plays the session
+//! at its own rate, resampled.
+//!
 //! `.ci/run` installs jackd (packaging/setup.sh --test), so CI always runs
-//! this; on a developer machine without jackd it is skipped, loudly.
+//! these; on a developer machine without jackd they are skipped, loudly.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use mixdesk_engine::session::{Session, Track};
+use mixdesk_engine::units::SampleTime;
 use mixdesk_engine::{demo, session};
-use mixdesk_tests::{mixdesk, read_wav, render_cli};
+use mixdesk_tests::{mixdesk, read_wav, render_cli, write_wav_f32};
+
+/// The tests here run one at a time: each needs a real-time paced server and
+/// both cores, and one counts xruns.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 /// The transport's fade-in when playback starts (5 ms at 48 kHz): the only
 /// samples where live playback and the bounce differ by design.
@@ -38,7 +49,10 @@ fn have(program: &str) -> bool {
 }
 
 fn start_jack() -> Jack {
-    let server = format!("mixdesk-test-{}", std::process::id());
+    start_jack_named(format!("mixdesk-test-{}", std::process::id()))
+}
+
+fn start_jack_named(server: String) -> Jack {
     let child = Command::new("jackd")
         .args(["-n", &server, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"])
         .stdout(Stdio::null())
@@ -60,7 +74,8 @@ fn alsa_config(dir: &Path, tap: &Path) -> PathBuf {
     let conf = dir.join("asound.conf");
     let text = format!(
         "pcm.!default {{ type plug; slave.pcm \"tap\" }}\n\
-         pcm.tap {{ type file; slave.pcm \"jackout\"; file \"{}\"; format \"raw\" }}\n\
+         pcm.tap {{ type file; slave.pcm \"jackout\"; file \"{}\"; format \"raw\"; \
+         hint {{ show on description \"test tap, JACK rate only\" }} }}\n\
          pcm.jackout {{ type jack; playback_ports {{ 0 system:playback_1 1 system:playback_2 }} }}\n",
         tap.display()
     );
@@ -75,19 +90,28 @@ fn read_f32_stereo(path: &Path) -> [Vec<f32>; 2] {
     [samples.iter().step_by(2).copied().collect(), samples.iter().skip(1).step_by(2).copied().collect()]
 }
 
+/// False (after saying so loudly) when jackd is not installed; never in CI.
+fn jack_available() -> bool {
+    if have("jackd") && have("jack_wait") {
+        return true;
+    }
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "jackd is missing in CI: packaging/setup.sh --test must install jackd2"
+    );
+    eprintln!(
+        "\n*** SKIPPED live playback test: jackd is not installed (run packaging/setup.sh --test) ***\n"
+    );
+    false
+}
+
 #[test]
 fn playing_through_the_audio_api_matches_the_bounce_with_no_steady_state_xruns() {
-    if !have("jackd") || !have("jack_wait") {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "jackd is missing in CI: packaging/setup.sh --test must install jackd2"
-        );
-        eprintln!(
-            "\n*** SKIPPED live playback test: jackd is not installed (run packaging/setup.sh --test) ***\n"
-        );
+    if !jack_available() {
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let session_path = dir.path().join(demo::SESSION_FILE);
     session::save(&demo::session(), &session_path).unwrap();
@@ -147,4 +171,77 @@ fn playing_through_the_audio_api_matches_the_bounce_with_no_steady_state_xruns()
     let residual_db = 10.0 * (err.max(1e-30) / sig).log10();
     eprintln!("live vs bounce: residual {residual_db:.1} dB over {n} frames; {summary}");
     assert!(residual_db < -90.0, "live output differs from the bounce: residual {residual_db:.1} dB");
+}
+
+#[test]
+fn a_device_that_dies_is_reported_and_reopened_when_it_comes_back() {
+    if !jack_available() {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let session_path = dir.path().join(demo::SESSION_FILE);
+    session::save(&demo::session(), &session_path).unwrap();
+    demo::generate(dir.path()).unwrap();
+    let server = format!("mixdesk-test-{}-b", std::process::id());
+    let jack = start_jack_named(server.clone());
+    let conf = alsa_config(dir.path(), &dir.path().join("tap.raw"));
+    let child = mixdesk()
+        .args(["play", session_path.to_str().unwrap(), "--start", "10", "--seconds", "7"])
+        .env("ALSA_CONFIG_PATH", &conf)
+        .env("JACK_DEFAULT_SERVER", &server)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    drop(jack); // the audio server dies mid-play
+    std::thread::sleep(Duration::from_millis(1500));
+    let _jack = start_jack_named(server.clone()); // and comes back
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let lost = stderr.find("stopped").unwrap_or_else(|| panic!("the loss was not reported:\n{stderr}"));
+    let reopened = stderr[lost..].find("playing through");
+    assert!(reopened.is_some(), "the device was not reopened after it came back:\n{stderr}");
+    assert!(stdout.contains("played 7.000 s from 10.000 s"), "playback did not run to the end:\n{stdout}");
+}
+
+#[test]
+fn a_device_that_cannot_run_at_the_session_rate_plays_it_resampled() {
+    if !jack_available() {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // A 1 kHz sine at 44.1 kHz; the JACK server runs at 48 kHz only.
+    let n = 3 * 44_100;
+    let sine: Vec<f32> =
+        (0..n).map(|i| (0.5 * (std::f64::consts::TAU * 1000.0 * i as f64 / 44_100.0).sin()) as f32).collect();
+    write_wav_f32(&dir.path().join("sine.wav"), 44_100, &[sine]);
+    let mut s = Session::new(44_100);
+    s.tracks.push(Track::with_one_clip(1, "Sine", "sine.wav".into(), SampleTime(n as u64)));
+    let session_path = dir.path().join("s.mixdesk");
+    session::save(&s, &session_path).unwrap();
+    let server = format!("mixdesk-test-{}-c", std::process::id());
+    let _jack = start_jack_named(server.clone());
+    let tap = dir.path().join("tap.raw");
+    let conf = alsa_config(dir.path(), &tap);
+    let out = mixdesk()
+        .args(["play", session_path.to_str().unwrap(), "--device", "tap", "--seconds", "2"])
+        .env("ALSA_CONFIG_PATH", &conf)
+        .env("JACK_DEFAULT_SERVER", &server)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("cannot run at the session's 44100 Hz; playing at 48000 Hz"), "{stderr}");
+    // The tap runs at 48 kHz: a 1 kHz tone there proves the media were resampled
+    // (played unresampled it would be 1088 Hz).
+    let [l, _] = read_f32_stereo(&tap);
+    let first = l.iter().position(|x| *x != 0.0).expect("sound was played");
+    let seg = &l[first + 4800..first + 4800 + 48_000];
+    let rising = seg.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+    assert!((999..=1001).contains(&rising), "{rising} cycles in one second at 48 kHz, want 1000");
 }

@@ -214,3 +214,59 @@ fn a_track_added_by_a_swap_fades_in_instead_of_clicking() {
     assert!(l[0].abs() < 0.3 * 0.7072 / RAMP as f32 * 1.01, "first sample {}", l[0]);
     assert!(l[RAMP..].iter().any(|x| x.abs() > 0.1), "the new track plays");
 }
+
+#[test]
+fn nan_from_one_track_is_silenced_and_reported_with_that_track() {
+    let (mut s, mut src) = single(vec![0.25; RATE]);
+    let mut bad = vec![0.1f32; RATE];
+    bad[3000] = f32::NAN;
+    bad[3001] = f32::INFINITY;
+    s.tracks.push(track(2, "bad", 0, RATE as u64));
+    src.push(("bad", media(vec![bad])));
+    let (mut h, mut core) = start(&s, &src);
+    h.play();
+    let [l, r] = run_callback(&mut core, 8192, BUFFER);
+    assert!(l.iter().chain(&r).all(|x| x.is_finite()), "non-finite samples reached the output");
+    // The good track plays on through the bad block.
+    assert!(l[RAMP..].iter().all(|&x| x >= 0.25 - 1e-6), "the good track was silenced too");
+    let mut reports = Vec::new();
+    h.poll(|e| {
+        if let EngineEvent::NonFinite { strip, samples } = e {
+            reports.push((strip, samples));
+        }
+    });
+    assert!(!reports.is_empty(), "nothing reported");
+    assert!(reports.iter().all(|(strip, n)| *strip == StripRef::Track(TrackId(2)) && *n > 0), "{reports:?}");
+}
+
+#[test]
+fn full_queues_count_overflows_instead_of_failing() {
+    let (s, src) = single(vec![0.25; RATE]);
+    let (mut h, mut core) = start(&s, &src);
+    // Commands: far more than the queue holds, with no callback draining it.
+    let mut refused = 0;
+    for i in 0..10_000 {
+        if h.send(mixdesk_engine::realtime::EngineCommand::Seek(i)).is_err() {
+            refused += 1;
+        }
+    }
+    assert!(refused > 0);
+    assert_eq!(h.counters().command_overflows, refused);
+    // Events: run far more callbacks than the event queue holds without polling.
+    for _ in 0..20_000 {
+        run_callback(&mut core, 64, 64);
+    }
+    // A graph swap still gets its garbage back through the reserved room.
+    h.swap_graph(compile_with(&s, &src)).unwrap();
+    run_callback(&mut core, 64, 64);
+    let mut dropped = 0;
+    h.poll(|_| {});
+    run_callback(&mut core, 64, 64);
+    h.poll(|e| {
+        if let EngineEvent::Tick { dropped_events, .. } = e {
+            dropped = dropped_events;
+        }
+    });
+    assert!(dropped > 0, "overflowing events were not counted");
+    assert_eq!(h.graphs_in_flight(), 0, "the replaced graph did not come back");
+}

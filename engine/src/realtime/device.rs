@@ -32,6 +32,10 @@ pub(crate) enum Control {
 /// How often a missing device is looked for again.
 const RETRY: Duration = Duration::from_secs(1);
 
+/// How long a running stream may go without a callback before it counts as lost
+/// (long enough for the largest buffer at the lowest common rate, and start-up).
+const STALL: Duration = Duration::from_millis(1500);
+
 /// Every output device the system offers.
 pub(crate) fn list_devices() -> Result<Vec<DeviceInfo>, String> {
     let host = cpal::default_host();
@@ -194,6 +198,8 @@ impl Manager {
     /// Watches a running stream until it fails or the app asks for something else.
     fn supervise(&mut self) -> Exit {
         let errors = self.stream_errors.take().expect("open sets the error flag");
+        let mut callbacks = self.shared.callbacks.load(Relaxed);
+        let mut last_callback = Instant::now();
         loop {
             match self.control.recv_timeout(Duration::from_millis(100)) {
                 Ok(Control::Shutdown) | Err(RecvTimeoutError::Disconnected) => return Exit::Shutdown,
@@ -206,6 +212,15 @@ impl Manager {
             let code = errors.load(Relaxed);
             if code != 0 {
                 return Exit::Lost(error_text(code).to_owned());
+            }
+            // Some backends fail silently (an audio server that died): the
+            // callbacks just stop. Treat a long silence as a lost device.
+            let now = self.shared.callbacks.load(Relaxed);
+            if now != callbacks {
+                callbacks = now;
+                last_callback = Instant::now();
+            } else if last_callback.elapsed() > STALL {
+                return Exit::Lost("the device stopped asking for audio".into());
             }
         }
     }

@@ -327,6 +327,11 @@ impl EngineHandle {
         }
     }
 
+    /// Replaced graphs not yet returned by the audio thread.
+    pub fn graphs_in_flight(&self) -> usize {
+        self.graphs_in_flight
+    }
+
     /// Counters for diagnostics and tests.
     pub fn counters(&self) -> Counters {
         Counters {
