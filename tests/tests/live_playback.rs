@@ -34,7 +34,16 @@ struct Jack {
 }
 
 impl Drop for Jack {
+    /// Stops the server with SIGTERM so it unregisters itself (a killed jackd
+    /// leaves its entry in JACK's shared registry, which holds only a few).
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        for _ in 0..200 {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -49,7 +58,7 @@ fn have(program: &str) -> bool {
 }
 
 fn start_jack() -> Jack {
-    start_jack_named(format!("mixdesk-test-{}", std::process::id()))
+    start_jack_named("mixdesk-test-a".into())
 }
 
 fn start_jack_named(server: String) -> Jack {
@@ -183,7 +192,7 @@ fn a_device_that_dies_is_reported_and_reopened_when_it_comes_back() {
     let session_path = dir.path().join(demo::SESSION_FILE);
     session::save(&demo::session(), &session_path).unwrap();
     demo::generate(dir.path()).unwrap();
-    let server = format!("mixdesk-test-{}-b", std::process::id());
+    let server = "mixdesk-test-b".to_owned();
     let jack = start_jack_named(server.clone());
     let conf = alsa_config(dir.path(), &dir.path().join("tap.raw"));
     let child = mixdesk()
@@ -224,7 +233,7 @@ fn a_device_that_cannot_run_at_the_session_rate_plays_it_resampled() {
     s.tracks.push(Track::with_one_clip(1, "Sine", "sine.wav".into(), SampleTime(n as u64)));
     let session_path = dir.path().join("s.mixdesk");
     session::save(&s, &session_path).unwrap();
-    let server = format!("mixdesk-test-{}-c", std::process::id());
+    let server = "mixdesk-test-c".to_owned();
     let _jack = start_jack_named(server.clone());
     let tap = dir.path().join("tap.raw");
     let conf = alsa_config(dir.path(), &tap);

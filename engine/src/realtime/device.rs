@@ -155,8 +155,11 @@ impl Manager {
             buffer_size: cpal::BufferSize::Fixed(self.config.buffer_frames),
         };
 
+        // The core goes into the callback only once the stream exists, through
+        // `inbox`; until then a failed build cannot take it with it.
+        let (mut inbox_tx, inbox_rx) = rtrb::RingBuffer::new(1);
         let (home_tx, home_rx) = rtrb::RingBuffer::new(1);
-        let mut slot = CoreSlot { core: self.core.take(), home: home_tx };
+        let mut slot = CoreSlot { core: None, inbox: inbox_rx, home: home_tx };
         let errors = Arc::new(AtomicU8::new(0));
         let (errors_cb, shared) = (errors.clone(), self.shared.clone());
         let stream = device.build_output_stream::<f32, _, _>(
@@ -165,14 +168,17 @@ impl Manager {
             move |e: cpal::Error| on_stream_error(&e, &errors_cb, &shared.xruns),
             None,
         );
-        let stream = match stream.and_then(|s| s.play().map(|()| s)) {
+        let stream = match stream {
             Ok(s) => s,
-            Err(e) => {
-                // The callback (and the core in it) has been dropped: take the core back.
-                self.core = Some(wait_for(home_rx));
-                return Err(format!("cannot open '{}': {e}", info.id));
-            }
+            Err(e) => return Err(format!("cannot open '{}': {e}", info.id)),
         };
+        let core = self.core.take().expect("the manager holds the core between streams");
+        inbox_tx.push(core).expect("a fresh queue of one has room");
+        if let Err(e) = stream.play() {
+            drop(stream);
+            self.core = Some(wait_for(home_rx));
+            return Err(format!("cannot start '{}': {e}", info.id));
+        }
         self.stream_errors = Some(errors);
         let previous = self.rate;
         self.rate = rate;
@@ -270,14 +276,19 @@ fn wait_for(mut home: rtrb::Consumer<Box<AudioCore>>) -> Box<AudioCore> {
     }
 }
 
-/// The core inside a stream callback; returns it home when the callback is dropped.
+/// The core inside a stream callback: it arrives through `inbox` and returns
+/// `home` when the callback is dropped.
 struct CoreSlot {
     core: Option<Box<AudioCore>>,
+    inbox: rtrb::Consumer<Box<AudioCore>>,
     home: rtrb::Producer<Box<AudioCore>>,
 }
 
 impl CoreSlot {
     fn render(&mut self, data: &mut [f32], channels: usize) {
+        if self.core.is_none() {
+            self.core = self.inbox.pop().ok();
+        }
         match &mut self.core {
             Some(core) => core.render(data, channels),
             None => data.fill(0.0),
@@ -287,7 +298,7 @@ impl CoreSlot {
 
 impl Drop for CoreSlot {
     fn drop(&mut self) {
-        if let Some(core) = self.core.take() {
+        if let Some(core) = self.core.take().or_else(|| self.inbox.pop().ok()) {
             let _ = self.home.push(core);
         }
     }
