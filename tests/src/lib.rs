@@ -171,3 +171,14 @@ pub fn run_callback(
     }
     out
 }
+
+/// The demo session and its generated audio in a fresh temporary folder;
+/// returns the folder (removed when dropped) and the session file.
+pub fn demo_in_tempdir() -> (tempfile::TempDir, PathBuf) {
+    use mixdesk_engine::{demo, session};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(demo::SESSION_FILE);
+    session::save(&demo::session(), &path).expect("the demo session saves");
+    demo::generate(dir.path()).expect("the demo audio generates");
+    (dir, path)
+}

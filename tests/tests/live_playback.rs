@@ -15,10 +15,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use mixdesk_engine::session;
 use mixdesk_engine::session::{Session, Track};
 use mixdesk_engine::units::SampleTime;
-use mixdesk_engine::{demo, session};
-use mixdesk_tests::{mixdesk, read_wav, render_cli, write_wav_f32};
+use mixdesk_tests::{demo_in_tempdir, mixdesk, read_wav, render_cli, write_wav_f32};
 
 /// The tests here run one at a time: each needs a real-time paced server and
 /// both cores, and one counts xruns.
@@ -121,10 +121,7 @@ fn playing_through_the_audio_api_matches_the_bounce_with_no_steady_state_xruns()
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let session_path = dir.path().join(demo::SESSION_FILE);
-    session::save(&demo::session(), &session_path).unwrap();
-    demo::generate(dir.path()).unwrap();
+    let (dir, session_path) = demo_in_tempdir();
     let jack = start_jack();
     let tap = dir.path().join("tap.raw");
     let conf = alsa_config(dir.path(), &tap);
@@ -188,10 +185,7 @@ fn a_device_that_dies_is_reported_and_reopened_when_it_comes_back() {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let session_path = dir.path().join(demo::SESSION_FILE);
-    session::save(&demo::session(), &session_path).unwrap();
-    demo::generate(dir.path()).unwrap();
+    let (dir, session_path) = demo_in_tempdir();
     let server = "mixdesk-test-b".to_owned();
     let jack = start_jack_named(server.clone());
     let conf = alsa_config(dir.path(), &dir.path().join("tap.raw"));

@@ -3,14 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use mixdesk_engine::{demo, session};
-use mixdesk_tests::mixdesk;
+use mixdesk_engine::demo;
+use mixdesk_tests::{demo_in_tempdir, mixdesk};
 
 fn demo_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    session::save(&demo::session(), &dir.path().join(demo::SESSION_FILE)).unwrap();
-    demo::generate(dir.path()).unwrap();
-    dir
+    demo_in_tempdir().0
 }
 
 /// `mixdesk play` with an ALSA configuration that defines no device at all.

@@ -7,11 +7,11 @@
 //! the counting) does not affect the other tests.
 
 use mixdesk_engine::bounce::prepare;
+use mixdesk_engine::demo;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineEvent};
 use mixdesk_engine::session::{ParamId, StripParam, StripRef};
-use mixdesk_engine::{demo, session};
-use mixdesk_tests::run_callback;
+use mixdesk_tests::{demo_in_tempdir, run_callback};
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -28,11 +28,8 @@ fn the_counter_sees_an_allocation_when_there_is_one() {
 #[cfg(debug_assertions)]
 #[test]
 fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_thread() {
-    let dir = tempfile::tempdir().unwrap();
-    let session_path = dir.path().join(demo::SESSION_FILE);
+    let (dir, _) = demo_in_tempdir();
     let mut s = demo::session();
-    session::save(&s, &session_path).unwrap();
-    demo::generate(dir.path()).unwrap();
     let pool = MediaPool::new();
     let (mut h, mut core) = Engine::manual(48_000, 256);
     h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();

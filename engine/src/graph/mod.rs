@@ -375,35 +375,27 @@ impl TrackNode {
     }
 }
 
-impl SoloNode for TrackNode {
-    fn solo(&self) -> bool {
-        self.gains.solo
-    }
-    fn solo_safe(&self) -> bool {
-        self.gains.solo_safe
-    }
-    fn targets(&self) -> &[Slot] {
-        &self.targets
-    }
-    fn set_audible(&mut self, on: bool) {
-        self.gains.set_audible(on);
-    }
+/// Tracks and buses answer the solo logic from their strip gains.
+macro_rules! solo_node_from_gains {
+    ($($node:ty),*) => {$(
+        impl SoloNode for $node {
+            fn solo(&self) -> bool {
+                self.gains.solo
+            }
+            fn solo_safe(&self) -> bool {
+                self.gains.solo_safe
+            }
+            fn targets(&self) -> &[Slot] {
+                &self.targets
+            }
+            fn set_audible(&mut self, on: bool) {
+                self.gains.set_audible(on);
+            }
+        }
+    )*};
 }
 
-impl SoloNode for BusNode {
-    fn solo(&self) -> bool {
-        self.gains.solo
-    }
-    fn solo_safe(&self) -> bool {
-        self.gains.solo_safe
-    }
-    fn targets(&self) -> &[Slot] {
-        &self.targets
-    }
-    fn set_audible(&mut self, on: bool) {
-        self.gains.set_audible(on);
-    }
-}
+solo_node_from_gains!(TrackNode, BusNode);
 
 /// Adds every track's output (and its sends) for channel `c` into `sums`, in track
 /// order so the result does not depend on the parallelism. Realtime-safe.
