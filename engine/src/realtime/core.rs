@@ -18,6 +18,7 @@ use super::denormal::without_denormals;
 use super::message::{EngineCommand, EngineEvent};
 use super::transport::Transport;
 use crate::graph::{Feed, Graph, Serial};
+use crate::session::StripRef;
 use crate::smooth::{DECLICK_SECONDS, ramp_samples};
 
 /// The largest run rendered at once; longer device buffers are split.
@@ -76,8 +77,8 @@ impl AudioCore {
     /// This is the audio callback. Realtime-safe.
     pub fn render(&mut self, out: &mut [f32], channels: usize) {
         let started = Instant::now();
-        let shared = self.shared.clone();
-        without_denormals(|| check_no_alloc(&shared, || self.render_block(out, channels)));
+        let violations = without_denormals(|| allocations_during(|| self.render_block(out, channels)));
+        self.shared.alloc_violations.fetch_add(violations, Relaxed);
         let frames = out.len() / channels.max(1);
         let period = frames as f64 / f64::from(self.rate);
         let load = (started.elapsed().as_secs_f64() / period) as f32;
@@ -131,21 +132,9 @@ impl AudioCore {
                         self.send_reserved(EngineEvent::UnknownParam(id));
                     }
                 }
-                EngineCommand::SetMute(s, on) => {
-                    if !self.graph.set_mute(s, on) {
-                        self.send_reserved(EngineEvent::UnknownStrip(s));
-                    }
-                }
-                EngineCommand::SetSolo(s, on) => {
-                    if !self.graph.set_solo(s, on) {
-                        self.send_reserved(EngineEvent::UnknownStrip(s));
-                    }
-                }
-                EngineCommand::SetPolarity(s, on) => {
-                    if !self.graph.set_polarity(s, on) {
-                        self.send_reserved(EngineEvent::UnknownStrip(s));
-                    }
-                }
+                EngineCommand::SetMute(s, on) => self.on_strip(s, |g| g.set_mute(s, on)),
+                EngineCommand::SetSolo(s, on) => self.on_strip(s, |g| g.set_solo(s, on)),
+                EngineCommand::SetPolarity(s, on) => self.on_strip(s, |g| g.set_polarity(s, on)),
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);
                     graph.inherit(&self.graph);
@@ -153,6 +142,13 @@ impl AudioCore {
                     self.send_reserved(EngineEvent::Garbage(graph));
                 }
             }
+        }
+    }
+
+    /// Applies a strip switch; reports the strip if the graph has no such strip.
+    fn on_strip(&mut self, strip: StripRef, apply: impl FnOnce(&mut Graph) -> bool) {
+        if !apply(&mut self.graph) {
+            self.send_reserved(EngineEvent::UnknownStrip(strip));
         }
     }
 
@@ -220,20 +216,18 @@ fn interleave(l: &[f32], r: &[f32], dst: &mut [f32], channels: usize) {
     }
 }
 
-/// Runs `f` with allocation forbidden, counting violations in `shared` (only in
-/// debug builds with the `alloc-check` feature; otherwise just runs `f`).
-fn check_no_alloc<T>(shared: &Shared, f: impl FnOnce() -> T) -> T {
+/// Runs `f` with allocation forbidden and returns how many (de)allocations it
+/// tried (only counted in debug builds with the `alloc-check` feature; 0 otherwise).
+fn allocations_during(f: impl FnOnce()) -> u64 {
     #[cfg(all(feature = "alloc-check", debug_assertions))]
     {
         let before = assert_no_alloc::violation_count();
-        let r = assert_no_alloc::assert_no_alloc(f);
-        let after = assert_no_alloc::violation_count();
-        shared.alloc_violations.fetch_add(u64::from(after - before), Relaxed);
-        r
+        assert_no_alloc::assert_no_alloc(f);
+        u64::from(assert_no_alloc::violation_count() - before)
     }
     #[cfg(not(all(feature = "alloc-check", debug_assertions)))]
     {
-        let _ = shared;
-        f()
+        f();
+        0
     }
 }

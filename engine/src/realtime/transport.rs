@@ -92,8 +92,9 @@ impl Transport {
         self.loop_on = enabled;
     }
 
-    /// Plans the next run of at most `max` frames, writes its per-sample gain
-    /// into `gain[..len]`, and moves the playhead past it. Realtime-safe.
+    /// Plans the next run of at most `max` frames and moves the playhead past it.
+    /// While fading, writes the run's per-sample gain into `gain[..len]` (a run
+    /// at full level leaves `gain` alone). Realtime-safe.
     pub fn step(&mut self, max: usize, gain: &mut [f32]) -> Step {
         if !self.playing && self.gain.is_silent() {
             return Step { pos: None, len: max, fading: false };
@@ -119,7 +120,9 @@ impl Transport {
         }
         let len = len as usize;
         let fading = self.gain.is_moving();
-        self.gain.fill(&mut gain[..len]);
+        if fading {
+            self.gain.fill(&mut gain[..len]);
+        }
         self.pos += len as u64;
         if self.gain.is_silent() {
             if let Some(j) = self.jump.take() {
@@ -147,7 +150,7 @@ mod tests {
         while out.len() < frames {
             let s = t.step(64.min(frames - out.len()), &mut g);
             for i in 0..s.len {
-                out.push(s.pos.map(|p| (p + i as u64, g[i])));
+                out.push(s.pos.map(|p| (p + i as u64, if s.fading { g[i] } else { 1.0 })));
             }
         }
         out
