@@ -4,6 +4,7 @@
 //! - [`media`]: decoding, resampling and the in-memory media pool.
 //! - [`graph`]: compiling a session into a render graph and rendering blocks.
 //! - [`bounce`]: the offline render to WAV (mix and stems).
+//! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
 //! - [`demo`]: the deterministic generator of the bundled demo song.
 //!
 //! This crate never depends on a GUI toolkit.
@@ -11,6 +12,7 @@
 pub mod atomic;
 pub mod bounce;
 pub mod demo;
+pub mod dsp;
 pub mod graph;
 pub mod info;
 pub mod media;

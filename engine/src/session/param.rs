@@ -71,11 +71,27 @@ pub enum Unit {
     Pan,
     /// A plain factor.
     Ratio,
+    /// Frequency in hertz (shown and dragged on a log scale).
+    Hertz,
+    /// Time in milliseconds.
+    Milliseconds,
+    /// Time in seconds.
+    Seconds,
+    /// A percentage, 0 to 100 (or signed).
+    Percent,
+    /// A compression ratio `n:1`.
+    CompressionRatio,
+    /// One of a list of named choices; the value is the index.
+    Choice,
+    /// Off (0) or on (1).
+    Toggle,
 }
 
 /// What the GUI and automation need to know about a parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ParamInfo {
+    /// Stable key, used in session files (`"hp_freq"`).
+    pub key: &'static str,
     /// Display name.
     pub name: &'static str,
     /// Unit.
@@ -84,14 +100,104 @@ pub struct ParamInfo {
     pub min: f64,
     /// Largest value.
     pub max: f64,
-    /// Value of a fresh strip or send.
+    /// Value of a fresh strip, send or processor.
     pub default: f64,
+    /// The names of the choices of a [`Unit::Choice`] parameter (index = value).
+    pub choices: &'static [&'static str],
 }
 
 impl ParamInfo {
-    /// The value clamped to the range (NaN becomes the default).
+    /// A continuous parameter.
+    pub const fn new(
+        key: &'static str,
+        name: &'static str,
+        unit: Unit,
+        min: f64,
+        max: f64,
+        default: f64,
+    ) -> ParamInfo {
+        ParamInfo { key, name, unit, min, max, default, choices: &[] }
+    }
+
+    /// An on/off switch.
+    pub const fn toggle(key: &'static str, name: &'static str, default: bool) -> ParamInfo {
+        ParamInfo::new(key, name, Unit::Toggle, 0.0, 1.0, if default { 1.0 } else { 0.0 })
+    }
+
+    /// A choice among `choices`, stored as the index.
+    pub const fn choice(
+        key: &'static str,
+        name: &'static str,
+        choices: &'static [&'static str],
+        default: usize,
+    ) -> ParamInfo {
+        ParamInfo {
+            key,
+            name,
+            unit: Unit::Choice,
+            min: 0.0,
+            max: (choices.len() - 1) as f64,
+            default: default as f64,
+            choices,
+        }
+    }
+
+    /// The value clamped to the range (NaN becomes the default); switches and
+    /// choices are rounded to whole steps.
     pub fn clamp(&self, v: f64) -> f64 {
-        if v.is_nan() { self.default } else { v.clamp(self.min, self.max) }
+        if v.is_nan() {
+            return self.default;
+        }
+        let v = v.clamp(self.min, self.max);
+        if self.is_stepped() { v.round() } else { v }
+    }
+
+    /// Whether the value moves in whole steps (switches and choices).
+    pub fn is_stepped(&self) -> bool {
+        matches!(self.unit, Unit::Choice | Unit::Toggle)
+    }
+
+    /// Whether a control should map this parameter logarithmically (frequencies,
+    /// and times whose range spans more than a decade).
+    pub fn is_log_scale(&self) -> bool {
+        match self.unit {
+            Unit::Hertz => true,
+            Unit::Milliseconds | Unit::Seconds | Unit::CompressionRatio => {
+                self.min > 0.0 && self.max / self.min >= 10.0
+            }
+            _ => false,
+        }
+    }
+
+    /// The value as a user reads it: `"-3.0 dB"`, `"1.20 kHz"`, `"4.0:1"`, `"L30"`.
+    pub fn format(&self, v: f64) -> String {
+        match self.unit {
+            Unit::Decibels if v <= crate::units::Decibels::SILENCE.0 => "-inf dB".to_owned(),
+            Unit::Decibels => format!("{v:+.1} dB"),
+            Unit::Pan => {
+                let pct = (v * 100.0).round();
+                if pct == 0.0 {
+                    "C".to_owned()
+                } else if pct < 0.0 {
+                    format!("L{}", -pct)
+                } else {
+                    format!("R{pct}")
+                }
+            }
+            Unit::Ratio => format!("{v:.2}"),
+            Unit::Hertz if v >= 1000.0 => format!("{:.2} kHz", v / 1000.0),
+            Unit::Hertz => format!("{v:.0} Hz"),
+            Unit::Milliseconds if v < 10.0 => format!("{v:.2} ms"),
+            Unit::Milliseconds => format!("{v:.1} ms"),
+            Unit::Seconds => format!("{v:.2} s"),
+            Unit::Percent => format!("{v:.0} %"),
+            Unit::CompressionRatio => format!("{v:.1}:1"),
+            Unit::Choice => {
+                let i = self.clamp(v) as usize;
+                self.choices.get(i).copied().unwrap_or("?").to_owned()
+            }
+            Unit::Toggle => if v >= 0.5 { "On" } else { "Off" }.to_owned(),
+        }
     }
 }
 
@@ -99,16 +205,10 @@ impl StripParam {
     /// Name, unit, range and default.
     pub fn info(self) -> ParamInfo {
         match self {
-            StripParam::Trim => {
-                ParamInfo { name: "Trim", unit: Unit::Decibels, min: -24.0, max: 24.0, default: 0.0 }
-            }
-            StripParam::Fader => {
-                ParamInfo { name: "Fader", unit: Unit::Decibels, min: -144.0, max: 12.0, default: 0.0 }
-            }
-            StripParam::Pan => ParamInfo { name: "Pan", unit: Unit::Pan, min: -1.0, max: 1.0, default: 0.0 },
-            StripParam::Width => {
-                ParamInfo { name: "Width", unit: Unit::Ratio, min: 0.0, max: 2.0, default: 1.0 }
-            }
+            StripParam::Trim => ParamInfo::new("trim", "Trim", Unit::Decibels, -24.0, 24.0, 0.0),
+            StripParam::Fader => ParamInfo::new("fader", "Fader", Unit::Decibels, -144.0, 12.0, 0.0),
+            StripParam::Pan => ParamInfo::new("pan", "Pan", Unit::Pan, -1.0, 1.0, 0.0),
+            StripParam::Width => ParamInfo::new("width", "Width", Unit::Ratio, 0.0, 2.0, 1.0),
         }
     }
 
@@ -138,12 +238,8 @@ impl SendParam {
     /// Name, unit, range and default.
     pub fn info(self) -> ParamInfo {
         match self {
-            SendParam::Level => {
-                ParamInfo { name: "Send level", unit: Unit::Decibels, min: -144.0, max: 12.0, default: 0.0 }
-            }
-            SendParam::Pan => {
-                ParamInfo { name: "Send pan", unit: Unit::Pan, min: -1.0, max: 1.0, default: 0.0 }
-            }
+            SendParam::Level => ParamInfo::new("level", "Send level", Unit::Decibels, -144.0, 12.0, 0.0),
+            SendParam::Pan => ParamInfo::new("pan", "Send pan", Unit::Pan, -1.0, 1.0, 0.0),
         }
     }
 }

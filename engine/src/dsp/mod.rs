@@ -1,0 +1,147 @@
+//! Insert processors: the DSP that runs in a strip's insert chain.
+//!
+//! Every processor kind is listed once in [`kinds`] with its stable name, its
+//! parameters (stable keys and indices, name, unit, range, default, display
+//! format) and a constructor. The graph owns one boxed [`Dsp`] per insert and
+//! calls it on the audio thread; the live callback and the bounce run the same
+//! code, so what is heard is what is bounced.
+//!
+//! Conventions every processor keeps:
+//! - `process` works in place on 1 (mono track) or 2 channels of equal length,
+//!   never allocates, locks or logs, and never emits NaN/Inf for parameters in
+//!   range;
+//! - `set_param` takes a value already clamped to the parameter's range and
+//!   glides audible changes (see [`crate::smooth`]) so automation does not zipper;
+//! - state that must survive a graph swap lives in the `Dsp` value itself (the
+//!   graph moves the box across swaps).
+
+pub mod biquad;
+pub mod chorus;
+pub mod compressor;
+pub mod delay;
+pub mod delay_line;
+pub mod dynamics;
+pub mod eq;
+pub mod gate;
+pub mod limiter;
+pub mod reverb;
+pub mod utility;
+
+use crate::session::{ParamInfo, Processor};
+
+/// What a processor is built for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DspContext {
+    /// Session sample rate in Hz.
+    pub sample_rate: u32,
+    /// The largest block `process` will be given.
+    pub max_block: usize,
+    /// Session tempo, for tempo-synced times.
+    pub bpm: f64,
+}
+
+/// One running insert processor. See the module docs for the contract.
+pub trait Dsp: Send + std::fmt::Debug {
+    /// Sets parameter `index` (its position in the kind's parameter list) to
+    /// `value`, already clamped to its range. Realtime-safe.
+    fn set_param(&mut self, index: usize, value: f64);
+
+    /// Processes one block in place: `io` holds 1 or 2 channels of equal length
+    /// (at most the context's `max_block`). `key` is the external sidechain
+    /// (stereo) when one is routed to a processor that accepts it. Realtime-safe.
+    fn process(&mut self, io: &mut [&mut [f32]], key: Option<[&[f32]; 2]>);
+
+    /// The delay in samples this processor adds to its signal (its lookahead).
+    fn latency(&self) -> usize {
+        0
+    }
+
+    /// The gain reduction being applied now, in dB (0 or more), for dynamics processors.
+    fn gain_reduction_db(&self) -> Option<f32> {
+        None
+    }
+
+    /// Forgets all signal state (delay lines, envelopes), as if fed silence forever.
+    fn reset(&mut self);
+}
+
+/// A constructor: the context and every parameter's initial value, by index.
+pub type Build = fn(&DspContext, &[f64]) -> Box<dyn Dsp>;
+
+/// One processor kind.
+#[derive(Debug, Clone, Copy)]
+pub struct KindSpec {
+    /// Stable name used in session files (`"eq"`).
+    pub kind: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// One line on what it is for.
+    pub description: &'static str,
+    /// Parameters; a parameter's index here is its `ParamId::Processor` index,
+    /// so new parameters are only ever appended.
+    pub params: &'static [ParamInfo],
+    /// Whether an external sidechain can be routed to it.
+    pub sidechain: bool,
+    /// Parameters that change the processor's latency: a change takes effect
+    /// when the graph is rebuilt, not live.
+    pub structural: &'static [usize],
+    /// The constructor.
+    pub build: Build,
+}
+
+impl KindSpec {
+    /// The index of the parameter with stable key `key`.
+    pub fn param_index(&self, key: &str) -> Option<usize> {
+        self.params.iter().position(|p| p.key == key)
+    }
+
+    /// Every parameter's value for `p`: its stored value clamped to range, or the default.
+    pub fn values(&self, p: &Processor) -> Vec<f64> {
+        self.params
+            .iter()
+            .map(|info| p.params.get(info.key).map_or(info.default, |v| info.clamp(*v)))
+            .collect()
+    }
+
+    /// Builds a running processor for `p` (off the audio thread).
+    pub fn instantiate(&self, ctx: &DspContext, p: &Processor) -> Box<dyn Dsp> {
+        (self.build)(ctx, &self.values(p))
+    }
+}
+
+/// Every processor kind this build has, in the order menus show them.
+pub fn kinds() -> &'static [KindSpec] {
+    &KINDS
+}
+
+/// The kind with stable name `name`.
+pub fn kind(name: &str) -> Option<&'static KindSpec> {
+    KINDS.iter().find(|k| k.kind == name)
+}
+
+static KINDS: [KindSpec; 8] = [
+    eq::SPEC,
+    compressor::SPEC,
+    gate::SPEC,
+    limiter::SPEC,
+    reverb::SPEC,
+    delay::SPEC,
+    chorus::SPEC,
+    utility::SPEC,
+];
+
+/// The value of a toggle parameter.
+pub(crate) fn on(v: f64) -> bool {
+    v >= 0.5
+}
+
+/// `10^(db/20)`.
+pub(crate) fn db_to_gain(db: f64) -> f64 {
+    10f64.powf(db / 20.0)
+}
+
+/// A one-pole smoothing coefficient that reaches 1-1/e of a step in `ms`
+/// milliseconds at `rate` (0 for an instant response).
+pub(crate) fn one_pole_coeff(ms: f64, rate: f64) -> f64 {
+    if ms <= 0.0 { 0.0 } else { (-1.0 / (ms * 0.001 * rate)).exp() }
+}
