@@ -12,6 +12,7 @@
 pub mod atomic;
 pub mod bounce;
 pub mod demo;
+pub mod denormal;
 pub mod dsp;
 pub mod graph;
 pub mod info;

@@ -14,7 +14,7 @@ use std::time::Instant;
 use rtrb::{Consumer, Producer};
 
 use super::Shared;
-use super::denormal::without_denormals;
+use crate::denormal::without_denormals;
 use super::message::{EngineCommand, EngineEvent};
 use super::transport::Transport;
 use crate::graph::{Feed, Graph, Serial};

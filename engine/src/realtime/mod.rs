@@ -13,7 +13,6 @@
 //! thread.
 
 mod core;
-mod denormal;
 mod device;
 mod message;
 mod transport;

@@ -1,11 +1,11 @@
-//! Flush-to-zero for the audio callback: with denormals on, a decaying filter or
+//! Flush-to-zero for DSP (the audio callback and the bounce alike): with denormals on, a decaying filter or
 //! reverb tail can slow the CPU down by orders of magnitude just before it falls
 //! silent. The callback runs with FTZ/DAZ set (x86) or FZ (aarch64) and restores
 //! the previous flags afterwards.
 
 /// Runs `f` with denormal floats flushed to zero on this thread.
 #[allow(unsafe_code)]
-pub(crate) fn without_denormals<T>(f: impl FnOnce() -> T) -> T {
+pub fn without_denormals<T>(f: impl FnOnce() -> T) -> T {
     // SAFETY: the flags are set and restored around `f` on the same thread (the
     // guard inside is !Send). Code in `f` is DSP that treats denormals as zero
     // anyway; it does not rely on gradual underflow or on the rounding mode,
