@@ -185,22 +185,39 @@ pub fn bounce(
     }
     let (mut left, mut right) = (vec![0.0f32; block], vec![0.0f32; block]);
     let mut peak = 0.0f32;
-    let mut pos = start;
     let n_tracks = graph.track_ids().len();
-    while pos < end {
-        let n = ((end - pos) as usize).min(block);
+    // Inserts on buses and the master delay what they output: render that much
+    // further and drop each output's first `latency` frames, so the files line
+    // up with the timeline (tracks read ahead and need no trimming).
+    let latency = graph.latency() as u64;
+    let total = end - start;
+    let mut master_trim = Trim { skip: latency, left: total };
+    let mut stem_trim: Vec<Trim> = (0..stems.len())
+        .map(|i| {
+            let skip = if i < n_tracks { 0 } else { graph.bus_latency(i - n_tracks) as u64 };
+            Trim { skip, left: total }
+        })
+        .collect();
+    let last = end + stem_trim.iter().map(|t| t.skip).max().unwrap_or(0).max(latency);
+    let mut pos = start;
+    while pos < last {
+        let n = ((last - pos) as usize).min(block);
         let (l, r) = (&mut left[..n], &mut right[..n]);
         graph.process(pos, l, r, &Rayon);
-        peak = l.iter().chain(r.iter()).fold(peak, |p, x| p.max(x.abs()));
         let write_err = |sink: &WavSink, source| BounceError::Write { path: sink.path().to_owned(), source };
-        master.write(l, r).map_err(|e| write_err(&master, e))?;
+        if let Some((a, b)) = master_trim.window(n) {
+            peak = l[a..b].iter().chain(r[a..b].iter()).fold(peak, |p, x| p.max(x.abs()));
+            master.write(&l[a..b], &r[a..b]).map_err(|e| write_err(&master, e))?;
+        }
         for (i, sink) in stems.iter_mut().enumerate() {
             let [sl, sr] =
                 if i < n_tracks { graph.track_output(i, n) } else { graph.bus_output(i - n_tracks, n) };
-            sink.write(sl, sr).map_err(|e| write_err(sink, e))?;
+            if let Some((a, b)) = stem_trim[i].window(n) {
+                sink.write(&sl[a..b], &sr[a..b]).map_err(|e| write_err(sink, e))?;
+            }
         }
         pos += n as u64;
-        if !progress((pos - start) as f64 / (end - start) as f64) {
+        if !progress((pos - start) as f64 / (last - start) as f64) {
             return Err(BounceError::Cancelled);
         }
     }
@@ -222,13 +239,34 @@ pub fn bounce(
 }
 
 /// `01 Drums.wav`, `02 Bass.wav`, ... then `Bus 01 Reverb.wav`, in graph order.
+/// Which frames of each rendered block one output writes: it skips its
+/// latency, then writes exactly the bounce's length.
+#[derive(Debug, Clone, Copy)]
+struct Trim {
+    skip: u64,
+    left: u64,
+}
+
+impl Trim {
+    /// The range of a block of `n` frames to write, if any.
+    fn window(&mut self, n: usize) -> Option<(usize, usize)> {
+        let a = self.skip.min(n as u64);
+        self.skip -= a;
+        let len = self.left.min(n as u64 - a);
+        self.left -= len;
+        (len > 0).then_some((a as usize, (a + len) as usize))
+    }
+}
+
 fn stem_paths(session: &Session, graph: &Graph, dir: &Path) -> Vec<PathBuf> {
     let name_of = |id: TrackId| session.track(id).map_or_else(String::new, |t| t.name.clone());
+    // Numbered by the session's track order (the graph may run tracks in another order).
+    let number = |i: usize, id: TrackId| session.tracks.iter().position(|t| t.id == id).unwrap_or(i) + 1;
     let mut v: Vec<PathBuf> = graph
         .track_ids()
         .into_iter()
         .enumerate()
-        .map(|(i, id)| dir.join(format!("{:02} {}.wav", i + 1, file_safe(&name_of(id)))))
+        .map(|(i, id)| dir.join(format!("{:02} {}.wav", number(i, id), file_safe(&name_of(id)))))
         .collect();
     for (i, id) in graph.bus_ids().into_iter().enumerate() {
         let name = session.bus(id).map_or_else(String::new, |b| b.name.clone());

@@ -41,7 +41,7 @@ pub struct DspContext {
 }
 
 /// One running insert processor. See the module docs for the contract.
-pub trait Dsp: Send + std::fmt::Debug {
+pub trait Dsp: Send + Sync + std::fmt::Debug {
     /// Sets parameter `index` (its position in the kind's parameter list) to
     /// `value`, already clamped to its range. Realtime-safe.
     fn set_param(&mut self, index: usize, value: f64);

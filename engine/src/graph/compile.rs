@@ -1,18 +1,23 @@
-//! Compiling a session into a [`Graph`]: resolve media, order buses so every
-//! bus comes after everything feeding it, fold gains into matrices, and work
-//! out solo-in-place. Runs off the audio thread.
+//! Compiling a session into a [`Graph`]: resolve media, build insert chains,
+//! order strips so each runs after everything feeding it (see `schedule`),
+//! compensate latency, fold gains into matrices, and work out solo-in-place.
+//! Runs off the audio thread.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use thiserror::Error;
 
+use super::chain::{Chain, Insert};
 use super::clip::ClipPlayer;
 use super::gains::StripGains;
+use super::schedule::{Source, Stage, compensate, plan};
 use super::solo::{SoloScratch, update_audibility};
-use super::{BusNode, Graph, Meter, Slot, TrackNode};
+use super::{BusNode, Graph, Meter, Slot, SlotDelay, TrackNode};
+use crate::dsp::{self, DspContext};
 use crate::media::AudioSource;
-use crate::session::{BusId, Clip, Output, Session, Strip, validate};
+use crate::session::{BusId, Clip, Output, Session, Strip, StripRef, validate};
+use crate::smooth::{DECLICK_SECONDS, Declick, ramp_samples};
 
 /// Why a session cannot be turned into a render graph.
 #[derive(Debug, Error)]
@@ -43,31 +48,67 @@ pub fn compile(
 ) -> Result<Graph, GraphError> {
     validate(session)?;
     check_processors(session)?;
-    let order = bus_order(session);
-    let slot_of: HashMap<BusId, Slot> = order.iter().enumerate().map(|(i, id)| (*id, 1 + i)).collect();
+    let plan = plan(session);
+    let bus_slot: HashMap<BusId, Slot> =
+        plan.buses.iter().enumerate().map(|(i, &b)| (session.buses[b].id, 1 + i)).collect();
+    let mut slots = 1 + plan.buses.len();
+    // One key slot per strip that keys a sidechain.
+    let mut key_slot: HashMap<StripRef, Slot> = HashMap::new();
+    let all_strips = session
+        .tracks
+        .iter()
+        .map(|t| &t.strip)
+        .chain(session.buses.iter().map(|b| &b.strip))
+        .chain([&session.master]);
+    for p in all_strips.flat_map(|s| s.processors.iter()) {
+        if let Some(src) = p.sidechain {
+            key_slot.entry(src).or_insert_with(|| {
+                slots += 1;
+                slots - 1
+            });
+        }
+    }
     let slot = |o: Output| match o {
         Output::Master => 0,
-        Output::Bus(b) => slot_of[&b],
+        Output::Bus(b) => bus_slot[&b],
     };
     let targets = |strip: &Strip, out: Output| -> Vec<Slot> {
-        std::iter::once(slot(out)).chain(strip.sends.iter().map(|s| slot_of[&s.target])).collect()
+        std::iter::once(slot(out)).chain(strip.sends.iter().map(|s| bus_slot[&s.target])).collect()
     };
     let law = session.pan_law;
     let rate = session.sample_rate;
-    let gains = |channels: usize, strip: &Strip| {
-        StripGains::new(law, channels, strip, rate, max_block, |s| slot_of[&s.target])
+    let ctx = DspContext { sample_rate: rate, max_block, bpm: session.tempo.bpm };
+    let declick = ramp_samples(DECLICK_SECONDS, rate);
+    let chain_of = |strip: &Strip| {
+        let inserts = strip
+            .processors
+            .iter()
+            .map(|p| {
+                let kind = dsp::kind(&p.kind).expect("checked by check_processors");
+                let values = kind.values(p);
+                let dsp = (kind.build)(&ctx, &values);
+                let key = p.sidechain.map(|s| key_slot[&s]);
+                Insert::new(p.id, kind, dsp, values, Declick::new(!p.bypassed, declick), key)
+            })
+            .collect();
+        Chain::new(inserts, max_block)
+    };
+    let gains = |channels: usize, strip: &Strip, split: bool| {
+        StripGains::new(law, channels, strip, rate, max_block, split, |s| bus_slot[&s.target])
     };
 
-    let mut tracks: Vec<TrackNode> = session
+    let mut tracks: Vec<TrackNode> = plan
         .tracks
         .iter()
-        .map(|t| {
+        .map(|&i| {
+            let t = &session.tracks[i];
             let clips: Vec<ClipPlayer> = t.clips.iter().map(|c| ClipPlayer::new(c, source(c))).collect();
             let channels = if clips.iter().any(|c| c.source.as_ref().is_some_and(|s| s.channel_count() > 1)) {
                 2
             } else {
                 1
             };
+            let chain = chain_of(&t.strip);
             TrackNode {
                 id: t.id,
                 clips,
@@ -75,49 +116,113 @@ pub fn compile(
                 input: [vec![0.0; max_block], vec![0.0; max_block]],
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
                 scratch: vec![0.0; max_block],
-                gains: gains(channels, &t.strip),
+                gains: gains(channels, &t.strip, !chain.is_empty()),
+                read_ahead: chain.latency() as u64,
+                chain,
                 dest: slot(t.output),
                 targets: targets(&t.strip, t.output),
+                key_out: key_slot.get(&StripRef::Track(t.id)).copied(),
                 meter: Meter::default(),
                 bad: 0,
             }
         })
         .collect();
 
-    let mut buses: Vec<BusNode> = order
+    let mut buses: Vec<BusNode> = plan
+        .buses
         .iter()
-        .map(|id| {
-            let b = session.bus(*id).expect("bus order lists only existing buses");
+        .map(|&i| {
+            let b = &session.buses[i];
+            let chain = chain_of(&b.strip);
             BusNode {
                 id: b.id,
                 input: [vec![0.0; max_block], vec![0.0; max_block]],
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
-                gains: gains(2, &b.strip),
+                gains: gains(2, &b.strip, !chain.is_empty()),
+                chain,
                 dest: slot(b.output),
                 targets: targets(&b.strip, b.output),
+                key_out: key_slot.get(&StripRef::Bus(b.id)).copied(),
                 meter: Meter::default(),
+                latency: 0,
             }
         })
         .collect();
 
-    let slots = 1 + order.len();
     let mut solo = SoloScratch::new(slots);
     update_audibility(&mut tracks, &mut buses, &mut solo);
     tracks.iter_mut().for_each(|t| t.gains.settle_now());
     buses.iter_mut().for_each(|b| b.gains.settle_now());
-    let master = StripGains::new(law, 2, &session.master, rate, max_block, |_| 0);
+    let master_chain = chain_of(&session.master);
+    let master = StripGains::new(law, 2, &session.master, rate, max_block, !master_chain.is_empty(), |_| 0);
+
+    // Delay compensation: every input of a slot arrives aligned.
+    let sources: Vec<Source> = plan
+        .stages
+        .iter()
+        .flat_map(|stage| match stage {
+            Stage::Tracks(r) => r
+                .clone()
+                .map(|i| Source { input: None, latency: 0, targets: tracks[i].targets.clone() })
+                .collect::<Vec<_>>(),
+            Stage::Bus(i) => vec![Source {
+                input: Some(1 + i),
+                latency: buses[*i].chain.latency(),
+                targets: buses[*i].targets.clone(),
+            }],
+        })
+        .collect();
+    let comp = compensate(slots, &sources);
+    let mut virtual_slot: HashMap<(Slot, usize), Slot> = HashMap::new();
+    let mut delays: Vec<SlotDelay> = Vec::new();
+    let mut retarget = |to: Slot, delay: usize| -> Slot {
+        if delay == 0 {
+            return to;
+        }
+        *virtual_slot.entry((to, delay)).or_insert_with(|| {
+            delays.push(SlotDelay::new(slots, to, delay));
+            slots += 1;
+            slots - 1
+        })
+    };
+    let mut k = 0;
+    for stage in &plan.stages {
+        let nodes: Vec<(&mut Slot, &mut StripGains)> = match stage {
+            Stage::Tracks(r) => tracks[r.clone()].iter_mut().map(|t| (&mut t.dest, &mut t.gains)).collect(),
+            Stage::Bus(i) => {
+                let b = &mut buses[*i];
+                b.latency = comp.source[k];
+                vec![(&mut b.dest, &mut b.gains)]
+            }
+        };
+        for (dest, gains) in nodes {
+            let d = &comp.delays[k];
+            *dest = retarget(*dest, d[0]);
+            for (s, delay) in gains.sends.iter_mut().zip(&d[1..]) {
+                s.slot = retarget(s.slot, *delay);
+            }
+            k += 1;
+        }
+    }
+    delays.sort_by_key(|d| d.to);
+    let latency = comp.slot[0] + master_chain.latency();
     Ok(Graph {
         sample_rate: session.sample_rate,
         max_block,
         tracks,
         buses,
+        stages: plan.stages,
+        delays,
         master,
+        master_chain,
+        master_in: [vec![0.0; max_block], vec![0.0; max_block]],
         master_meter: Meter::default(),
         sums: [vec![vec![0.0; max_block]; slots], vec![vec![0.0; max_block]; slots]],
         solo,
         metering: false,
         non_finite_samples: 0,
         bad_strip: None,
+        latency,
     })
 }
 
@@ -129,42 +234,9 @@ fn check_processors(session: &Session) -> Result<(), GraphError> {
         .chain(session.buses.iter().map(|b| (format!("bus '{}'", b.name), &b.strip)))
         .chain([("the master".to_owned(), &session.master)]);
     for (name, strip) in strips {
-        if let Some(p) = strip.processors.first() {
+        if let Some(p) = strip.processors.iter().find(|p| dsp::kind(&p.kind).is_none()) {
             return Err(GraphError::UnknownProcessor { strip: name, kind: p.kind.clone() });
         }
     }
     Ok(())
-}
-
-/// Buses ordered so that every bus comes after all buses that feed it (Kahn's
-/// algorithm; validation has already refused loops). Ties keep session order.
-fn bus_order(session: &Session) -> Vec<BusId> {
-    let feeds = |b: &crate::session::Bus| -> Vec<BusId> {
-        let mut v: Vec<BusId> = b.strip.sends.iter().map(|s| s.target).collect();
-        if let Output::Bus(o) = b.output {
-            v.push(o);
-        }
-        v
-    };
-    let mut indegree: HashMap<BusId, usize> = session.buses.iter().map(|b| (b.id, 0)).collect();
-    for b in &session.buses {
-        for t in feeds(b) {
-            *indegree.entry(t).or_default() += 1;
-        }
-    }
-    let mut order = Vec::with_capacity(session.buses.len());
-    let mut placed = HashSet::new();
-    while order.len() < session.buses.len() {
-        let next = session
-            .buses
-            .iter()
-            .find(|b| !placed.contains(&b.id) && indegree[&b.id] == 0)
-            .expect("validated sessions have no routing loops");
-        placed.insert(next.id);
-        order.push(next.id);
-        for t in feeds(next) {
-            *indegree.get_mut(&t).expect("validated targets exist") -= 1;
-        }
-    }
-    order
 }

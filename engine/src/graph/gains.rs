@@ -65,6 +65,28 @@ impl GainCurve {
         });
     }
 
+    /// Scales each channel in place by the matrix's diagonal (the input gain of
+    /// a strip with inserts). Realtime-safe.
+    pub fn scale_in_place(&self, io: &mut [&mut [f32]]) {
+        for (c, buf) in io.iter_mut().enumerate() {
+            let buf = &mut **buf;
+            self.for_each_chunk(buf.len(), |range, a, b| {
+                let (g0, g1) = (a[c][c], b[c][c]);
+                let chunk = &mut buf[range];
+                if g0 == g1 {
+                    if g0 != 1.0 {
+                        chunk.iter_mut().for_each(|x| *x *= g0);
+                    }
+                } else {
+                    let inv = 1.0 / chunk.len() as f32;
+                    for (i, x) in chunk.iter_mut().enumerate() {
+                        *x *= g0 + (g1 - g0) * (i + 1) as f32 * inv;
+                    }
+                }
+            });
+        }
+    }
+
     /// `dst += M[row]·(l, r)`. Realtime-safe.
     pub fn mix_row(&self, row: usize, l: &[f32], r: &[f32], dst: &mut [f32]) {
         self.for_each_chunk(l.len(), |range, a, b| {
@@ -192,6 +214,11 @@ pub(crate) struct StripGains {
     audible: Declick,
     pub solo: bool,
     pub solo_safe: bool,
+    /// Whether trim and polarity run as a separate input stage before the
+    /// inserts (strips with inserts) instead of folded into the output matrices.
+    split: bool,
+    /// The input stage (diagonal) when `split`.
+    pub input: GainCurve,
     /// The main output.
     pub main: GainCurve,
     pub sends: Vec<SendGains>,
@@ -206,6 +233,7 @@ impl StripGains {
         strip: &Strip,
         rate: u32,
         max_block: usize,
+        split: bool,
         send_slot: impl Fn(&crate::session::Send) -> usize,
     ) -> StripGains {
         let ramp = ramp_samples(SMOOTHING_SECONDS, rate);
@@ -234,6 +262,8 @@ impl StripGains {
             audible: Declick::new(true, declick),
             solo: strip.solo,
             solo_safe: strip.solo_safe,
+            split,
+            input: GainCurve::new([[1.0, 0.0], [0.0, 1.0]], max_block),
             main: GainCurve::new([[0.0; 2]; 2], max_block),
             sends,
         };
@@ -313,7 +343,13 @@ impl StripGains {
             }
         }
         if self.moving() {
-            // Glide on from exactly where the old graph's matrices are.
+            // Glide on from exactly where the old graph's matrices are (a strip that
+            // gained or lost its inserts restarts its curves from its own values).
+            if self.split != old.split {
+                self.settle_all();
+                return;
+            }
+            self.input.settle(old.input.current());
             self.main.settle(old.main.current());
             for s in &mut self.sends {
                 if let Some(o) = old.sends.iter().find(|o| o.id == s.id) {
@@ -339,11 +375,12 @@ impl StripGains {
     /// Advances every control by a block of `n` samples and fills the curves. Realtime-safe.
     pub fn advance(&mut self, n: usize) {
         if !self.moving() {
-            if self.main.moving || self.sends.iter().any(|s| s.curve.moving) {
+            if self.main.moving || self.input.moving || self.sends.iter().any(|s| s.curve.moving) {
                 self.settle_all();
             }
             return;
         }
+        self.input.begin();
         self.main.begin();
         for s in &mut self.sends {
             s.curve.begin();
@@ -368,6 +405,7 @@ impl StripGains {
                 s.pan.advance(k);
             }
             let lv = self.levels();
+            self.input.ends.push(diagonal(lv.pre));
             self.main.ends.push(self.main_matrix(&lv));
             for s in &mut self.sends {
                 s.curve.ends.push(s.matrix(&lv));
@@ -378,6 +416,7 @@ impl StripGains {
 
     fn settle_all(&mut self) {
         let lv = self.levels();
+        self.input.settle(diagonal(lv.pre));
         self.main.settle(self.main_matrix(&lv));
         for s in &mut self.sends {
             s.curve.settle(s.matrix(&lv));
@@ -386,10 +425,13 @@ impl StripGains {
 
     /// The gain factors shared by the main output and the sends, at the current values.
     fn levels(&self) -> Levels {
+        let input = self.polarity.value() * self.trim.gain();
+        let (pre, input) = if self.split { (input, 1.0) } else { (1.0, input) };
         Levels {
             law: self.law,
             channels: self.channels,
-            input: self.polarity.value() * self.trim.gain(),
+            pre,
+            input,
             solo: self.audible.gain(),
             fader: self.fader.gain() * self.mute.gain(),
         }
@@ -410,6 +452,9 @@ impl StripGains {
 struct Levels {
     law: PanLaw,
     channels: usize,
+    /// Trim and polarity of the input stage (1 when folded into the matrices).
+    pre: f64,
+    /// Trim and polarity folded into the output matrices (1 when split).
     input: f64,
     solo: f64,
     fader: f64,
@@ -420,6 +465,11 @@ impl SendGains {
         let g = lv.input * lv.solo * self.level.gain() * if self.pre_fader { 1.0 } else { lv.fader };
         to_f32(strip_matrix(lv.law, lv.channels, self.pan.value(), 1.0, g))
     }
+}
+
+fn diagonal(g: f64) -> Matrix32 {
+    let g = g as f32;
+    [[g, 0.0], [0.0, g]]
 }
 
 fn to_f32(m: [[f64; 2]; 2]) -> Matrix32 {

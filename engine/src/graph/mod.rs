@@ -5,8 +5,11 @@
 //! live audio callback and the offline bounce both call `process`, so what you
 //! hear is what you bounce; only the [`Parallelism`] they pass differs.
 //!
-//! Strip order: clips (gain, fades) -> trim and polarity -> pre-fader sends ->
-//! fader and mute -> pan/balance and width -> post-fader sends -> output.
+//! Strip order: clips (gain, fades) -> trim and polarity -> inserts -> pre-fader
+//! sends and sidechain keys -> fader and mute -> pan/balance and width ->
+//! post-fader sends -> output. Strips run in the order `schedule` works out
+//! (tracks in parallel stages, buses one by one), and latency from inserts is
+//! compensated so every input of a bus or the master is sample-aligned.
 //! Every gain is live: [`Graph::set_param`], [`Graph::set_mute`] and
 //! [`Graph::set_solo`] change it while playing, smoothed or declicked (see
 //! `gains`), and [`Graph::inherit`] carries that state into a recompiled graph.
@@ -14,20 +17,26 @@
 //! pre-fader sends (cue mixes keep playing); the implicit mute of
 //! solo-in-place silences everything the strip sends.
 
+mod chain;
 mod clip;
 mod compile;
 pub mod fade;
 mod gains;
 pub mod pan;
 mod parallel;
+mod schedule;
 mod solo;
 
 pub use compile::{GraphError, compile};
 pub use parallel::{Parallelism, Rayon, Serial};
 
-use crate::session::{BusId, ParamId, StripRef, TrackId};
+use crate::denormal::without_denormals;
+use crate::dsp::delay_line::DelayLine;
+use crate::session::{BusId, ParamId, ProcessorId, StripRef, TrackId};
+use chain::Chain;
 use clip::ClipPlayer;
 use gains::StripGains;
+use schedule::Stage;
 use solo::{SoloNode, SoloScratch, update_audibility};
 
 /// A 2x2 gain matrix in f32 (see [`pan::Matrix`]).
@@ -93,9 +102,15 @@ struct TrackNode {
     out: [Vec<f32>; 2],
     scratch: Vec<f32>,
     gains: StripGains,
+    chain: Chain,
+    /// Samples the clips are read early by, to cancel the inserts' latency.
+    read_ahead: u64,
+    /// Where the output is summed (a delayed virtual slot if compensation needs it).
     dest: Slot,
-    /// `dest` and every send's slot.
+    /// The output's and every send's real slot (for solo-in-place).
     targets: Vec<Slot>,
+    /// The key slot this strip fills for sidechains it keys.
+    key_out: Option<Slot>,
     meter: Meter,
     /// NaN/Inf samples replaced in the last block.
     bad: u64,
@@ -107,9 +122,29 @@ struct BusNode {
     input: [Vec<f32>; 2],
     out: [Vec<f32>; 2],
     gains: StripGains,
+    chain: Chain,
     dest: Slot,
     targets: Vec<Slot>,
+    key_out: Option<Slot>,
     meter: Meter,
+    /// When this bus's output arrives, in samples after the timeline.
+    latency: usize,
+}
+
+/// A delayed summing slot: what is summed into `from` reaches slot `to`
+/// `delay` samples later (delay compensation).
+#[derive(Debug)]
+struct SlotDelay {
+    from: Slot,
+    to: Slot,
+    delay: usize,
+    lines: [DelayLine; 2],
+}
+
+impl SlotDelay {
+    fn new(from: Slot, to: Slot, delay: usize) -> SlotDelay {
+        SlotDelay { from, to, delay, lines: [DelayLine::new(delay), DelayLine::new(delay)] }
+    }
 }
 
 /// A compiled session, ready to render blocks. Owns every buffer it needs, so
@@ -120,7 +155,12 @@ pub struct Graph {
     max_block: usize,
     tracks: Vec<TrackNode>,
     buses: Vec<BusNode>,
+    stages: Vec<Stage>,
+    /// Delay-compensation slots, sorted by destination.
+    delays: Vec<SlotDelay>,
     master: StripGains,
+    master_chain: Chain,
+    master_in: [Vec<f32>; 2],
     master_meter: Meter,
     /// Summing inputs per channel: `sums[c][slot]`.
     sums: [Vec<Vec<f32>>; 2],
@@ -129,6 +169,8 @@ pub struct Graph {
     non_finite_samples: u64,
     /// The strip that last produced NaN/Inf, and how many samples, since last asked.
     bad_strip: Option<(StripRef, u64)>,
+    /// Samples from the timeline to the master output (inserts on buses and the master).
+    latency: usize,
 }
 
 impl Graph {
@@ -150,6 +192,18 @@ impl Graph {
     /// Bus ids in processing order (the order of [`Graph::bus_output`]).
     pub fn bus_ids(&self) -> Vec<BusId> {
         self.buses.iter().map(|b| b.id).collect()
+    }
+
+    /// Samples between the timeline and the master output: the latency of
+    /// inserts on buses and the master (tracks read ahead and add none). The
+    /// bounce trims this off the start of the mix.
+    pub fn latency(&self) -> usize {
+        self.latency
+    }
+
+    /// When bus `index`'s output arrives, in samples after the timeline.
+    pub fn bus_latency(&self, index: usize) -> usize {
+        self.buses[index].latency
     }
 
     /// How many NaN or infinite samples the guards have replaced with silence.
@@ -207,8 +261,38 @@ impl Graph {
                 self.tracks.iter_mut().any(|t| t.gains.set_send_param(send, p, value))
                     || self.buses.iter_mut().any(|b| b.gains.set_send_param(send, p, value))
             }
-            ParamId::Processor(..) => false,
+            ParamId::Processor(id, index) => {
+                let index = usize::from(index);
+                self.chains_mut().any(|c| c.set_param(id, index, value))
+            }
         }
+    }
+
+    /// Bypasses or restores an insert (declicked). False if there is no such
+    /// processor. Realtime-safe.
+    pub fn set_bypass(&mut self, id: ProcessorId, bypassed: bool) -> bool {
+        self.chains_mut().any(|c| c.set_bypass(id, bypassed))
+    }
+
+    /// Hands every dynamics processor's current gain reduction (dB) to `f`. Realtime-safe.
+    pub fn gain_reductions(&self, mut f: impl FnMut(ProcessorId, f32)) {
+        let chains = self
+            .tracks
+            .iter()
+            .map(|t| &t.chain)
+            .chain(self.buses.iter().map(|b| &b.chain))
+            .chain([&self.master_chain]);
+        for c in chains {
+            c.gain_reductions(&mut f);
+        }
+    }
+
+    fn chains_mut(&mut self) -> impl Iterator<Item = &mut Chain> {
+        self.tracks
+            .iter_mut()
+            .map(|t| &mut t.chain)
+            .chain(self.buses.iter_mut().map(|b| &mut b.chain))
+            .chain([&mut self.master_chain])
     }
 
     /// Mutes or unmutes a strip (declicked). False if there is no such strip. Realtime-safe.
@@ -242,24 +326,47 @@ impl Graph {
     }
 
     /// Takes over the live state of the graph this one replaces: every strip
-    /// continues its current gains and fades, gliding to this graph's values;
-    /// strips new in this graph fade in. Realtime-safe (it only copies).
-    pub fn inherit(&mut self, old: &Graph) {
+    /// continues its current gains and fades, gliding to this graph's values,
+    /// and every insert that is still there keeps running (its processor moves
+    /// over, with its state and tails); strips and inserts new in this graph
+    /// fade in. Realtime-safe: it copies and swaps, never allocates or frees.
+    pub fn inherit(&mut self, old: &mut Graph) {
         for (i, t) in self.tracks.iter_mut().enumerate() {
-            let same = old.tracks.get(i).filter(|o| o.id == t.id);
-            match same.or_else(|| old.tracks.iter().find(|o| o.id == t.id)) {
-                Some(o) => t.gains.inherit(&o.gains),
-                None => t.gains.fade_in(),
+            let at = match old.tracks.get(i) {
+                Some(o) if o.id == t.id => Some(i),
+                _ => old.tracks.iter().position(|o| o.id == t.id),
+            };
+            match at {
+                Some(j) => {
+                    let o = &mut old.tracks[j];
+                    t.gains.inherit(&o.gains);
+                    t.chain.inherit(&mut o.chain);
+                }
+                None => {
+                    t.gains.fade_in();
+                    t.chain.fade_in();
+                }
             }
         }
         for (i, b) in self.buses.iter_mut().enumerate() {
-            let same = old.buses.get(i).filter(|o| o.id == b.id);
-            match same.or_else(|| old.buses.iter().find(|o| o.id == b.id)) {
-                Some(o) => b.gains.inherit(&o.gains),
-                None => b.gains.fade_in(),
+            let at = match old.buses.get(i) {
+                Some(o) if o.id == b.id => Some(i),
+                _ => old.buses.iter().position(|o| o.id == b.id),
+            };
+            match at {
+                Some(j) => {
+                    let o = &mut old.buses[j];
+                    b.gains.inherit(&o.gains);
+                    b.chain.inherit(&mut o.chain);
+                }
+                None => {
+                    b.gains.fade_in();
+                    b.chain.fade_in();
+                }
             }
         }
         self.master.inherit(&old.master);
+        self.master_chain.inherit(&mut old.master_chain);
     }
 
     /// Renders the block starting at timeline sample `pos` into `left` and `right`
@@ -269,50 +376,81 @@ impl Graph {
     }
 
     /// Renders one block fed as `feed` says. Realtime-safe with [`Serial`].
+    /// Denormals are flushed to zero throughout (on every worker thread too),
+    /// so live and bounced processing are the same arithmetic.
     pub fn process_feed<P: Parallelism>(&mut self, feed: Feed, left: &mut [f32], right: &mut [f32], par: &P) {
+        without_denormals(|| self.process_inner(feed, left, right, par));
+    }
+
+    fn process_inner<P: Parallelism>(&mut self, feed: Feed, left: &mut [f32], right: &mut [f32], par: &P) {
         let n = left.len();
         assert!(n == right.len() && n <= self.max_block, "block of {n} frames exceeds the graph's buffers");
         let metering = self.metering;
-        par.for_each_mut(&mut self.tracks, |t| t.render(feed, n, metering));
-        for t in &mut self.tracks {
-            if t.bad > 0 {
-                self.non_finite_samples += t.bad;
-                self.bad_strip = Some((StripRef::Track(t.id), t.bad));
+        for sums_c in &mut self.sums {
+            for s in sums_c.iter_mut() {
+                s[..n].fill(0.0);
             }
         }
-
-        let tracks = &self.tracks;
-        let [sums_l, sums_r] = &mut self.sums;
-        par.join(|| sum_tracks(tracks, 0, n, sums_l), || sum_tracks(tracks, 1, n, sums_r));
-
-        let Graph { buses, sums, .. } = self;
-        for (i, bus) in buses.iter_mut().enumerate() {
-            // Take the summed input by swapping buffers (both are max_block long);
-            // the slot gets the old input back and is zeroed at the next block.
-            for c in 0..2 {
-                std::mem::swap(&mut bus.input[c], &mut sums[c][1 + i]);
-            }
-            bus.gains.advance(n);
-            let [il, ir] = &mut bus.input;
-            let [ol, or] = &mut bus.out;
-            bus.gains.main.apply(&il[..n], &ir[..n], &mut ol[..n], &mut or[..n]);
-            if metering && !bus.meter.add(&ol[..n], &or[..n]) {
-                let bad = scrub(&mut ol[..n]) + scrub(&mut or[..n]);
-                scrub(&mut il[..n]);
-                scrub(&mut ir[..n]);
-                self.non_finite_samples += bad;
-                self.bad_strip = Some((StripRef::Bus(bus.id), bad));
-            }
-            for (c, sums_c) in sums.iter_mut().enumerate() {
-                add_into(&mut sums_c[bus.dest][..n], &bus.out[c][..n]);
-                for s in &bus.gains.sends {
-                    s.curve.mix_row(c, &il[..n], &ir[..n], &mut sums_c[s.slot][..n]);
+        let Graph { tracks, buses, stages, delays, sums, non_finite_samples, bad_strip, .. } = self;
+        for stage in stages.iter() {
+            match stage {
+                Stage::Tracks(range) => {
+                    let stage_tracks = &mut tracks[range.clone()];
+                    let keys = &*sums;
+                    par.for_each_mut(stage_tracks, |t| {
+                        without_denormals(|| t.render(feed, n, metering, keys));
+                    });
+                    for t in stage_tracks.iter() {
+                        if t.bad > 0 {
+                            *non_finite_samples += t.bad;
+                            *bad_strip = Some((StripRef::Track(t.id), t.bad));
+                        }
+                    }
+                    let stage_tracks = &*stage_tracks;
+                    let [sums_l, sums_r] = sums;
+                    par.join(
+                        || sum_tracks(stage_tracks, 0, n, sums_l),
+                        || sum_tracks(stage_tracks, 1, n, sums_r),
+                    );
+                }
+                Stage::Bus(i) => {
+                    let bus = &mut buses[*i];
+                    flush_delays(delays, 1 + i, sums, n);
+                    // Take the summed input by swapping buffers (both are max_block long);
+                    // the slot gets the old input back and is zeroed at the next block.
+                    for c in 0..2 {
+                        std::mem::swap(&mut bus.input[c], &mut sums[c][1 + i]);
+                    }
+                    let bad = bus.render(n, metering, sums);
+                    if bad > 0 {
+                        *non_finite_samples += bad;
+                        *bad_strip = Some((StripRef::Bus(bus.id), bad));
+                    }
+                    let [il, ir] = &bus.input;
+                    for (c, sums_c) in sums.iter_mut().enumerate() {
+                        add_into(&mut sums_c[bus.dest][..n], &bus.out[c][..n]);
+                        for s in &bus.gains.sends {
+                            s.curve.mix_row(c, &il[..n], &ir[..n], &mut sums_c[s.slot][..n]);
+                        }
+                        if let Some(k) = bus.key_out {
+                            sums_c[k][..n].copy_from_slice(&bus.input[c][..n]);
+                        }
+                    }
                 }
             }
         }
+        flush_delays(delays, 0, sums, n);
+        for c in 0..2 {
+            std::mem::swap(&mut self.master_in[c], &mut self.sums[c][0]);
+        }
         self.master.advance(n);
-        let [ml, mr] = &self.sums;
-        self.master.main.apply(&ml[0][..n], &mr[0][..n], left, right);
+        let [ml, mr] = &mut self.master_in;
+        if !self.master_chain.is_empty() {
+            let mut io = [&mut ml[..n], &mut mr[..n]];
+            self.master.input.scale_in_place(&mut io);
+            self.master_chain.process(&mut io, &self.sums);
+        }
+        self.master.main.apply(&ml[..n], &mr[..n], left, right);
         let bad = scrub(left) + scrub(right);
         if bad > 0 {
             self.non_finite_samples += bad;
@@ -324,9 +462,46 @@ impl Graph {
     }
 }
 
+/// Moves what was summed into delayed virtual slots bound for `to` into `to`,
+/// `delay` samples later. Realtime-safe.
+fn flush_delays(delays: &mut [SlotDelay], to: Slot, sums: &mut [Vec<Vec<f32>>; 2], n: usize) {
+    for d in delays.iter_mut().filter(|d| d.to == to) {
+        for (c, sums_c) in sums.iter_mut().enumerate() {
+            for i in 0..n {
+                let x = d.lines[c].push(sums_c[d.from][i], d.delay);
+                sums_c[to][i] += x;
+            }
+        }
+    }
+}
+
+impl BusNode {
+    /// Runs the strip over the input already in `input`: input stage, inserts,
+    /// output matrix. Returns how many NaN/Inf samples were scrubbed. Realtime-safe.
+    fn render(&mut self, n: usize, metering: bool, keys: &[Vec<Vec<f32>>; 2]) -> u64 {
+        self.gains.advance(n);
+        let [il, ir] = &mut self.input;
+        if !self.chain.is_empty() {
+            let mut io = [&mut il[..n], &mut ir[..n]];
+            self.gains.input.scale_in_place(&mut io);
+            self.chain.process(&mut io, keys);
+        }
+        let [ol, or] = &mut self.out;
+        self.gains.main.apply(&il[..n], &ir[..n], &mut ol[..n], &mut or[..n]);
+        if metering && !self.meter.add(&ol[..n], &or[..n]) {
+            let bad = scrub(&mut ol[..n]) + scrub(&mut or[..n]);
+            scrub(&mut il[..n]);
+            scrub(&mut ir[..n]);
+            return bad;
+        }
+        0
+    }
+}
+
 impl TrackNode {
-    /// Fills `input` from the clips and computes the post-fader `out`. Realtime-safe.
-    fn render(&mut self, feed: Feed, n: usize, metering: bool) {
+    /// Fills `input` from the clips, runs the inserts (keys read from `keys`)
+    /// and computes the post-fader `out`. Realtime-safe.
+    fn render(&mut self, feed: Feed, n: usize, metering: bool, keys: &[Vec<Vec<f32>>; 2]) {
         let [il, ir] = &mut self.input;
         let (il, ir) = (&mut il[..n], &mut ir[..n]);
         match feed {
@@ -335,6 +510,7 @@ impl TrackNode {
                 ir.fill(0.0);
             }
             Feed::Play(pos) | Feed::Fade(pos, _) => {
+                let pos = pos + self.read_ahead;
                 let end = pos + n as u64;
                 let mut active = self.clips.iter().filter(|c| c.start < end && c.end > pos);
                 let first = active.next();
@@ -363,6 +539,12 @@ impl TrackNode {
             }
         }
         self.gains.advance(n);
+        if !self.chain.is_empty() {
+            let mut io = [&mut *il, &mut *ir];
+            let io = &mut io[..self.channels];
+            self.gains.input.scale_in_place(io);
+            self.chain.process(io, keys);
+        }
         let [ol, or] = &mut self.out;
         let (ol, or) = (&mut ol[..n], &mut or[..n]);
         self.gains.main.apply(il, ir, ol, or);
@@ -397,16 +579,18 @@ macro_rules! solo_node_from_gains {
 
 solo_node_from_gains!(TrackNode, BusNode);
 
-/// Adds every track's output (and its sends) for channel `c` into `sums`, in track
-/// order so the result does not depend on the parallelism. Realtime-safe.
+/// Adds every track's output and sends for channel `c` into `sums` and fills
+/// the key slots of tracks that key sidechains, in track order so the result
+/// does not depend on the parallelism. Realtime-safe.
 fn sum_tracks(tracks: &[TrackNode], c: usize, n: usize, sums: &mut [Vec<f32>]) {
-    for s in sums.iter_mut() {
-        s[..n].fill(0.0);
-    }
     for t in tracks {
         add_into(&mut sums[t.dest][..n], &t.out[c][..n]);
         for s in &t.gains.sends {
             s.curve.mix_row(c, &t.input[0][..n], &t.input[1][..n], &mut sums[s.slot][..n]);
+        }
+        if let Some(k) = t.key_out {
+            let src = if t.channels == 1 { &t.input[0] } else { &t.input[c] };
+            sums[k][..n].copy_from_slice(&src[..n]);
         }
     }
 }

@@ -14,9 +14,9 @@ use std::time::Instant;
 use rtrb::{Consumer, Producer};
 
 use super::Shared;
-use crate::denormal::without_denormals;
 use super::message::{EngineCommand, EngineEvent};
 use super::transport::Transport;
+use crate::denormal::without_denormals;
 use crate::graph::{Feed, Graph, Serial};
 use crate::session::StripRef;
 use crate::smooth::{DECLICK_SECONDS, ramp_samples};
@@ -135,9 +135,14 @@ impl AudioCore {
                 EngineCommand::SetMute(s, on) => self.on_strip(s, |g| g.set_mute(s, on)),
                 EngineCommand::SetSolo(s, on) => self.on_strip(s, |g| g.set_solo(s, on)),
                 EngineCommand::SetPolarity(s, on) => self.on_strip(s, |g| g.set_polarity(s, on)),
+                EngineCommand::SetBypass(p, on) => {
+                    if !self.graph.set_bypass(p, on) {
+                        self.send_reserved(EngineEvent::UnknownProcessor(p));
+                    }
+                }
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);
-                    graph.inherit(&self.graph);
+                    graph.inherit(&mut self.graph);
                     std::mem::swap(&mut self.graph, &mut graph);
                     self.send_reserved(EngineEvent::Garbage(graph));
                 }
@@ -159,6 +164,12 @@ impl AudioCore {
         let Self { graph, events, dropped_events, .. } = self;
         graph.take_meters(|strip, m| {
             let event = EngineEvent::Meter { strip, peak: m.peak, rms: m.rms() };
+            if events.slots() <= RESERVED_EVENTS || events.push(event).is_err() {
+                *dropped_events += 1;
+            }
+        });
+        graph.gain_reductions(|processor, db| {
+            let event = EngineEvent::GainReduction { processor, db };
             if events.slots() <= RESERVED_EVENTS || events.push(event).is_err() {
                 *dropped_events += 1;
             }

@@ -6,7 +6,7 @@
 //! [`EngineEvent::Garbage`] so that it is freed on the app's side.
 
 use crate::graph::Graph;
-use crate::session::{ParamId, StripRef};
+use crate::session::{ParamId, ProcessorId, StripRef};
 
 /// A request to the audio thread.
 #[derive(Debug)]
@@ -32,6 +32,8 @@ pub enum EngineCommand {
     SetSolo(StripRef, bool),
     /// Invert a strip's polarity or not (declicked).
     SetPolarity(StripRef, bool),
+    /// Bypass an insert processor or bring it back (crossfaded).
+    SetBypass(ProcessorId, bool),
     /// Replace the render graph at the next block boundary; the old one comes back as garbage.
     SwapGraph(Box<Graph>),
 }
@@ -62,6 +64,13 @@ pub enum EngineEvent {
         /// Root mean square per channel.
         rms: [f32; 2],
     },
+    /// A dynamics processor's gain reduction now (sent with the meters).
+    GainReduction {
+        /// Which processor.
+        processor: ProcessorId,
+        /// Gain reduction in dB (0 or more).
+        db: f32,
+    },
     /// NaN or infinite samples were replaced with silence.
     NonFinite {
         /// The strip whose output held them.
@@ -73,6 +82,8 @@ pub enum EngineEvent {
     UnknownParam(ParamId),
     /// A command named a strip the current graph does not have.
     UnknownStrip(StripRef),
+    /// A command named a processor the current graph does not have.
+    UnknownProcessor(ProcessorId),
     /// A replaced graph, to be dropped away from the audio thread.
     Garbage(Box<Graph>),
     /// The audio device changed state.

@@ -31,7 +31,7 @@ pub use message::{DeviceEvent, EngineCommand, EngineEvent};
 
 use self::core::RESERVED_EVENTS;
 use crate::graph::{Graph, compile};
-use crate::session::{ParamId, Session, StripRef};
+use crate::session::{ParamId, ProcessorId, Session, StripRef};
 use device::{Control, Manager};
 
 /// Buffer sizes the engine accepts, in frames.
@@ -274,6 +274,11 @@ impl EngineHandle {
     /// Solos or unsolos a strip.
     pub fn set_solo(&mut self, strip: StripRef, solo: bool) {
         let _ = self.send(EngineCommand::SetSolo(strip, solo));
+    }
+
+    /// Bypasses an insert processor or brings it back (crossfaded in 5 ms).
+    pub fn set_bypass(&mut self, processor: ProcessorId, bypassed: bool) {
+        let _ = self.send(EngineCommand::SetBypass(processor, bypassed));
     }
 
     /// Sends a new graph, compiled at [`DeviceStatus::sample_rate`], to replace

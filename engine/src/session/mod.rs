@@ -8,8 +8,9 @@ mod file;
 mod ids;
 mod migrate;
 mod param;
+mod processors;
 mod rate;
-mod validate;
+pub(crate) mod validate;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub use file::{SessionError, load, save, to_ron_string};
 pub use ids::{BusId, ClipId, MarkerId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
+pub use processors::EditError;
 pub use validate::{ValidationError, validate};
 
 /// A whole mix: tracks, buses, the master strip and the timeline's grid.
@@ -347,9 +349,14 @@ pub struct Processor {
     /// Bypassed processors pass audio through unchanged.
     #[serde(default)]
     pub bypassed: bool,
-    /// Parameter values by stable parameter name, in the parameter's unit.
+    /// Parameter values by stable parameter name, in the parameter's unit
+    /// (parameters not listed are at their defaults).
     #[serde(default)]
     pub params: BTreeMap<String, f64>,
+    /// The strip whose signal (after its inserts, before its fader) keys this
+    /// processor, for kinds that take an external sidechain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sidechain: Option<StripRef>,
 }
 
 /// A send from a strip to a bus.

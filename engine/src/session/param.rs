@@ -263,7 +263,7 @@ impl Session {
         }
     }
 
-    /// Sets a strip or send parameter in the document (clamped to its range).
+    /// Sets a strip, send or processor parameter in the document (clamped to its range).
     /// Returns false when the parameter's owner does not exist.
     pub fn set_param(&mut self, id: ParamId, v: f64) -> bool {
         match id {
@@ -287,7 +287,7 @@ impl Session {
                 }
                 false
             }
-            ParamId::Processor(..) => false,
+            ParamId::Processor(p, index) => self.set_processor_param(p, index, v),
         }
     }
 }

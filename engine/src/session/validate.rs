@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use thiserror::Error;
 
-use super::{BusId, Output, Session, Strip};
+use super::{BusId, Output, Session, Strip, StripRef, TrackId};
 
 /// The first structural problem found in a session.
 #[derive(Debug, Error, PartialEq)]
@@ -27,10 +27,20 @@ pub enum ValidationError {
         bus: BusId,
     },
     /// Routing goes round in a circle.
-    #[error("routing loop: {path}; a bus cannot feed itself, directly or through other buses")]
+    #[error(
+        "routing loop: {path}; a strip cannot feed itself, directly or through other buses and sidechains"
+    )]
     RoutingLoop {
-        /// The buses on the loop, e.g. "bus A -> bus B -> bus A".
+        /// The strips on the loop, e.g. "bus 'A' -> bus 'B' -> bus 'A'".
         path: String,
+    },
+    /// A processor is set up in a way its kind does not allow.
+    #[error("{who}: {what}")]
+    Processor {
+        /// The processor, in words ("track 'Bass' compressor 12").
+        who: String,
+        /// What is wrong, in words.
+        what: String,
     },
     /// A number is out of its range or not a number at all.
     #[error("{field} is {value}, outside {range}")]
@@ -64,9 +74,10 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
     }
     check_ids(s)?;
     let buses: HashSet<BusId> = s.buses.iter().map(|b| b.id).collect();
+    let tracks: HashSet<TrackId> = s.tracks.iter().map(|t| t.id).collect();
     for t in &s.tracks {
         let who = format!("track '{}'", t.name);
-        check_strip(&who, &t.strip, &buses)?;
+        check_strip(&who, &t.strip, &buses, &tracks)?;
         check_output(&who, t.output, &buses)?;
         for c in &t.clips {
             let clip = format!("{who} clip {}", c.id);
@@ -86,10 +97,10 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
     }
     for b in &s.buses {
         let who = format!("bus '{}'", b.name);
-        check_strip(&who, &b.strip, &buses)?;
+        check_strip(&who, &b.strip, &buses, &tracks)?;
         check_output(&who, b.output, &buses)?;
     }
-    check_strip("master", &s.master, &buses)?;
+    check_strip("master", &s.master, &buses, &tracks)?;
     if let Some(l) = s.loop_range
         && l.end <= l.start
     {
@@ -112,7 +123,12 @@ fn check_range(
     }
 }
 
-fn check_strip(who: &str, strip: &Strip, buses: &HashSet<BusId>) -> Result<(), ValidationError> {
+fn check_strip(
+    who: &str,
+    strip: &Strip,
+    buses: &HashSet<BusId>,
+    tracks: &HashSet<TrackId>,
+) -> Result<(), ValidationError> {
     check_range(&format!("{who} trim_db"), strip.trim_db.0, -144.0, 48.0, "-144 to +48 dB")?;
     check_range(&format!("{who} fader_db"), strip.fader_db.0, -1e9, 24.0, "-inf to +24 dB")?;
     check_range(&format!("{who} pan"), strip.pan.0, -1.0, 1.0, "-1 to 1")?;
@@ -131,6 +147,40 @@ fn check_strip(who: &str, strip: &Strip, buses: &HashSet<BusId>) -> Result<(), V
         check_range(&format!("{who} send {} pan", send.id), send.pan.0, -1.0, 1.0, "-1 to 1")?;
     }
     for p in &strip.processors {
+        let what = format!("{who} {} {}", p.kind, p.id);
+        if let Some(spec) = crate::dsp::kind(&p.kind) {
+            if let Some(key) = p.params.keys().find(|k| spec.param_index(k).is_none()) {
+                let known = spec.params.iter().map(|i| i.key).collect::<Vec<_>>().join(", ");
+                return Err(ValidationError::Processor {
+                    who: what,
+                    what: format!("it has no parameter '{key}' (its parameters are {known})"),
+                });
+            }
+            if p.sidechain.is_some() && !spec.sidechain {
+                return Err(ValidationError::Processor {
+                    who: what,
+                    what: format!("a {} takes no sidechain; remove the sidechain route", spec.name),
+                });
+            }
+        }
+        match p.sidechain {
+            Some(StripRef::Master) => {
+                return Err(ValidationError::Processor {
+                    who: what,
+                    what: "the master cannot key a sidechain; key it from a track or bus".into(),
+                });
+            }
+            Some(StripRef::Bus(b)) if !buses.contains(&b) => {
+                return Err(ValidationError::UnknownBus { from: format!("{what} sidechain"), bus: b });
+            }
+            Some(StripRef::Track(t)) if !tracks.contains(&t) => {
+                return Err(ValidationError::Processor {
+                    who: what,
+                    what: format!("its sidechain comes from track {t}, which does not exist"),
+                });
+            }
+            _ => {}
+        }
         for (name, v) in &p.params {
             if !v.is_finite() {
                 return Err(ValidationError::OutOfRange {
@@ -173,28 +223,69 @@ fn check_ids(s: &Session) -> Result<(), ValidationError> {
     unique("marker", s.markers.iter().map(|m| m.id.0))
 }
 
-/// Depth-first search over bus -> bus edges (outputs and sends).
-fn check_routing_loops(s: &Session) -> Result<(), ValidationError> {
-    let mut edges: HashMap<BusId, Vec<BusId>> = HashMap::new();
-    for b in &s.buses {
-        let out = edges.entry(b.id).or_default();
-        if let Output::Bus(to) = b.output {
+/// The strips `from` feeds directly: its output bus, its sends' buses, and the
+/// strips with a processor keyed by it (the master is a sink and never on a loop).
+pub(crate) fn feeds(s: &Session, from: StripRef) -> Vec<StripRef> {
+    let (strip, output) = match from {
+        StripRef::Track(id) => match s.track(id) {
+            Some(t) => (&t.strip, t.output),
+            None => return Vec::new(),
+        },
+        StripRef::Bus(id) => match s.bus(id) {
+            Some(b) => (&b.strip, b.output),
+            None => return Vec::new(),
+        },
+        StripRef::Master => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    if let Output::Bus(b) = output {
+        out.push(StripRef::Bus(b));
+    }
+    out.extend(strip.sends.iter().map(|x| StripRef::Bus(x.target)));
+    let keyed = s
+        .tracks
+        .iter()
+        .map(|t| (StripRef::Track(t.id), &t.strip))
+        .chain(s.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip)));
+    for (to, st) in keyed {
+        if st.processors.iter().any(|p| p.sidechain == Some(from)) && !out.contains(&to) {
             out.push(to);
         }
-        out.extend(b.strip.sends.iter().map(|x| x.target));
     }
-    let name = |id: BusId| s.bus(id).map_or_else(|| id.to_string(), |b| format!("bus '{}'", b.name));
+    out
+}
+
+/// The name of a strip for messages: "track 'Kick'", "bus 'Drums'".
+pub(crate) fn strip_name(s: &Session, r: StripRef) -> String {
+    match r {
+        StripRef::Track(id) => {
+            s.track(id).map_or_else(|| format!("track {id}"), |t| format!("track '{}'", t.name))
+        }
+        StripRef::Bus(id) => s.bus(id).map_or_else(|| id.to_string(), |b| format!("bus '{}'", b.name)),
+        StripRef::Master => "the master".to_owned(),
+    }
+}
+
+/// Depth-first search over strip -> strip edges (outputs, sends and sidechains).
+fn check_routing_loops(s: &Session) -> Result<(), ValidationError> {
+    let nodes: Vec<StripRef> = s
+        .tracks
+        .iter()
+        .map(|t| StripRef::Track(t.id))
+        .chain(s.buses.iter().map(|b| StripRef::Bus(b.id)))
+        .collect();
+    let edges: HashMap<StripRef, Vec<StripRef>> = nodes.iter().map(|n| (*n, feeds(s, *n))).collect();
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Visiting,
         Done,
     }
     fn visit(
-        id: BusId,
-        edges: &HashMap<BusId, Vec<BusId>>,
-        marks: &mut HashMap<BusId, Mark>,
-        stack: &mut Vec<BusId>,
-    ) -> Option<Vec<BusId>> {
+        id: StripRef,
+        edges: &HashMap<StripRef, Vec<StripRef>>,
+        marks: &mut HashMap<StripRef, Mark>,
+        stack: &mut Vec<StripRef>,
+    ) -> Option<Vec<StripRef>> {
         match marks.get(&id) {
             Some(Mark::Done) => return None,
             Some(Mark::Visiting) => {
@@ -217,9 +308,9 @@ fn check_routing_loops(s: &Session) -> Result<(), ValidationError> {
         None
     }
     let mut marks = HashMap::new();
-    for b in &s.buses {
-        if let Some(cycle) = visit(b.id, &edges, &mut marks, &mut Vec::new()) {
-            let path = cycle.into_iter().map(name).collect::<Vec<_>>().join(" -> ");
+    for n in &nodes {
+        if let Some(cycle) = visit(*n, &edges, &mut marks, &mut Vec::new()) {
+            let path = cycle.into_iter().map(|r| strip_name(s, r)).collect::<Vec<_>>().join(" -> ");
             return Err(ValidationError::RoutingLoop { path });
         }
     }

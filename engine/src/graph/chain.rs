@@ -1,0 +1,189 @@
+//! A strip's insert chain: its processors in order, each bypassable with a
+//! declicked crossfade, the sidechain each one is keyed by, and the latency
+//! they add (compensated by the graph, see `schedule`).
+//!
+//! A bypassed processor with latency (the limiter's lookahead) keeps running
+//! and its dry signal is delayed by the same amount, so bypassing never shifts
+//! the strip in time; other bypassed processors stop and start again from
+//! silence when brought back.
+
+use super::Slot;
+use crate::dsp::delay_line::DelayLine;
+use crate::dsp::{Dsp, KindSpec};
+use crate::session::ProcessorId;
+use crate::smooth::Declick;
+
+/// One insert.
+#[derive(Debug)]
+pub(crate) struct Insert {
+    pub id: ProcessorId,
+    pub kind: &'static KindSpec,
+    pub dsp: Box<dyn Dsp>,
+    /// Every parameter's current value, by index.
+    pub values: Vec<f64>,
+    /// On while in circuit (not bypassed).
+    pub active: Declick,
+    pub latency: usize,
+    /// The dry signal delayed by `latency`, for bypass.
+    dry_delay: [DelayLine; 2],
+    /// The summing slot holding this processor's external sidechain.
+    pub key: Option<Slot>,
+}
+
+impl Insert {
+    fn fade_in(&mut self) {
+        let on = self.active.is_on();
+        self.active.jump(false);
+        self.active.set(on);
+    }
+
+    pub fn new(
+        id: ProcessorId,
+        kind: &'static KindSpec,
+        dsp: Box<dyn Dsp>,
+        values: Vec<f64>,
+        active: Declick,
+        key: Option<Slot>,
+    ) -> Insert {
+        let latency = dsp.latency();
+        Insert {
+            id,
+            kind,
+            dsp,
+            values,
+            active,
+            latency,
+            dry_delay: [DelayLine::new(latency), DelayLine::new(latency)],
+            key,
+        }
+    }
+}
+
+/// The inserts of one strip and the scratch they need.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    pub inserts: Vec<Insert>,
+    dry: [Vec<f32>; 2],
+    ramp: Vec<f32>,
+}
+
+impl Chain {
+    pub fn new(inserts: Vec<Insert>, max_block: usize) -> Chain {
+        let len = if inserts.is_empty() { 0 } else { max_block };
+        Chain { inserts, dry: [vec![0.0; len], vec![0.0; len]], ramp: vec![0.0; len] }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inserts.is_empty()
+    }
+
+    /// The delay the whole chain adds, in samples.
+    pub fn latency(&self) -> usize {
+        self.inserts.iter().map(|i| i.latency).sum()
+    }
+
+    /// Runs every insert in order over `io` (1 or 2 channels) in place. Keys are
+    /// read from `sums`. Realtime-safe.
+    pub fn process(&mut self, io: &mut [&mut [f32]], sums: &[Vec<Vec<f32>>; 2]) {
+        let n = io.first().map_or(0, |c| c.len());
+        let Chain { inserts, dry, ramp } = self;
+        for ins in inserts.iter_mut() {
+            let key = ins.key.map(|s| [&sums[0][s][..n], &sums[1][s][..n]]);
+            let moving = ins.active.is_moving();
+            if !moving && !ins.active.is_on() && ins.latency == 0 {
+                continue;
+            }
+            if !moving && ins.active.is_on() && ins.latency == 0 {
+                ins.dsp.process(io, key);
+                continue;
+            }
+            if moving && ins.latency == 0 && ins.active.gain() == 0.0 {
+                // Coming back from bypass: start from silence, not from stale state.
+                ins.dsp.reset();
+            }
+            for (c, buf) in io.iter().enumerate() {
+                dry[c][..n].copy_from_slice(buf);
+                ins.dry_delay[c].process(&mut dry[c][..n], ins.latency);
+            }
+            ins.dsp.process(io, key);
+            if !moving {
+                // Bypassed with latency: the processor keeps running, the delayed dry plays.
+                for (c, buf) in io.iter_mut().enumerate() {
+                    buf.copy_from_slice(&dry[c][..n]);
+                }
+                continue;
+            }
+            ins.active.fill(&mut ramp[..n]);
+            for (c, buf) in io.iter_mut().enumerate() {
+                for ((x, d), g) in buf.iter_mut().zip(&dry[c][..n]).zip(&ramp[..n]) {
+                    *x = d + (*x - d) * g;
+                }
+            }
+        }
+    }
+
+    /// Bypasses or restores processor `id` (declicked); false if it is not here.
+    pub fn set_bypass(&mut self, id: ProcessorId, bypassed: bool) -> bool {
+        match self.inserts.iter_mut().find(|i| i.id == id) {
+            Some(i) => {
+                i.active.set(!bypassed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sets parameter `index` of processor `id`; false if it is not here.
+    /// Structural parameters are stored and take effect at the next rebuild.
+    pub fn set_param(&mut self, id: ProcessorId, index: usize, value: f64) -> bool {
+        let Some(ins) = self.inserts.iter_mut().find(|i| i.id == id) else { return false };
+        let Some(info) = ins.kind.params.get(index) else { return false };
+        let v = info.clamp(value);
+        ins.values[index] = v;
+        if !ins.kind.structural.contains(&index) {
+            ins.dsp.set_param(index, v);
+        }
+        true
+    }
+
+    /// Takes over the running processors of the same strip in the previous
+    /// graph (their state, delay lines and tails carry on, gliding to this
+    /// graph's values); processors new here fade in. Realtime-safe: it moves
+    /// boxes, it does not allocate or free.
+    pub fn inherit(&mut self, old: &mut Chain) {
+        for ins in &mut self.inserts {
+            let found = old.inserts.iter_mut().find(|o| {
+                o.id == ins.id
+                    && o.kind.kind == ins.kind.kind
+                    && ins.kind.structural.iter().all(|&s| o.values[s] == ins.values[s])
+            });
+            match found {
+                Some(o) => {
+                    std::mem::swap(&mut ins.dsp, &mut o.dsp);
+                    std::mem::swap(&mut ins.dry_delay, &mut o.dry_delay);
+                    for (i, (new, was)) in ins.values.iter().zip(&o.values).enumerate() {
+                        if new != was {
+                            ins.dsp.set_param(i, *new);
+                        }
+                    }
+                    ins.active.inherit(&o.active);
+                }
+                None => ins.fade_in(),
+            }
+        }
+    }
+
+    /// Every insert fades in from bypass (a strip new in a swapped graph).
+    pub fn fade_in(&mut self) {
+        self.inserts.iter_mut().for_each(Insert::fade_in);
+    }
+
+    /// Hands each dynamics processor's current gain reduction to `f`.
+    pub fn gain_reductions(&self, f: &mut impl FnMut(ProcessorId, f32)) {
+        for i in &self.inserts {
+            if let Some(gr) = i.dsp.gain_reduction_db() {
+                f(i.id, gr);
+            }
+        }
+    }
+}
