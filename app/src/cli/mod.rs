@@ -5,6 +5,7 @@ mod bench_realtime;
 mod info;
 mod new;
 mod play;
+mod processors;
 mod progress;
 mod render;
 
@@ -28,6 +29,7 @@ const EXAMPLES: &str = "Examples:
   mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/
   mixdesk play song.mixdesk --start 30 --seconds 10   headless playback with a meter
   mixdesk devices                           list audio output devices
+  mixdesk processors --json                 insert processors and their parameters
   mixdesk info song.mixdesk --json          tracks, clips, length, missing media
   mixdesk new --from-stems ./stems -o song.mixdesk
   mixdesk bench render --tracks 32 --seconds 60";
@@ -41,6 +43,12 @@ pub enum Command {
     Play(play::Args),
     /// List the audio output devices.
     Devices,
+    /// List the insert processors (EQ, compressor, ...) and their parameters.
+    Processors {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a session's tracks, clips, length, sample rate and missing media.
     Info(info::Args),
     /// Create a session.
@@ -62,6 +70,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Render(args)) => render::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),
+        Some(Command::Processors { json }) => processors::run(json),
         Some(Command::Info(args)) => info::run(args),
         Some(Command::New(args)) => new::run(args),
         Some(Command::Demo { out }) => write_demo(&out),

@@ -199,6 +199,7 @@ pub fn bounce(
         })
         .collect();
     let last = end + stem_trim.iter().map(|t| t.skip).max().unwrap_or(0).max(latency);
+    graph.prime(start);
     let mut pos = start;
     while pos < last {
         let n = ((last - pos) as usize).min(block);

@@ -369,6 +369,27 @@ impl Graph {
         self.master_chain.inherit(&mut old.master_chain);
     }
 
+    /// Fills the lookahead of every track whose inserts add latency with the
+    /// audio just after `pos`, so that rendering from `pos` plays those tracks
+    /// from their first sample (the bounce calls this before it starts).
+    /// Realtime-safe.
+    pub fn prime(&mut self, pos: u64) {
+        let max = self.max_block;
+        let Graph { tracks, sums, .. } = self;
+        without_denormals(|| {
+            for t in tracks.iter_mut().filter(|t| t.read_ahead > 0) {
+                let ahead = std::mem::replace(&mut t.read_ahead, 0);
+                let mut done = 0;
+                while done < ahead {
+                    let n = (ahead - done).min(max as u64) as usize;
+                    t.render(Feed::Play(pos + done), n, false, sums);
+                    done += n as u64;
+                }
+                t.read_ahead = ahead;
+            }
+        });
+    }
+
     /// Renders the block starting at timeline sample `pos` into `left` and `right`
     /// (equal lengths, at most [`Graph::max_block`]). Realtime-safe with [`Serial`].
     pub fn process<P: Parallelism>(&mut self, pos: u64, left: &mut [f32], right: &mut [f32], par: &P) {

@@ -1,0 +1,74 @@
+//! `mixdesk processors`: every insert processor kind and its parameters, as a
+//! table or as JSON for scripts and the GUI's tests.
+
+use mixdesk_engine::dsp::{KindSpec, kinds};
+use mixdesk_engine::session::{ParamInfo, Unit};
+use serde_json::{Value, json};
+
+/// Prints the processor kinds.
+pub fn run(as_json: bool) -> Result<(), String> {
+    if as_json {
+        let list: Vec<Value> = kinds().iter().map(kind_json).collect();
+        let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
+        return emit(&text);
+    }
+    let mut text = String::new();
+    for k in kinds() {
+        let side = if k.sidechain { ", takes a sidechain" } else { "" };
+        text += &format!("{} ({}){side}: {}\n", k.kind, k.name, k.description);
+        for (i, p) in k.params.iter().enumerate() {
+            let range = if !p.choices.is_empty() {
+                p.choices.join(" | ")
+            } else if p.unit == Unit::Toggle {
+                "Off | On".to_owned()
+            } else {
+                format!("{} to {}", p.format(p.min), p.format(p.max))
+            };
+            text += &format!(
+                "  {i:>2} {:<14} {:<32} {:<28} default {}\n",
+                p.key,
+                p.name,
+                range,
+                p.format(p.default)
+            );
+        }
+        text += "\n";
+    }
+    emit(&text)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{}", text.trim_end()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+fn kind_json(k: &KindSpec) -> Value {
+    json!({
+        "kind": k.kind,
+        "name": k.name,
+        "description": k.description,
+        "sidechain": k.sidechain,
+        "params": k.params.iter().enumerate().map(|(i, p)| param_json(i, k, p)).collect::<Vec<_>>(),
+    })
+}
+
+fn param_json(index: usize, k: &KindSpec, p: &ParamInfo) -> Value {
+    json!({
+        "index": index,
+        "key": p.key,
+        "name": p.name,
+        "unit": format!("{:?}", p.unit),
+        "min": p.min,
+        "max": p.max,
+        "default": p.default,
+        "default_display": p.format(p.default),
+        "choices": p.choices,
+        "log_scale": p.is_log_scale(),
+        "live": !k.structural.contains(&index),
+    })
+}
