@@ -27,6 +27,22 @@ pub enum Bench {
         #[arg(long, default_value_t = 4096)]
         block: usize,
     },
+    /// The full mixing chain (EQ, compressor, sends to reverb and delay buses)
+    /// bounced, side by side with ffmpeg running the equivalent graph.
+    Chain {
+        /// Number of mono tracks.
+        #[arg(long, default_value_t = 32)]
+        tracks: usize,
+        /// Length of each track in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        /// Frames per block.
+        #[arg(long, default_value_t = 4096)]
+        block: usize,
+        /// Skip the ffmpeg comparison.
+        #[arg(long)]
+        no_ffmpeg: bool,
+    },
     /// Live DSP load (callback time over buffer time), median and 99th percentile.
     Realtime {
         /// Number of stereo tracks.
@@ -53,6 +69,9 @@ const RATE: u32 = 48_000;
 pub fn run(bench: Bench) -> Result<(), String> {
     match bench {
         Bench::Render { tracks, seconds, block } => render(tracks, seconds, block),
+        Bench::Chain { tracks, seconds, block, no_ffmpeg } => {
+            super::bench_chain::run(tracks, seconds, block, !no_ffmpeg)
+        }
         Bench::Realtime { tracks, sends, seconds, buffer, find } => {
             super::bench_realtime::run(tracks, sends, seconds, buffer, find)
         }

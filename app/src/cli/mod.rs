@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch, one module per subcommand.
 
 mod bench;
+mod bench_chain;
 mod bench_realtime;
 mod info;
 mod new;

@@ -79,18 +79,14 @@ pub fn static_curve(x: f64, threshold: f64, ratio: f64, knee: f64) -> f64 {
     }
 }
 
-/// The static curve's gain reduction (dB, >= 0) in f32 for the audio path.
+/// The static curve's gain reduction (dB, >= 0) in f32 for the audio path,
+/// without branches: the knee's quadratic and the straight part above it are
+/// each clamped to their own region and added.
 #[inline]
 fn reduction(x: f32, c: &Curve) -> f32 {
     let over = x - c.threshold;
-    if 2.0 * over <= -c.knee {
-        0.0
-    } else if 2.0 * over < c.knee {
-        let t = over + c.knee * 0.5;
-        c.slope * t * t * c.inv_2knee
-    } else {
-        c.slope * over
-    }
+    let t = (over + 0.5 * c.knee).clamp(0.0, c.knee);
+    c.slope * (t * t * c.inv_2knee + (over - 0.5 * c.knee).max(0.0))
 }
 
 /// The static curve's constants in the form the audio path uses.
@@ -180,26 +176,112 @@ impl Compressor {
         self.makeup.set_target(self.makeup_db());
         self.mix.set_target(v[p::MIX] / 100.0);
     }
+}
 
-    /// The level in dB the detector sees for key sample `x` of channel `c`.
-    #[inline]
-    fn level(&mut self, c: usize, x: f32, rms: bool) -> f32 {
-        if rms {
-            let ms = &mut self.ms[c];
-            *ms = x * x + self.rms_coeff * (*ms - x * x);
-            0.5 * amp_to_db(*ms)
-        } else {
-            amp_to_db(x.abs())
+/// Samples processed per pass: the level, curve and gain passes run over a
+/// chunk at a time so they vectorise; only the attack/release recursion is serial.
+const CHUNK: usize = 64;
+
+impl Compressor {
+    /// One chunk of `m` samples from `at`. `ramp` is (makeup, makeup step, mix, mix step).
+    fn process_chunk(
+        &mut self,
+        io: &mut [&mut [f32]],
+        key: Option<[&[f32]; 2]>,
+        at: usize,
+        m: usize,
+        channels: usize,
+        ramp: [f32; 4],
+    ) {
+        let rms = self.values[p::DETECTION] >= 0.5;
+        let link = (self.values[p::STEREO_LINK] / 100.0) as f32;
+        let filtered = self.hpf != Coeffs::IDENTITY;
+        let key_channels = if key.is_some() { 2 } else { channels };
+        // 1. The key's level per channel (linear; mean square for RMS).
+        let mut level = [[0.0f32; CHUNK]; 2];
+        for c in 0..key_channels {
+            let src: &[f32] = match key {
+                Some(k) => &k[c][at..at + m],
+                None => &io[c][at..at + m],
+            };
+            let lv = &mut level[c][..m];
+            lv.copy_from_slice(src);
+            if filtered {
+                let s = &mut self.hpf_state[c];
+                for x in lv.iter_mut() {
+                    let v = f64::from(*x);
+                    let y = self.hpf.b[0] * v + s[0];
+                    s[0] = self.hpf.b[1] * v - self.hpf.a[0] * y + s[1];
+                    s[1] = self.hpf.b[2] * v - self.hpf.a[1] * y;
+                    *x = y as f32;
+                }
+            }
+            if rms {
+                let (k, ms) = (self.rms_coeff, &mut self.ms[c]);
+                for x in lv.iter_mut() {
+                    *ms = *x * *x + k * (*ms - *x * *x);
+                    *x = *ms;
+                }
+                // 2. ... in dB (half, as these are squares).
+                lv.iter_mut().for_each(|x| *x = 0.5 * amp_to_db(*x));
+            } else {
+                lv.iter_mut().for_each(|x| *x = amp_to_db(x.abs()));
+            }
         }
-    }
-
-    /// Moves the smoothed reduction of channel `c` towards `target`.
-    #[inline]
-    fn ballistics(&mut self, c: usize, target: f32) -> f32 {
-        let g = &mut self.gr[c];
-        let k = if target > *g { self.attack } else { self.release };
-        *g = target + k * (*g - target);
-        *g
+        if key_channels == 1 {
+            level[1] = level[0];
+        }
+        // 3. The wanted reduction from the static curve (branch-free), linked.
+        let curve = self.curve;
+        let linked = link >= 1.0 || channels == 1;
+        let mut want = [[0.0f32; CHUNK]; 2];
+        for i in 0..m {
+            let (a, b) = (level[0][i], level[1][i]);
+            let max = a.max(b);
+            if linked {
+                want[0][i] = reduction(max, &curve);
+            } else {
+                want[0][i] = reduction(max * link + a * (1.0 - link), &curve);
+                want[1][i] = reduction(max * link + b * (1.0 - link), &curve);
+            }
+        }
+        // 4. Attack/release (the one serial recursion), then 5. the gain to apply.
+        let paths = if linked { 1 } else { 2 };
+        let mut gain = [[0.0f32; CHUNK]; 2];
+        for c in 0..paths {
+            let (att, rel) = (self.attack, self.release);
+            let mut g = self.gr[c];
+            for i in 0..m {
+                let target = want[c][i];
+                let k = if target > g { att } else { rel };
+                g = target + k * (g - target);
+                want[c][i] = g;
+            }
+            self.gr[c] = g;
+            let (mk, step) = (ramp[0], ramp[1]);
+            for i in 0..m {
+                gain[c][i] = db_to_amp(mk + step * (i + 1) as f32 - want[c][i]);
+            }
+        }
+        if linked {
+            self.gr[1] = self.gr[0];
+            gain[1] = gain[0];
+        }
+        // 6. Apply, with the parallel mix.
+        let (mx, step) = (ramp[2], ramp[3]);
+        for c in 0..channels {
+            let buf = &mut io[c][at..at + m];
+            if mx >= 1.0 && step == 0.0 {
+                for (x, g) in buf.iter_mut().zip(&gain[c][..m]) {
+                    *x *= g;
+                }
+            } else {
+                for (i, (x, g)) in buf.iter_mut().zip(&gain[c][..m]).enumerate() {
+                    let mix = mx + step * (i + 1) as f32;
+                    *x += (*x * g - *x) * mix;
+                }
+            }
+        }
     }
 }
 
@@ -214,53 +296,18 @@ impl Dsp for Compressor {
     fn process(&mut self, io: &mut [&mut [f32]], key: Option<[&[f32]; 2]>) {
         let n = io.first().map_or(0, |c| c.len());
         let channels = io.len().min(2);
-        let rms = self.values[p::DETECTION] >= 0.5;
-        let link = (self.values[p::STEREO_LINK] / 100.0) as f32;
-        let filtered = self.hpf != Coeffs::IDENTITY;
         let mk0 = self.makeup.value() as f32;
         let mx0 = self.mix.value() as f32;
         let mk1 = self.makeup.advance(n as u32) as f32;
         let mx1 = self.mix.advance(n as u32) as f32;
         let inv = 1.0 / n.max(1) as f32;
-        let curve = self.curve;
-        for i in 0..n {
-            // The key for each channel: external or the input itself, high-passed if asked.
-            let mut k = [0.0f32; 2];
-            for c in 0..2 {
-                let src = match key {
-                    Some(key) => key[c][i],
-                    None => io[c.min(channels - 1)][i],
-                };
-                k[c] = if filtered {
-                    let s = &mut self.hpf_state[c];
-                    let x = f64::from(src);
-                    let y = self.hpf.b[0] * x + s[0];
-                    s[0] = self.hpf.b[1] * x - self.hpf.a[0] * y + s[1];
-                    s[1] = self.hpf.b[2] * x - self.hpf.a[1] * y;
-                    y as f32
-                } else {
-                    src
-                };
-            }
-            let t = (i + 1) as f32 * inv;
-            let makeup = mk0 + (mk1 - mk0) * t;
-            let mix = mx0 + (mx1 - mx0) * t;
-            let (l0, l1) = (self.level(0, k[0], rms), self.level(1, k[1], rms));
-            let gains = if link >= 1.0 || channels == 1 {
-                let g = self.ballistics(0, reduction(l0.max(l1), &curve));
-                self.gr[1] = g;
-                [g, g]
-            } else {
-                let max = l0.max(l1);
-                let a = self.ballistics(0, reduction(max * link + l0 * (1.0 - link), &curve));
-                let b = self.ballistics(1, reduction(max * link + l1 * (1.0 - link), &curve));
-                [a, b]
-            };
-            for c in 0..channels {
-                let x = io[c][i];
-                let wet = x * db_to_amp(makeup - gains[c]);
-                io[c][i] = x + (wet - x) * mix;
-            }
+        let mut done = 0;
+        while done < n {
+            let m = CHUNK.min(n - done);
+            let t0 = done as f32 * inv;
+            let ramp = [mk0 + (mk1 - mk0) * t0, (mk1 - mk0) * inv, mx0 + (mx1 - mx0) * t0, (mx1 - mx0) * inv];
+            self.process_chunk(io, key, done, m, channels, ramp);
+            done += m;
         }
     }
 

@@ -366,6 +366,36 @@ impl Eq {
     }
 }
 
+impl Eq {
+    /// Nothing glides: every active section runs in one fused cascade.
+    fn process_settled(&mut self, io: &mut [&mut [f32]]) {
+        let mut coeffs = [Coeffs::IDENTITY; 16];
+        let mut state = [[[0.0; 2]; 2]; 16];
+        let mut n = 0;
+        for band in self.bands.iter_mut() {
+            if !band.active() {
+                band.live = false;
+                continue;
+            }
+            if !band.live {
+                band.state = [[[0.0; 2]; 2]; 4];
+                band.live = true;
+            }
+            for k in 0..band.sections.n {
+                coeffs[n] = band.sections.c[k];
+                state[n] = band.state[k];
+                n += 1;
+            }
+        }
+        biquad::run_cascade(&coeffs[..n], &mut state[..n], io);
+        let mut i = 0;
+        for band in self.bands.iter_mut().filter(|b| b.live) {
+            band.state[..band.sections.n].copy_from_slice(&state[i..i + band.sections.n]);
+            i += band.sections.n;
+        }
+    }
+}
+
 impl Dsp for Eq {
     fn set_param(&mut self, index: usize, value: f64) {
         let Some(band) = self.bands.iter_mut().rev().find(|b| b.band.base() <= index) else { return };
@@ -383,6 +413,10 @@ impl Dsp for Eq {
     }
 
     fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
+        if self.bands.iter().all(|b| !b.moving()) {
+            self.process_settled(io);
+            return;
+        }
         let n = io.first().map_or(0, |c| c.len());
         let rate = self.rate;
         for band in &mut self.bands {
@@ -416,7 +450,7 @@ impl Dsp for Eq {
     }
 
     fn reset(&mut self) {
-        for b in &mut self.bands {
+        for b in self.bands.iter_mut() {
             b.state = [[[0.0; 2]; 2]; 4];
         }
     }
