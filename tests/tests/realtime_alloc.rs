@@ -79,3 +79,77 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
     assert!(garbage_free, "poll hands garbage to the caller instead of dropping it");
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }
+
+#[cfg(debug_assertions)]
+#[test]
+fn every_processor_kind_runs_live_without_allocating() {
+    use mixdesk_engine::session::ParamId as P;
+    let (dir, _) = demo_in_tempdir();
+    let mut s = demo::session();
+    let t = |i: usize, s: &mixdesk_engine::session::Session| StripRef::Track(s.tracks[i].id);
+    let mut ids = Vec::new();
+    for (i, kind) in
+        ["eq", "compressor", "gate", "limiter", "chorus", "utility", "delay", "reverb"].iter().enumerate()
+    {
+        let strip = t(i % s.tracks.len(), &s);
+        ids.push(s.add_processor(strip, kind, usize::MAX).unwrap());
+    }
+    let keyed = s.add_processor(t(1, &s), "compressor", 0).unwrap();
+    s.set_sidechain(keyed, Some(t(0, &s))).unwrap();
+    ids.push(s.add_processor(StripRef::Master, "limiter", usize::MAX).unwrap());
+    ids.push(s.add_processor(StripRef::Master, "eq", 0).unwrap());
+    let pool = MediaPool::new();
+    let (mut h, mut core) = Engine::manual(48_000, 256);
+    h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+    h.play();
+    let mut reductions = 0;
+    for i in 0..2000usize {
+        let p = ids[i % ids.len()];
+        let kind = mixdesk_engine::dsp::kind(&s.processor(p).unwrap().kind).unwrap();
+        let index = (i * 7) % kind.params.len();
+        let info = kind.params[index];
+        let v = info.min + (info.max - info.min) * ((i % 13) as f64 / 12.0);
+        h.set_param(P::Processor(p, index as u16), v);
+        if i % 23 == 0 {
+            h.set_bypass(p, i % 46 == 0);
+        }
+        if i % 150 == 75 {
+            s.set_param(P::Processor(p, index as u16), v);
+            h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+        }
+        run_callback(&mut core, 256, 256);
+        h.poll(|e| {
+            if let EngineEvent::GainReduction { .. } = e {
+                reductions += 1;
+            }
+        });
+    }
+    let c = h.counters();
+    assert!(reductions > 100, "gain reduction is reported for metering ({reductions} events)");
+    assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn no_processor_allocates_while_processing_or_taking_parameters() {
+    use mixdesk_engine::dsp::{DspContext, kinds};
+    for spec in kinds() {
+        let values: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
+        let ctx = DspContext { sample_rate: 48_000, max_block: 512, bpm: 120.0 };
+        let mut dsp = (spec.build)(&ctx, &values);
+        let (mut l, mut r) = (vec![0.1f32; 512], vec![-0.1f32; 512]);
+        let key = vec![0.5f32; 512];
+        let before = assert_no_alloc::violation_count();
+        assert_no_alloc::assert_no_alloc(|| {
+            for k in 0..8 {
+                for (i, p) in spec.params.iter().enumerate() {
+                    dsp.set_param(i, p.min + (p.max - p.min) * f64::from(k) / 7.0);
+                }
+                dsp.process(&mut [&mut l, &mut r], spec.sidechain.then_some([&key[..], &key[..]]));
+                dsp.process(&mut [&mut l], None);
+            }
+        });
+        let n = assert_no_alloc::violation_count() - before;
+        assert_eq!(n, 0, "{} allocated {n} times", spec.kind);
+    }
+}
