@@ -404,3 +404,95 @@ fn compressor_sidechain_high_pass_ignores_low_frequencies() {
         assert_eq!(gr > 10.0, expect_gr, "high-pass {hpf}: reduction {gr} dB");
     }
 }
+
+// ---- Gate ----
+
+#[test]
+fn the_gate_removes_noise_between_phrases_and_passes_the_phrases() {
+    // Bursts of a -10 dBFS tone separated by -60 dBFS noise; threshold -40 dB,
+    // range -80 dB: the gaps drop by about the range, the bursts pass at unity.
+    let rate = 48_000.0;
+    let n = 96_000;
+    let phrase = |i: usize| (i / 24_000) % 2 == 0;
+    let mut seed = 1u32;
+    let x: Vec<f32> = (0..n)
+        .map(|i| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            if phrase(i) {
+                (10f64.powf(-10.0 / 20.0) * (2.0 * PI * 440.0 * i as f64 / rate).sin()) as f32
+            } else {
+                (10f64.powf(-60.0 / 20.0) * 1.7 * (f64::from(seed) / f64::from(u32::MAX) - 0.5)) as f32
+            }
+        })
+        .collect();
+    let (mut dsp, _) = build(
+        "gate",
+        48_000,
+        &[("threshold", -40.0), ("range", -80.0), ("attack", 0.5), ("hold", 20.0), ("release", 50.0)],
+    );
+    let y = run_mono(dsp.as_mut(), &x);
+    let rms = |v: &[f32]| (v.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
+    // Burst 2 (48000..72000) after the attack: unity.
+    let pass = db(rms(&y[49_000..72_000]) / rms(&x[49_000..72_000]));
+    assert!(pass.abs() < 0.1, "phrase changed by {pass:.3} dB");
+    // Gap (24000..48000) after hold + release have passed: down by most of the range.
+    let gap = db(rms(&y[40_000..48_000]) / rms(&x[40_000..48_000]));
+    assert!(gap < -60.0, "noise between phrases only down {gap:.1} dB");
+}
+
+#[test]
+fn the_expander_follows_its_ratio_and_the_key_drives_it() {
+    // Ratio 2, no range limit: a steady level 10 dB under the threshold comes out
+    // 20 dB under it.
+    let (mut dsp, _) =
+        build("gate", 48_000, &[("threshold", -30.0), ("ratio", 2.0), ("range", -80.0), ("hysteresis", 0.0)]);
+    let x = square(10f64.powf(-40.0 / 20.0), 48_000, 96);
+    let y = run_mono(dsp.as_mut(), &x);
+    let out = db(f64::from(y[47_000].abs()));
+    assert!((out - -50.0).abs() < 0.1, "expanded to {out:.3} dB");
+    // A loud key holds the gate open over a quiet input.
+    let (mut dsp, _) = build("gate", 48_000, &[("threshold", -30.0), ("range", -80.0)]);
+    let key = vec![0.5f32; 48_000];
+    let mut y = x.clone();
+    for (k, chunk) in y.chunks_mut(1024).enumerate() {
+        let key = &key[k * 1024..k * 1024 + chunk.len()];
+        dsp.process(&mut [chunk], Some([key, key]));
+    }
+    assert!((f64::from(y[47_000].abs()) - 0.01).abs() < 1e-4, "keyed open: {}", y[47_000]);
+}
+
+#[test]
+fn gate_hysteresis_and_hold_decide_when_it_closes() {
+    // Key steps from -20 dB to -42 dB (between threshold -40 and -40 - 5): an open
+    // gate stays open; then to -60 dB: it closes only after the 100 ms hold.
+    let set = [
+        ("threshold", -40.0),
+        ("hysteresis", 5.0),
+        ("hold", 100.0),
+        ("attack", 0.1),
+        ("release", 5.0),
+        ("range", -80.0),
+    ];
+    let (mut dsp, _) = build("gate", 48_000, &set);
+    let level = |db_: f64| 10f64.powf(db_ / 20.0) as f32;
+    let x: Vec<f32> = (0..96_000)
+        .map(|i| {
+            if i < 24_000 {
+                level(-20.0)
+            } else if i < 48_000 {
+                level(-42.0)
+            } else {
+                level(-60.0)
+            }
+        })
+        .collect();
+    let y = run_mono(dsp.as_mut(), &x);
+    assert!((y[47_000] / x[47_000] - 1.0).abs() < 1e-3, "hysteresis: closed at -42 dB");
+    // DC key: the 20 ms detector release makes the -60 dB step visible about 17 ms later,
+    // then the 100 ms hold; the gate is still open at +80 ms and closed by +160 ms.
+    let r = |i: usize| y[i] / x[i];
+    assert!((r(48_000 + 3_840) - 1.0).abs() < 1e-3, "closed before the hold ran out: {}", r(48_000 + 3_840));
+    assert!(y[48_000 + 7_700] / x[48_000 + 7_700] < 0.01, "still open after hold and release");
+}

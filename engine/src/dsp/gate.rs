@@ -7,8 +7,12 @@
 //! release how fast it closes. The key is the input, or the external sidechain,
 //! through an optional high-pass.
 
-use super::{Dsp, DspContext, KindSpec};
+use super::biquad::{Coeffs, Shape, run, run_stereo};
+use super::dynamics::{amp_to_db, db_to_amp, time_coeff};
+use super::limiter::SlidingMax;
+use super::{Dsp, DspContext, KindSpec, db_to_gain, on};
 use crate::session::{ParamInfo, Unit};
+use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
 
 /// Parameter indices.
 pub mod p {
@@ -46,23 +50,322 @@ pub const SPEC: KindSpec = KindSpec {
     build,
 };
 
-/// Builds a gate (placeholder until the DSP lands).
-fn build(_ctx: &DspContext, values: &[f64]) -> Box<dyn Dsp> {
-    Box::new(Gate { values: values.to_vec() })
+/// How far back (ms) the key's level looks: its peak over this window, so a
+/// steady tone down to 50 Hz reads as a steady level.
+const LEVEL_WINDOW_MS: f64 = 20.0;
+/// Gains closer than this (dB) to their target snap to it.
+const SNAP_DB: f32 = 1e-4;
+/// Linear gains closer than this (relative) to their target snap to it.
+const SNAP_LIN: f32 = 1e-6;
+/// Biquad state below this is flushed to zero between blocks.
+const TINY: f64 = 1e-25;
+
+/// Builds a gate settled at `values`: closed, as after silence.
+fn build(ctx: &DspContext, values: &[f64]) -> Box<dyn Dsp> {
+    Box::new(Gate::new(ctx, values))
+}
+
+/// Threshold, hysteresis, range and ratio as the detector uses them.
+#[derive(Debug, Clone, Copy)]
+struct Levels {
+    /// Open threshold, dB and linear.
+    threshold_db: f32,
+    open_above: f32,
+    /// Close threshold (threshold - hysteresis), linear.
+    close_below: f32,
+    /// Deepest gain, dB (<= 0).
+    range_db: f32,
+    /// `ratio - 1`: dB of gain lost per dB the key is under the threshold.
+    slope: f32,
 }
 
 /// The running gate.
+///
+/// Per sample, with `a` the loudest key channel's magnitude (after the
+/// optional 12 dB/octave high-pass):
+/// - the gate opens as soon as `a` exceeds the threshold and, while open,
+///   re-arms its hold every sample `a` exceeds `threshold - hysteresis`; it
+///   closes when `hold` has passed since the last such sample;
+/// - open, the target gain is 0 dB; closed, it is the expander's
+///   `-(ratio - 1) * (threshold - level)` (0 when the level is above the
+///   threshold), never below `range`, where `level` is the key's peak over the
+///   last 20 ms (so a closed gate whose key is between the two thresholds stays
+///   closed, and a hold shorter than 20 ms still waits for the key's level to
+///   fall under the threshold);
+/// - the gain glides to its target: opening as a one-pole on the linear gain
+///   with time constant `attack` (within 0.1 dB of unity after 4.5 attack
+///   times from fully closed), closing as a one-pole in dB with time constant
+///   `release` (`range * (1 - e^(-t/release))`);
+/// - both channels get the same gain.
 #[derive(Debug)]
 pub struct Gate {
-    values: Vec<f64>,
+    rate: f64,
+    /// The key, one block at a time (one buffer per channel).
+    key: [Vec<f32>; 2],
+    hpf_on: bool,
+    hpf_freq: Smoother,
+    hpf: Coeffs,
+    hpf_state: [[f64; 2]; 2],
+    threshold: Smoother,
+    hysteresis: Smoother,
+    range: Smoother,
+    ratio: Smoother,
+    levels: Levels,
+    attack_coeff: f32,
+    release_coeff: f32,
+    hold_samples: u32,
+
+    /// The key's peak over the last [`LEVEL_WINDOW_MS`].
+    level: SlidingMax,
+    open: bool,
+    /// Samples left before an open gate closes.
+    hold_left: u32,
+    /// The gain now, in dB and linear.
+    gain_db: f32,
+    gain: f32,
+}
+
+impl Gate {
+    /// A gate for `ctx` settled at `values` (by parameter index).
+    pub fn new(ctx: &DspContext, values: &[f64]) -> Gate {
+        let rate = f64::from(ctx.sample_rate.max(1));
+        let value = |i: usize| values.get(i).copied().unwrap_or(PARAMS[i].default);
+        let ramp = ramp_samples(SMOOTHING_SECONDS, ctx.sample_rate.max(1));
+        let block = ctx.max_block.max(1);
+        let mut g = Gate {
+            rate,
+            key: [vec![0.0; block], vec![0.0; block]],
+            hpf_on: on(value(p::SC_HPF_ON)),
+            hpf_freq: Smoother::new(value(p::SC_HPF_FREQ), ramp),
+            hpf: Coeffs::IDENTITY,
+            hpf_state: [[0.0; 2]; 2],
+            threshold: Smoother::new(value(p::THRESHOLD), ramp),
+            hysteresis: Smoother::new(value(p::HYSTERESIS), ramp),
+            range: Smoother::new(value(p::RANGE), ramp),
+            ratio: Smoother::new(value(p::RATIO), ramp),
+            levels: Levels {
+                threshold_db: 0.0,
+                open_above: 1.0,
+                close_below: 1.0,
+                range_db: 0.0,
+                slope: 0.0,
+            },
+            attack_coeff: time_coeff(value(p::ATTACK), rate),
+            release_coeff: time_coeff(value(p::RELEASE), rate),
+            hold_samples: ms_to_samples(value(p::HOLD), rate),
+            level: SlidingMax::new(ms_to_samples(LEVEL_WINDOW_MS, rate) as usize),
+            open: false,
+            hold_left: 0,
+            gain_db: 0.0,
+            gain: 1.0,
+        };
+        g.hpf = g.design_hpf();
+        g.levels = g.current_levels();
+        g.settle_closed();
+        g
+    }
+
+    fn design_hpf(&self) -> Coeffs {
+        Coeffs::design(
+            Shape::HighPass { q: std::f64::consts::FRAC_1_SQRT_2 },
+            self.hpf_freq.value(),
+            self.rate,
+        )
+    }
+
+    /// The thresholds and curve at the smoothers' current values.
+    fn current_levels(&self) -> Levels {
+        let threshold_db = self.threshold.value();
+        Levels {
+            threshold_db: threshold_db as f32,
+            open_above: db_to_gain(threshold_db) as f32,
+            close_below: db_to_gain(threshold_db - self.hysteresis.value()) as f32,
+            range_db: self.range.value() as f32,
+            slope: (self.ratio.value() - 1.0) as f32,
+        }
+    }
+
+    fn params_moving(&self) -> bool {
+        self.threshold.is_moving()
+            || self.hysteresis.is_moving()
+            || self.range.is_moving()
+            || self.ratio.is_moving()
+    }
+
+    /// Closed, at the gain of a silent key, with no signal history.
+    fn settle_closed(&mut self) {
+        self.level.clear();
+        self.open = false;
+        self.hold_left = 0;
+        self.gain_db = closed_target(&self.levels, 0.0);
+        self.gain = if self.gain_db == 0.0 { 1.0 } else { db_to_gain(f64::from(self.gain_db)) as f32 };
+    }
+
+    /// Fills the key buffers with `n` frames from `start` and returns how many
+    /// key channels there are.
+    fn load_key(&mut self, io: &[&mut [f32]], key: Option<[&[f32]; 2]>, start: usize, n: usize) -> usize {
+        let fill = |dst: &mut [f32], src: &[f32]| {
+            let have = src.len().saturating_sub(start).min(n);
+            dst[..have].copy_from_slice(&src[start..start + have]);
+            dst[have..n].fill(0.0);
+        };
+        match key {
+            Some(k) => {
+                for c in 0..2 {
+                    fill(&mut self.key[c], k[c]);
+                }
+                2
+            }
+            None => {
+                let nch = io.len().min(2);
+                for c in 0..nch {
+                    fill(&mut self.key[c], io[c]);
+                }
+                nch
+            }
+        }
+    }
+
+    /// Runs the key buffers through the side-chain high-pass when it is on.
+    fn filter_key(&mut self, channels: usize, n: usize) {
+        if !self.hpf_on {
+            return;
+        }
+        if self.hpf_freq.is_moving() {
+            self.hpf_freq.advance(n as u32);
+            self.hpf = self.design_hpf();
+        }
+        let [l, r] = &mut self.key;
+        if channels == 2 {
+            run_stereo(&self.hpf, &mut self.hpf_state, &mut l[..n], &mut r[..n]);
+        } else {
+            run(&self.hpf, &mut self.hpf_state[0], &mut l[..n]);
+        }
+        for s in self.hpf_state.iter_mut().flatten() {
+            if s.abs() < TINY {
+                *s = 0.0;
+            }
+        }
+    }
+
+    /// Advances the detector and the gain by one key sample `a` (a magnitude)
+    /// and returns the linear gain.
+    #[inline]
+    fn step(&mut self, a: f32) -> f32 {
+        let lv = self.levels;
+        let level = self.level.push(a);
+        if a > lv.close_below && (self.open || a > lv.open_above) {
+            self.open = true;
+            self.hold_left = self.hold_samples;
+        } else if self.open {
+            if self.hold_left == 0 {
+                self.open = false;
+            } else {
+                self.hold_left -= 1;
+            }
+        }
+        let target = if self.open { 0.0 } else { closed_target(&lv, level) };
+        if target > self.gain_db {
+            // Opening: a one-pole on the linear gain.
+            let t = if target == 0.0 { 1.0 } else { db_to_amp(target) };
+            self.gain = t + self.attack_coeff * (self.gain - t);
+            if (t - self.gain).abs() <= t * SNAP_LIN {
+                self.gain = t;
+                self.gain_db = target;
+            } else {
+                self.gain_db = amp_to_db(self.gain).min(target);
+            }
+        } else if target < self.gain_db {
+            // Closing: a one-pole in dB.
+            self.gain_db = target + self.release_coeff * (self.gain_db - target);
+            if self.gain_db - target < SNAP_DB {
+                self.gain_db = target;
+            }
+            self.gain = db_to_amp(self.gain_db);
+        }
+        self.gain
+    }
+}
+
+/// The gain (dB) of a closed gate whose key's level is `level` (linear).
+#[inline]
+fn closed_target(lv: &Levels, level: f32) -> f32 {
+    if lv.range_db >= 0.0 || lv.slope <= 0.0 {
+        return 0.0;
+    }
+    let under = lv.threshold_db - amp_to_db(level);
+    if under <= 0.0 { 0.0 } else { (-lv.slope * under).max(lv.range_db) }
+}
+
+/// `ms` milliseconds in whole samples at `rate`.
+fn ms_to_samples(ms: f64, rate: f64) -> u32 {
+    (ms * 0.001 * rate).round().max(0.0) as u32
 }
 
 impl Dsp for Gate {
     fn set_param(&mut self, index: usize, value: f64) {
-        self.values[index] = value;
+        match index {
+            p::THRESHOLD => self.threshold.set_target(value),
+            p::HYSTERESIS => self.hysteresis.set_target(value),
+            p::RANGE => self.range.set_target(value),
+            p::RATIO => self.ratio.set_target(value),
+            p::ATTACK => self.attack_coeff = time_coeff(value, self.rate),
+            p::RELEASE => self.release_coeff = time_coeff(value, self.rate),
+            p::HOLD => {
+                self.hold_samples = ms_to_samples(value, self.rate);
+                self.hold_left = self.hold_left.min(self.hold_samples);
+            }
+            p::SC_HPF_ON => {
+                self.hpf_on = on(value);
+                if !self.hpf_on {
+                    self.hpf_state = [[0.0; 2]; 2];
+                }
+            }
+            p::SC_HPF_FREQ => self.hpf_freq.set_target(value),
+            _ => {}
+        }
     }
 
-    fn process(&mut self, _io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {}
+    fn process(&mut self, io: &mut [&mut [f32]], key: Option<[&[f32]; 2]>) {
+        let nch = io.len().min(2);
+        if nch == 0 {
+            return;
+        }
+        let frames = io[..nch].iter().map(|c| c.len()).min().unwrap_or(0);
+        let block = self.key[0].len();
+        let mut start = 0;
+        while start < frames {
+            let n = (frames - start).min(block);
+            let kch = self.load_key(io, key, start, n);
+            self.filter_key(kch, n);
+            for i in 0..n {
+                if self.params_moving() {
+                    self.threshold.advance(1);
+                    self.hysteresis.advance(1);
+                    self.range.advance(1);
+                    self.ratio.advance(1);
+                    self.levels = self.current_levels();
+                }
+                let a = if kch == 2 {
+                    self.key[0][i].abs().max(self.key[1][i].abs())
+                } else {
+                    self.key[0][i].abs()
+                };
+                let g = self.step(a);
+                for c in io[..nch].iter_mut() {
+                    c[start + i] *= g;
+                }
+            }
+            start += n;
+        }
+    }
 
-    fn reset(&mut self) {}
+    fn gain_reduction_db(&self) -> Option<f32> {
+        Some((-self.gain_db).max(0.0))
+    }
+
+    fn reset(&mut self) {
+        self.hpf_state = [[0.0; 2]; 2];
+        self.settle_closed();
+    }
 }
