@@ -280,7 +280,7 @@ fn expected_out_db(x: f64, t: f64, ratio: f64, w: f64) -> f64 {
 
 /// A square wave of amplitude `amp`: constant |x| for peak and RMS detection alike.
 fn square(amp: f64, n: usize, period: usize) -> Vec<f32> {
-    (0..n).map(|i| if (i / (period / 2)) % 2 == 0 { amp as f32 } else { -amp as f32 }).collect()
+    (0..n).map(|i| if (i / (period / 2)).is_multiple_of(2) { amp as f32 } else { -amp as f32 }).collect()
 }
 
 #[test]
@@ -413,7 +413,7 @@ fn the_gate_removes_noise_between_phrases_and_passes_the_phrases() {
     // range -80 dB: the gaps drop by about the range, the bursts pass at unity.
     let rate = 48_000.0;
     let n = 96_000;
-    let phrase = |i: usize| (i / 24_000) % 2 == 0;
+    let phrase = |i: usize| (i / 24_000).is_multiple_of(2);
     let mut seed = 1u32;
     let x: Vec<f32> = (0..n)
         .map(|i| {

@@ -395,7 +395,7 @@ fn no_processor_emits_nan_or_inf_for_any_parameters_in_range() {
                     match kind {
                         0 => (rng.next() * 2.0 - 1.0) as f32 * 4.0, // hot noise
                         1 => {
-                            if i % 2 == 0 {
+                            if i.is_multiple_of(2) {
                                 1.0
                             } else {
                                 -1.0
