@@ -8,9 +8,9 @@
 //! through an optional high-pass.
 
 use super::biquad::{Coeffs, Shape, run, run_stereo};
-use super::dynamics::{amp_to_db, db_to_amp, time_coeff};
+use super::dynamics::{amp_to_db, db_to_amp};
 use super::limiter::SlidingMax;
-use super::{Dsp, DspContext, KindSpec, db_to_gain, on};
+use super::{Dsp, DspContext, KindSpec, db_to_gain, on, one_pole_coeff};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -54,9 +54,9 @@ pub const SPEC: KindSpec = KindSpec {
 /// steady tone down to 50 Hz reads as a steady level.
 const LEVEL_WINDOW_MS: f64 = 20.0;
 /// Gains closer than this (dB) to their target snap to it.
-const SNAP_DB: f32 = 1e-4;
+const SNAP_DB: f64 = 1e-5;
 /// Linear gains closer than this (relative) to their target snap to it.
-const SNAP_LIN: f32 = 1e-6;
+const SNAP_LIN: f64 = 1e-7;
 /// Biquad state below this is flushed to zero between blocks.
 const TINY: f64 = 1e-25;
 
@@ -111,8 +111,8 @@ pub struct Gate {
     range: Smoother,
     ratio: Smoother,
     levels: Levels,
-    attack_coeff: f32,
-    release_coeff: f32,
+    attack_coeff: f64,
+    release_coeff: f64,
     hold_samples: u32,
 
     /// The key's peak over the last [`LEVEL_WINDOW_MS`].
@@ -120,9 +120,10 @@ pub struct Gate {
     open: bool,
     /// Samples left before an open gate closes.
     hold_left: u32,
-    /// The gain now, in dB and linear.
-    gain_db: f32,
-    gain: f32,
+    /// The gain now, in dB and linear (f64, so that slow glides never stall
+    /// short of their target).
+    gain_db: f64,
+    gain: f64,
 }
 
 impl Gate {
@@ -150,8 +151,8 @@ impl Gate {
                 range_db: 0.0,
                 slope: 0.0,
             },
-            attack_coeff: time_coeff(value(p::ATTACK), rate),
-            release_coeff: time_coeff(value(p::RELEASE), rate),
+            attack_coeff: one_pole_coeff(value(p::ATTACK), rate),
+            release_coeff: one_pole_coeff(value(p::RELEASE), rate),
             hold_samples: ms_to_samples(value(p::HOLD), rate),
             level: SlidingMax::new(ms_to_samples(LEVEL_WINDOW_MS, rate) as usize),
             open: false,
@@ -197,8 +198,8 @@ impl Gate {
         self.level.clear();
         self.open = false;
         self.hold_left = 0;
-        self.gain_db = closed_target(&self.levels, 0.0);
-        self.gain = if self.gain_db == 0.0 { 1.0 } else { db_to_gain(f64::from(self.gain_db)) as f32 };
+        self.gain_db = f64::from(closed_target(&self.levels, 0.0));
+        self.gain = db_to_gain(self.gain_db);
     }
 
     /// Fills the key buffers with `n` frames from `start` and returns how many
@@ -264,16 +265,16 @@ impl Gate {
                 self.hold_left -= 1;
             }
         }
-        let target = if self.open { 0.0 } else { closed_target(&lv, level) };
+        let target = if self.open { 0.0 } else { f64::from(closed_target(&lv, level)) };
         if target > self.gain_db {
             // Opening: a one-pole on the linear gain.
-            let t = if target == 0.0 { 1.0 } else { db_to_amp(target) };
+            let t = if target == 0.0 { 1.0 } else { f64::from(db_to_amp(target as f32)) };
             self.gain = t + self.attack_coeff * (self.gain - t);
             if (t - self.gain).abs() <= t * SNAP_LIN {
                 self.gain = t;
                 self.gain_db = target;
             } else {
-                self.gain_db = amp_to_db(self.gain).min(target);
+                self.gain_db = f64::from(amp_to_db(self.gain as f32)).min(target);
             }
         } else if target < self.gain_db {
             // Closing: a one-pole in dB.
@@ -281,9 +282,9 @@ impl Gate {
             if self.gain_db - target < SNAP_DB {
                 self.gain_db = target;
             }
-            self.gain = db_to_amp(self.gain_db);
+            self.gain = f64::from(db_to_amp(self.gain_db as f32));
         }
-        self.gain
+        self.gain as f32
     }
 }
 
@@ -309,8 +310,8 @@ impl Dsp for Gate {
             p::HYSTERESIS => self.hysteresis.set_target(value),
             p::RANGE => self.range.set_target(value),
             p::RATIO => self.ratio.set_target(value),
-            p::ATTACK => self.attack_coeff = time_coeff(value, self.rate),
-            p::RELEASE => self.release_coeff = time_coeff(value, self.rate),
+            p::ATTACK => self.attack_coeff = one_pole_coeff(value, self.rate),
+            p::RELEASE => self.release_coeff = one_pole_coeff(value, self.rate),
             p::HOLD => {
                 self.hold_samples = ms_to_samples(value, self.rate);
                 self.hold_left = self.hold_left.min(self.hold_samples);
@@ -361,11 +362,43 @@ impl Dsp for Gate {
     }
 
     fn gain_reduction_db(&self) -> Option<f32> {
-        Some((-self.gain_db).max(0.0))
+        Some((-self.gain_db).max(0.0) as f32)
     }
 
     fn reset(&mut self) {
         self.hpf_state = [[0.0; 2]; 2];
         self.settle_closed();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closed_curve_expands_by_ratio_minus_one_down_to_the_range() {
+        let lv =
+            Levels { threshold_db: -30.0, open_above: 0.0, close_below: 0.0, range_db: -40.0, slope: 2.0 };
+        let at = |db: f32| closed_target(&lv, db_to_amp(db));
+        assert_eq!(at(-20.0), 0.0);
+        assert!((at(-35.0) + 10.0).abs() < 1e-3);
+        assert!((at(-45.0) + 30.0).abs() < 1e-3);
+        assert_eq!(at(-60.0), -40.0);
+        assert_eq!(closed_target(&lv, 0.0), -40.0);
+        assert_eq!(closed_target(&Levels { range_db: 0.0, ..lv }, 0.0), 0.0);
+    }
+
+    #[test]
+    fn a_gate_opens_on_its_key_and_settles_at_exactly_unity() {
+        let ctx = DspContext { sample_rate: 48_000, max_block: 64, bpm: 120.0 };
+        let values: Vec<f64> = PARAMS.iter().map(|p| p.default).collect();
+        let mut g = Gate::new(&ctx, &values);
+        assert_eq!(g.gain_reduction_db(), Some(80.0));
+        let mut x = vec![0.5f32; 4800];
+        g.process(&mut [&mut x], None);
+        assert_eq!(x[4799], 0.5);
+        assert_eq!(g.gain_reduction_db(), Some(0.0));
+        g.reset();
+        assert_eq!(g.gain_reduction_db(), Some(80.0));
     }
 }
