@@ -152,7 +152,8 @@ fn render(tracks: usize, seconds: f64, block: usize) -> Result<(), String> {
     Ok(())
 }
 
-struct Cleanup(PathBuf);
+/// Removes a benchmark's scratch folder when dropped.
+pub(super) struct Cleanup(pub(super) PathBuf);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {

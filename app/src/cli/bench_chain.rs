@@ -14,6 +14,8 @@ use mixdesk_engine::session::{Bus, BusId, Decibels, Output, Pan, Send, SendId, S
 use mixdesk_engine::units::SampleTime;
 use rayon::prelude::*;
 
+use super::bench::Cleanup;
+
 const RATE: u32 = 48_000;
 
 /// The per-track EQ: (band, frequency, gain dB, Q) for three peaking bands.
@@ -181,14 +183,6 @@ fn run_ffmpeg(dir: &Path, files: &[PathBuf]) -> Result<f64, String> {
         return Err(format!("ffmpeg failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
     }
     Ok(secs)
-}
-
-struct Cleanup(PathBuf);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A mono 24-bit file: a chord with a slow swell (so the compressor works) and

@@ -12,7 +12,7 @@
 //! 12 dB/oct high-pass. Auto makeup adds the gain reduction the static curve
 //! applies at 0 dBFS, so a full-scale peak comes out at full scale.
 
-use super::biquad::{Coeffs, Shape};
+use super::biquad::{self, Coeffs, Shape};
 use super::dynamics::{amp_to_db, db_to_amp, time_coeff};
 use super::{Dsp, DspContext, KindSpec, on};
 use crate::session::{ParamInfo, Unit};
@@ -207,14 +207,7 @@ impl Compressor {
             let lv = &mut level[c][..m];
             lv.copy_from_slice(src);
             if filtered {
-                let s = &mut self.hpf_state[c];
-                for x in lv.iter_mut() {
-                    let v = f64::from(*x);
-                    let y = self.hpf.b[0] * v + s[0];
-                    s[0] = self.hpf.b[1] * v - self.hpf.a[0] * y + s[1];
-                    s[1] = self.hpf.b[2] * v - self.hpf.a[1] * y;
-                    *x = y as f32;
-                }
+                biquad::run(&self.hpf, &mut self.hpf_state[c], lv);
             }
             if rms {
                 let (k, ms) = (self.rms_coeff, &mut self.ms[c]);

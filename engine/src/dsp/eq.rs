@@ -69,6 +69,13 @@ impl Band {
         }
     }
 
+    /// The band's (gain dB, Q, slope index) in parameter `values`; pass filters
+    /// have no gain or Q, shelves and peaks no slope.
+    fn settings(self, values: &[f64]) -> (f64, f64, usize) {
+        let b = self.base();
+        if self.is_pass() { (0.0, 0.707, values[b + 2] as usize) } else { (values[b + 2], values[b + 3], 0) }
+    }
+
     fn is_pass(self) -> bool {
         matches!(self, Band::HighPass | Band::LowPass)
     }
@@ -240,11 +247,7 @@ pub fn sections(values: &[f64], rate: f64) -> Vec<Coeffs> {
         if !on(values[b]) {
             continue;
         }
-        let (gain, q, slope) = if band.is_pass() {
-            (0.0, 0.707, values[b + 2] as usize)
-        } else {
-            (values[b + 2], values[b + 3], 0)
-        };
+        let (gain, q, slope) = band.settings(values);
         out.extend(design(band, rate, 1.0, values[b + 1], gain, q, slope));
     }
     out
@@ -260,8 +263,7 @@ pub fn magnitude_db(values: &[f64], rate: f64, freq: f64) -> f64 {
 /// The response of one band alone (for drawing each band's own curve).
 pub fn band_magnitude_db(values: &[f64], band: Band, rate: f64, freq: f64) -> f64 {
     let b = band.base();
-    let (gain, q, slope) =
-        if band.is_pass() { (0.0, 0.707, values[b + 2] as usize) } else { (values[b + 2], values[b + 3], 0) };
+    let (gain, q, slope) = band.settings(values);
     let mag: f64 = design(band, rate, 1.0, values[b + 1], gain, q, slope)
         .iter()
         .map(|c| c.magnitude(freq, rate))
@@ -342,11 +344,7 @@ impl Eq {
         let ramp = ramp_samples(SMOOTHING_SECONDS, ctx.sample_rate);
         let bands = Band::ALL.map(|band| {
             let b = band.base();
-            let (gain, q, slope) = if band.is_pass() {
-                (0.0, 0.707, values[b + 2] as usize)
-            } else {
-                (values[b + 2], values[b + 3], 0)
-            };
+            let (gain, q, slope) = band.settings(values);
             let mut s = BandState {
                 band,
                 amount: Smoother::new(if on(values[b]) { 1.0 } else { 0.0 }, ramp),
