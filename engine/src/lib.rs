@@ -4,11 +4,14 @@
 //! - [`media`]: decoding, resampling and the in-memory media pool.
 //! - [`graph`]: compiling a session into a render graph and rendering blocks.
 //! - [`bounce`]: the offline render to WAV (mix and stems).
+//! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
+//! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
 //! - [`demo`]: the deterministic generator of the bundled demo song.
 //!
 //! This crate never depends on a GUI toolkit.
 
+pub mod analysis;
 pub mod atomic;
 pub mod bounce;
 pub mod demo;
@@ -18,6 +21,7 @@ pub mod graph;
 pub mod info;
 pub mod media;
 pub mod realtime;
+pub mod report;
 pub mod session;
 pub mod smooth;
 pub mod stems;

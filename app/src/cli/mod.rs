@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and dispatch, one module per subcommand.
 
+mod analyze;
 mod bench;
 mod bench_chain;
 mod bench_realtime;
@@ -28,6 +29,8 @@ const EXAMPLES: &str = "Examples:
   mixdesk                                   open the demo session
   mixdesk render song.mixdesk -o mix.wav    bounce to 24-bit WAV
   mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/
+  mixdesk render song.mixdesk -o ref.wav --normalize-lufs -14 --true-peak-ceiling -1
+  mixdesk analyze mix.wav --json            loudness, true peak, LRA, clipping, correlation
   mixdesk play song.mixdesk --start 30 --seconds 10   headless playback with a meter
   mixdesk devices                           list audio output devices
   mixdesk processors --json                 insert processors and their parameters
@@ -40,6 +43,9 @@ const EXAMPLES: &str = "Examples:
 pub enum Command {
     /// Bounce a session to a stereo WAV (and optionally stems).
     Render(render::Args),
+    /// Measure an audio file: loudness (LUFS, LRA), true and sample peak, RMS,
+    /// DC offset, clipped samples, correlation.
+    Analyze(analyze::Args),
     /// Play a session through the audio device with a one-line live meter.
     Play(play::Args),
     /// List the audio output devices.
@@ -69,6 +75,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Some(Command::Render(args)) => render::run(args),
+        Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),
         Some(Command::Processors { json }) => processors::run(json),

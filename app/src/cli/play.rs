@@ -79,7 +79,9 @@ pub fn run(args: Args) -> Result<(), String> {
                 meter.xruns = xruns;
                 meter.dropped = dropped_events;
             }
-            EngineEvent::Meter { strip: StripRef::Master, peak, .. } => meter.peak(peak[0].max(peak[1])),
+            EngineEvent::Meter { strip: StripRef::Master, reading } => {
+                meter.peak(reading.peak[0].max(reading.peak[1]))
+            }
             EngineEvent::Device(d) => eprintln!("{d}"),
             EngineEvent::NonFinite { strip, samples } => {
                 eprintln!("{strip} produced {samples} NaN/Inf samples (replaced with silence)")

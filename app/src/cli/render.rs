@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use mixdesk_engine::bounce::{BitDepth, BounceOptions, Dither, bounce};
+use mixdesk_engine::bounce::{BitDepth, BounceOptions, Dither, NormalizeTarget, bounce};
 use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::report::Status;
 use mixdesk_engine::units::SampleTime;
 
 use super::progress::Progress;
@@ -35,12 +36,34 @@ pub struct Args {
     /// Also write one WAV per track and bus into this folder.
     #[arg(long, value_name = "DIR")]
     pub stems: Option<PathBuf>,
+    /// Normalize the mix to this integrated loudness (two passes: measure, then
+    /// render with gain; no limiter). For reference and delivery files.
+    #[arg(long, value_name = "LUFS", allow_negative_numbers = true)]
+    pub normalize_lufs: Option<f64>,
+    /// With --normalize-lufs: never raise the true peak above this (the gain is held back instead).
+    #[arg(long, value_name = "DBTP", allow_negative_numbers = true, requires = "normalize_lufs")]
+    pub true_peak_ceiling: Option<f64>,
+    /// Do not write OUT.report.json/.txt/.png beside the mix.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 impl Args {
     /// Default render settings for `session` into `output`.
     pub fn for_file(session: PathBuf, output: PathBuf) -> Args {
-        Args { session, output, bits: Bits::B24, dither: None, start: 0.0, end: None, tail: 0.0, stems: None }
+        Args {
+            session,
+            output,
+            bits: Bits::B24,
+            dither: None,
+            start: 0.0,
+            end: None,
+            tail: 0.0,
+            stems: None,
+            normalize_lufs: None,
+            true_peak_ceiling: None,
+            no_report: false,
+        }
     }
 }
 
@@ -75,6 +98,13 @@ pub fn run(args: Args) -> Result<(), String> {
             return Err(format!("{name} must be zero or more seconds, not {v}"));
         }
     }
+    for (name, v) in
+        [("--normalize-lufs", args.normalize_lufs), ("--true-peak-ceiling", args.true_peak_ceiling)]
+    {
+        if let Some(v) = v.filter(|v| !(v.is_finite() && (-70.0..=0.0).contains(v))) {
+            return Err(format!("{name} must be between -70 and 0, not {v}"));
+        }
+    }
     let opts = BounceOptions {
         start: SampleTime::from_seconds(args.start, rate),
         end: args.end.map(|e| SampleTime::from_seconds(e, rate)),
@@ -90,8 +120,17 @@ pub fn run(args: Args) -> Result<(), String> {
             Some(DitherArg::None) => Dither::None,
         },
         stems_dir: args.stems.clone(),
+        normalize: args
+            .normalize_lufs
+            .map(|lufs| NormalizeTarget { lufs, ceiling_dbtp: args.true_peak_ceiling }),
+        report: !args.no_report,
+        session_name: args.session.file_name().map(|n| n.to_string_lossy().into_owned()),
         ..BounceOptions::default()
     };
+    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the folder {} for the mix: {e}", dir.display()))?;
+    }
     let mut bar = Progress::new("rendering");
     let started = std::time::Instant::now();
     let result = bounce(
@@ -123,6 +162,33 @@ pub fn run(args: Args) -> Result<(), String> {
         peak_db,
         started.elapsed().as_secs_f64()
     );
+    if let Some(n) = &summary.normalization {
+        println!("{}", n.describe());
+    }
+    if let Some(report) = &summary.report {
+        let a = &report.analysis;
+        let num = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
+        println!(
+            "loudness {} LUFS, LRA {} LU, true peak {} dBTP",
+            num(a.integrated_lufs),
+            num(a.loudness_range_lu),
+            num(a.true_peak_dbtp)
+        );
+        let warnings: Vec<_> = report.warnings().collect();
+        if warnings.is_empty() {
+            println!("mastering preflight: all {} checks pass", report.preflight.len());
+        }
+        for w in warnings {
+            debug_assert_eq!(w.status, Status::Warn);
+            println!("preflight warning: {}: {}", w.key, w.detail);
+        }
+    }
+    if let Some(paths) = &summary.report_paths {
+        println!("report: {} (.json, .png)", paths.text.display());
+    }
+    if let Some(e) = &summary.report_error {
+        eprintln!("mixdesk: warning: {e}");
+    }
     if !summary.stems.is_empty() {
         println!("wrote {} stems into {}", summary.stems.len(), args.stems.unwrap_or_default().display());
     }

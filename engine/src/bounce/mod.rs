@@ -16,8 +16,10 @@ use thiserror::Error;
 pub use dither::Quantizer;
 pub use wav::BitDepth;
 
+use crate::analysis::{ClipLevels, MixAnalyzer, analyze_file};
 use crate::graph::{Graph, GraphError, Rayon, compile};
 use crate::media::{AudioSource, MediaError, MediaPool};
+use crate::report::{Normalization, Production, Report, ReportPaths};
 use crate::session::{Session, TrackId};
 use crate::units::SampleTime;
 use wav::WavSink;
@@ -51,6 +53,23 @@ pub struct BounceOptions {
     pub stems_dir: Option<PathBuf>,
     /// Frames per rendered block.
     pub block: usize,
+    /// Gain applied to the mix (not the stems) before it is written, in dB.
+    pub gain_db: f64,
+    /// Normalise the mix's loudness in two passes (measure, then render with gain).
+    pub normalize: Option<NormalizeTarget>,
+    /// Write `OUT.report.json`, `.txt` and `.png` beside the mix.
+    pub report: bool,
+    /// The session's name for the report (usually its file name).
+    pub session_name: Option<String>,
+}
+
+/// A loudness to normalise a bounce to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NormalizeTarget {
+    /// Integrated loudness wanted, LUFS.
+    pub lufs: f64,
+    /// The true peak the gain may not push the mix above, dBTP.
+    pub ceiling_dbtp: Option<f64>,
 }
 
 impl Default for BounceOptions {
@@ -63,6 +82,10 @@ impl Default for BounceOptions {
             dither: Dither::default(),
             stems_dir: None,
             block: 4096,
+            gain_db: 0.0,
+            normalize: None,
+            report: true,
+            session_name: None,
         }
     }
 }
@@ -84,6 +107,14 @@ pub struct BounceSummary {
     pub dithered: bool,
     /// NaN/Inf samples replaced by silence on the master.
     pub non_finite_samples: u64,
+    /// The normalisation applied, if one was asked for.
+    pub normalization: Option<Normalization>,
+    /// The report on the written mix (when asked for and it could be made).
+    pub report: Option<Report>,
+    /// Where the report was written.
+    pub report_paths: Option<ReportPaths>,
+    /// Why the report is missing, if it is (the mix itself is complete).
+    pub report_error: Option<String>,
 }
 
 /// Why a bounce failed.
@@ -114,6 +145,11 @@ pub enum BounceError {
     /// Stopped by the caller.
     #[error("the bounce was cancelled; no files were written")]
     Cancelled,
+    /// Normalisation was asked for but the mix has no measurable loudness.
+    #[error(
+        "the mix is silent (no loudness above the -70 LUFS gate), so it cannot be normalized; check the range and the mutes"
+    )]
+    SilentMix,
 }
 
 /// Loads every clip's media (in parallel, through `pool`) and compiles the graph.
@@ -148,7 +184,8 @@ pub fn prepare(
     Ok(compile(session, &source, block)?)
 }
 
-/// Bounces `session` (whose media paths are relative to `session_dir`) to `output`.
+/// Bounces `session` (whose media paths are relative to `session_dir`) to `output`,
+/// then measures the written file and writes its report beside it.
 /// `progress` receives the fraction done and returns `false` to cancel.
 pub fn bounce(
     session: &Session,
@@ -166,6 +203,27 @@ pub fn bounce(
         return Err(BounceError::EmptyRange { start, end });
     }
     let rate = session.sample_rate;
+    let normalization = match opts.normalize {
+        None => None,
+        Some(target) => {
+            // Pass 1 measures the mix as it would be written (with the plain gain).
+            let pre = db_to_gain(opts.gain_db);
+            let mut meter = MixAnalyzer::new(rate, 2, ClipLevels::for_format(None, true));
+            let mut measure = |l: &mut [f32], r: &mut [f32]| {
+                scale(l, r, pre);
+                meter.add(l, r);
+                Ok(())
+            };
+            run_pass(&mut graph, start, end, block, &mut [], &mut measure, &mut |f| progress(0.5 * f))?;
+            let (a, _) = meter.finish();
+            let lufs = a.integrated_lufs.ok_or(BounceError::SilentMix)?;
+            // A fresh graph, so pass 2 starts with empty reverb tails and compressor state.
+            graph = prepare(session, session_dir, pool, block)?;
+            Some(Normalization::plan(target.lufs, target.ceiling_dbtp, lufs, a.true_peak_dbtp))
+        }
+    };
+    let (from, span) = if normalization.is_some() { (0.5, 0.5) } else { (0.0, 1.0) };
+    let gain = db_to_gain(opts.gain_db + normalization.map_or(0.0, |n| n.gain_db));
     let dithered = match opts.dither {
         Dither::Auto => opts.depth == BitDepth::Int16,
         Dither::Tpdf => opts.depth != BitDepth::Float32,
@@ -183,8 +241,121 @@ pub fn bounce(
             stems.push(create(path, 2 + i as u64)?);
         }
     }
-    let (mut left, mut right) = (vec![0.0f32; block], vec![0.0f32; block]);
     let mut peak = 0.0f32;
+    let mut write = |l: &mut [f32], r: &mut [f32]| {
+        scale(l, r, gain);
+        peak = l.iter().chain(r.iter()).fold(peak, |p, x| p.max(x.abs()));
+        master.write(l, r).map_err(|source| BounceError::Write { path: master.path().to_owned(), source })
+    };
+    run_pass(&mut graph, start, end, block, &mut stems, &mut write, &mut |f| progress(from + span * f))?;
+    let finish = |sink: WavSink| {
+        let path = sink.path().to_owned();
+        sink.finish().map_err(|source| BounceError::Write { path, source })
+    };
+    let stem_files = stems.into_iter().map(finish).collect::<Result<Vec<_>, _>>()?;
+    let output = finish(master)?;
+    let mut summary = BounceSummary {
+        output,
+        stems: stem_files,
+        frames: end - start,
+        sample_rate: rate,
+        peak,
+        dithered,
+        non_finite_samples: graph.non_finite_samples(),
+        normalization,
+        report: None,
+        report_paths: None,
+        report_error: None,
+    };
+    if opts.report {
+        let production = production(session, opts.depth, dithered);
+        match write_report(opts.session_name.clone(), &summary.output, production, normalization) {
+            Ok((report, paths)) => {
+                summary.report = Some(report);
+                summary.report_paths = Some(paths);
+            }
+            Err(e) => summary.report_error = Some(e),
+        }
+    }
+    Ok(summary)
+}
+
+/// Measures the written mix and writes its report beside it.
+fn write_report(
+    session: Option<String>,
+    output: &Path,
+    production: Production,
+    normalization: Option<Normalization>,
+) -> Result<(Report, ReportPaths), String> {
+    let (analysis, curves) =
+        analyze_file(output).map_err(|e| format!("cannot measure the written mix for its report: {e}"))?;
+    let report = Report::new(session, analysis, curves, production, normalization);
+    let paths = report.write_beside(output).map_err(|e| {
+        format!("cannot write the report beside {}: {e}; the mix itself is complete", output.display())
+    })?;
+    Ok((report, paths))
+}
+
+/// How the bounce was made, for the preflight: format, dither, and the
+/// limiting processors active on the master (limiters, and compressors at 10:1 or more).
+fn production(session: &Session, depth: BitDepth, dithered: bool) -> Production {
+    let mut limiters = Vec::new();
+    for p in session.master.processors.iter().filter(|p| !p.bypassed) {
+        let param = |key: &str| {
+            p.params.get(key).copied().or_else(|| {
+                crate::dsp::kind(&p.kind)
+                    .and_then(|k| k.params.iter().find(|i| i.key == key).map(|i| i.default))
+            })
+        };
+        match p.kind.as_str() {
+            "limiter" => limiters.push("a limiter".to_string()),
+            "compressor" if param("ratio").is_some_and(|r| r >= 10.0) => {
+                limiters.push(format!("a compressor at {:.0}:1", param("ratio").unwrap_or(0.0)));
+            }
+            _ => {}
+        }
+    }
+    Production {
+        session_rate: session.sample_rate,
+        bits: match depth {
+            BitDepth::Int16 => Some(16),
+            BitDepth::Int24 => Some(24),
+            BitDepth::Float32 => None,
+        },
+        float: depth == BitDepth::Float32,
+        dithered,
+        master_limiters: limiters,
+    }
+}
+
+fn db_to_gain(db: f64) -> f32 {
+    10f64.powf(db / 20.0) as f32
+}
+
+/// Multiplies a stereo block by `g` (skipped at unity, so plain bounces stay bit-exact).
+fn scale(l: &mut [f32], r: &mut [f32], g: f32) {
+    if g != 1.0 {
+        for x in l.iter_mut().chain(r.iter_mut()) {
+            *x *= g;
+        }
+    }
+}
+
+/// Takes each rendered block of the mix.
+type MixSink<'a> = dyn FnMut(&mut [f32], &mut [f32]) -> Result<(), BounceError> + 'a;
+
+/// Renders `[start, end)` block by block: hands each block of the mix
+/// (trimmed of the master's latency) to `mix` and writes the stems.
+fn run_pass(
+    graph: &mut Graph,
+    start: u64,
+    end: u64,
+    block: usize,
+    stems: &mut [WavSink],
+    mix: &mut MixSink<'_>,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<(), BounceError> {
+    let (mut left, mut right) = (vec![0.0f32; block], vec![0.0f32; block]);
     let n_tracks = graph.track_ids().len();
     // Inserts on buses and the master delay what they output: render that much
     // further and drop each output's first `latency` frames, so the files line
@@ -205,16 +376,15 @@ pub fn bounce(
         let n = ((last - pos) as usize).min(block);
         let (l, r) = (&mut left[..n], &mut right[..n]);
         graph.process(pos, l, r, &Rayon);
-        let write_err = |sink: &WavSink, source| BounceError::Write { path: sink.path().to_owned(), source };
         if let Some((a, b)) = master_trim.window(n) {
-            peak = l[a..b].iter().chain(r[a..b].iter()).fold(peak, |p, x| p.max(x.abs()));
-            master.write(&l[a..b], &r[a..b]).map_err(|e| write_err(&master, e))?;
+            mix(&mut l[a..b], &mut r[a..b])?;
         }
         for (i, sink) in stems.iter_mut().enumerate() {
             let [sl, sr] =
                 if i < n_tracks { graph.track_output(i, n) } else { graph.bus_output(i - n_tracks, n) };
             if let Some((a, b)) = stem_trim[i].window(n) {
-                sink.write(&sl[a..b], &sr[a..b]).map_err(|e| write_err(sink, e))?;
+                sink.write(&sl[a..b], &sr[a..b])
+                    .map_err(|source| BounceError::Write { path: sink.path().to_owned(), source })?;
             }
         }
         pos += n as u64;
@@ -222,21 +392,7 @@ pub fn bounce(
             return Err(BounceError::Cancelled);
         }
     }
-    let finish = |sink: WavSink| {
-        let path = sink.path().to_owned();
-        sink.finish().map_err(|source| BounceError::Write { path, source })
-    };
-    let stem_files = stems.into_iter().map(finish).collect::<Result<Vec<_>, _>>()?;
-    let output = finish(master)?;
-    Ok(BounceSummary {
-        output,
-        stems: stem_files,
-        frames: end - start,
-        sample_rate: rate,
-        peak,
-        dithered,
-        non_finite_samples: graph.non_finite_samples(),
-    })
+    Ok(())
 }
 
 /// `01 Drums.wav`, `02 Bass.wav`, ... then `Bus 01 Reverb.wav`, in graph order.

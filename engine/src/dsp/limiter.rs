@@ -53,6 +53,7 @@
 use super::delay_line::DelayLine;
 use super::dynamics::{amp_to_db, db_to_amp};
 use super::{Dsp, DspContext, KindSpec, db_to_gain, one_pole_coeff};
+use crate::analysis::true_peak::BS1770;
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -98,68 +99,6 @@ const KAISER_BETA: f64 = 6.0;
 const SNAP_DB: f64 = 1e-5;
 /// The input after the input gain is kept within this, so nothing overflows.
 const MAX_LEVEL: f32 = 1e30;
-
-/// ITU-R BS.1770-4 Annex 2 interpolator: phase `p`, tap `k` multiplies the
-/// sample `k` before the newest; the four phases land 1/8, 3/8, 5/8 and 7/8 of
-/// a sample after the sample 6 before the newest.
-const BS1770: [[f32; 12]; 4] = [
-    [
-        0.001_708_984_4,
-        0.010_986_328,
-        -0.019_653_32,
-        0.033_203_125,
-        -0.059_448_242,
-        0.137_329_1,
-        0.972_167_97,
-        -0.102_294_92,
-        0.047_607_42,
-        -0.026_611_328,
-        0.014_892_578,
-        -0.008_300_781,
-    ],
-    [
-        -0.029_174_805,
-        0.029_296_875,
-        -0.051_757_812,
-        0.089_111_33,
-        -0.166_503_9,
-        0.465_087_9,
-        0.779_785_16,
-        -0.200_317_38,
-        0.101_562_5,
-        -0.058_227_54,
-        0.033_081_055,
-        -0.018_920_898,
-    ],
-    [
-        -0.018_920_898,
-        0.033_081_055,
-        -0.058_227_54,
-        0.101_562_5,
-        -0.200_317_38,
-        0.779_785_16,
-        0.465_087_9,
-        -0.166_503_9,
-        0.089_111_33,
-        -0.051_757_812,
-        0.029_296_875,
-        -0.029_174_805,
-    ],
-    [
-        -0.008_300_781,
-        0.014_892_578,
-        -0.026_611_328,
-        0.047_607_42,
-        -0.102_294_92,
-        0.972_167_97,
-        0.137_329_1,
-        -0.059_448_242,
-        0.033_203_125,
-        -0.019_653_32,
-        0.010_986_328,
-        0.001_708_984_4,
-    ],
-];
 
 /// Builds a limiter settled at `values`.
 fn build(ctx: &DspContext, values: &[f64]) -> Box<dyn Dsp> {

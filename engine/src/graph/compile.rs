@@ -11,9 +11,10 @@ use thiserror::Error;
 use super::chain::{Chain, Insert};
 use super::clip::ClipPlayer;
 use super::gains::StripGains;
+use super::meter::StripMeter;
 use super::schedule::{Source, Stage, compensate, plan};
 use super::solo::{SoloScratch, update_audibility};
-use super::{BusNode, Graph, Meter, Slot, SlotDelay, TrackNode};
+use super::{BusNode, Graph, Slot, SlotDelay, TrackNode};
 use crate::dsp::{self, DspContext};
 use crate::media::AudioSource;
 use crate::session::{BusId, Clip, Output, Session, Strip, StripRef, validate};
@@ -122,7 +123,7 @@ pub fn compile(
                 dest: slot(t.output),
                 targets: targets(&t.strip, t.output),
                 key_out: key_slot.get(&StripRef::Track(t.id)).copied(),
-                meter: Meter::default(),
+                meter: StripMeter::new(t.strip.meter, false),
                 bad: 0,
             }
         })
@@ -143,7 +144,7 @@ pub fn compile(
                 dest: slot(b.output),
                 targets: targets(&b.strip, b.output),
                 key_out: key_slot.get(&StripRef::Bus(b.id)).copied(),
-                meter: Meter::default(),
+                meter: StripMeter::new(b.strip.meter, false),
                 latency: 0,
             }
         })
@@ -216,7 +217,7 @@ pub fn compile(
         master,
         master_chain,
         master_in: [vec![0.0; max_block], vec![0.0; max_block]],
-        master_meter: Meter::default(),
+        master_meter: StripMeter::new(session.master.meter, true),
         sums: [vec![vec![0.0; max_block]; slots], vec![vec![0.0; max_block]; slots]],
         solo,
         metering: false,

@@ -293,6 +293,13 @@ impl StripGains {
         true
     }
 
+    /// The trim still to apply to the input buffer for a pre-fader meter: 1
+    /// when the input stage already ran (strips with inserts), else the trim
+    /// gain (polarity does not change a level). Realtime-safe.
+    pub fn pre_fader_gain(&self) -> f32 {
+        if self.split { 1.0 } else { self.trim.gain() as f32 }
+    }
+
     /// Mutes (declicked). Realtime-safe.
     pub fn set_mute(&mut self, mute: bool) {
         self.mute.set(!mute);

@@ -22,20 +22,23 @@ mod clip;
 mod compile;
 pub mod fade;
 mod gains;
+mod meter;
 pub mod pan;
 mod parallel;
 mod schedule;
 mod solo;
 
 pub use compile::{GraphError, compile};
+pub use meter::Meter;
 pub use parallel::{Parallelism, Rayon, Serial};
 
 use crate::denormal::without_denormals;
 use crate::dsp::delay_line::DelayLine;
-use crate::session::{BusId, ParamId, ProcessorId, StripRef, TrackId};
+use crate::session::{BusId, MeterOptions, ParamId, ProcessorId, StripRef, TrackId};
 use chain::Chain;
 use clip::ClipPlayer;
 use gains::StripGains;
+use meter::StripMeter;
 use schedule::Stage;
 use solo::{SoloNode, SoloScratch, update_audibility};
 
@@ -57,42 +60,6 @@ pub enum Feed<'a> {
     Silent,
 }
 
-/// The level of a strip's output over some blocks: per channel peak and mean square.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Meter {
-    /// Largest absolute sample per channel.
-    pub peak: [f32; 2],
-    /// Sum of squared samples per channel.
-    pub sum_sq: [f32; 2],
-    /// Frames measured.
-    pub frames: u32,
-}
-
-impl Meter {
-    /// Root mean square per channel.
-    pub fn rms(&self) -> [f32; 2] {
-        let n = self.frames.max(1) as f32;
-        [(self.sum_sq[0] / n).sqrt(), (self.sum_sq[1] / n).sqrt()]
-    }
-
-    /// Measures a block; false if it holds NaN or infinite samples. Realtime-safe.
-    fn add(&mut self, l: &[f32], r: &[f32]) -> bool {
-        let mut ok = true;
-        for (c, buf) in [l, r].into_iter().enumerate() {
-            let (mut peak, mut sq) = (self.peak[c], 0.0f32);
-            for &x in buf {
-                peak = peak.max(x.abs());
-                sq += x * x;
-            }
-            ok &= sq.is_finite();
-            self.peak[c] = peak;
-            self.sum_sq[c] += sq;
-        }
-        self.frames += l.len() as u32;
-        ok
-    }
-}
-
 #[derive(Debug)]
 struct TrackNode {
     id: TrackId,
@@ -111,7 +78,7 @@ struct TrackNode {
     targets: Vec<Slot>,
     /// The key slot this strip fills for sidechains it keys.
     key_out: Option<Slot>,
-    meter: Meter,
+    meter: StripMeter,
     /// NaN/Inf samples replaced in the last block.
     bad: u64,
 }
@@ -126,7 +93,7 @@ struct BusNode {
     dest: Slot,
     targets: Vec<Slot>,
     key_out: Option<Slot>,
-    meter: Meter,
+    meter: StripMeter,
     /// When this bus's output arrives, in samples after the timeline.
     latency: usize,
 }
@@ -161,7 +128,7 @@ pub struct Graph {
     master: StripGains,
     master_chain: Chain,
     master_in: [Vec<f32>; 2],
-    master_meter: Meter,
+    master_meter: StripMeter,
     /// Summing inputs per channel: `sums[c][slot]`.
     sums: [Vec<Vec<f32>>; 2],
     solo: SoloScratch,
@@ -226,12 +193,34 @@ impl Graph {
     /// Hands every strip's meter to `f` and starts measuring afresh. Realtime-safe.
     pub fn take_meters(&mut self, mut f: impl FnMut(StripRef, Meter)) {
         for t in &mut self.tracks {
-            f(StripRef::Track(t.id), std::mem::take(&mut t.meter));
+            f(StripRef::Track(t.id), t.meter.take());
         }
         for b in &mut self.buses {
-            f(StripRef::Bus(b.id), std::mem::take(&mut b.meter));
+            f(StripRef::Bus(b.id), b.meter.take());
         }
-        f(StripRef::Master, std::mem::take(&mut self.master_meter));
+        f(StripRef::Master, self.master_meter.take());
+    }
+
+    /// Changes where a strip's meter measures and whether it reads true peak
+    /// (the master always does). False if there is no such strip. Realtime-safe.
+    pub fn set_meter(&mut self, r: StripRef, options: MeterOptions) -> bool {
+        let m = match r {
+            StripRef::Track(id) => self.tracks.iter_mut().find(|t| t.id == id).map(|t| &mut t.meter),
+            StripRef::Bus(id) => self.buses.iter_mut().find(|b| b.id == id).map(|b| &mut b.meter),
+            StripRef::Master => Some(&mut self.master_meter),
+        };
+        m.map(|m| m.set_options(options, r == StripRef::Master)).is_some()
+    }
+
+    /// The last block's post-fader output of a track or bus (`None` for the
+    /// master, whose output is the block itself, and for unknown strips).
+    pub fn strip_block(&self, r: StripRef, frames: usize) -> Option<[&[f32]; 2]> {
+        let out = match r {
+            StripRef::Track(id) => &self.tracks.iter().find(|t| t.id == id)?.out,
+            StripRef::Bus(id) => &self.buses.iter().find(|b| b.id == id)?.out,
+            StripRef::Master => return None,
+        };
+        Some([&out[0][..frames], &out[1][..frames]])
     }
 
     /// The last block's post-fader stereo output of track `index`.
@@ -478,7 +467,8 @@ impl Graph {
             self.bad_strip = self.bad_strip.or(Some((StripRef::Master, bad)));
         }
         if metering {
-            self.master_meter.add(left, right);
+            let pre_gain = self.master.pre_fader_gain();
+            self.master_meter.measure([&ml[..n], &mr[..n]], pre_gain, [left, right]);
         }
     }
 }
@@ -509,7 +499,8 @@ impl BusNode {
         }
         let [ol, or] = &mut self.out;
         self.gains.main.apply(&il[..n], &ir[..n], &mut ol[..n], &mut or[..n]);
-        if metering && !self.meter.add(&ol[..n], &or[..n]) {
+        let pre = [&il[..n], &ir[..n]];
+        if metering && !self.meter.measure(pre, self.gains.pre_fader_gain(), [&ol[..n], &or[..n]]) {
             let bad = scrub(&mut ol[..n]) + scrub(&mut or[..n]);
             scrub(&mut il[..n]);
             scrub(&mut ir[..n]);
@@ -570,7 +561,8 @@ impl TrackNode {
         let (ol, or) = (&mut ol[..n], &mut or[..n]);
         self.gains.main.apply(il, ir, ol, or);
         self.bad = 0;
-        if metering && !self.meter.add(ol, or) {
+        let pre = if self.channels == 1 { [&*il, &*il] } else { [&*il, &*ir] };
+        if metering && !self.meter.measure(pre, self.gains.pre_fader_gain(), [ol, or]) {
             self.bad = scrub(ol) + scrub(or);
             scrub(il);
             scrub(ir);

@@ -16,6 +16,7 @@ use rtrb::{Consumer, Producer};
 use super::Shared;
 use super::message::{EngineCommand, EngineEvent};
 use super::transport::Transport;
+use crate::analysis::tap::TapWriter;
 use crate::denormal::without_denormals;
 use crate::graph::{Feed, Graph, Serial};
 use crate::session::StripRef;
@@ -46,6 +47,7 @@ pub struct AudioCore {
     since_meter: u32,
     dropped_events: u64,
     shared: Arc<Shared>,
+    taps: TapWriter,
 }
 
 impl AudioCore {
@@ -55,6 +57,7 @@ impl AudioCore {
         events: Producer<EngineEvent>,
         rate: u32,
         shared: Arc<Shared>,
+        taps: TapWriter,
     ) -> AudioCore {
         graph.set_metering(true);
         AudioCore {
@@ -70,6 +73,7 @@ impl AudioCore {
             since_meter: 0,
             dropped_events: 0,
             shared,
+            taps,
         }
     }
 
@@ -108,6 +112,7 @@ impl AudioCore {
             };
             let (l, r) = (&mut self.left[..step.len], &mut self.right[..step.len]);
             self.graph.process_feed(feed, l, r, &Serial);
+            self.taps.write(&self.graph, l, r);
             let dst = &mut out[done * channels..(done + step.len) * channels];
             interleave(l, r, dst, channels);
             done += step.len;
@@ -140,6 +145,10 @@ impl AudioCore {
                         self.send_reserved(EngineEvent::UnknownProcessor(p));
                     }
                 }
+                EngineCommand::SetMeter(s, options) => self.on_strip(s, |g| g.set_meter(s, options)),
+                EngineCommand::SetTap { slot, strip } => {
+                    self.taps.set(slot, strip);
+                }
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);
                     graph.inherit(&mut self.graph);
@@ -163,7 +172,7 @@ impl AudioCore {
         }
         let Self { graph, events, dropped_events, .. } = self;
         graph.take_meters(|strip, m| {
-            let event = EngineEvent::Meter { strip, peak: m.peak, rms: m.rms() };
+            let event = EngineEvent::Meter { strip, reading: m.reading() };
             if events.slots() <= RESERVED_EVENTS || events.push(event).is_err() {
                 *dropped_events += 1;
             }

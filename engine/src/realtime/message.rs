@@ -5,8 +5,9 @@
 //! [`Graph`], which goes in as [`EngineCommand::SwapGraph`] and comes back as
 //! [`EngineEvent::Garbage`] so that it is freed on the app's side.
 
+use crate::analysis::MeterReading;
 use crate::graph::Graph;
-use crate::session::{ParamId, ProcessorId, StripRef};
+use crate::session::{MeterOptions, ParamId, ProcessorId, StripRef};
 
 /// A request to the audio thread.
 #[derive(Debug)]
@@ -34,6 +35,15 @@ pub enum EngineCommand {
     SetPolarity(StripRef, bool),
     /// Bypass an insert processor or bring it back (crossfaded).
     SetBypass(ProcessorId, bool),
+    /// Set where a strip's meter measures and whether it reads true peak.
+    SetMeter(StripRef, MeterOptions),
+    /// Feed analysis tap `slot` (0 to [`TAP_SLOTS`](crate::analysis::tap::TAP_SLOTS) - 1) from a strip's output, or stop it.
+    SetTap {
+        /// The tap.
+        slot: usize,
+        /// The strip to analyse; `None` stops the tap.
+        strip: Option<StripRef>,
+    },
     /// Replace the render graph at the next block boundary; the old one comes back as garbage.
     SwapGraph(Box<Graph>),
 }
@@ -55,14 +65,13 @@ pub enum EngineEvent {
         /// Events that did not fit in the queue since the engine started.
         dropped_events: u64,
     },
-    /// A strip's post-fader level over the last metering period (about 20 ms).
+    /// A strip's level over the last metering period (about 20 ms), measured
+    /// where its meter is set (post-fader unless chosen otherwise).
     Meter {
         /// Which strip.
         strip: StripRef,
-        /// Largest absolute sample per channel.
-        peak: [f32; 2],
-        /// Root mean square per channel.
-        rms: [f32; 2],
+        /// Peak, mean square and (where measured) true peak per channel.
+        reading: MeterReading,
     },
     /// A dynamics processor's gain reduction now (sent with the meters).
     GainReduction {

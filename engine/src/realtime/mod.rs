@@ -30,8 +30,9 @@ pub use self::core::AudioCore;
 pub use message::{DeviceEvent, EngineCommand, EngineEvent};
 
 use self::core::RESERVED_EVENTS;
+use crate::analysis::tap::{LiveAnalysis, TAP_SLOTS, taps};
 use crate::graph::{Graph, compile};
-use crate::session::{ParamId, ProcessorId, Session, StripRef};
+use crate::session::{MeterOptions, ParamId, ProcessorId, Session, StripRef};
 use device::{Control, Manager};
 
 /// Buffer sizes the engine accepts, in frames.
@@ -199,7 +200,9 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
     let shared = Arc::new(Shared::default());
     let empty = compile(&Session::new(sample_rate), &|_| None, self::core::MAX_RUN)
         .expect("an empty session always compiles");
-    let core = Box::new(AudioCore::new(Box::new(empty), cmd_rx, ev_tx, sample_rate, shared.clone()));
+    let (tap_writer, analysis) = taps(sample_rate);
+    let core =
+        Box::new(AudioCore::new(Box::new(empty), cmd_rx, ev_tx, sample_rate, shared.clone(), tap_writer));
     let status = DeviceStatus { device: None, sample_rate, buffer_frames, message: "driven by hand".into() };
     let handle = EngineHandle {
         commands: cmd_tx,
@@ -211,6 +214,7 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
         thread: None,
         graphs_in_flight: 0,
         command_overflows: 0,
+        analysis,
     };
     (core, handle)
 }
@@ -227,6 +231,7 @@ pub struct EngineHandle {
     thread: Option<JoinHandle<()>>,
     graphs_in_flight: usize,
     command_overflows: u64,
+    analysis: LiveAnalysis,
 }
 
 impl EngineHandle {
@@ -281,6 +286,33 @@ impl EngineHandle {
         let _ = self.send(EngineCommand::SetBypass(processor, bypassed));
     }
 
+    /// Sets where a strip's meter measures and whether it reads true peak.
+    pub fn set_meter(&mut self, strip: StripRef, options: MeterOptions) {
+        let _ = self.send(EngineCommand::SetMeter(strip, options));
+    }
+
+    /// Analyses a strip's output in tap `slot` (0 to [`TAP_SLOTS`] - 1) for an
+    /// overlaid spectrum, or stops the tap with `None`. False if the slot is
+    /// out of range or the queue is full.
+    pub fn set_tap(&mut self, slot: usize, strip: Option<StripRef>) -> bool {
+        if slot >= TAP_SLOTS || self.send(EngineCommand::SetTap { slot, strip }).is_err() {
+            return false;
+        }
+        self.analysis.set_source(slot, strip);
+        true
+    }
+
+    /// The live analysis of the master (loudness, spectrum) and the tapped
+    /// strips, as of the last [`EngineHandle::poll`].
+    pub fn analysis(&self) -> &LiveAnalysis {
+        &self.analysis
+    }
+
+    /// The live analysis, to reset the loudness or change the spectrum's smoothing.
+    pub fn analysis_mut(&mut self) -> &mut LiveAnalysis {
+        &mut self.analysis
+    }
+
     /// Sends a new graph, compiled at [`DeviceStatus::sample_rate`], to replace
     /// the playing one at the next block boundary.
     pub fn swap_graph(&mut self, graph: Graph) -> Result<(), SwapError> {
@@ -301,8 +333,10 @@ impl EngineHandle {
     }
 
     /// Hands every pending event to `f`, oldest first: the audio thread's, then
-    /// device news. Returned graphs are dropped here and not passed on.
+    /// device news. Returned graphs are dropped here and not passed on. Also
+    /// takes in the audio tapped for the live analysis.
     pub fn poll(&mut self, mut f: impl FnMut(EngineEvent)) {
+        self.analysis.drain();
         while let Ok(event) = self.events.pop() {
             match event {
                 EngineEvent::Garbage(graph) => {

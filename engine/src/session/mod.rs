@@ -305,6 +305,39 @@ pub struct Strip {
     /// Sends to buses.
     #[serde(default)]
     pub sends: Vec<Send>,
+    /// Where the strip's meter measures and whether it reads true peak.
+    #[serde(default, skip_serializing_if = "MeterOptions::is_default")]
+    pub meter: MeterOptions,
+}
+
+/// Where a strip meter measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MeterPoint {
+    /// After trim, polarity and the inserts, before the fader and pan.
+    PreFader,
+    /// The strip's output (after fader, mute and pan).
+    #[default]
+    PostFader,
+}
+
+/// A strip meter's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeterOptions {
+    /// Where it measures.
+    #[serde(default)]
+    pub point: MeterPoint,
+    /// Whether it also reads true peak (4x oversampled; costs 48 multiply-adds
+    /// per sample and channel). The master always does.
+    #[serde(default)]
+    pub true_peak: bool,
+}
+
+impl MeterOptions {
+    /// Whether these are the defaults (post-fader, sample peak only).
+    pub fn is_default(&self) -> bool {
+        *self == MeterOptions::default()
+    }
 }
 
 fn one() -> f64 {
@@ -324,6 +357,7 @@ impl Default for Strip {
             solo_safe: false,
             processors: Vec::new(),
             sends: Vec::new(),
+            meter: MeterOptions::default(),
         }
     }
 }
