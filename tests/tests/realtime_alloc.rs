@@ -1,16 +1,18 @@
 //! The audio thread never allocates or frees: the demo session played through
 //! the real callback while parameters move, strips are muted and soloed, the
-//! playhead seeks, the loop wraps and graphs are swapped, with
+//! playhead seeks, the loop wraps, meters and analysis taps are switched and
+//! graphs are swapped, with
 //! `assert_no_alloc` counting every (de)allocation inside the callback.
 //!
 //! This file is its own test binary so that its global allocator (which does
 //! the counting) does not affect the other tests.
 
+use mixdesk_engine::analysis::tap::TAP_SLOTS;
 use mixdesk_engine::bounce::prepare;
 use mixdesk_engine::demo;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineEvent};
-use mixdesk_engine::session::{ParamId, StripParam, StripRef};
+use mixdesk_engine::session::{MeterOptions, MeterPoint, ParamId, StripParam, StripRef};
 use mixdesk_tests::{demo_in_tempdir, run_callback};
 
 #[cfg(debug_assertions)]
@@ -53,6 +55,12 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
         }
         if i % 17 == 0 {
             h.set_solo(strip, i % 34 == 0);
+        }
+        if i % 41 == 0 {
+            // Meter points, true-peak meters and analysis taps move too.
+            let point = if i % 82 == 0 { MeterPoint::PreFader } else { MeterPoint::PostFader };
+            h.set_meter(strip, MeterOptions { point, true_peak: i % 3 == 0 });
+            h.set_tap((i / 41) % TAP_SLOTS, if i % 5 == 0 { None } else { Some(strip) });
         }
         if i % 97 == 0 {
             h.seek((i as u64 * 4099) % (40 * rate));

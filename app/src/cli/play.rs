@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use mixdesk_engine::analysis::LoudnessReading;
 use mixdesk_engine::bounce::prepare;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{BUFFER_FRAMES, Engine, EngineConfig, EngineEvent};
@@ -88,6 +89,7 @@ pub fn run(args: Args) -> Result<(), String> {
             }
             _ => {}
         });
+        meter.loudness = engine.analysis().loudness().reading();
         if xruns_at_settle.is_none() && position >= settle {
             xruns_at_settle = Some(meter.xruns);
         }
@@ -133,6 +135,8 @@ struct LiveMeter {
     max_load: f32,
     xruns: u64,
     dropped: u64,
+    /// The master's loudness from the engine's analysis tap.
+    loudness: LoudnessReading,
 }
 
 impl LiveMeter {
@@ -159,11 +163,15 @@ impl LiveMeter {
         let secs = position as f64 / f64::from(rate);
         let recent = &self.loads[self.loads.len().saturating_sub(50)..];
         let load = recent.iter().copied().fold(0.0f32, f32::max);
+        let lufs = |x: Option<f64>| x.map_or_else(|| "  -  ".into(), |v| format!("{v:>5.1}"));
         format!(
-            "{:>2}:{:06.3}  master {:>6.1} dBFS  DSP {:>5.1} %  xruns {}",
+            "{:>2}:{:06.3}  master {:>6.1} dBFS  M {} S {} I {} LUFS  DSP {:>5.1} %  xruns {}",
             (secs / 60.0) as u64,
             secs % 60.0,
             Gain(f64::from(self.peak)).to_db().0.max(-99.9),
+            lufs(self.loudness.momentary),
+            lufs(self.loudness.short_term),
+            lufs(self.loudness.integrated),
             100.0 * load,
             self.xruns
         )

@@ -63,9 +63,9 @@ pub struct Analysis {
     pub worst_correlation: Option<WindowCorrelation>,
     /// Left over right energy in dB (positive leans left).
     pub balance_db: Option<f64>,
-    /// Level of the first frame (the louder channel), dBFS.
+    /// Level of the first frame (the louder channel), dBFS (a cut start if loud).
     pub first_sample_dbfs: Option<f64>,
-    /// Level of the last frame (the louder channel), dBFS.
+    /// Level of the last frame (the louder channel), dBFS (a cut tail if loud).
     pub last_sample_dbfs: Option<f64>,
 }
 
