@@ -50,6 +50,14 @@ impl Smoother {
         self.step = (target - self.value) / f64::from(self.remaining);
     }
 
+    /// Glides to `target` over exactly `samples` samples, even if it was already
+    /// gliding there on another schedule (automation's fixed grid).
+    pub fn ramp_exactly(&mut self, target: f64, samples: u32) {
+        self.target = target;
+        self.remaining = samples.max(1);
+        self.step = (target - self.value) / f64::from(self.remaining);
+    }
+
     /// Jumps to `value` with no glide.
     pub fn jump(&mut self, value: f64) {
         *self = Smoother::new(value, self.ramp);

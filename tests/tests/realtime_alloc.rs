@@ -12,7 +12,7 @@ use mixdesk_engine::bounce::prepare;
 use mixdesk_engine::demo;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineEvent};
-use mixdesk_engine::session::{MeterOptions, MeterPoint, ParamId, StripParam, StripRef};
+use mixdesk_engine::session::{MeterOptions, MeterPoint, ParamId, Point, Shape, StripParam, StripRef};
 use mixdesk_tests::{demo_in_tempdir, run_callback};
 
 #[cfg(debug_assertions)]
@@ -32,6 +32,13 @@ fn the_counter_sees_an_allocation_when_there_is_one() {
 fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_thread() {
     let (dir, _) = demo_in_tempdir();
     let mut s = demo::session();
+    // Automation plays too: a stepped and curved fader lane on the first track.
+    let first = StripRef::Track(s.tracks[0].id);
+    let lane = s.lane_mut(ParamId::Strip(first, StripParam::Fader));
+    for (i, shape) in [Shape::Linear, Shape::Step, Shape::SCurve, Shape::Bezier(0.5)].into_iter().enumerate()
+    {
+        lane.add_point(Point { time: i as u64 * 24_000 + 7, value: -6.0 * i as f64, shape });
+    }
     let pool = MediaPool::new();
     let (mut h, mut core) = Engine::manual(48_000, 256);
     h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();

@@ -8,6 +8,7 @@
 //! silence when brought back.
 
 use super::Slot;
+use super::automation::{Cursor, PROCESSOR_STRIDE};
 use crate::dsp::delay_line::DelayLine;
 use crate::dsp::{Dsp, KindSpec};
 use crate::session::ProcessorId;
@@ -65,12 +66,14 @@ pub(crate) struct Chain {
     pub inserts: Vec<Insert>,
     dry: [Vec<f32>; 2],
     ramp: Vec<f32>,
+    /// Automated parameters: (insert index, parameter index, lane).
+    pub auto: Vec<(usize, usize, Cursor)>,
 }
 
 impl Chain {
     pub fn new(inserts: Vec<Insert>, max_block: usize) -> Chain {
         let len = if inserts.is_empty() { 0 } else { max_block };
-        Chain { inserts, dry: [vec![0.0; len], vec![0.0; len]], ramp: vec![0.0; len] }
+        Chain { inserts, dry: [vec![0.0; len], vec![0.0; len]], ramp: vec![0.0; len], auto: Vec::new() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -82,13 +85,43 @@ impl Chain {
         self.inserts.iter().map(|i| i.latency).sum()
     }
 
-    /// Runs every insert in order over `io` (1 or 2 channels) in place. Keys are
-    /// read from `sums`. Realtime-safe.
-    pub fn process(&mut self, io: &mut [&mut [f32]], sums: &[Vec<Vec<f32>>; 2]) {
+    /// Runs every insert in order over `io` (1 or 2 channels) in place, the
+    /// block starting at timeline sample `pos` (`None` while stopped). Keys
+    /// are read from `sums`. Automated parameters are set every
+    /// [`PROCESSOR_STRIDE`] samples (aligned to the timeline), so the block is
+    /// run in stretches then. Realtime-safe.
+    pub fn process(&mut self, pos: Option<u64>, io: &mut [&mut [f32]], sums: &[Vec<Vec<f32>>; 2]) {
         let n = io.first().map_or(0, |c| c.len());
-        let Chain { inserts, dry, ramp } = self;
+        let Some(pos) = pos.filter(|_| !self.auto.is_empty()) else {
+            self.run(io, sums, 0);
+            return;
+        };
+        let mut done = 0;
+        while done < n {
+            let t = pos + done as u64;
+            let end = ((t / PROCESSOR_STRIDE + 1) * PROCESSOR_STRIDE).min(pos + n as u64);
+            for (i, p, cursor) in &mut self.auto {
+                let ins = &mut self.inserts[*i];
+                let v = ins.kind.params[*p].clamp(cursor.value_at(end - 1));
+                ins.values[*p] = v;
+                ins.dsp.set_param(*p, v);
+            }
+            let len = (end - t) as usize;
+            match io {
+                [l] => self.run(&mut [&mut l[done..done + len]], sums, done),
+                [l, r] => self.run(&mut [&mut l[done..done + len], &mut r[done..done + len]], sums, done),
+                _ => {}
+            }
+            done += len;
+        }
+    }
+
+    /// Runs every insert over `io`, whose first sample is sample `off` of the block.
+    fn run(&mut self, io: &mut [&mut [f32]], sums: &[Vec<Vec<f32>>; 2], off: usize) {
+        let n = io.first().map_or(0, |c| c.len());
+        let Chain { inserts, dry, ramp, .. } = self;
         for ins in inserts.iter_mut() {
-            let key = ins.key.map(|s| [&sums[0][s][..n], &sums[1][s][..n]]);
+            let key = ins.key.map(|s| [&sums[0][s][off..off + n], &sums[1][s][off..off + n]]);
             let moving = ins.active.is_moving();
             if !moving && !ins.active.is_on() && ins.latency == 0 {
                 continue;

@@ -207,7 +207,7 @@ pub fn compile(
     }
     delays.sort_by_key(|d| d.to);
     let latency = comp.slot[0] + master_chain.latency();
-    Ok(Graph {
+    let mut graph = Graph {
         sample_rate: session.sample_rate,
         max_block,
         tracks,
@@ -224,7 +224,9 @@ pub fn compile(
         non_finite_samples: 0,
         bad_strip: None,
         latency,
-    })
+    };
+    graph.attach_automation(session);
+    Ok(graph)
 }
 
 fn check_processors(session: &Session) -> Result<(), GraphError> {

@@ -8,6 +8,7 @@
 //! between, so gains glide in dB without evaluating `exp`/`cos` per sample.
 
 use super::Matrix32;
+use super::automation::StripAuto;
 use super::pan::strip_matrix;
 use crate::session::{PanLaw, SendId, SendParam, Strip, StripParam};
 use crate::smooth::{DECLICK_SECONDS, Declick, SMOOTHING_SECONDS, Smoother, ramp_samples};
@@ -20,24 +21,30 @@ pub(crate) const CHUNK: usize = 16;
 /// from silence is heard over the whole ramp rather than in its last samples.
 const GLIDE_FLOOR_DB: f64 = -100.0;
 
+/// Chunks a block of `max_block` may hold: the regular ones, and as many again
+/// cut at automation breakpoints.
+fn max_chunks(max_block: usize) -> usize {
+    2 * max_block.div_ceil(CHUNK) + 4
+}
+
 /// A matrix over one block: constant, or interpolated between chunk ends.
 #[derive(Debug, Clone)]
 pub(crate) struct GainCurve {
     /// The matrix at the end of the previous block.
     start: Matrix32,
-    /// The matrix at the end of each chunk of this block, when `moving`.
-    ends: Vec<Matrix32>,
+    /// Where each chunk of this block ends (offset) and the matrix there, when `moving`.
+    ends: Vec<(usize, Matrix32)>,
     moving: bool,
 }
 
 impl GainCurve {
     fn new(m: Matrix32, max_block: usize) -> GainCurve {
-        GainCurve { start: m, ends: Vec::with_capacity(max_block.div_ceil(CHUNK)), moving: false }
+        GainCurve { start: m, ends: Vec::with_capacity(max_chunks(max_block)), moving: false }
     }
 
     /// The matrix now (at the end of the last block).
     pub fn current(&self) -> Matrix32 {
-        if self.moving { *self.ends.last().unwrap_or(&self.start) } else { self.start }
+        if self.moving { self.ends.last().map_or(self.start, |e| e.1) } else { self.start }
     }
 
     fn settle(&mut self, m: Matrix32) {
@@ -99,11 +106,12 @@ impl GainCurve {
             f(0..n, &self.start, &self.start);
             return;
         }
-        let mut from = self.start;
-        for (k, to) in self.ends.iter().enumerate() {
-            let range = k * CHUNK..((k + 1) * CHUNK).min(n);
-            f(range, &from, to);
+        let (mut from, mut at) = (self.start, 0);
+        for (end, to) in &self.ends {
+            let end = (*end).min(n);
+            f(at..end, &from, to);
             from = *to;
+            at = end;
         }
     }
 }
@@ -174,6 +182,12 @@ impl DbSmoother {
         self.glide.set_target(db.max(GLIDE_FLOOR_DB));
     }
 
+    /// Glides to `db` in exactly `samples` (automation).
+    fn ramp_to(&mut self, db: f64, samples: u32) {
+        self.target_db = db;
+        self.glide.ramp_exactly(db.max(GLIDE_FLOOR_DB), samples);
+    }
+
     fn inherit(&mut self, old: &DbSmoother) {
         self.glide.inherit(&old.glide);
     }
@@ -222,6 +236,8 @@ pub(crate) struct StripGains {
     /// The main output.
     pub main: GainCurve,
     pub sends: Vec<SendGains>,
+    /// Automation lanes of this strip's controls.
+    pub auto: StripAuto,
 }
 
 impl StripGains {
@@ -238,7 +254,7 @@ impl StripGains {
     ) -> StripGains {
         let ramp = ramp_samples(SMOOTHING_SECONDS, rate);
         let declick = ramp_samples(DECLICK_SECONDS, rate);
-        let sends = strip
+        let sends: Vec<SendGains> = strip
             .sends
             .iter()
             .map(|s| SendGains {
@@ -265,6 +281,7 @@ impl StripGains {
             split,
             input: GainCurve::new([[1.0, 0.0], [0.0, 1.0]], max_block),
             main: GainCurve::new([[0.0; 2]; 2], max_block),
+            auto: StripAuto { sends: vec![[None, None]; sends.len()], ..StripAuto::default() },
             sends,
         };
         g.settle_all();
@@ -379,9 +396,13 @@ impl StripGains {
             || self.sends.iter().any(|s| s.level.glide.is_moving() || s.pan.is_moving())
     }
 
-    /// Advances every control by a block of `n` samples and fills the curves. Realtime-safe.
-    pub fn advance(&mut self, n: usize) {
-        if !self.moving() {
+    /// Advances every control by a block of `n` samples starting at timeline
+    /// sample `pos` (`None` while stopped: automation holds) and fills the
+    /// curves. Automated controls follow their lanes (see `automation`).
+    /// Realtime-safe.
+    pub fn advance(&mut self, pos: Option<u64>, n: usize) {
+        let automated = pos.filter(|_| self.auto.any());
+        if automated.is_none() && !self.moving() {
             if self.main.moving || self.input.moving || self.sends.iter().any(|s| s.curve.moving) {
                 self.settle_all();
             }
@@ -392,9 +413,26 @@ impl StripGains {
         for s in &mut self.sends {
             s.curve.begin();
         }
+        let room = self.main.ends.capacity() / 2;
         let mut done = 0;
         while done < n {
-            let len = CHUNK.min(n - done);
+            let len = match automated {
+                None => CHUNK.min(n - done),
+                Some(p) => {
+                    // Chunks end at absolute multiples of CHUNK, at the block's
+                    // end, and at breakpoints (while the curves have room).
+                    let t = p + done as u64;
+                    let mut end = ((t / CHUNK as u64 + 1) * CHUNK as u64).min(p + n as u64);
+                    if self.main.ends.len() < room
+                        && let Some(b) = self.auto.next_after(t)
+                    {
+                        end = end.min(b);
+                    }
+                    let len = (end - t) as usize;
+                    self.follow_lanes(end - 1, len as u32);
+                    len
+                }
+            };
             let k = len as u32;
             for g in [
                 &mut self.trim.glide,
@@ -411,13 +449,43 @@ impl StripGains {
                 s.level.glide.advance(k);
                 s.pan.advance(k);
             }
-            let lv = self.levels();
-            self.input.ends.push(diagonal(lv.pre));
-            self.main.ends.push(self.main_matrix(&lv));
-            for s in &mut self.sends {
-                s.curve.ends.push(s.matrix(&lv));
-            }
             done += len;
+            let lv = self.levels();
+            self.input.ends.push((done, diagonal(lv.pre)));
+            self.main.ends.push((done, self.main_matrix(&lv)));
+            for s in &mut self.sends {
+                s.curve.ends.push((done, s.matrix(&lv)));
+            }
+        }
+    }
+
+    /// Points every automated control at its lane's value at sample `t`, to be
+    /// reached in exactly `len` samples. Realtime-safe.
+    fn follow_lanes(&mut self, t: u64, len: u32) {
+        let a = &mut self.auto;
+        for (cursor, p) in [
+            (&mut a.trim, StripParam::Trim),
+            (&mut a.fader, StripParam::Fader),
+            (&mut a.pan, StripParam::Pan),
+            (&mut a.width, StripParam::Width),
+        ] {
+            if let Some(c) = cursor {
+                let v = p.info().clamp(c.declicked_at(t));
+                match p {
+                    StripParam::Trim => self.trim.ramp_to(v, len),
+                    StripParam::Fader => self.fader.ramp_to(v, len),
+                    StripParam::Pan => self.pan.ramp_exactly(v, len),
+                    StripParam::Width => self.width.ramp_exactly(v, len),
+                }
+            }
+        }
+        for (s, cursors) in self.sends.iter_mut().zip(&mut a.sends) {
+            if let Some(c) = &mut cursors[0] {
+                s.level.ramp_to(SendParam::Level.info().clamp(c.declicked_at(t)), len);
+            }
+            if let Some(c) = &mut cursors[1] {
+                s.pan.ramp_exactly(SendParam::Pan.info().clamp(c.declicked_at(t)), len);
+            }
         }
     }
 

@@ -17,6 +17,7 @@
 //! pre-fader sends (cue mixes keep playing); the implicit mute of
 //! solo-in-place silences everything the strip sends.
 
+mod automation;
 mod chain;
 mod clip;
 mod compile;
@@ -396,6 +397,11 @@ impl Graph {
         let n = left.len();
         assert!(n == right.len() && n <= self.max_block, "block of {n} frames exceeds the graph's buffers");
         let metering = self.metering;
+        // Automation plays only while the timeline moves.
+        let auto_pos = match feed {
+            Feed::Play(p) | Feed::Fade(p, _) => Some(p),
+            Feed::Silent => None,
+        };
         for sums_c in &mut self.sums {
             for s in sums_c.iter_mut() {
                 s[..n].fill(0.0);
@@ -431,7 +437,7 @@ impl Graph {
                     for c in 0..2 {
                         std::mem::swap(&mut bus.input[c], &mut sums[c][1 + i]);
                     }
-                    let bad = bus.render(n, metering, sums);
+                    let bad = bus.render(auto_pos, n, metering, sums);
                     if bad > 0 {
                         *non_finite_samples += bad;
                         *bad_strip = Some((StripRef::Bus(bus.id), bad));
@@ -453,12 +459,12 @@ impl Graph {
         for c in 0..2 {
             std::mem::swap(&mut self.master_in[c], &mut self.sums[c][0]);
         }
-        self.master.advance(n);
+        self.master.advance(auto_pos, n);
         let [ml, mr] = &mut self.master_in;
         if !self.master_chain.is_empty() {
             let mut io = [&mut ml[..n], &mut mr[..n]];
             self.master.input.scale_in_place(&mut io);
-            self.master_chain.process(&mut io, &self.sums);
+            self.master_chain.process(auto_pos, &mut io, &self.sums);
         }
         self.master.main.apply(&ml[..n], &mr[..n], left, right);
         let bad = scrub(left) + scrub(right);
@@ -489,13 +495,13 @@ fn flush_delays(delays: &mut [SlotDelay], to: Slot, sums: &mut [Vec<Vec<f32>>; 2
 impl BusNode {
     /// Runs the strip over the input already in `input`: input stage, inserts,
     /// output matrix. Returns how many NaN/Inf samples were scrubbed. Realtime-safe.
-    fn render(&mut self, n: usize, metering: bool, keys: &[Vec<Vec<f32>>; 2]) -> u64 {
-        self.gains.advance(n);
+    fn render(&mut self, pos: Option<u64>, n: usize, metering: bool, keys: &[Vec<Vec<f32>>; 2]) -> u64 {
+        self.gains.advance(pos, n);
         let [il, ir] = &mut self.input;
         if !self.chain.is_empty() {
             let mut io = [&mut il[..n], &mut ir[..n]];
             self.gains.input.scale_in_place(&mut io);
-            self.chain.process(&mut io, keys);
+            self.chain.process(pos, &mut io, keys);
         }
         let [ol, or] = &mut self.out;
         self.gains.main.apply(&il[..n], &ir[..n], &mut ol[..n], &mut or[..n]);
@@ -550,12 +556,16 @@ impl TrackNode {
                 }
             }
         }
-        self.gains.advance(n);
+        let auto_pos = match feed {
+            Feed::Play(p) | Feed::Fade(p, _) => Some(p),
+            Feed::Silent => None,
+        };
+        self.gains.advance(auto_pos, n);
         if !self.chain.is_empty() {
             let mut io = [&mut *il, &mut *ir];
             let io = &mut io[..self.channels];
             self.gains.input.scale_in_place(io);
-            self.chain.process(io, keys);
+            self.chain.process(auto_pos, io, keys);
         }
         let [ol, or] = &mut self.out;
         let (ol, or) = (&mut ol[..n], &mut or[..n]);

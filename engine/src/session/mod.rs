@@ -4,6 +4,7 @@
 //! indices. Media paths are stored relative to the session file. Loading,
 //! saving and migration live in [`file`]; structural checks in [`validate`].
 
+pub mod automation;
 mod file;
 mod ids;
 mod migrate;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use crate::units::{Decibels, Pan, SampleTime};
+pub use automation::{AutoMode, Lane, Point, Shape};
 pub use file::{SessionError, load, save, to_ron_string};
 pub use ids::{BusId, ClipId, MarkerId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
@@ -54,6 +56,9 @@ pub struct Session {
     /// The loop range, if one has been set.
     #[serde(default)]
     pub loop_range: Option<LoopRange>,
+    /// Automation lanes, at most one per parameter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub automation: Vec<Lane>,
 }
 
 impl Session {
@@ -69,6 +74,7 @@ impl Session {
             master: Strip::default(),
             markers: Vec::new(),
             loop_range: None,
+            automation: Vec::new(),
         }
     }
 

@@ -106,7 +106,35 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
     {
         return Err(ValidationError::Impossible { what: "the loop range ends before it starts".into() });
     }
+    check_automation(s)?;
     check_routing_loops(s)
+}
+
+/// Lanes name parameters that exist, one lane per parameter, with points in
+/// strictly increasing time and finite values inside the parameter's range.
+fn check_automation(s: &Session) -> Result<(), ValidationError> {
+    let mut seen = HashSet::new();
+    for lane in &s.automation {
+        let who = format!("automation lane for {:?}", lane.param);
+        let Some(info) = s.param_info(lane.param) else {
+            return Err(ValidationError::Impossible { what: format!("{who}: the parameter does not exist") });
+        };
+        if !seen.insert(lane.param) {
+            return Err(ValidationError::Impossible { what: format!("{who}: there are two lanes for it") });
+        }
+        for (i, p) in lane.points.iter().enumerate() {
+            if i > 0 && p.time <= lane.points[i - 1].time {
+                return Err(ValidationError::Impossible {
+                    what: format!("{who}: point {i} at sample {} is not after the point before it", p.time),
+                });
+            }
+            check_range(&format!("{who} point {i}"), p.value, info.min, info.max, "the parameter's range")?;
+            if let super::Shape::Bezier(t) = p.shape {
+                check_range(&format!("{who} point {i} tension"), t, -1.0, 1.0, "-1 to 1")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_range(
