@@ -58,6 +58,10 @@ pub struct Spectrum {
     scratch: Vec<Complex<f32>>,
     /// Averaged power per bin (scaled as band energy).
     power: Vec<f64>,
+    /// This transform's power per bin.
+    fresh: Vec<f64>,
+    /// |X|^2 to band energy: a sine's main lobe sums to its amplitude squared.
+    scale: f64,
     transforms: u64,
     averaging: Averaging,
     /// Smoothing width in octaves (1/3, 1/6, ...).
@@ -88,7 +92,11 @@ impl Spectrum {
         let points = (octaves * POINTS_PER_OCTAVE).floor() as usize + 1;
         let centres = (0..points).map(|i| RANGE_HZ.0 * 2f64.powf(i as f64 / POINTS_PER_OCTAVE)).collect();
         let bins = size / 2 + 1;
+        let sum_w2: f64 = window.iter().map(|w| f64::from(w * w)).sum();
         Spectrum {
+            fresh: vec![0.0; bins],
+            // Both channels are summed, hence the half.
+            scale: 2.0 / sum_w2,
             input: fft.make_input_vec(),
             output: fft.make_output_vec(),
             scratch: fft.make_scratch_vec(),
@@ -138,10 +146,7 @@ impl Spectrum {
 
     fn transform(&mut self) {
         let n = self.size;
-        let sum_w2: f64 = self.window.iter().map(|w| f64::from(w * w)).sum();
-        // Scaled so a band's sum over a sine's main lobe is the square of its amplitude.
-        let scale = 4.0 / (n as f64 * sum_w2) / 2.0;
-        let mut fresh = vec![0.0f64; self.power.len()];
+        self.fresh.fill(0.0);
         for c in 0..2 {
             for i in 0..n {
                 self.input[i] = self.ring[c][(self.at + i) % n] * self.window[i];
@@ -149,8 +154,8 @@ impl Spectrum {
             if self.fft.process_with_scratch(&mut self.input, &mut self.output, &mut self.scratch).is_err() {
                 return;
             }
-            for (p, x) in fresh.iter_mut().zip(&self.output) {
-                *p += f64::from(x.norm_sqr()) * scale * n as f64;
+            for (p, x) in self.fresh.iter_mut().zip(&self.output) {
+                *p += f64::from(x.norm_sqr()) * self.scale;
             }
         }
         self.transforms += 1;
@@ -161,7 +166,7 @@ impl Spectrum {
                 if self.transforms == 1 { 1.0 } else { 1.0 - (-hop_s / tau.max(1e-3)).exp() }
             }
         };
-        for (p, f) in self.power.iter_mut().zip(&fresh) {
+        for (p, f) in self.power.iter_mut().zip(&self.fresh) {
             *p += k * (f - *p);
         }
         self.update_levels();

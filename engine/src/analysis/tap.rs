@@ -97,7 +97,6 @@ pub(crate) fn taps(sample_rate: u32) -> (TapWriter, LiveAnalysis) {
         txs.push(t);
         rxs.push(r);
     }
-    let spectrum = || Spectrum::new(sample_rate, LIVE_FFT, Averaging::Exponential(LIVE_AVERAGING), 6);
     let writer = TapWriter {
         master: master_tx,
         strips: txs.try_into().unwrap_or_else(|_| unreachable!("TAP_SLOTS producers")),
@@ -109,12 +108,17 @@ pub(crate) fn taps(sample_rate: u32) -> (TapWriter, LiveAnalysis) {
         strips: rxs.try_into().unwrap_or_else(|_| unreachable!("TAP_SLOTS consumers")),
         sources: [None; TAP_SLOTS],
         loudness: LoudnessMeter::new(sample_rate),
-        spectrum: spectrum(),
-        strip_spectra: (0..TAP_SLOTS).map(|_| spectrum()).collect(),
+        spectrum: live_spectrum(sample_rate),
+        strip_spectra: (0..TAP_SLOTS).map(|_| live_spectrum(sample_rate)).collect(),
         scratch: [Vec::new(), Vec::new()],
         sample_rate,
     };
     (writer, analysis)
+}
+
+/// A spectrum as the live analyzer shows it (1/6 octave until changed).
+fn live_spectrum(sample_rate: u32) -> Spectrum {
+    Spectrum::new(sample_rate, LIVE_FFT, Averaging::Exponential(LIVE_AVERAGING), 6)
 }
 
 /// Reads everything waiting in `c` and hands it to `f` as planar stereo.
@@ -186,8 +190,7 @@ impl LiveAnalysis {
     pub(crate) fn set_source(&mut self, slot: usize, strip: Option<StripRef>) {
         if slot < TAP_SLOTS {
             self.sources[slot] = strip;
-            self.strip_spectra[slot] =
-                Spectrum::new(self.sample_rate, LIVE_FFT, Averaging::Exponential(LIVE_AVERAGING), 6);
+            self.strip_spectra[slot] = live_spectrum(self.sample_rate);
         }
     }
 }

@@ -301,12 +301,7 @@ fn write_report(
 fn production(session: &Session, depth: BitDepth, dithered: bool) -> Production {
     let mut limiters = Vec::new();
     for p in session.master.processors.iter().filter(|p| !p.bypassed) {
-        let param = |key: &str| {
-            p.params.get(key).copied().or_else(|| {
-                crate::dsp::kind(&p.kind)
-                    .and_then(|k| k.params.iter().find(|i| i.key == key).map(|i| i.default))
-            })
-        };
+        let param = |key: &str| session.processor_param(p.id, key).and_then(|id| session.param_value(id));
         match p.kind.as_str() {
             "limiter" => limiters.push("a limiter".to_string()),
             "compressor" if param("ratio").is_some_and(|r| r >= 10.0) => {
@@ -329,7 +324,7 @@ fn production(session: &Session, depth: BitDepth, dithered: bool) -> Production 
 }
 
 fn db_to_gain(db: f64) -> f32 {
-    10f64.powf(db / 20.0) as f32
+    crate::units::Decibels(db).to_gain().0 as f32
 }
 
 /// Multiplies a stereo block by `g` (skipped at unity, so plain bounces stay bit-exact).

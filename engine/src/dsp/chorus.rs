@@ -20,7 +20,7 @@
 use std::f64::consts::TAU;
 
 use super::delay::block_ramp;
-use super::{Dsp, DspContext, KindSpec};
+use super::{Dsp, DspContext, KindSpec, MonoOrStereo, run_mono_or_stereo};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -207,7 +207,65 @@ impl Chorus {
             .find(|&v| self.gains[v].iter().any(|s| s.value() != 0.0 || s.is_moving()))
             .map_or(1, |v| v + 1)
     }
+}
 
+/// Shows the settings, not the (large) delay memory.
+impl std::fmt::Debug for Chorus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chorus")
+            .field("rate", &self.rate)
+            .field("voices", &self.voices)
+            .field("delay", &self.delay)
+            .field("depth", &self.depth)
+            .field("feedback", &self.feedback)
+            .field("mix", &self.mix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Dsp for Chorus {
+    fn set_param(&mut self, index: usize, value: f64) {
+        let ms = self.rate * 0.001;
+        match index {
+            p::RATE => self.set_rate(value),
+            p::DEPTH => self.depth.set_target(value * ms),
+            p::DELAY => self.delay.set_target(value * ms),
+            p::VOICES => {
+                let n = value.round().clamp(0.0, (VOICES - 1) as f64) as usize + 1;
+                if n != self.voices {
+                    self.set_voices(n);
+                }
+            }
+            p::FEEDBACK => self.feedback.set_target(value * 0.01),
+            p::MIX => self.mix.set_target(value * 0.01),
+            _ => {}
+        }
+    }
+
+    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
+        run_mono_or_stereo(self, io);
+    }
+
+    fn reset(&mut self) {
+        for b in &mut self.buf {
+            b.fill(0.0);
+        }
+        self.lfo = (1.0, 0.0);
+        for v in 0..VOICES {
+            self.offset[v] = phasor(self.offset_target[v]);
+            self.offset_step[v] = (1.0, 0.0);
+            for s in &mut self.gains[v] {
+                s.jump(s.target());
+            }
+        }
+        self.offset_left = 0;
+        for s in [&mut self.delay, &mut self.depth, &mut self.feedback, &mut self.mix] {
+            s.jump(s.target());
+        }
+    }
+}
+
+impl MonoOrStereo for Chorus {
     /// Runs one block in place: stereo when `STEREO` (`l`, `r` of equal
     /// length), else the mono track `l` (its wet signal is the stereo wet folded
     /// to mono, `r` is unused).
@@ -293,68 +351,5 @@ impl Chorus {
             }
         }
         self.offset = offset.map(renormalize);
-    }
-}
-
-/// Shows the settings, not the (large) delay memory.
-impl std::fmt::Debug for Chorus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Chorus")
-            .field("rate", &self.rate)
-            .field("voices", &self.voices)
-            .field("delay", &self.delay)
-            .field("depth", &self.depth)
-            .field("feedback", &self.feedback)
-            .field("mix", &self.mix)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Dsp for Chorus {
-    fn set_param(&mut self, index: usize, value: f64) {
-        let ms = self.rate * 0.001;
-        match index {
-            p::RATE => self.set_rate(value),
-            p::DEPTH => self.depth.set_target(value * ms),
-            p::DELAY => self.delay.set_target(value * ms),
-            p::VOICES => {
-                let n = value.round().clamp(0.0, (VOICES - 1) as f64) as usize + 1;
-                if n != self.voices {
-                    self.set_voices(n);
-                }
-            }
-            p::FEEDBACK => self.feedback.set_target(value * 0.01),
-            p::MIX => self.mix.set_target(value * 0.01),
-            _ => {}
-        }
-    }
-
-    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
-        match io {
-            [x] => self.run::<false>(x, &mut []),
-            [l, r, ..] => {
-                let n = l.len().min(r.len());
-                self.run::<true>(&mut l[..n], &mut r[..n]);
-            }
-            [] => {}
-        }
-    }
-
-    fn reset(&mut self) {
-        for b in &mut self.buf {
-            b.fill(0.0);
-        }
-        self.lfo = (1.0, 0.0);
-        for v in 0..VOICES {
-            self.offset[v] = phasor(self.offset_target[v]);
-            self.offset_step[v] = (1.0, 0.0);
-            for s in &mut self.gains[v] {
-                s.jump(s.target());
-            }
-        }
-        self.offset_left = 0;
-        for s in [&mut self.delay, &mut self.depth, &mut self.feedback, &mut self.mix] {
-            s.jump(s.target());
-        }
     }
 }

@@ -17,7 +17,7 @@
 //! - On a mono track the wet signal is the stereo wet folded to mono, `(L+R)/2`
 //!   (so ping-pong echoes come at half level); the dry signal is unchanged.
 
-use super::{Dsp, DspContext, KindSpec, on};
+use super::{Dsp, DspContext, KindSpec, MonoOrStereo, on, run_mono_or_stereo};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{DECLICK_SECONDS, Declick, SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -281,58 +281,6 @@ impl Delay {
         (l, r)
     }
 
-    /// Runs one block in place: stereo when `STEREO` (`l`, `r` of equal
-    /// length), else the mono track `l` (its wet signal is the stereo wet folded
-    /// to mono, `r` is unused).
-    #[inline]
-    fn run<const STEREO: bool>(&mut self, l: &mut [f32], r: &mut [f32]) {
-        let n = l.len();
-        self.tap.start();
-        let (fb0, dfb) = block_ramp(&mut self.feedback, n);
-        let (mix0, dmix) = block_ramp(&mut self.mix, n);
-        let ping_moving = self.ping.is_moving();
-        let ping0 = self.ping.gain() as f32;
-        let (hp, lp) = self.filters(n);
-        let (hp_on, lp_on) = (self.hp_on, self.lp_on);
-        let mut last = self.lp_last;
-        for i in 0..n {
-            let k = (i + 1) as f32;
-            let fb = fb0 + dfb * k;
-            let mix = mix0 + dmix * k;
-            let xl = l[i];
-            let xr = if STEREO { r[i] } else { xl };
-            let (mut yl, mut yr) = self.read();
-            if hp_on {
-                yl -= lowpass(yl, hp, &mut self.hp_s[0]);
-                yr -= lowpass(yr, hp, &mut self.hp_s[1]);
-            }
-            if lp_on {
-                yl = lowpass(yl, lp, &mut self.lp_s[0]);
-                yr = lowpass(yr, lp, &mut self.lp_s[1]);
-            } else {
-                last = [yl, yr];
-            }
-            let ping = if ping_moving { self.ping.advance(1) as f32 } else { ping0 };
-            let (mut wl, mut wr) = (xl + fb * yl, xr + fb * yr);
-            if ping > 0.0 {
-                let (pl, pr) = (0.5 * (xl + xr) + fb * yr, fb * yl);
-                wl += (pl - wl) * ping;
-                wr += (pr - wr) * ping;
-            }
-            let w = self.w;
-            self.buf[0][w] = flush(wl);
-            self.buf[1][w] = flush(wr);
-            self.w = (w + 1) & self.mask;
-            if STEREO {
-                l[i] = xl + (yl - xl) * mix;
-                r[i] = xr + (yr - xr) * mix;
-            } else {
-                l[i] = xl + (0.5 * (yl + yr) - xl) * mix;
-            }
-        }
-        self.lp_last = last;
-    }
-
     /// Advances the filter glides by `n` samples and returns this block's
     /// one-pole gains, switching each filter off at its extreme.
     fn filters(&mut self, n: usize) -> (f32, f32) {
@@ -392,14 +340,7 @@ impl Dsp for Delay {
     }
 
     fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
-        match io {
-            [x] => self.run::<false>(x, &mut []),
-            [l, r, ..] => {
-                let n = l.len().min(r.len());
-                self.run::<true>(&mut l[..n], &mut r[..n]);
-            }
-            [] => {}
-        }
+        run_mono_or_stereo(self, io);
     }
 
     fn reset(&mut self) {
@@ -417,5 +358,59 @@ impl Dsp for Delay {
         self.ping.jump(ping);
         self.hp_on = self.hpf.value() > self.hpf_min;
         self.lp_on = self.lpf.value() < self.lpf_max;
+    }
+}
+
+impl MonoOrStereo for Delay {
+    /// Runs one block in place: stereo when `STEREO` (`l`, `r` of equal
+    /// length), else the mono track `l` (its wet signal is the stereo wet folded
+    /// to mono, `r` is unused).
+    #[inline]
+    fn run<const STEREO: bool>(&mut self, l: &mut [f32], r: &mut [f32]) {
+        let n = l.len();
+        self.tap.start();
+        let (fb0, dfb) = block_ramp(&mut self.feedback, n);
+        let (mix0, dmix) = block_ramp(&mut self.mix, n);
+        let ping_moving = self.ping.is_moving();
+        let ping0 = self.ping.gain() as f32;
+        let (hp, lp) = self.filters(n);
+        let (hp_on, lp_on) = (self.hp_on, self.lp_on);
+        let mut last = self.lp_last;
+        for i in 0..n {
+            let k = (i + 1) as f32;
+            let fb = fb0 + dfb * k;
+            let mix = mix0 + dmix * k;
+            let xl = l[i];
+            let xr = if STEREO { r[i] } else { xl };
+            let (mut yl, mut yr) = self.read();
+            if hp_on {
+                yl -= lowpass(yl, hp, &mut self.hp_s[0]);
+                yr -= lowpass(yr, hp, &mut self.hp_s[1]);
+            }
+            if lp_on {
+                yl = lowpass(yl, lp, &mut self.lp_s[0]);
+                yr = lowpass(yr, lp, &mut self.lp_s[1]);
+            } else {
+                last = [yl, yr];
+            }
+            let ping = if ping_moving { self.ping.advance(1) as f32 } else { ping0 };
+            let (mut wl, mut wr) = (xl + fb * yl, xr + fb * yr);
+            if ping > 0.0 {
+                let (pl, pr) = (0.5 * (xl + xr) + fb * yr, fb * yl);
+                wl += (pl - wl) * ping;
+                wr += (pr - wr) * ping;
+            }
+            let w = self.w;
+            self.buf[0][w] = flush(wl);
+            self.buf[1][w] = flush(wr);
+            self.w = (w + 1) & self.mask;
+            if STEREO {
+                l[i] = xl + (yl - xl) * mix;
+                r[i] = xr + (yr - xr) * mix;
+            } else {
+                l[i] = xl + (0.5 * (yl + yr) - xl) * mix;
+            }
+        }
+        self.lp_last = last;
     }
 }

@@ -136,6 +136,24 @@ pub(crate) fn on(v: f64) -> bool {
 }
 
 /// `10^(db/20)`.
+/// A processor with one sample loop compiled for mono and for stereo.
+pub(crate) trait MonoOrStereo {
+    /// Processes `l` (and `r` when `STEREO`) in place.
+    fn run<const STEREO: bool>(&mut self, l: &mut [f32], r: &mut [f32]);
+}
+
+/// Runs `p` over a mono or stereo block (extra channels are left alone). Realtime-safe.
+pub(crate) fn run_mono_or_stereo<P: MonoOrStereo>(p: &mut P, io: &mut [&mut [f32]]) {
+    match io {
+        [x] => p.run::<false>(x, &mut []),
+        [l, r, ..] => {
+            let n = l.len().min(r.len());
+            p.run::<true>(&mut l[..n], &mut r[..n]);
+        }
+        [] => {}
+    }
+}
+
 pub(crate) fn db_to_gain(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }

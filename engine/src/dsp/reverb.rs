@@ -38,7 +38,7 @@
 use std::f64::consts::{LN_10, PI};
 
 use super::delay::{Tap, block_ramp};
-use super::{Dsp, DspContext, KindSpec};
+use super::{Dsp, DspContext, KindSpec, MonoOrStereo, run_mono_or_stereo};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -410,7 +410,77 @@ impl Reverb {
         ap[base + write] = flush(v);
         d - g * v
     }
+}
 
+/// Shows the settings, not the (large) delay memory.
+impl std::fmt::Debug for Reverb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reverb")
+            .field("rate", &self.rate)
+            .field("predelay", &self.predelay)
+            .field("len", &self.len)
+            .field("coeffs", &self.coeffs)
+            .field("decay", &self.decay)
+            .field("damping", &self.damping)
+            .field("diffusion", &self.diffusion)
+            .field("width", &self.width)
+            .field("mix", &self.mix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Dsp for Reverb {
+    fn set_param(&mut self, index: usize, value: f64) {
+        match index {
+            p::PREDELAY => {
+                self.predelay.target = ((value * self.rate * 0.001).round() as usize).min(self.pre_mask);
+            }
+            p::DECAY => {
+                self.decay.set_target(value);
+                self.dirty = true;
+            }
+            p::SIZE => {
+                let lens = line_lengths(value * 0.01, self.rate);
+                for (s, l) in self.len.iter_mut().zip(lens) {
+                    s.set_target(l as f64);
+                }
+                self.dirty = true;
+            }
+            p::DAMPING => {
+                self.damping.set_target(value * 0.01);
+                self.dirty = true;
+            }
+            p::DIFFUSION => self.diffusion.set_target(value * 0.01),
+            p::WIDTH => self.width.set_target(value * 0.01),
+            p::MIX => self.mix.set_target(value * 0.01),
+            _ => {}
+        }
+    }
+
+    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
+        run_mono_or_stereo(self, io);
+    }
+
+    fn reset(&mut self) {
+        self.pre.fill(0.0);
+        self.ap.fill(0.0);
+        self.lines.fill(0.0);
+        self.state = [0.0; LINES];
+        self.predelay.settle();
+        for s in self.len.iter_mut().chain([
+            &mut self.decay,
+            &mut self.damping,
+            &mut self.diffusion,
+            &mut self.width,
+            &mut self.mix,
+        ]) {
+            s.jump(s.target());
+        }
+        self.redesign();
+    }
+}
+
+impl MonoOrStereo for Reverb {
     /// Runs one block in place: stereo when `STEREO` (`l`, `r` of equal
     /// length), else the mono track `l` (its wet signal is the stereo wet folded
     /// to mono, `r` is unused).
@@ -523,81 +593,6 @@ impl Reverb {
         }
         self.state = s;
         self.t = t;
-    }
-}
-
-/// Shows the settings, not the (large) delay memory.
-impl std::fmt::Debug for Reverb {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reverb")
-            .field("rate", &self.rate)
-            .field("predelay", &self.predelay)
-            .field("len", &self.len)
-            .field("coeffs", &self.coeffs)
-            .field("decay", &self.decay)
-            .field("damping", &self.damping)
-            .field("diffusion", &self.diffusion)
-            .field("width", &self.width)
-            .field("mix", &self.mix)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Dsp for Reverb {
-    fn set_param(&mut self, index: usize, value: f64) {
-        match index {
-            p::PREDELAY => {
-                self.predelay.target = ((value * self.rate * 0.001).round() as usize).min(self.pre_mask);
-            }
-            p::DECAY => {
-                self.decay.set_target(value);
-                self.dirty = true;
-            }
-            p::SIZE => {
-                let lens = line_lengths(value * 0.01, self.rate);
-                for (s, l) in self.len.iter_mut().zip(lens) {
-                    s.set_target(l as f64);
-                }
-                self.dirty = true;
-            }
-            p::DAMPING => {
-                self.damping.set_target(value * 0.01);
-                self.dirty = true;
-            }
-            p::DIFFUSION => self.diffusion.set_target(value * 0.01),
-            p::WIDTH => self.width.set_target(value * 0.01),
-            p::MIX => self.mix.set_target(value * 0.01),
-            _ => {}
-        }
-    }
-
-    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
-        match io {
-            [x] => self.run::<false>(x, &mut []),
-            [l, r, ..] => {
-                let n = l.len().min(r.len());
-                self.run::<true>(&mut l[..n], &mut r[..n]);
-            }
-            [] => {}
-        }
-    }
-
-    fn reset(&mut self) {
-        self.pre.fill(0.0);
-        self.ap.fill(0.0);
-        self.lines.fill(0.0);
-        self.state = [0.0; LINES];
-        self.predelay.settle();
-        for s in self.len.iter_mut().chain([
-            &mut self.decay,
-            &mut self.damping,
-            &mut self.diffusion,
-            &mut self.width,
-            &mut self.mix,
-        ]) {
-            s.jump(s.target());
-        }
-        self.redesign();
     }
 }
 

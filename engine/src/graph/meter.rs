@@ -20,12 +20,6 @@ pub struct Meter {
 }
 
 impl Meter {
-    /// Root mean square per channel.
-    pub fn rms(&self) -> [f32; 2] {
-        let n = self.frames.max(1) as f32;
-        [(self.sum_sq[0] / n).sqrt(), (self.sum_sq[1] / n).sqrt()]
-    }
-
     /// The reading to send to the GUI.
     pub fn reading(&self) -> MeterReading {
         let n = self.frames.max(1) as f32;

@@ -61,6 +61,17 @@ pub enum Feed<'a> {
     Silent,
 }
 
+impl Feed<'_> {
+    /// The timeline sample the block starts at, while the timeline moves
+    /// (automation plays only then).
+    pub fn position(&self) -> Option<u64> {
+        match self {
+            Feed::Play(p) | Feed::Fade(p, _) => Some(*p),
+            Feed::Silent => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct TrackNode {
     id: TrackId,
@@ -397,11 +408,7 @@ impl Graph {
         let n = left.len();
         assert!(n == right.len() && n <= self.max_block, "block of {n} frames exceeds the graph's buffers");
         let metering = self.metering;
-        // Automation plays only while the timeline moves.
-        let auto_pos = match feed {
-            Feed::Play(p) | Feed::Fade(p, _) => Some(p),
-            Feed::Silent => None,
-        };
+        let auto_pos = feed.position();
         for sums_c in &mut self.sums {
             for s in sums_c.iter_mut() {
                 s[..n].fill(0.0);
@@ -556,10 +563,7 @@ impl TrackNode {
                 }
             }
         }
-        let auto_pos = match feed {
-            Feed::Play(p) | Feed::Fade(p, _) => Some(p),
-            Feed::Silent => None,
-        };
+        let auto_pos = feed.position();
         self.gains.advance(auto_pos, n);
         if !self.chain.is_empty() {
             let mut io = [&mut *il, &mut *ir];
