@@ -3,6 +3,7 @@
 
 mod cli;
 mod demo_files;
+mod gui;
 
 use std::process::ExitCode;
 

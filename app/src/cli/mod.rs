@@ -87,19 +87,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// Opens a session. Until the desktop window lands this shows the session and
-/// bounces it into the temporary folder, so the default command does something
-/// useful without littering the current one.
+/// Opens a session in the window (the bundled demo when none is named).
 fn open(session: Option<PathBuf>) -> Result<(), String> {
     let path = match session {
         Some(p) => p,
         None => crate::demo_files::ensure_demo()?,
     };
-    info::run(info::Args { session: path.clone(), json: false })?;
-    let dir = std::env::temp_dir().join("mixdesk");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let name = path.file_stem().map_or_else(|| "session".into(), |s| s.to_string_lossy().into_owned());
-    render::run(render::Args::for_file(path, dir.join(format!("{name}-mix.wav"))))
+    crate::gui::run(Some(path))
 }
 
 fn devices() -> Result<(), String> {

@@ -48,25 +48,6 @@ pub struct Args {
     pub no_report: bool,
 }
 
-impl Args {
-    /// Default render settings for `session` into `output`.
-    pub fn for_file(session: PathBuf, output: PathBuf) -> Args {
-        Args {
-            session,
-            output,
-            bits: Bits::B24,
-            dither: None,
-            start: 0.0,
-            end: None,
-            tail: 0.0,
-            stems: None,
-            normalize_lufs: None,
-            true_peak_ceiling: None,
-            no_report: false,
-        }
-    }
-}
-
 /// `--bits`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Bits {

@@ -1,0 +1,342 @@
+//! The app's side of the engine: owns the [`EngineHandle`], turns document
+//! changes into engine commands, rebuilds the graph off the GUI thread when the
+//! structure changed, and keeps what the engine reports (position, load, xruns,
+//! device news, meters, gain reduction) for the views.
+//!
+//! [`Audio::sync`] compares the session before and after an edit (or an undo):
+//! continuous values go out as parameter commands at once; anything that
+//! changes the graph's shape compiles a new graph in a background task, and the
+//! result carries a version stamp so an older build never replaces a newer one.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use iced::Task;
+use mixdesk_engine::analysis::MeterDisplay;
+use mixdesk_engine::bounce::prepare;
+use mixdesk_engine::graph::Graph;
+use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
+use mixdesk_engine::session::{ParamId, ProcessorId, SendParam, Session, Strip, StripParam, StripRef};
+
+/// Where the engine should play.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioSettings {
+    /// Device id, or `None` for the system default.
+    pub device: Option<String>,
+    /// Frames per callback.
+    pub buffer_frames: u32,
+    /// Never open a device (tests, or a machine where opening one hangs).
+    pub null_output: bool,
+}
+
+/// A graph compiled in the background, stamped with the build it answers.
+#[derive(Debug, Clone)]
+pub struct Built {
+    version: u64,
+    result: Result<Arc<std::sync::Mutex<Option<Graph>>>, String>,
+}
+
+/// The engine as the GUI sees it.
+#[derive(Debug)]
+pub struct Audio {
+    engine: Option<EngineHandle>,
+    pool: Arc<MediaPool>,
+    /// Engine sample rate.
+    pub rate: u32,
+    /// The playhead in samples at `rate`.
+    pub position: u64,
+    /// Whether the transport runs.
+    pub playing: bool,
+    /// DSP load of the last callbacks (0..1).
+    pub load: f32,
+    /// Device under/overruns since start.
+    pub xruns: u64,
+    /// The device in words ("no audio device, playing silently").
+    pub device: String,
+    /// Strip meters with GUI-side ballistics.
+    pub meters: HashMap<StripRef, MeterDisplay>,
+    /// Gain reduction of compressors, limiters and gates, in dB.
+    pub gain_reduction: HashMap<ProcessorId, f32>,
+    /// Why the last graph could not be built, if it could not.
+    pub graph_error: Option<String>,
+    version: u64,
+    /// Engine commands sent, for tests and diagnostics.
+    pub commands_sent: u64,
+}
+
+impl Audio {
+    /// Starts the engine; if it cannot start at all the app still runs, silently.
+    pub fn start(settings: &AudioSettings, session_rate: u32) -> (Audio, Option<String>) {
+        let config = EngineConfig {
+            device: settings.device.clone(),
+            buffer_frames: settings.buffer_frames,
+            sample_rate: session_rate,
+            null_output: settings.null_output,
+        };
+        let (engine, error) = match Engine::start(config) {
+            Ok(e) => (Some(e), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "The audio engine could not start: {e}. Mixdesk runs without sound; choose another device in Preferences."
+                )),
+            ),
+        };
+        let status = engine.as_ref().map(EngineHandle::status).unwrap_or_default();
+        let audio = Audio {
+            rate: if status.sample_rate > 0 { status.sample_rate } else { session_rate },
+            device: describe(&status),
+            engine,
+            pool: Arc::new(MediaPool::new()),
+            position: 0,
+            playing: false,
+            load: 0.0,
+            xruns: 0,
+            meters: HashMap::new(),
+            gain_reduction: HashMap::new(),
+            graph_error: None,
+            version: 0,
+            commands_sent: 0,
+        };
+        (audio, error)
+    }
+
+    /// The media cache shared by graph builds and imports.
+    pub fn pool(&self) -> Arc<MediaPool> {
+        Arc::clone(&self.pool)
+    }
+
+    /// Compiles a graph for `session` in the background.
+    pub fn rebuild(&mut self, session: &Session, dir: PathBuf) -> Task<Built> {
+        self.version += 1;
+        let version = self.version;
+        let session = session.resampled_to(self.rate);
+        let pool = Arc::clone(&self.pool);
+        Task::perform(
+            async move {
+                prepare(&session, &dir, &pool, 4096)
+                    .map(|g| Arc::new(std::sync::Mutex::new(Some(g))))
+                    .map_err(|e| e.to_string())
+            },
+            move |result| Built { version, result },
+        )
+    }
+
+    /// Hands a finished build to the engine, unless a newer build was started.
+    pub fn install(&mut self, built: Built) {
+        if built.version != self.version {
+            return;
+        }
+        match built.result {
+            Ok(slot) => {
+                self.graph_error = None;
+                let graph = slot.lock().ok().and_then(|mut g| g.take());
+                if let (Some(engine), Some(graph)) = (self.engine.as_mut(), graph)
+                    && let Err(e) = engine.swap_graph(graph)
+                {
+                    self.graph_error = Some(format!("The new mix graph could not be installed: {e}"));
+                }
+            }
+            Err(e) => {
+                self.graph_error =
+                    Some(format!("{e}\nThe mix plays without these clips until the files are back."))
+            }
+        }
+    }
+
+    /// Sends what changed between `old` and `new` to the engine; returns a
+    /// graph build if the structure changed.
+    pub fn sync(&mut self, old: &Session, new: &Session, dir: PathBuf) -> Option<Task<Built>> {
+        if structure(old) != structure(new) {
+            return Some(self.rebuild(new, dir));
+        }
+        for (r, a, b) in strips(old, new) {
+            self.sync_strip(r, a, b);
+        }
+        if old.loop_range != new.loop_range {
+            self.set_loop(new);
+        }
+        None
+    }
+
+    fn sync_strip(&mut self, r: StripRef, a: &Strip, b: &Strip) {
+        for p in [StripParam::Trim, StripParam::Fader, StripParam::Pan, StripParam::Width] {
+            if p.get(a) != p.get(b) {
+                self.send(|e| e.set_param(ParamId::Strip(r, p), p.get(b)));
+            }
+        }
+        if a.mute != b.mute {
+            self.send(|e| e.set_mute(r, b.mute));
+        }
+        if a.solo != b.solo {
+            self.send(|e| e.set_solo(r, b.solo));
+        }
+        if a.polarity_inverted != b.polarity_inverted {
+            self.send(|e| {
+                e.send(mixdesk_engine::realtime::EngineCommand::SetPolarity(r, b.polarity_inverted)).ok()
+            });
+        }
+        for (pa, pb) in a.processors.iter().zip(&b.processors) {
+            if pa.bypassed != pb.bypassed {
+                self.send(|e| e.set_bypass(pb.id, pb.bypassed));
+            }
+            if pa.params != pb.params
+                && let Some(spec) = mixdesk_engine::dsp::kind(&pb.kind)
+            {
+                let (va, vb) = (spec.values(pa), spec.values(pb));
+                for (i, (x, y)) in va.iter().zip(&vb).enumerate() {
+                    if x != y {
+                        self.send(|e| e.set_param(ParamId::Processor(pb.id, i as u16), *y));
+                    }
+                }
+            }
+        }
+        for (sa, sb) in a.sends.iter().zip(&b.sends) {
+            if sa.level_db != sb.level_db {
+                self.send(|e| e.set_param(ParamId::Send(sb.id, SendParam::Level), sb.level_db.0));
+            }
+            if sa.pan != sb.pan {
+                self.send(|e| e.set_param(ParamId::Send(sb.id, SendParam::Pan), sb.pan.0));
+            }
+        }
+    }
+
+    fn send<R>(&mut self, f: impl FnOnce(&mut EngineHandle) -> R) {
+        if let Some(e) = self.engine.as_mut() {
+            f(e);
+            self.commands_sent += 1;
+        }
+    }
+
+    /// Starts the transport.
+    pub fn play(&mut self) {
+        self.send(EngineHandle::play);
+        self.playing = true;
+    }
+
+    /// Stops the transport.
+    pub fn stop(&mut self) {
+        self.send(EngineHandle::stop);
+        self.playing = false;
+    }
+
+    /// Moves the playhead (in samples at the engine rate).
+    pub fn seek(&mut self, position: u64) {
+        self.send(|e| e.seek(position));
+        self.position = position;
+    }
+
+    /// Sends the session's loop range.
+    pub fn set_loop(&mut self, session: &Session) {
+        let scale = f64::from(self.rate) / f64::from(session.sample_rate.max(1));
+        let range =
+            session.loop_range.map(|l| ((l.start.0 as f64 * scale) as u64, (l.end.0 as f64 * scale) as u64));
+        let enabled = session.loop_range.is_some_and(|l| l.enabled);
+        self.send(|e| e.set_loop(range, enabled));
+    }
+
+    /// Reads everything the engine reported since the last call.
+    pub fn poll(&mut self) {
+        let Some(engine) = self.engine.as_mut() else { return };
+        let rate = self.rate;
+        let meters = &mut self.meters;
+        let gr = &mut self.gain_reduction;
+        let mut tick = None;
+        let mut news = None;
+        engine.poll(|event| match event {
+            EngineEvent::Tick { position, playing, load, xruns, .. } => {
+                tick = Some((position, playing, load, xruns))
+            }
+            EngineEvent::Meter { strip, reading } => {
+                meters.entry(strip).or_insert_with(|| MeterDisplay::new(rate)).update(&reading)
+            }
+            EngineEvent::GainReduction { processor, db } => {
+                gr.insert(processor, db);
+            }
+            EngineEvent::Device(d) => news = Some(d.to_string()),
+            _ => {}
+        });
+        if let Some((position, playing, load, xruns)) = tick {
+            self.position = position;
+            self.playing = playing;
+            self.load = load;
+            self.xruns = xruns;
+        }
+        if news.is_some() {
+            self.device = describe(&engine.status());
+        }
+    }
+
+    /// Clears a strip's clip indicator.
+    pub fn reset_clip(&mut self, strip: StripRef) {
+        if let Some(m) = self.meters.get_mut(&strip) {
+            m.reset_clip();
+        }
+    }
+
+    /// Whether any meter is still moving (so the GUI keeps redrawing).
+    pub fn meters_active(&self) -> bool {
+        self.meters.values().any(|m| m.peak_db().iter().chain(m.hold_db().iter()).any(|d| *d > -100.0))
+    }
+}
+
+fn describe(status: &mixdesk_engine::realtime::DeviceStatus) -> String {
+    match &status.device {
+        Some(name) => format!("{name} · {} Hz · {} frames", status.sample_rate, status.buffer_frames),
+        None if status.sample_rate == 0 => "audio engine not running".to_owned(),
+        None => "no audio device, playing silently".to_owned(),
+    }
+}
+
+/// Every strip of both sessions, paired by reference (the structures are equal).
+fn strips<'a>(a: &'a Session, b: &'a Session) -> Vec<(StripRef, &'a Strip, &'a Strip)> {
+    let mut out: Vec<_> =
+        a.tracks.iter().zip(&b.tracks).map(|(x, y)| (StripRef::Track(y.id), &x.strip, &y.strip)).collect();
+    out.extend(a.buses.iter().zip(&b.buses).map(|(x, y)| (StripRef::Bus(y.id), &x.strip, &y.strip)));
+    out.push((StripRef::Master, &a.master, &b.master));
+    out
+}
+
+/// The session with everything the engine can change live reset: what is left
+/// decides the graph's shape. Names and colours do not matter to the graph.
+fn structure(s: &Session) -> Session {
+    let mut s = s.clone();
+    let live = |strip: &mut Strip| {
+        strip.trim_db.0 = 0.0;
+        strip.fader_db.0 = 0.0;
+        strip.pan.0 = 0.0;
+        strip.width = 1.0;
+        strip.mute = false;
+        strip.solo = false;
+        strip.polarity_inverted = false;
+        for p in &mut strip.processors {
+            p.bypassed = false;
+            let structural: Vec<&str> = mixdesk_engine::dsp::kind(&p.kind)
+                .map(|k| k.structural.iter().map(|i| k.params[*i].key).collect())
+                .unwrap_or_default();
+            p.params.retain(|k, _| structural.contains(&k.as_str()));
+        }
+        for send in &mut strip.sends {
+            send.level_db.0 = 0.0;
+            send.pan.0 = 0.0;
+        }
+    };
+    for t in &mut s.tracks {
+        t.name.clear();
+        t.colour = Default::default();
+        t.comment.clear();
+        live(&mut t.strip);
+    }
+    for b in &mut s.buses {
+        b.name.clear();
+        b.colour = Default::default();
+        b.comment.clear();
+        live(&mut b.strip);
+    }
+    live(&mut s.master);
+    s.markers.clear();
+    s.loop_range = None;
+    s
+}

@@ -1,0 +1,127 @@
+//! The editor panel for the processor opened from a strip: a header (name,
+//! strip, bypass, close), then the kind's own view: the EQ's response curve
+//! with band handles, the compressor's static curve with its gain-reduction
+//! meter, or generic controls for every other kind. All kinds also list every
+//! parameter as a control with its value and unit.
+
+mod compressor;
+pub mod eq;
+mod generic;
+
+use iced::widget::{button, column, container, row, scrollable, text};
+use iced::{Element, Length};
+use mixdesk_engine::session::{ParamId, ProcessorId, Session};
+
+use super::audio::Audio;
+use super::document::Document;
+use super::mixer::processor_label;
+use super::theme::{self, Tone};
+
+pub use eq::{Band, BandName};
+
+/// What the user did in an editor.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A control moved a parameter (part of a gesture until released).
+    ParamChanged(ParamId, f64),
+    /// A slider was released: the gesture ends.
+    ParamReleased,
+    /// An EQ band handle was dragged to a frequency and gain (the band is switched on).
+    BandDragged(ProcessorId, Band, f64, f64),
+    /// An EQ band's Q was changed with the wheel over its handle.
+    BandQ(ProcessorId, Band, f64),
+    /// The EQ handle was released.
+    BandReleased,
+    /// The editor's bypass button.
+    BypassToggled(ProcessorId),
+    /// The close button.
+    Closed,
+}
+
+/// Width of the editor panel.
+pub const WIDTH: f32 = 560.0;
+
+/// The panel for processor `id`.
+pub fn view<'a>(session: &'a Session, id: ProcessorId, audio: &'a Audio) -> Element<'a, Message> {
+    let Some(p) = session.processor(id) else { return column![].into() };
+    let Some(spec) = mixdesk_engine::dsp::kind(&p.kind) else { return column![].into() };
+    let values = spec.values(p);
+    let header = row![
+        text(processor_label(session, id)).size(15).width(Length::Fill),
+        button(text(if p.bypassed { "Bypassed" } else { "Active" }).size(12))
+            .style(theme::button(Tone::Accent, !p.bypassed))
+            .on_press(Message::BypassToggled(id)),
+        button(text("Close").size(12)).style(theme::button(Tone::Plain, false)).on_press(Message::Closed),
+    ]
+    .spacing(6)
+    .align_y(iced::Alignment::Center);
+    let rate = f64::from(session.sample_rate);
+    let special: Element<'a, Message> = match spec.kind {
+        "eq" => eq::view(id, values.clone(), rate),
+        "compressor" => compressor::view(id, &values, audio.gain_reduction.get(&id).copied().unwrap_or(0.0)),
+        _ => column![].into(),
+    };
+    let controls = generic::view(id, spec, &values);
+    container(
+        column![header, text(spec.description).size(11), special, scrollable(controls).height(Length::Fill)]
+            .spacing(8)
+            .padding(10),
+    )
+    .width(WIDTH)
+    .height(Length::Fill)
+    .style(theme::panel)
+    .into()
+}
+
+/// Applies one editor message; returns whether the editor should close.
+pub fn update(doc: &mut Document, message: Message) -> bool {
+    match message {
+        Message::ParamChanged(param, v) => {
+            let Some(info) = doc.session.param_info(param) else { return false };
+            let key = format!("{param:?}");
+            let start = doc.gesture_start(&key).unwrap_or(&doc.session);
+            let before = start.param_value(param).unwrap_or(info.default);
+            let owner = match param {
+                ParamId::Processor(id, _) => processor_label(&doc.session, id),
+                _ => String::new(),
+            };
+            let label =
+                format!("{owner} {} {} -> {}", info.name.to_lowercase(), info.format(before), info.format(v));
+            let stepped = info.is_stepped();
+            if stepped {
+                doc.edit(&key, label, |s| {
+                    s.set_param(param, v);
+                });
+            } else {
+                doc.gesture(&key, label, |s| {
+                    s.set_param(param, v);
+                });
+            }
+        }
+        Message::ParamReleased | Message::BandReleased => doc.end_gesture(),
+        Message::BandDragged(id, band, freq, gain) => {
+            let label = format!(
+                "{} {} {:.0} Hz {:+.1} dB",
+                processor_label(&doc.session, id),
+                band.name(),
+                freq,
+                gain
+            );
+            doc.gesture(&format!("band {id:?} {band:?}"), label, |s| eq::set_band(s, id, band, freq, gain));
+        }
+        Message::BandQ(id, band, q) => {
+            let label = format!("{} {} Q {q:.2}", processor_label(&doc.session, id), band.name());
+            doc.edit_merging(&format!("bandq {id:?} {band:?}"), label, |s| eq::set_q(s, id, band, q));
+        }
+        Message::BypassToggled(id) => {
+            let Some(on) = doc.session.processor(id).map(|p| !p.bypassed) else { return false };
+            let label =
+                format!("{} {}", if on { "Bypassed" } else { "Enabled" }, processor_label(&doc.session, id));
+            doc.edit("bypass", label, |s| {
+                let _ = s.set_bypass(id, on);
+            });
+        }
+        Message::Closed => return true,
+    }
+    false
+}

@@ -1,0 +1,216 @@
+//! File commands: the rfd dialogs (as async tasks, so `update` never blocks),
+//! importing audio files as tracks, and the unsaved-changes question.
+//!
+//! Imported files outside the session's folder are copied into its `media/`
+//! folder first (as Ardour does by default), so the session folder holds
+//! everything it needs; decoding to learn each file's length runs on a worker.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use iced::widget::{button, column, container, row, text};
+use iced::{Element, Length, Task};
+use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::session::{Track, TrackId};
+use mixdesk_engine::stems::{AUDIO_EXTENSIONS, palette, relative_to};
+use mixdesk_engine::units::SampleTime;
+
+use super::Message;
+use super::document::Document;
+use super::theme::{self, Tone};
+
+fn session_filter(d: rfd::AsyncFileDialog) -> rfd::AsyncFileDialog {
+    d.add_filter("Mixdesk session", &["mixdesk"])
+}
+
+/// Asks where to create a new session.
+pub fn choose_new() -> Task<Message> {
+    Task::perform(
+        async {
+            session_filter(
+                rfd::AsyncFileDialog::new().set_title("Create a session").set_file_name("untitled.mixdesk"),
+            )
+            .save_file()
+            .await
+            .map(|h| h.path().to_owned())
+        },
+        Message::NewChosen,
+    )
+}
+
+/// Asks which session to open.
+pub fn choose_open() -> Task<Message> {
+    Task::perform(
+        async { session_filter(rfd::AsyncFileDialog::new()).pick_file().await.map(|h| h.path().to_owned()) },
+        Message::OpenChosen,
+    )
+}
+
+/// Asks where to save.
+pub fn choose_save_as(doc: &Document) -> Task<Message> {
+    let name = format!("{}.mixdesk", doc.name());
+    let dir = doc.dir();
+    Task::perform(
+        async move {
+            session_filter(rfd::AsyncFileDialog::new().set_directory(dir).set_file_name(name))
+                .save_file()
+                .await
+                .map(|h| h.path().to_owned())
+        },
+        Message::SaveAsChosen,
+    )
+}
+
+/// Asks which audio files to import.
+pub fn choose_import() -> Task<Message> {
+    Task::perform(
+        async {
+            rfd::AsyncFileDialog::new()
+                .add_filter("Audio", &AUDIO_EXTENSIONS)
+                .pick_files()
+                .await
+                .map(|v| v.into_iter().map(|h| h.path().to_owned()).collect())
+                .unwrap_or_default()
+        },
+        Message::ImportChosen,
+    )
+}
+
+/// A file ready to become a track.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// Where it is now (inside the session folder when the session has one).
+    pub path: PathBuf,
+    /// Its length at the session rate.
+    pub frames: u64,
+}
+
+/// Copies (when needed) and decodes `paths` on a worker thread.
+pub fn prepare_import(
+    paths: Vec<PathBuf>,
+    dir: Option<PathBuf>,
+    rate: u32,
+    pool: Arc<MediaPool>,
+) -> Task<Message> {
+    Task::perform(
+        async move {
+            let (tx, rx) = iced::futures::channel::oneshot::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(import_files(&paths, dir.as_deref(), rate, &pool));
+            });
+            rx.await.unwrap_or_else(|_| Err("the import stopped unexpectedly".into()))
+        },
+        Message::ImportReady,
+    )
+}
+
+/// Checks, copies and decodes each file; the first failure names its file.
+pub fn import_files(
+    paths: &[PathBuf],
+    dir: Option<&Path>,
+    rate: u32,
+    pool: &MediaPool,
+) -> Result<Vec<Imported>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+        if !AUDIO_EXTENSIONS.contains(&ext.as_str()) {
+            return Err(format!(
+                "{} is not an audio file Mixdesk reads ({}); nothing was imported",
+                p.display(),
+                AUDIO_EXTENSIONS.join(", ")
+            ));
+        }
+        let path = match dir {
+            Some(d) if !inside(p, d) => copy_into(p, &d.join("media"))?,
+            _ => p.clone(),
+        };
+        let media = pool.load(&path, rate).map_err(|e| format!("{e}; nothing was imported"))?;
+        out.push(Imported { path, frames: media.frames() });
+    }
+    Ok(out)
+}
+
+fn inside(p: &Path, dir: &Path) -> bool {
+    match (std::fs::canonicalize(p), std::fs::canonicalize(dir)) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    }
+}
+
+/// Copies `p` into `media`, under a name not yet taken there.
+fn copy_into(p: &Path, media: &Path) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(media).map_err(|e| {
+        format!("cannot create {}: {e}; check the session folder is writable", media.display())
+    })?;
+    let name = p.file_name().ok_or_else(|| format!("{} is not a file", p.display()))?;
+    let mut target = media.join(name);
+    let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = p.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut n = 2;
+    while target.exists() {
+        target = media.join(format!("{stem}-{n}.{ext}"));
+        n += 1;
+    }
+    std::fs::copy(p, &target).map_err(|e| {
+        let _ = std::fs::remove_file(&target);
+        format!("cannot copy {} into {}: {e}; check free disk space", p.display(), media.display())
+    })?;
+    Ok(target)
+}
+
+/// Adds one track per imported file, as one undo step.
+pub fn add_tracks(doc: &mut Document, files: &[Imported]) {
+    let dir = doc.dir();
+    let relative = doc.path.is_some();
+    let label = if files.len() == 1 {
+        "Imported 1 file".to_owned()
+    } else {
+        format!("Imported {} files", files.len())
+    };
+    doc.edit("import", label, |s| {
+        for f in files {
+            let id = s.next_id();
+            let n = s.tracks.len();
+            let name = f
+                .path
+                .file_stem()
+                .map_or_else(|| format!("Track {}", n + 1), |x| x.to_string_lossy().into_owned());
+            let media = if relative { relative_to(&f.path, &dir) } else { f.path.clone() };
+            let mut t = Track::with_one_clip(id, name, media, SampleTime(f.frames));
+            t.colour = palette(n);
+            debug_assert_eq!(t.id, TrackId(id));
+            s.tracks.push(t);
+        }
+    });
+}
+
+/// "Save changes to NAME before ...?"
+pub fn unsaved_view<'a>(name: &str) -> Element<'a, Message> {
+    container(
+        column![
+            text(format!("Save the changes to {name}?")).size(18),
+            text("Your changes will be lost if you don't save them.").size(13),
+            row![
+                button(text("Save").size(14))
+                    .padding([6, 18])
+                    .style(theme::button(Tone::Accent, true))
+                    .on_press(Message::ConfirmSave),
+                button(text("Don't save").size(14))
+                    .padding([6, 18])
+                    .style(theme::button(Tone::Danger, false))
+                    .on_press(Message::ConfirmDiscard),
+                button(text("Cancel").size(14))
+                    .padding([6, 18])
+                    .style(theme::button(Tone::Plain, false))
+                    .on_press(Message::ConfirmCancel),
+            ]
+            .spacing(8),
+        ]
+        .spacing(12),
+    )
+    .padding(16)
+    .width(Length::Fixed(480.0))
+    .style(theme::dialog)
+    .into()
+}

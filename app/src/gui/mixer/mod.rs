@@ -1,0 +1,168 @@
+//! The mixer: one strip per track, then the buses, then the master, scrolling
+//! sideways. [`update`] turns what the user did on a strip into one document
+//! edit (or one gesture) with its undo label; the app then syncs the engine.
+
+pub mod strip;
+mod update;
+
+pub use update::{Effect, processor_label, update};
+
+use iced::widget::{Row, container, scrollable};
+use iced::{Element, Length};
+use mixdesk_engine::session::{BusId, Colour, Output};
+use mixdesk_engine::session::{ProcessorId, SendId, StripRef};
+
+use super::audio::Audio;
+use super::widget::ControlEvent;
+use mixdesk_engine::session::Session;
+
+/// What the user did in the mixer.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The fader was dragged, scrolled, released or reset.
+    Fader(StripRef, ControlEvent),
+    /// The fader's value field was edited (not yet applied).
+    FaderTyped(StripRef, String),
+    /// The fader's value field was confirmed with Enter.
+    FaderSubmitted(StripRef),
+    /// The pan knob moved.
+    Pan(StripRef, ControlEvent),
+    /// The width knob moved.
+    Width(StripRef, ControlEvent),
+    /// The strip was renamed.
+    Renamed(StripRef, String),
+    /// The colour palette under the name was opened or closed.
+    ColoursToggled(StripRef),
+    /// A colour was picked.
+    ColourPicked(StripRef, Colour),
+    /// Mute pressed.
+    MuteToggled(StripRef),
+    /// Solo pressed.
+    SoloToggled(StripRef),
+    /// Solo-safe pressed.
+    SoloSafeToggled(StripRef),
+    /// Polarity pressed.
+    PolarityToggled(StripRef),
+    /// The meter's clip light was clicked.
+    ClipReset(StripRef),
+    /// The strip was clicked (selects it for M/S shortcuts and the editor).
+    Selected(StripRef),
+    /// A processor was chosen in the "+ insert" list.
+    InsertAdded(StripRef, Kind),
+    /// An insert's remove button.
+    InsertRemoved(ProcessorId),
+    /// An insert's bypass button.
+    InsertBypassToggled(ProcessorId),
+    /// An insert's name was clicked: open its editor.
+    InsertOpened(ProcessorId),
+    /// The mouse went down on an insert (start of a reorder drag).
+    InsertGrabbed(ProcessorId),
+    /// The mouse moved over an insert while one is grabbed.
+    InsertHovered(ProcessorId),
+    /// The mouse was released: end of a reorder drag.
+    InsertDropped,
+    /// A bus was chosen in the "+ send" list.
+    SendAdded(StripRef, BusChoice),
+    /// A send's remove button.
+    SendRemoved(SendId),
+    /// A send's level knob.
+    SendLevel(SendId, ControlEvent),
+    /// A send's pre/post button.
+    SendPreToggled(SendId),
+    /// A new output was chosen.
+    OutputChosen(StripRef, OutputChoice),
+    /// "+ bus" pressed.
+    BusAdded,
+}
+
+/// A processor kind in the "+ insert" list.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind(pub &'static mixdesk_engine::dsp::KindSpec);
+
+impl PartialEq for Kind {
+    fn eq(&self, other: &Kind) -> bool {
+        self.0.kind == other.0.kind
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+/// A bus in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusChoice {
+    /// The bus.
+    pub id: BusId,
+    /// Its name.
+    pub name: String,
+}
+
+impl std::fmt::Display for BusChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// An output in the output list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputChoice {
+    /// Where.
+    pub output: Output,
+    /// Its name.
+    pub name: String,
+}
+
+impl std::fmt::Display for OutputChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// View state of the mixer that is not part of the session.
+#[derive(Debug, Default)]
+pub struct MixerUi {
+    /// The selected strip.
+    pub selected: Option<StripRef>,
+    /// A fader value being typed.
+    pub typing: Option<(StripRef, String)>,
+    /// The strip whose colour palette is open.
+    pub colours_open: Option<StripRef>,
+    /// The insert being dragged to a new place.
+    pub grabbed: Option<ProcessorId>,
+    /// The processor whose editor is open.
+    pub editor: Option<ProcessorId>,
+}
+
+/// The whole mixer, scrolling horizontally.
+pub fn view<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Element<'a, Message> {
+    let mut row = Row::new().spacing(4).padding(6).height(Length::Fill);
+    for t in &session.tracks {
+        row = row.push(strip::view(session, StripRef::Track(t.id), ui, audio));
+    }
+    for b in &session.buses {
+        row = row.push(strip::view(session, StripRef::Bus(b.id), ui, audio));
+    }
+    row = row.push(strip::add_bus());
+    row = row.push(strip::view(session, StripRef::Master, ui, audio));
+    container(
+        scrollable(row)
+            .direction(scrollable::Direction::Horizontal(scrollable::Scrollbar::new()))
+            .width(Length::Fill)
+            .height(Length::Fill),
+    )
+    .width(Length::Fill)
+    .height(Length::Fill)
+    .into()
+}
+
+/// A strip's display name.
+pub fn strip_name(session: &Session, r: StripRef) -> String {
+    match r {
+        StripRef::Track(id) => session.track(id).map_or_else(|| format!("Track {id}"), |t| t.name.clone()),
+        StripRef::Bus(id) => session.bus(id).map_or_else(|| format!("Bus {id}"), |b| b.name.clone()),
+        StripRef::Master => "Master".to_owned(),
+    }
+}

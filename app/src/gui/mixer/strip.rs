@@ -1,0 +1,335 @@
+//! One channel strip, top to bottom: colour and name, inserts, sends, output,
+//! polarity and width, pan, mute/solo/solo-safe, fader beside its meter, and
+//! the fader's value field.
+
+use iced::widget::{
+    Column, Space, button, canvas, column, container, mouse_area, pick_list, row, text, text_input,
+};
+use iced::{Alignment, Element, Length};
+use mixdesk_engine::session::{Output, Session, StripRef};
+
+use super::{BusChoice, Kind, Message, MixerUi, OutputChoice, strip_name};
+use crate::gui::audio::Audio;
+use crate::gui::theme::{self, Tone};
+use crate::gui::widget::{fader::Fader, knob::Knob, meter};
+
+/// Width of a strip.
+pub const WIDTH: f32 = 112.0;
+
+/// Colours offered under a strip's name.
+const PALETTE: [(u8, u8, u8); 10] = [
+    (0xd0, 0x5c, 0x5c),
+    (0xe0, 0x9b, 0x3d),
+    (0xd8, 0xc8, 0x4c),
+    (0x7f, 0xbf, 0x5a),
+    (0x4c, 0xb0, 0x9c),
+    (0x4f, 0x9d, 0xde),
+    (0x6a, 0x8c, 0xaf),
+    (0x9a, 0x78, 0xd8),
+    (0xc8, 0x6f, 0xb4),
+    (0x8c, 0x93, 0x9d),
+];
+
+fn small(s: impl text::IntoFragment<'static>) -> iced::widget::Text<'static> {
+    text(s).size(11)
+}
+
+fn toggle<'a>(label: &'static str, on: bool, tone: Tone, msg: Message) -> Element<'a, Message> {
+    button(small(label).align_x(Alignment::Center).width(Length::Fill))
+        .padding([2, 0])
+        .width(Length::Fill)
+        .style(theme::button(tone, on))
+        .on_press(msg)
+        .into()
+}
+
+/// The strip of `r`.
+pub fn view<'a>(
+    session: &'a Session,
+    r: StripRef,
+    ui: &'a MixerUi,
+    audio: &'a Audio,
+) -> Element<'a, Message> {
+    let Some(strip) = session.strip(r) else { return Space::new().into() };
+    let colour = match r {
+        StripRef::Track(id) => session.track(id).map(|t| t.colour),
+        StripRef::Bus(id) => session.bus(id).map(|b| b.colour),
+        StripRef::Master => None,
+    };
+    let tint = colour.map_or_else(|| theme::Colors::of_look(theme::Look::Dark).accent, theme::track_colour);
+    let name = strip_name(session, r);
+
+    let mut col = Column::new().spacing(4).padding(5).width(WIDTH).align_x(Alignment::Center);
+    col = col.push(container(Space::new().height(4).width(Length::Fill)).style(theme::colour_bar(tint)));
+    if r == StripRef::Master {
+        col = col.push(text("Master").size(13).width(Length::Fill).align_x(Alignment::Center));
+    } else {
+        col = col.push(
+            row![
+                text_input("name", &name)
+                    .size(12)
+                    .padding(3)
+                    .style(theme::input)
+                    .on_input(move |s| Message::Renamed(r, s)),
+                button(Space::new().width(10).height(10))
+                    .padding(3)
+                    .style(move |t, s| {
+                        let mut st = theme::button(Tone::Plain, false)(t, s);
+                        st.background = Some(tint.into());
+                        st
+                    })
+                    .on_press(Message::ColoursToggled(r)),
+            ]
+            .spacing(2)
+            .align_y(Alignment::Center),
+        );
+        if ui.colours_open == Some(r) {
+            let swatches = PALETTE.iter().map(|&(a, b, c)| {
+                let col = mixdesk_engine::session::Colour(a, b, c);
+                button(Space::new().width(12).height(12))
+                    .padding(2)
+                    .style(move |t, s| {
+                        let mut st = theme::button(Tone::Plain, false)(t, s);
+                        st.background = Some(theme::track_colour(col).into());
+                        st
+                    })
+                    .on_press(Message::ColourPicked(r, col))
+                    .into()
+            });
+            col = col.push(iced::widget::Row::with_children(swatches).spacing(1).wrap());
+        }
+    }
+
+    // Inserts.
+    let mut inserts = Column::new().spacing(2);
+    for p in &strip.processors {
+        let name = mixdesk_engine::dsp::kind(&p.kind).map_or(p.kind.as_str(), |k| k.name);
+        let opened = ui.editor == Some(p.id);
+        let grabbed = ui.grabbed == Some(p.id);
+        let slot = row![
+            mouse_area(
+                button(small(name.to_owned()).width(Length::Fill))
+                    .padding([2, 4])
+                    .width(Length::Fill)
+                    .style(theme::row_button(opened || grabbed))
+                    .on_press(Message::InsertOpened(p.id))
+            )
+            .on_press(Message::InsertGrabbed(p.id))
+            .on_enter(Message::InsertHovered(p.id))
+            .on_release(Message::InsertDropped),
+            button(small(if p.bypassed { "off" } else { "on" }))
+                .padding([2, 3])
+                .style(theme::button(Tone::Accent, !p.bypassed))
+                .on_press(Message::InsertBypassToggled(p.id)),
+            button(small("×"))
+                .padding([2, 4])
+                .style(theme::button(Tone::Plain, false))
+                .on_press(Message::InsertRemoved(p.id)),
+        ]
+        .spacing(1);
+        inserts = inserts.push(slot);
+    }
+    let kinds: Vec<Kind> = mixdesk_engine::dsp::kinds().iter().map(Kind).collect();
+    inserts = inserts.push(
+        container(
+            pick_list(kinds, None::<Kind>, move |k| Message::InsertAdded(r, k))
+                .placeholder("+ insert")
+                .text_size(11)
+                .padding([2, 4])
+                .width(Length::Fill)
+                .style(theme::pick),
+        )
+        .id(control_id("insert-add", r)),
+    );
+    col = col.push(section("Inserts", inserts));
+
+    // Sends.
+    let mut sends = Column::new().spacing(2);
+    for s in &strip.sends {
+        let bus = session.bus(s.target).map_or_else(|| format!("bus {}", s.target), |b| b.name.clone());
+        let id = s.id;
+        sends = sends.push(
+            row![
+                canvas(Knob::new(s.level_db.0.max(-60.0), -60.0, 12.0, -60.0, move |e| Message::SendLevel(
+                    id, e
+                )))
+                .width(22)
+                .height(22),
+                column![small(bus), small(format!("{:.1} dB", s.level_db.0)),].width(Length::Fill),
+                column![
+                    button(small(if s.pre_fader { "pre" } else { "post" }))
+                        .padding([1, 2])
+                        .style(theme::button(Tone::Accent, s.pre_fader))
+                        .on_press(Message::SendPreToggled(id)),
+                    button(small("×"))
+                        .padding([1, 4])
+                        .style(theme::button(Tone::Plain, false))
+                        .on_press(Message::SendRemoved(id)),
+                ]
+                .spacing(1),
+            ]
+            .spacing(2)
+            .align_y(Alignment::Center),
+        );
+    }
+    let buses: Vec<BusChoice> = session
+        .buses
+        .iter()
+        .filter(|b| StripRef::Bus(b.id) != r)
+        .map(|b| BusChoice { id: b.id, name: b.name.clone() })
+        .collect();
+    if r != StripRef::Master && !buses.is_empty() {
+        sends = sends.push(
+            pick_list(buses, None::<BusChoice>, move |b| Message::SendAdded(r, b))
+                .placeholder("+ send")
+                .text_size(11)
+                .padding([2, 4])
+                .width(Length::Fill)
+                .style(theme::pick),
+        );
+    }
+    if r != StripRef::Master {
+        col = col.push(section("Sends", sends));
+        let output = match r {
+            StripRef::Track(id) => session.track(id).map(|t| t.output),
+            StripRef::Bus(id) => session.bus(id).map(|b| b.output),
+            StripRef::Master => None,
+        }
+        .unwrap_or_default();
+        let mut outputs = vec![OutputChoice { output: Output::Master, name: "Master".into() }];
+        outputs.extend(
+            session
+                .buses
+                .iter()
+                .filter(|b| StripRef::Bus(b.id) != r)
+                .map(|b| OutputChoice { output: Output::Bus(b.id), name: b.name.clone() }),
+        );
+        let current = outputs.iter().find(|o| o.output == output).cloned();
+        col = col.push(
+            pick_list(outputs, current, move |o| Message::OutputChosen(r, o))
+                .text_size(11)
+                .padding([2, 4])
+                .width(Length::Fill)
+                .style(theme::pick),
+        );
+    }
+
+    // Polarity and width, pan.
+    col = col.push(
+        row![
+            column![
+                toggle("Ø", strip.polarity_inverted, Tone::Accent, Message::PolarityToggled(r)),
+                small(format!("W {:.0}%", strip.width * 100.0)),
+            ]
+            .width(Length::Fill)
+            .spacing(2),
+            canvas(Knob::new(strip.width, 0.0, 2.0, 1.0, move |e| Message::Width(r, e))).width(30).height(30),
+        ]
+        .spacing(4)
+        .align_y(Alignment::Center),
+    );
+    col = col.push(
+        row![
+            container(
+                canvas(Knob::new(strip.pan.0, -1.0, 1.0, 0.0, move |e| Message::Pan(r, e)).colour(tint))
+                    .width(36)
+                    .height(36)
+            )
+            .id(control_id("pan", r)),
+            small(pan_label(strip.pan.0)).width(Length::Fill).align_x(Alignment::Center),
+        ]
+        .align_y(Alignment::Center),
+    );
+    let mut buttons = row![toggle("M", strip.mute, Tone::Mute, Message::MuteToggled(r))].spacing(2);
+    if r != StripRef::Master {
+        buttons = buttons.push(toggle("S", strip.solo, Tone::Solo, Message::SoloToggled(r))).push(toggle(
+            "safe",
+            strip.solo_safe,
+            Tone::Accent,
+            Message::SoloSafeToggled(r),
+        ));
+    }
+    col = col.push(buttons);
+
+    // Fader and meter.
+    let reading = meter::Reading::of(audio.meters.get(&r));
+    col = col.push(
+        row![
+            container(
+                canvas(Fader::new(strip.fader_db.0, -144.0, tint, move |e| Message::Fader(r, e)))
+                    .width(Length::Fill)
+                    .height(Length::Fill)
+            )
+            .id(control_id("fader", r))
+            .width(Length::FillPortion(3))
+            .height(Length::Fill),
+            canvas(meter::Meter::new(reading, Message::ClipReset(r)))
+                .width(Length::FillPortion(2))
+                .height(Length::Fill),
+        ]
+        .height(Length::Fill)
+        .spacing(2),
+    );
+    let value = match &ui.typing {
+        Some((t, s)) if *t == r => s.clone(),
+        _ => fader_label(strip.fader_db.0),
+    };
+    col = col.push(
+        text_input("dB", &value)
+            .id(control_id("fader-value", r))
+            .size(12)
+            .padding(3)
+            .align_x(Alignment::Center)
+            .style(theme::input)
+            .on_input(move |s| Message::FaderTyped(r, s))
+            .on_submit(Message::FaderSubmitted(r)),
+    );
+    col = col.push(small(format!("peak {}", peak_label(reading.hold[0].max(reading.hold[1])))));
+
+    let selected = ui.selected == Some(r);
+    mouse_area(container(col).height(Length::Fill).style(theme::strip(selected)))
+        .on_press(Message::Selected(r))
+        .into()
+}
+
+/// The widget id of a strip's control, e.g. `fader-Track(TrackId(1))`, for tests and focus.
+pub fn control_id(what: &str, r: StripRef) -> String {
+    format!("{what}-{r:?}")
+}
+
+fn section<'a>(title: &'static str, body: Column<'a, Message>) -> Element<'a, Message> {
+    column![text(title).size(10), body].spacing(2).width(Length::Fill).into()
+}
+
+/// The "+ bus" button at the end of the buses.
+pub fn add_bus<'a>() -> Element<'a, Message> {
+    container(
+        button(small("+ bus"))
+            .padding([4, 8])
+            .style(theme::button(Tone::Plain, false))
+            .on_press(Message::BusAdded),
+    )
+    .padding([6, 2])
+    .into()
+}
+
+/// A fader level as shown under the fader.
+pub fn fader_label(db: f64) -> String {
+    if db <= -144.0 { "-inf".to_owned() } else { format!("{db:.1}") }
+}
+
+fn peak_label(db: f32) -> String {
+    if db <= meter::FLOOR { "-inf".to_owned() } else { format!("{db:.1}") }
+}
+
+/// Pan as shown beside the knob: C, L40, R100.
+pub fn pan_label(pan: f64) -> String {
+    let pct = (pan * 100.0).round();
+    if pct == 0.0 {
+        "C".to_owned()
+    } else if pct < 0.0 {
+        format!("L{:.0}", -pct)
+    } else {
+        format!("R{pct:.0}")
+    }
+}

@@ -1,0 +1,323 @@
+//! What each mixer message does to the document: one small function per kind
+//! of change, each one undo step (or one gesture) with a label in words.
+
+use mixdesk_engine::session::{
+    Bus, BusId, Output, ParamId, ProcessorId, Send, SendId, SendParam, Session, Strip, StripParam, StripRef,
+};
+
+use super::{Message, MixerUi, strip_name};
+use crate::gui::document::Document;
+use crate::gui::widget::ControlEvent;
+
+/// What the app must do after a mixer message, beyond syncing the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Nothing more.
+    None,
+    /// Clear a strip's clip light.
+    ClipReset(StripRef),
+    /// Show this message in the error banner.
+    Error(String),
+}
+
+/// Applies one mixer message.
+pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect {
+    match message {
+        Message::Fader(r, e) => strip_control(doc, r, StripParam::Fader, e),
+        Message::Pan(r, e) => strip_control(doc, r, StripParam::Pan, e),
+        Message::Width(r, e) => strip_control(doc, r, StripParam::Width, e),
+        Message::FaderTyped(r, s) => {
+            ui.typing = Some((r, s));
+            Effect::None
+        }
+        Message::FaderSubmitted(r) => fader_typed(doc, ui, r),
+        Message::Renamed(r, name) => {
+            let old = strip_name(&doc.session, r);
+            doc.edit_merging(&format!("{r} name"), format!("Renamed {old} to {name}"), |s| {
+                set_name(s, r, name.clone())
+            });
+            Effect::None
+        }
+        Message::ColoursToggled(r) => {
+            ui.colours_open = if ui.colours_open == Some(r) { None } else { Some(r) };
+            Effect::None
+        }
+        Message::ColourPicked(r, c) => {
+            ui.colours_open = None;
+            let name = strip_name(&doc.session, r);
+            doc.edit(&format!("{r} colour"), format!("{name} colour"), |s| match r {
+                StripRef::Track(id) => s.tracks.iter_mut().filter(|t| t.id == id).for_each(|t| t.colour = c),
+                StripRef::Bus(id) => s.buses.iter_mut().filter(|b| b.id == id).for_each(|b| b.colour = c),
+                StripRef::Master => {}
+            });
+            Effect::None
+        }
+        Message::MuteToggled(r) => toggle(doc, r, "mute", |st| &mut st.mute),
+        Message::SoloToggled(r) => toggle(doc, r, "solo", |st| &mut st.solo),
+        Message::SoloSafeToggled(r) => toggle(doc, r, "solo safe", |st| &mut st.solo_safe),
+        Message::PolarityToggled(r) => toggle(doc, r, "polarity", |st| &mut st.polarity_inverted),
+        Message::ClipReset(r) => Effect::ClipReset(r),
+        Message::Selected(r) => {
+            ui.selected = Some(r);
+            Effect::None
+        }
+        Message::InsertAdded(r, kind) => {
+            let name = strip_name(&doc.session, r);
+            let mut added = None;
+            doc.edit("insert add", format!("Added {} to {name}", kind.0.name), |s| {
+                added = s.add_processor(r, kind.0.kind, usize::MAX).ok();
+            });
+            ui.editor = added.or(ui.editor);
+            Effect::None
+        }
+        Message::InsertRemoved(id) => {
+            let label = processor_label(&doc.session, id);
+            doc.edit("insert remove", format!("Removed {label}"), |s| {
+                let _ = s.remove_processor(id);
+            });
+            if ui.editor == Some(id) {
+                ui.editor = None;
+            }
+            Effect::None
+        }
+        Message::InsertBypassToggled(id) => {
+            let Some(on) = doc.session.processor(id).map(|p| !p.bypassed) else { return Effect::None };
+            let label = processor_label(&doc.session, id);
+            doc.edit("bypass", format!("{} {label}", if on { "Bypassed" } else { "Enabled" }), |s| {
+                let _ = s.set_bypass(id, on);
+            });
+            Effect::None
+        }
+        Message::InsertOpened(id) => {
+            ui.editor = if ui.editor == Some(id) { None } else { Some(id) };
+            Effect::None
+        }
+        Message::InsertGrabbed(id) => {
+            ui.grabbed = Some(id);
+            Effect::None
+        }
+        Message::InsertHovered(target) => {
+            if let Some(id) = ui.grabbed.filter(|g| *g != target) {
+                reorder(doc, id, target);
+            }
+            Effect::None
+        }
+        Message::InsertDropped => {
+            ui.grabbed = None;
+            doc.end_gesture();
+            Effect::None
+        }
+        Message::SendAdded(r, bus) => {
+            let name = strip_name(&doc.session, r);
+            checked_edit(doc, "send add", format!("{name} send to {}", bus.name), |s| {
+                let id = SendId(s.next_id());
+                if let Some(st) = s.strip_mut(r) {
+                    st.sends.push(Send {
+                        id,
+                        target: bus.id,
+                        level_db: mixdesk_engine::session::Decibels(-10.0),
+                        pan: Default::default(),
+                        pre_fader: false,
+                    });
+                }
+            })
+        }
+        Message::SendRemoved(id) => {
+            doc.edit("send remove", "Removed a send", |s| {
+                for st in strips_mut(s) {
+                    st.sends.retain(|x| x.id != id);
+                }
+            });
+            Effect::None
+        }
+        Message::SendLevel(id, e) => {
+            let param = ParamId::Send(id, SendParam::Level);
+            control(doc, param, "Send level", e, SendParam::Level.info().default)
+        }
+        Message::SendPreToggled(id) => {
+            doc.edit("send pre", "Send pre/post fader", |s| {
+                for st in strips_mut(s) {
+                    st.sends.iter_mut().filter(|x| x.id == id).for_each(|x| x.pre_fader = !x.pre_fader);
+                }
+            });
+            Effect::None
+        }
+        Message::OutputChosen(r, o) => {
+            let name = strip_name(&doc.session, r);
+            checked_edit(doc, "output", format!("{name} output to {}", o.name), |s| {
+                set_output(s, r, o.output)
+            })
+        }
+        Message::BusAdded => {
+            doc.edit("bus add", "Added a bus", |s| {
+                let id = BusId(s.next_id());
+                let n = s.buses.len() + 1;
+                s.buses.push(Bus {
+                    id,
+                    name: format!("Bus {n}"),
+                    colour: mixdesk_engine::stems::palette(n + 3),
+                    comment: String::new(),
+                    strip: Strip::default(),
+                    output: Output::Master,
+                });
+            });
+            Effect::None
+        }
+    }
+}
+
+/// A change to a strip's fader, pan or width from a control.
+fn strip_control(doc: &mut Document, r: StripRef, p: StripParam, e: ControlEvent) -> Effect {
+    let name = strip_name(&doc.session, r);
+    control(
+        doc,
+        ParamId::Strip(r, p),
+        &format!("{name} {}", p.info().name.to_lowercase()),
+        e,
+        p.info().default,
+    )
+}
+
+/// Moves, releases or resets any parameter: a drag is one gesture, a reset one step.
+fn control(doc: &mut Document, param: ParamId, what: &str, e: ControlEvent, default: f64) -> Effect {
+    let Some(info) = doc.session.param_info(param) else { return Effect::None };
+    let key = format!("{param:?}");
+    match e {
+        ControlEvent::Moved(v) => {
+            let v = info.clamp(v);
+            let start = doc.gesture_start(&key).unwrap_or(&doc.session);
+            let before = start.param_value(param).unwrap_or(default);
+            let label = format!("{what} {} -> {}", info.format(before), info.format(v));
+            doc.gesture(&key, label, |s| {
+                s.set_param(param, v);
+            });
+        }
+        ControlEvent::Released => doc.end_gesture(),
+        ControlEvent::Reset => {
+            let before = doc.session.param_value(param).unwrap_or(default);
+            let label = format!("{what} {} -> {}", info.format(before), info.format(default));
+            doc.edit(&key, label, |s| {
+                s.set_param(param, default);
+            });
+        }
+    }
+    Effect::None
+}
+
+/// Applies a typed fader value ("-4.5", "-inf", "+3 dB").
+fn fader_typed(doc: &mut Document, ui: &mut MixerUi, r: StripRef) -> Effect {
+    let Some((_, text)) = ui.typing.take().filter(|(t, _)| *t == r) else { return Effect::None };
+    let Some(db) = parse_db(&text) else {
+        return Effect::Error(format!("\"{text}\" is not a level; type a number of dB such as -4.5 or -inf"));
+    };
+    let param = ParamId::Strip(r, StripParam::Fader);
+    let info = StripParam::Fader.info();
+    let before = doc.session.param_value(param).unwrap_or(0.0);
+    let name = strip_name(&doc.session, r);
+    let v = info.clamp(db);
+    doc.edit(
+        &format!("{param:?}"),
+        format!("{name} fader {} -> {}", info.format(before), info.format(v)),
+        |s| {
+            s.set_param(param, v);
+        },
+    );
+    Effect::None
+}
+
+/// A level typed by a person: a number with an optional "dB", or "-inf".
+pub fn parse_db(text: &str) -> Option<f64> {
+    let t = text.trim().trim_end_matches("dB").trim_end_matches("db").trim();
+    if t.eq_ignore_ascii_case("-inf") || t == "-∞" {
+        return Some(-144.0);
+    }
+    t.trim_start_matches('+').parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+fn toggle(doc: &mut Document, r: StripRef, what: &str, field: fn(&mut Strip) -> &mut bool) -> Effect {
+    let name = strip_name(&doc.session, r);
+    let Some(now) = doc.session.strip(r).map(|st| !*field(&mut st.clone())) else { return Effect::None };
+    doc.edit(&format!("{r} {what}"), format!("{name} {what} {}", if now { "on" } else { "off" }), |s| {
+        if let Some(st) = s.strip_mut(r) {
+            *field(st) = now;
+        }
+    });
+    Effect::None
+}
+
+/// Moves processor `id` to where `target` is in the same chain (part of one drag gesture).
+fn reorder(doc: &mut Document, id: ProcessorId, target: ProcessorId) {
+    let (Some((ra, _)), Some((rb, to))) =
+        (doc.session.find_processor(id), doc.session.find_processor(target))
+    else {
+        return;
+    };
+    if ra != rb {
+        return;
+    }
+    let label = format!("Moved {}", processor_label(&doc.session, id));
+    doc.gesture("insert move", label, |s| {
+        let _ = s.move_processor(id, ra, to);
+    });
+}
+
+/// "EQ on Bass".
+pub fn processor_label(s: &Session, id: ProcessorId) -> String {
+    let kind =
+        s.processor(id).and_then(|p| mixdesk_engine::dsp::kind(&p.kind)).map_or("processor", |k| k.name);
+    match s.find_processor(id) {
+        Some((r, _)) => format!("{kind} on {}", strip_name(s, r)),
+        None => kind.to_owned(),
+    }
+}
+
+fn set_name(s: &mut Session, r: StripRef, name: String) {
+    match r {
+        StripRef::Track(id) => s.tracks.iter_mut().filter(|t| t.id == id).for_each(|t| t.name = name.clone()),
+        StripRef::Bus(id) => s.buses.iter_mut().filter(|b| b.id == id).for_each(|b| b.name = name.clone()),
+        StripRef::Master => {}
+    }
+}
+
+fn set_output(s: &mut Session, r: StripRef, o: Output) {
+    match r {
+        StripRef::Track(id) => s.tracks.iter_mut().filter(|t| t.id == id).for_each(|t| t.output = o),
+        StripRef::Bus(id) => s.buses.iter_mut().filter(|b| b.id == id).for_each(|b| b.output = o),
+        StripRef::Master => {}
+    }
+}
+
+/// Every strip of the session, mutably.
+pub fn strips_mut(s: &mut Session) -> impl Iterator<Item = &mut Strip> {
+    s.tracks
+        .iter_mut()
+        .map(|t| &mut t.strip)
+        .chain(s.buses.iter_mut().map(|b| &mut b.strip))
+        .chain(std::iter::once(&mut s.master))
+}
+
+/// An edit that could make the session invalid (a routing loop): tried on a
+/// copy first, and refused with the reason if the result does not validate.
+fn checked_edit(doc: &mut Document, key: &str, label: String, f: impl FnOnce(&mut Session)) -> Effect {
+    let mut trial = doc.session.clone();
+    f(&mut trial);
+    if let Err(e) = mixdesk_engine::session::validate(&trial) {
+        return Effect::Error(format!("{e}. The change was not made."));
+    }
+    doc.edit(key, label, |s| *s = trial);
+    Effect::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_db;
+
+    #[test]
+    fn typed_levels_parse_like_a_person_writes_them() {
+        assert_eq!(parse_db("-4.5"), Some(-4.5));
+        assert_eq!(parse_db(" +3 dB"), Some(3.0));
+        assert_eq!(parse_db("-inf"), Some(-144.0));
+        assert_eq!(parse_db("loud"), None);
+        assert_eq!(parse_db("NaN"), None);
+    }
+}

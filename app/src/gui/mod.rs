@@ -1,0 +1,608 @@
+//! The desktop window (iced): a toolbar, the transport bar, the mixer and the
+//! editor of the opened processor, with dialogs for export and preferences.
+//!
+//! [`App`] holds the document, the engine link and view state; messages nest
+//! by area (`Message::Mixer`, `Message::Editor`, ...). Every edit goes through
+//! the [`Document`] (one undo step per click, drag or typed value) and then
+//! [`Audio::sync`], which sends what changed to the engine, so edits, undo and
+//! redo are all heard at once. [`application`] builds the app for `main` and
+//! the tests alike.
+
+pub mod audio;
+pub mod document;
+pub mod editor;
+pub mod export;
+pub mod files;
+pub mod keys;
+pub mod mixer;
+pub mod prefs;
+pub mod theme;
+pub mod transport;
+pub mod widget;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use iced::widget::{button, column, container, opaque, row, stack, text};
+use iced::{Element, Length, Subscription, Task, Theme, keyboard, window};
+use mixdesk_engine::session::{Session, StripRef};
+
+use audio::{Audio, AudioSettings};
+use document::Document;
+use export::Export;
+use prefs::Preferences;
+use theme::Tone;
+
+/// What happened in the window.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Something in the mixer.
+    Mixer(mixer::Message),
+    /// Something in the processor editor.
+    Editor(editor::Message),
+    /// Something in the export dialog.
+    Export(export::Message),
+    /// Something in the preferences dialog.
+    Prefs(prefs::Message),
+    /// New session (asks to save first if there are unsaved changes).
+    New,
+    /// The "create session" dialog answered.
+    NewChosen(Option<PathBuf>),
+    /// Open a session.
+    Open,
+    /// The open dialog answered.
+    OpenChosen(Option<PathBuf>),
+    /// Save.
+    Save,
+    /// Save under another name.
+    SaveAs,
+    /// The save dialog answered.
+    SaveAsChosen(Option<PathBuf>),
+    /// Import audio files as tracks.
+    Import,
+    /// The import dialog answered, or files were dropped on the window.
+    ImportChosen(Vec<PathBuf>),
+    /// Imported files were copied and decoded (or one could not be).
+    ImportReady(Result<Vec<files::Imported>, String>),
+    /// A file was dropped on the window.
+    FileDropped(PathBuf),
+    /// Open the export dialog.
+    ExportOpened,
+    /// Open the preferences.
+    PreferencesOpened,
+    /// Undo the last step.
+    Undo,
+    /// Redo the last undone step.
+    Redo,
+    /// Play or stop.
+    PlayToggled,
+    /// Return to the start.
+    Home,
+    /// Switch looping.
+    LoopToggled,
+    /// Mute the selected strip.
+    MuteSelected,
+    /// Solo the selected strip.
+    SoloSelected,
+    /// Time to read the engine's news and redraw meters.
+    Tick,
+    /// A graph finished compiling.
+    Built(audio::Built),
+    /// The window manager asked to close the window.
+    CloseRequested(window::Id),
+    /// "Save" in the unsaved-changes question.
+    ConfirmSave,
+    /// "Don't save" in the unsaved-changes question.
+    ConfirmDiscard,
+    /// "Cancel" in the unsaved-changes question.
+    ConfirmCancel,
+    /// The error banner was dismissed.
+    ErrorDismissed,
+}
+
+/// What to do once the unsaved-changes question is answered.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum After {
+    /// Close the window.
+    Close(window::Id),
+    /// Start a new session.
+    New,
+    /// Open another session.
+    Open,
+}
+
+/// The dialog over the window, if any.
+#[derive(Debug)]
+pub enum Modal {
+    /// Export.
+    Export,
+    /// Preferences.
+    Preferences(prefs::Dialog),
+    /// "Save changes before ...?"
+    Unsaved(After),
+}
+
+/// The app's state.
+#[derive(Debug)]
+pub struct App {
+    /// The open session.
+    pub doc: Document,
+    /// The engine link.
+    pub audio: Audio,
+    /// Mixer view state.
+    pub mixer: mixer::MixerUi,
+    /// The export dialog's fields (kept between openings).
+    pub export: Option<Export>,
+    /// The open dialog.
+    pub modal: Option<Modal>,
+    /// Preferences in effect.
+    pub prefs: Preferences,
+    /// Errors shown in the banner, newest last.
+    pub errors: Vec<String>,
+    /// A short note in the transport bar ("Saved demo.mixdesk").
+    pub note: Option<String>,
+    null_output: bool,
+}
+
+/// How the app starts.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// The session to open; `None` opens an empty untitled session.
+    pub session: Option<PathBuf>,
+    /// Never open an audio device (tests, screenshots on machines without sound).
+    pub null_output: bool,
+    /// Preferences to use instead of the saved ones (tests).
+    pub prefs: Option<Preferences>,
+}
+
+impl App {
+    /// Opens the session named in `launch` and starts the engine on it.
+    pub fn boot(launch: Launch) -> (App, Task<Message>) {
+        let prefs = launch.prefs.clone().unwrap_or_else(Preferences::load);
+        let mut errors = Vec::new();
+        let doc = match &launch.session {
+            Some(path) => Document::open(path).unwrap_or_else(|e| {
+                errors.push(format!("{e}"));
+                Document::new(Session::new(48_000), None)
+            }),
+            None => Document::new(Session::new(48_000), None),
+        };
+        let settings = AudioSettings {
+            device: prefs.device.clone(),
+            buffer_frames: prefs.buffer_frames,
+            null_output: launch.null_output,
+        };
+        let (mut audio, error) = Audio::start(&settings, doc.session.sample_rate);
+        errors.extend(error);
+        let task = audio.rebuild(&doc.session, doc.dir()).map(Message::Built);
+        audio.set_loop(&doc.session);
+        let app = App {
+            doc,
+            audio,
+            mixer: mixer::MixerUi::default(),
+            export: None,
+            modal: None,
+            prefs,
+            errors,
+            note: None,
+            null_output: launch.null_output,
+        };
+        (app, task)
+    }
+
+    /// "*demo - Mixdesk": the session name, a star while there are unsaved changes.
+    pub fn title(&self) -> String {
+        format!("{}{} - Mixdesk", if self.doc.is_dirty() { "*" } else { "" }, self.doc.name())
+    }
+
+    /// The theme chosen in Preferences.
+    pub fn theme(&self) -> Theme {
+        self.prefs.look.theme()
+    }
+
+    /// Runs an edit on the document and brings the engine up to date with it.
+    fn edited(&mut self, before: &Session) -> Task<Message> {
+        match self.audio.sync(before, &self.doc.session, self.doc.dir()) {
+            Some(task) => task.map(Message::Built),
+            None => Task::none(),
+        }
+    }
+
+    /// Applies one message.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        let before = self.doc.session.clone();
+        let task = self.dispatch(message);
+        if self.doc.session != before { Task::batch([task, self.edited(&before)]) } else { task }
+    }
+
+    fn dispatch(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Mixer(m) => self.mixer_message(m),
+            Message::Editor(m) => {
+                if editor::update(&mut self.doc, m) {
+                    self.mixer.editor = None;
+                }
+                Task::none()
+            }
+            Message::Export(m) => self.export_message(m),
+            Message::Prefs(m) => self.prefs_message(m),
+            Message::New => self.unless_unsaved(After::New, files::choose_new()),
+            Message::NewChosen(path) => self.new_session(path),
+            Message::Open => self.unless_unsaved(After::Open, files::choose_open()),
+            Message::OpenChosen(path) => self.open(path),
+            Message::Save => self.save(),
+            Message::SaveAs => files::choose_save_as(&self.doc),
+            Message::SaveAsChosen(path) => self.save_as(path),
+            Message::Import => files::choose_import(),
+            Message::ImportChosen(paths) => self.import(paths),
+            Message::ImportReady(Ok(files)) => {
+                files::add_tracks(&mut self.doc, &files);
+                self.note = Some(format!("Imported {} file(s) as tracks", files.len()));
+                Task::none()
+            }
+            Message::ImportReady(Err(e)) => {
+                self.errors.push(e);
+                Task::none()
+            }
+            Message::FileDropped(path) => self.dropped(path),
+            Message::ExportOpened => {
+                if self.export.is_none() {
+                    self.export = Some(Export::new(&self.doc.dir(), &self.doc.name()));
+                }
+                self.modal = Some(Modal::Export);
+                Task::none()
+            }
+            Message::PreferencesOpened => {
+                self.modal = Some(Modal::Preferences(prefs::Dialog::new(&self.prefs)));
+                Task::none()
+            }
+            Message::Undo => {
+                self.note = self.doc.undo().map(|l| format!("Undid: {l}"));
+                Task::none()
+            }
+            Message::Redo => {
+                self.note = self.doc.redo().map(|l| format!("Redid: {l}"));
+                Task::none()
+            }
+            Message::PlayToggled => {
+                if self.audio.playing {
+                    self.audio.stop();
+                } else {
+                    self.audio.play();
+                }
+                Task::none()
+            }
+            Message::Home => {
+                self.audio.seek(0);
+                Task::none()
+            }
+            Message::LoopToggled => self.toggle_loop(),
+            Message::MuteSelected => self.selected(mixer::Message::MuteToggled),
+            Message::SoloSelected => self.selected(mixer::Message::SoloToggled),
+            Message::Tick => {
+                self.audio.poll();
+                Task::none()
+            }
+            Message::Built(b) => {
+                self.audio.install(b);
+                Task::none()
+            }
+            Message::CloseRequested(id) => {
+                if self.doc.is_dirty() {
+                    self.modal = Some(Modal::Unsaved(After::Close(id)));
+                    Task::none()
+                } else {
+                    window::close(id)
+                }
+            }
+            Message::ConfirmSave => {
+                let Some(Modal::Unsaved(after)) = self.modal.take() else { return Task::none() };
+                if self.doc.path.is_none() {
+                    return files::choose_save_as(&self.doc);
+                }
+                match self.doc.save() {
+                    Ok(_) => self.proceed(after),
+                    Err(e) => {
+                        self.errors.push(e.to_string());
+                        Task::none()
+                    }
+                }
+            }
+            Message::ConfirmDiscard => match self.modal.take() {
+                Some(Modal::Unsaved(after)) => self.proceed(after),
+                _ => Task::none(),
+            },
+            Message::ConfirmCancel => {
+                self.modal = None;
+                Task::none()
+            }
+            Message::ErrorDismissed => {
+                self.errors.clear();
+                self.audio.graph_error = None;
+                Task::none()
+            }
+        }
+    }
+
+    fn mixer_message(&mut self, m: mixer::Message) -> Task<Message> {
+        match mixer::update(&mut self.doc, &mut self.mixer, m) {
+            mixer::Effect::None => {}
+            mixer::Effect::ClipReset(r) => self.audio.reset_clip(r),
+            mixer::Effect::Error(e) => self.errors.push(e),
+        }
+        Task::none()
+    }
+
+    fn selected(&mut self, f: fn(StripRef) -> mixer::Message) -> Task<Message> {
+        match self.mixer.selected {
+            Some(r) => self.mixer_message(f(r)),
+            None => {
+                self.note = Some("Click a strip first to select it".into());
+                Task::none()
+            }
+        }
+    }
+
+    fn toggle_loop(&mut self) -> Task<Message> {
+        let end = self.doc.session.content_end();
+        self.doc.edit("loop", "Loop on/off", |s| {
+            let l = s.loop_range.get_or_insert(mixdesk_engine::session::LoopRange {
+                start: mixdesk_engine::units::SampleTime::ZERO,
+                end,
+                enabled: false,
+            });
+            l.enabled = !l.enabled;
+        });
+        Task::none()
+    }
+
+    fn export_message(&mut self, m: export::Message) -> Task<Message> {
+        let Some(export) = self.export.as_mut() else { return Task::none() };
+        let (task, close) = export.update(m, &self.doc.session, &self.doc.dir(), &self.doc.name());
+        if close {
+            self.modal = None;
+        }
+        task.map(Message::Export)
+    }
+
+    fn prefs_message(&mut self, m: prefs::Message) -> Task<Message> {
+        let Some(Modal::Preferences(dialog)) = self.modal.as_mut() else { return Task::none() };
+        match m {
+            prefs::Message::DeviceChosen(d) => dialog.prefs.device = d.id,
+            prefs::Message::BufferChosen(b) => dialog.prefs.buffer_frames = b,
+            prefs::Message::LookChosen(l) => dialog.prefs.look = l,
+            prefs::Message::Closed => self.modal = None,
+            prefs::Message::Applied => {
+                let new = dialog.prefs.clone();
+                self.modal = None;
+                let restart =
+                    new.device != self.prefs.device || new.buffer_frames != self.prefs.buffer_frames;
+                self.prefs = new;
+                if let Err(e) = self.prefs.save() {
+                    self.errors.push(e);
+                }
+                if restart {
+                    return self.restart_audio();
+                }
+            }
+        }
+        Task::none()
+    }
+
+    /// Restarts the engine with the preferences' device and buffer, keeping the session.
+    fn restart_audio(&mut self) -> Task<Message> {
+        let settings = AudioSettings {
+            device: self.prefs.device.clone(),
+            buffer_frames: self.prefs.buffer_frames,
+            null_output: self.null_output,
+        };
+        let position = self.audio.position;
+        self.audio.stop();
+        // Drop the old engine first so the device is free for the new one.
+        let (placeholder, _) = Audio::start(&AudioSettings { null_output: true, ..settings.clone() }, 48_000);
+        drop(std::mem::replace(&mut self.audio, placeholder));
+        let (audio, error) = Audio::start(&settings, self.doc.session.sample_rate);
+        self.audio = audio;
+        self.errors.extend(error);
+        self.audio.seek(position);
+        self.audio.set_loop(&self.doc.session);
+        self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
+    }
+
+    /// Runs `then` now, or first asks whether to save unsaved changes.
+    fn unless_unsaved(&mut self, after: After, then: Task<Message>) -> Task<Message> {
+        if self.doc.is_dirty() {
+            self.modal = Some(Modal::Unsaved(after));
+            Task::none()
+        } else {
+            then
+        }
+    }
+
+    fn proceed(&mut self, after: After) -> Task<Message> {
+        self.modal = None;
+        match after {
+            After::Close(id) => window::close(id),
+            After::New => files::choose_new(),
+            After::Open => files::choose_open(),
+        }
+    }
+
+    /// Replaces the document (after New or Open) and rebuilds the engine's graph.
+    fn replace(&mut self, doc: Document) -> Task<Message> {
+        self.audio.stop();
+        self.doc = doc;
+        self.mixer = mixer::MixerUi::default();
+        self.export = None;
+        self.audio.meters.clear();
+        self.audio.seek(0);
+        self.audio.set_loop(&self.doc.session);
+        self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
+    }
+
+    fn new_session(&mut self, path: Option<PathBuf>) -> Task<Message> {
+        let Some(path) = path else { return Task::none() };
+        let mut doc = Document::new(Session::new(48_000), None);
+        match doc.save_as(&path) {
+            Ok(p) => {
+                self.note = Some(format!("Created {}", p.display()));
+                self.replace(doc)
+            }
+            Err(e) => {
+                self.errors.push(format!("{e}"));
+                Task::none()
+            }
+        }
+    }
+
+    fn open(&mut self, path: Option<PathBuf>) -> Task<Message> {
+        let Some(path) = path else { return Task::none() };
+        match Document::open(&path) {
+            Ok(doc) => self.replace(doc),
+            Err(e) => {
+                self.errors.push(format!("{e}"));
+                Task::none()
+            }
+        }
+    }
+
+    fn save(&mut self) -> Task<Message> {
+        if self.doc.path.is_none() {
+            return files::choose_save_as(&self.doc);
+        }
+        match self.doc.save() {
+            Ok(p) => self.note = Some(format!("Saved {}", p.display())),
+            Err(e) => self.errors.push(format!("{e}")),
+        }
+        Task::none()
+    }
+
+    fn save_as(&mut self, path: Option<PathBuf>) -> Task<Message> {
+        let Some(path) = path else { return Task::none() };
+        match self.doc.save_as(&path) {
+            Ok(p) => {
+                self.note = Some(format!("Saved {}", p.display()));
+                if let Some(Modal::Unsaved(after)) = self.modal.take() {
+                    return self.proceed(after);
+                }
+            }
+            Err(e) => self.errors.push(format!("{e}")),
+        }
+        Task::none()
+    }
+
+    fn import(&mut self, paths: Vec<PathBuf>) -> Task<Message> {
+        if paths.is_empty() {
+            return Task::none();
+        }
+        let dir = self.doc.path.is_some().then(|| self.doc.dir());
+        files::prepare_import(paths, dir, self.doc.session.sample_rate, self.audio.pool())
+    }
+
+    fn dropped(&mut self, path: PathBuf) -> Task<Message> {
+        if path.extension().is_some_and(|e| e == "mixdesk") {
+            return self.unless_unsaved(After::Open, Task::done(Message::OpenChosen(Some(path.clone()))));
+        }
+        self.import(vec![path])
+    }
+
+    /// The window.
+    pub fn view(&self) -> Element<'_, Message> {
+        let looping = self.doc.session.loop_range.is_some_and(|l| l.enabled);
+        let mut main = column![
+            transport::toolbar(self.doc.undo_label(), self.doc.redo_label()),
+            container(transport::bar(&self.audio, self.doc.session.tempo, looping, self.doc.undo_label()))
+                .width(Length::Fill)
+                .style(theme::panel),
+        ];
+        let errors: Vec<&String> = self.errors.iter().chain(self.audio.graph_error.as_ref()).collect();
+        if !errors.is_empty() {
+            let text_lines = errors.iter().map(|e| e.as_str()).collect::<Vec<_>>().join("\n");
+            main = main.push(
+                container(
+                    row![
+                        text(text_lines).size(13).width(Length::Fill),
+                        button(text("Dismiss").size(12))
+                            .style(theme::button(Tone::Plain, false))
+                            .on_press(Message::ErrorDismissed),
+                    ]
+                    .spacing(8),
+                )
+                .padding(8)
+                .width(Length::Fill)
+                .style(theme::error_banner),
+            );
+        }
+        if let Some(note) = &self.note {
+            main = main.push(container(text(note.clone()).size(12)).padding([2, 10]));
+        }
+        let mut body = row![mixer::view(&self.doc.session, &self.mixer, &self.audio).map(Message::Mixer)];
+        if let Some(id) = self.mixer.editor {
+            body = body.push(editor::view(&self.doc.session, id, &self.audio).map(Message::Editor));
+        }
+        main = main.push(body.height(Length::Fill));
+        let base: Element<'_, Message> = container(main).width(Length::Fill).height(Length::Fill).into();
+        let dialog: Option<Element<'_, Message>> = match &self.modal {
+            None => None,
+            Some(Modal::Export) => self.export.as_ref().map(|e| e.view().map(Message::Export)),
+            Some(Modal::Preferences(d)) => Some(d.view().map(Message::Prefs)),
+            Some(Modal::Unsaved(_)) => Some(files::unsaved_view(&self.doc.name())),
+        };
+        match dialog {
+            None => base,
+            Some(d) => stack![base, opaque(container(d).center(Length::Fill).style(theme::backdrop))].into(),
+        }
+    }
+
+    /// Keyboard shortcuts, window events, and ticks to read the engine.
+    pub fn subscription(&self) -> Subscription<Message> {
+        let keys = keyboard::listen().filter_map(|e| match e {
+            keyboard::Event::KeyPressed { key, modifiers, .. } => keys::shortcut(&key, modifiers),
+            _ => None,
+        });
+        let windows = window::events().filter_map(|(id, e)| match e {
+            window::Event::FileDropped(p) => Some(Message::FileDropped(p)),
+            window::Event::CloseRequested => Some(Message::CloseRequested(id)),
+            _ => None,
+        });
+        let busy = self.audio.playing
+            || self.audio.meters_active()
+            || self.export.as_ref().is_some_and(Export::is_running);
+        let every = if busy { Duration::from_millis(33) } else { Duration::from_millis(250) };
+        let ticks = iced::time::every(every).map(|_| Message::Tick);
+        Subscription::batch([keys, windows, ticks])
+    }
+}
+
+/// The app as `main` and the tests run it.
+pub fn application(
+    launch: Launch,
+) -> iced::Application<impl iced::Program<Message = Message, Theme = Theme>> {
+    iced::application(move || App::boot(launch.clone()), App::update, App::view)
+        .title(App::title)
+        .theme(App::theme)
+        .subscription(App::subscription)
+        .font(theme::FONT_BYTES)
+        .default_font(theme::FONT)
+        .window_size((1600.0, 1000.0))
+        .exit_on_close_request(false)
+}
+
+/// Opens the window on `session` (or an empty session).
+pub fn run(session: Option<PathBuf>) -> Result<(), String> {
+    let has = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
+        return Err(
+            "there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). \
+Run Mixdesk in a desktop session, or use the subcommands, which need no display: mixdesk --help"
+                .into(),
+        );
+    }
+    let null_output = std::env::var_os("MIXDESK_NULL_AUDIO").is_some_and(|v| v != "0");
+    application(Launch { session, null_output, prefs: None }).run().map_err(|e| {
+        format!("cannot open the window: {e}. Without a display, use the subcommands (mixdesk --help), e.g. mixdesk render or mixdesk play.")
+    })
+}

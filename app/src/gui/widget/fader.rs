@@ -1,0 +1,170 @@
+//! A console fader: a dB scale, a cap you drag, and the value's taper.
+//!
+//! The taper gives most of the travel to the range that matters when mixing:
+//! +12 to 0 dB takes the top fifth, 0 to -10 dB the next quarter, and
+//! everything below -40 dB the bottom fifth, ending at the fader's minimum.
+
+use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Path, Stroke};
+use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
+
+use super::drag::{DragState, Mapping};
+use super::{ControlEvent, label};
+use crate::gui::theme::Colors;
+
+/// (position 0..1, dB) breakpoints of the taper, bottom to top.
+const TAPER: [(f64, f64); 6] =
+    [(0.0, -90.0), (0.2, -40.0), (0.4, -20.0), (0.55, -10.0), (0.8, 0.0), (1.0, 12.0)];
+
+/// Scale marks drawn beside the fader.
+const MARKS: [f64; 9] = [12.0, 6.0, 0.0, -6.0, -12.0, -20.0, -30.0, -40.0, -60.0];
+
+/// Space above and below the cap's travel.
+const PAD: f32 = 10.0;
+
+/// The fader position (0..1) of a level in dB.
+pub fn position(db: f64) -> f64 {
+    if db <= TAPER[0].1 {
+        return 0.0;
+    }
+    for w in TAPER.windows(2) {
+        let ((p0, d0), (p1, d1)) = (w[0], w[1]);
+        if db <= d1 {
+            return p0 + (db - d0) / (d1 - d0) * (p1 - p0);
+        }
+    }
+    1.0
+}
+
+/// The level in dB at a fader position (0..1); the bottom is `min_db`.
+pub fn db_at(position: f64, min_db: f64) -> f64 {
+    if position <= 0.0 {
+        return min_db;
+    }
+    for w in TAPER.windows(2) {
+        let ((p0, d0), (p1, d1)) = (w[0], w[1]);
+        if position <= p1 {
+            return d0 + (position - p0) / (p1 - p0) * (d1 - d0);
+        }
+    }
+    TAPER[TAPER.len() - 1].1
+}
+
+/// A fader showing `db`, publishing through `on_event`.
+pub struct Fader<F> {
+    db: f64,
+    min_db: f64,
+    colour: Color,
+    on_event: F,
+}
+
+impl<F> std::fmt::Debug for Fader<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fader").field("db", &self.db).finish()
+    }
+}
+
+impl<F> Fader<F> {
+    /// A fader at `db` whose bottom is `min_db`, with a cap stripe in `colour`.
+    pub fn new(db: f64, min_db: f64, colour: Color, on_event: F) -> Fader<F> {
+        Fader { db, min_db, colour, on_event }
+    }
+}
+
+impl<M, F: Fn(ControlEvent) -> M> canvas::Program<M> for Fader<F> {
+    type State = DragState;
+
+    fn update(
+        &self,
+        state: &mut DragState,
+        event: &Event,
+        bounds: Rectangle,
+        cursor: mouse::Cursor,
+    ) -> Option<Action<M>> {
+        let map = Mapping { travel: bounds.height - 2.0 * PAD, position: position(self.db), step: 0.01 };
+        let min = self.min_db;
+        state.update(event, bounds, cursor, map, |p| db_at(p, min), &self.on_event)
+    }
+
+    fn draw(
+        &self,
+        state: &DragState,
+        renderer: &Renderer,
+        theme: &Theme,
+        bounds: Rectangle,
+        cursor: mouse::Cursor,
+    ) -> Vec<Geometry> {
+        let c = Colors::of(theme);
+        let mut frame = Frame::new(renderer, bounds.size());
+        let travel = bounds.height - 2.0 * PAD;
+        let y_of = |db: f64| PAD + travel * (1.0 - position(db) as f32);
+        let groove_x = bounds.width * 0.62;
+        // Scale.
+        for m in MARKS {
+            let y = y_of(m);
+            let tick = if m == 0.0 { c.text } else { c.dim };
+            frame.stroke(
+                &Path::line(Point::new(groove_x - 14.0, y), Point::new(groove_x - 6.0, y)),
+                Stroke::default().with_color(tick).with_width(1.0),
+            );
+            let text = if m > 0.0 { format!("+{m:.0}") } else { format!("{m:.0}") };
+            label(
+                &mut frame,
+                &text,
+                Point::new(groove_x - 17.0, y),
+                9.0,
+                tick,
+                iced::alignment::Horizontal::Right,
+            );
+        }
+        label(
+            &mut frame,
+            "-∞",
+            Point::new(groove_x - 17.0, PAD + travel),
+            9.0,
+            c.dim,
+            iced::alignment::Horizontal::Right,
+        );
+        // Groove.
+        frame.fill_rectangle(Point::new(groove_x - 2.0, PAD), Size::new(4.0, travel), c.border);
+        // Cap.
+        let y = y_of(self.db);
+        let hovered = cursor.is_over(bounds) || state.dragging();
+        let cap =
+            Path::rounded_rectangle(Point::new(groove_x - 11.0, y - 14.0), Size::new(22.0, 28.0), 3.0.into());
+        frame.fill(&cap, if hovered { c.hover } else { c.raised });
+        frame.stroke(&cap, Stroke::default().with_color(c.border).with_width(1.0));
+        frame.fill_rectangle(Point::new(groove_x - 9.0, y - 1.0), Size::new(18.0, 2.0), self.colour);
+        vec![frame.into_geometry()]
+    }
+
+    fn mouse_interaction(
+        &self,
+        state: &DragState,
+        bounds: Rectangle,
+        cursor: mouse::Cursor,
+    ) -> mouse::Interaction {
+        if state.dragging() {
+            mouse::Interaction::Grabbing
+        } else if cursor.is_over(bounds) {
+            mouse::Interaction::Grab
+        } else {
+            mouse::Interaction::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taper_round_trips_and_puts_unity_at_four_fifths() {
+        assert_eq!(position(0.0), 0.8);
+        assert_eq!(position(12.0), 1.0);
+        assert_eq!(position(-200.0), 0.0);
+        for db in [-80.0, -40.0, -23.5, -10.0, -3.0, 0.0, 4.5, 12.0] {
+            assert!((db_at(position(db), -144.0) - db).abs() < 1e-9, "{db}");
+        }
+        assert_eq!(db_at(0.0, -144.0), -144.0);
+    }
+}
