@@ -129,6 +129,12 @@ impl Declick {
         self.0.ramp_to(0.0, samples);
     }
 
+    /// Glides the gain to `gain` (0 to 1) in exactly `samples` samples, on
+    /// automation's grid (a mute lane's declicked steps).
+    pub fn glide_exactly(&mut self, gain: f64, samples: u32) {
+        self.0.ramp_exactly(gain, samples);
+    }
+
     /// Jumps to on or off.
     pub fn jump(&mut self, on: bool) {
         self.0.jump(if on { 1.0 } else { 0.0 });

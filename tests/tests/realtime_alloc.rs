@@ -1,7 +1,7 @@
 //! The audio thread never allocates or frees: the demo session played through
 //! the real callback while parameters move, strips are muted and soloed, the
-//! playhead seeks, the loop wraps, meters and analysis taps are switched and
-//! graphs are swapped, with
+//! playhead seeks, the loop wraps, meters and analysis taps are switched,
+//! graphs are swapped and automation is written in every mode, with
 //! `assert_no_alloc` counting every (de)allocation inside the callback.
 //!
 //! This file is its own test binary so that its global allocator (which does
@@ -12,7 +12,9 @@ use mixdesk_engine::bounce::prepare;
 use mixdesk_engine::demo;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineEvent};
-use mixdesk_engine::session::{MeterOptions, MeterPoint, ParamId, Point, Shape, StripParam, StripRef};
+use mixdesk_engine::session::{
+    AutoMode, MeterOptions, MeterPoint, ParamId, Point, Shape, StripParam, StripRef,
+};
 use mixdesk_tests::{demo_in_tempdir, run_callback};
 
 #[cfg(debug_assertions)]
@@ -92,6 +94,76 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
     assert_eq!(c.callbacks, 3000);
     assert!(swaps >= 20 && seeks >= 20 && wraps >= 10, "swaps {swaps}, seeks {seeks}, loop wraps {wraps}");
     assert!(garbage_free, "poll hands garbage to the caller instead of dropping it");
+    assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn writing_automation_in_every_mode_allocates_nothing_on_the_audio_thread() {
+    let (dir, _) = demo_in_tempdir();
+    let mut s = demo::session();
+    let ids: Vec<_> = s.tracks.iter().map(|t| t.id).collect();
+    let strip = |i: usize| StripRef::Track(ids[i % ids.len()]);
+    let first_eq = s.add_processor(strip(0), "eq", usize::MAX).unwrap();
+    let params = [
+        (ParamId::Strip(strip(0), StripParam::Fader), AutoMode::Touch),
+        (ParamId::Strip(strip(1), StripParam::Pan), AutoMode::Latch),
+        (ParamId::Strip(strip(2), StripParam::Fader), AutoMode::Write),
+        (ParamId::Strip(strip(3), StripParam::Trim), AutoMode::Trim),
+        (ParamId::Strip(strip(4), StripParam::Mute), AutoMode::Touch),
+        (s.processor_param(first_eq, "p1_gain").unwrap(), AutoMode::Touch),
+    ];
+    for (i, (p, mode)) in params.iter().enumerate() {
+        let info = s.param_info(*p).unwrap();
+        let lane = s.lane_mut(*p);
+        lane.mode = *mode;
+        if i % 2 == 0 {
+            lane.add_point(Point { time: 10_007, value: info.clamp(0.0), shape: Shape::Linear });
+            lane.add_point(Point { time: 90_011, value: info.clamp(-1.0), shape: Shape::SCurve });
+        }
+    }
+    let pool = MediaPool::new();
+    let (mut h, mut core) = Engine::manual(48_000, 256);
+    h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+    let rate = 48_000u64;
+    let mut passes = 0;
+    h.play();
+    for i in 0..3000usize {
+        let (p, _) = params[i % params.len()];
+        match i % 40 {
+            0 => h.touch_begin(p, 0.0),
+            5..=25 => h.touch_value(p, -((i % 13) as f64) / 13.0),
+            30 => h.touch_end(p),
+            _ => {}
+        }
+        if i % 250 == 125 {
+            h.seek((i as u64 * 4099) % (30 * rate));
+        }
+        if i % 400 == 399 {
+            h.stop();
+        }
+        if i % 400 == 20 {
+            h.play();
+        }
+        if i == 1500 {
+            h.set_loop(Some((10 * rate, 10 * rate + rate / 3)), true);
+        }
+        if i % 600 == 300 {
+            h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+        }
+        run_callback(&mut core, 256, 256);
+        h.poll(|_| {});
+        if i % 400 == 398 || i % 400 == 10 {
+            // The app merges finished passes into its session.
+            for edit in h.take_lane_edits(&s) {
+                edit.apply(&mut s);
+                passes += 1;
+            }
+        }
+    }
+    let c = h.counters();
+    assert!(passes >= 20, "{passes} lanes written");
+    assert_eq!(c.record_overflows, 0);
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }
 

@@ -17,11 +17,22 @@
 //! - Insert parameters are set every 32 samples (aligned to absolute
 //!   multiples of 32) to the lane's value at the end of that stretch; each
 //!   processor glides to it with its own smoothing.
+//! - Lanes of switches and choices (mute, on/off) hold each point's value
+//!   until the next; a mute lane's steps follow the declick rule above.
+//! - Every lane is evaluated at the time its audio is heard: a track's trim
+//!   and inserts read ahead by the track's delay compensation, a bus's or the
+//!   master's controls lag by the latency of what feeds them (see
+//!   [`Graph::attach_automation`](super::Graph)).
 //! - While the transport is stopped nothing is evaluated: controls hold.
+//!
+//! Touch, Latch, Write and Trim (the live engine only; the bounce plays every
+//! lane as Read) are [`record::Control`](super::record::Control)'s business.
 
 use std::sync::Arc;
 
-use crate::session::{Lane, Point, SendId, SendParam, StripParam};
+use super::record::Control;
+use crate::session::{Lane, Point, SendId, SendParam, Shape, StripParam};
+use crate::smooth::ramp_samples;
 
 /// Samples a step in a strip gain takes to arrive.
 pub(crate) const STEP_DECLICK: u64 = 16;
@@ -34,12 +45,14 @@ pub(crate) const PROCESSOR_STRIDE: u64 = 32;
 pub(crate) struct Cursor {
     lane: Arc<Lane>,
     at: usize,
+    /// A switch or choice: every point holds its value until the next.
+    held: bool,
 }
 
 impl Cursor {
-    /// A cursor over a lane with at least one point.
-    pub fn new(lane: Arc<Lane>) -> Option<Cursor> {
-        (!lane.points.is_empty()).then_some(Cursor { lane, at: 0 })
+    /// A cursor over a lane with at least one point; `held` for switches and choices.
+    pub fn new(lane: Arc<Lane>, held: bool) -> Option<Cursor> {
+        (!lane.points.is_empty()).then_some(Cursor { lane, at: 0, held })
     }
 
     /// The lane's value at `t`. Realtime-safe (no allocation; O(1) while
@@ -51,7 +64,12 @@ impl Cursor {
             return p[0].value;
         }
         self.at = self.lane.segment_from(self.at, t);
-        self.lane.segment_value(self.at, t)
+        if self.held { p[self.at].value } else { self.lane.segment_value(self.at, t) }
+    }
+
+    /// Whether the segment ending at point `i` is a step.
+    fn steps_into(&self, i: usize) -> bool {
+        i >= 1 && (self.held || self.lane.points[i - 1].shape == Shape::Step)
     }
 
     /// The value at `t` with steps declicked: within [`STEP_DECLICK`] samples
@@ -60,9 +78,9 @@ impl Cursor {
     pub fn declicked_at(&mut self, t: u64) -> f64 {
         let v = self.value_at(t);
         let p: &[Point] = &self.lane.points;
-        if self.at >= 1 && t >= p[0].time {
+        if t >= p[0].time && self.steps_into(self.at) {
             let (before, s) = (p[self.at - 1], p[self.at].time);
-            if before.shape == crate::session::Shape::Step && t - s < STEP_DECLICK {
+            if t - s < STEP_DECLICK {
                 let x = (t - s + 1) as f64 / STEP_DECLICK as f64;
                 return before.value + (v - before.value) * x;
             }
@@ -79,7 +97,7 @@ impl Cursor {
         }
         self.at = self.lane.segment_from(self.at, t);
         let s = p[self.at].time;
-        if self.at >= 1 && p[self.at - 1].shape == crate::session::Shape::Step && t < s + STEP_DECLICK {
+        if self.steps_into(self.at) && t < s + STEP_DECLICK {
             return Some(s + STEP_DECLICK);
         }
         p.get(self.at + 1).map(|q| q.time)
@@ -89,12 +107,13 @@ impl Cursor {
 /// The automated controls of one strip.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StripAuto {
-    pub trim: Option<Cursor>,
-    pub fader: Option<Cursor>,
-    pub pan: Option<Cursor>,
-    pub width: Option<Cursor>,
+    pub trim: Option<Control>,
+    pub fader: Option<Control>,
+    pub pan: Option<Control>,
+    pub width: Option<Control>,
+    pub mute: Option<Control>,
     /// Per send (in the strip's send order): level and pan.
-    pub sends: Vec<[Option<Cursor>; 2]>,
+    pub sends: Vec<[Option<Control>; 2]>,
 }
 
 impl StripAuto {
@@ -104,37 +123,40 @@ impl StripAuto {
             || self.fader.is_some()
             || self.pan.is_some()
             || self.width.is_some()
+            || self.mute.is_some()
             || self.sends.iter().any(|s| s.iter().any(Option::is_some))
     }
 
-    /// The cursor for a strip control.
-    pub fn strip_slot(&mut self, p: StripParam) -> &mut Option<Cursor> {
+    /// Every automated control of the strip. Realtime-safe.
+    pub fn controls_mut(&mut self) -> impl Iterator<Item = &mut Control> {
+        [&mut self.trim, &mut self.fader, &mut self.pan, &mut self.width, &mut self.mute]
+            .into_iter()
+            .chain(self.sends.iter_mut().flat_map(|s| s.iter_mut()))
+            .filter_map(Option::as_mut)
+    }
+
+    /// The slot for a strip control.
+    pub fn strip_slot(&mut self, p: StripParam) -> &mut Option<Control> {
         match p {
             StripParam::Trim => &mut self.trim,
             StripParam::Fader => &mut self.fader,
             StripParam::Pan => &mut self.pan,
             StripParam::Width => &mut self.width,
+            StripParam::Mute => &mut self.mute,
         }
     }
 
-    /// The cursor for a send control, given the send's position on the strip.
-    pub fn send_slot(&mut self, index: usize, p: SendParam) -> &mut Option<Cursor> {
+    /// The slot for a send control, given the send's position on the strip.
+    pub fn send_slot(&mut self, index: usize, p: SendParam) -> &mut Option<Control> {
         &mut self.sends[index][match p {
             SendParam::Level => 0,
             SendParam::Pan => 1,
         }]
     }
 
-    /// The first breakpoint of any lane strictly after `t`.
+    /// The first breakpoint of any lane strictly after block time `t`. Realtime-safe.
     pub fn next_after(&mut self, t: u64) -> Option<u64> {
-        let mut next: Option<u64> = None;
-        let sends = self.sends.iter_mut().flat_map(|s| s.iter_mut());
-        for c in [&mut self.trim, &mut self.fader, &mut self.pan, &mut self.width].into_iter().chain(sends) {
-            if let Some(b) = c.as_mut().and_then(|c| c.next_after(t)) {
-                next = Some(next.map_or(b, |n| n.min(b)));
-            }
-        }
-        next
+        self.controls_mut().filter_map(|c| c.next_after(t)).min()
     }
 }
 
@@ -143,36 +165,81 @@ pub(crate) fn send_index(ids: impl Iterator<Item = SendId>, id: SendId) -> Optio
     ids.into_iter().position(|s| s == id)
 }
 
+/// Samples to add to a block's position to get the time its audio is heard
+/// at, for one strip: before its inserts (trim and the first insert) and
+/// after them (fader, pan, width, mute, sends).
+#[derive(Debug, Clone, Copy)]
+struct Shifts {
+    input: i64,
+    output: i64,
+}
+
+/// The timeline shift of each insert of a chain whose input is heard at `input`:
+/// every insert hears its input later by the latency of the inserts before it.
+fn insert_shift(chain: &super::chain::Chain, index: usize, input: i64) -> i64 {
+    input - chain.inserts[..index].iter().map(|i| i.latency as i64).sum::<i64>()
+}
+
 impl super::Graph {
-    /// Hands every playing lane of `session` (not Off, with points) to the
-    /// strip or chain that owns its parameter. Lanes for parameters this graph
-    /// does not have are skipped (the session validator refuses them).
+    /// Hands every playing lane of `session` (not Off; Read lanes only with
+    /// points) to the strip or chain that owns its parameter, with the shift
+    /// that makes it play at the time its audio is heard:
+    /// - a track reads its clips early by its inserts' latency `L`, so its
+    ///   trim is evaluated at `pos + L`, its `i`-th insert at `pos + L` minus
+    ///   the latency of the inserts before it, and its fader, pan, width,
+    ///   mute and sends at `pos`;
+    /// - a bus (or the master) whose input arrives `I` samples late and whose
+    ///   output `O` samples late evaluates its trim at `pos - I`, its inserts
+    ///   at `pos - I` minus the latency before them, the rest at `pos - O`.
+    ///
+    /// Lanes for parameters this graph does not have are skipped (the
+    /// session validator refuses them).
     pub(crate) fn attach_automation(&mut self, session: &crate::session::Session) {
         use crate::session::{AutoMode, ParamId, StripRef};
+        let glide = ramp_samples(crate::session::pass::TOUCH_GLIDE_SECONDS, session.sample_rate);
+        let max_block = self.max_block;
+        let master = Shifts {
+            input: -((self.latency - self.master_chain.latency()) as i64),
+            output: -(self.latency as i64),
+        };
         for lane in session.automation.iter().filter(|l| l.mode != AutoMode::Off) {
-            let Some(cursor) = Cursor::new(Arc::new(lane.clone())) else { continue };
+            let Some(info) = session.param_info(lane.param) else { continue };
+            let base = session.param_value(lane.param).unwrap_or(info.default);
+            let glide = if info.is_stepped() { 0 } else { glide };
+            let make =
+                |shift: i64, declick: bool| Control::new(lane, info, base, shift, declick, glide, max_block);
+            let track_shifts = |t: &super::TrackNode| Shifts { input: t.read_ahead as i64, output: 0 };
+            let bus_shifts = |b: &super::BusNode| Shifts {
+                input: -((b.latency - b.chain.latency()) as i64),
+                output: -(b.latency as i64),
+            };
             match lane.param {
                 ParamId::Strip(r, p) => {
-                    let gains = match r {
-                        StripRef::Track(id) => {
-                            self.tracks.iter_mut().find(|t| t.id == id).map(|t| &mut t.gains)
+                    let found = match r {
+                        StripRef::Track(id) => self
+                            .tracks
+                            .iter_mut()
+                            .find(|t| t.id == id)
+                            .map(|t| (track_shifts(t), &mut t.gains)),
+                        StripRef::Bus(id) => {
+                            self.buses.iter_mut().find(|b| b.id == id).map(|b| (bus_shifts(b), &mut b.gains))
                         }
-                        StripRef::Bus(id) => self.buses.iter_mut().find(|b| b.id == id).map(|b| &mut b.gains),
-                        StripRef::Master => Some(&mut self.master),
+                        StripRef::Master => Some((master, &mut self.master)),
                     };
-                    if let Some(g) = gains {
-                        *g.auto.strip_slot(p) = Some(cursor);
+                    if let Some((shifts, g)) = found {
+                        let shift = if p == StripParam::Trim { shifts.input } else { shifts.output };
+                        *g.auto.strip_slot(p) = make(shift, true);
                     }
                 }
                 ParamId::Send(id, p) => {
                     let all = self
                         .tracks
                         .iter_mut()
-                        .map(|t| &mut t.gains)
-                        .chain(self.buses.iter_mut().map(|b| &mut b.gains));
-                    for g in all {
+                        .map(|t| (track_shifts(t), &mut t.gains))
+                        .chain(self.buses.iter_mut().map(|b| (bus_shifts(b), &mut b.gains)));
+                    for (shifts, g) in all {
                         if let Some(i) = send_index(g.sends.iter().map(|s| s.id), id) {
-                            *g.auto.send_slot(i, p) = Some(cursor);
+                            *g.auto.send_slot(i, p) = make(shifts.output, true);
                             break;
                         }
                     }
@@ -181,13 +248,16 @@ impl super::Graph {
                     let chains = self
                         .tracks
                         .iter_mut()
-                        .map(|t| &mut t.chain)
-                        .chain(self.buses.iter_mut().map(|b| &mut b.chain))
-                        .chain([&mut self.master_chain]);
-                    for c in chains {
+                        .map(|t| (track_shifts(t).input, &mut t.chain))
+                        .chain(self.buses.iter_mut().map(|b| (bus_shifts(b).input, &mut b.chain)))
+                        .chain([(master.input, &mut self.master_chain)]);
+                    for (input, c) in chains {
                         if let Some(i) = c.inserts.iter().position(|ins| ins.id == id) {
-                            if usize::from(index) < c.inserts[i].kind.params.len() {
-                                c.auto.push((i, usize::from(index), cursor));
+                            let shift = insert_shift(c, i, input);
+                            if usize::from(index) < c.inserts[i].kind.params.len()
+                                && let Some(control) = make(shift, false)
+                            {
+                                c.auto.push((i, usize::from(index), control));
                             }
                             break;
                         }

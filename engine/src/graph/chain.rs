@@ -8,7 +8,8 @@
 //! silence when brought back.
 
 use super::Slot;
-use super::automation::{Cursor, PROCESSOR_STRIDE};
+use super::automation::PROCESSOR_STRIDE;
+use super::record::Control;
 use crate::dsp::delay_line::DelayLine;
 use crate::dsp::{Dsp, KindSpec};
 use crate::session::ProcessorId;
@@ -66,14 +67,19 @@ pub(crate) struct Chain {
     pub inserts: Vec<Insert>,
     dry: [Vec<f32>; 2],
     ramp: Vec<f32>,
-    /// Automated parameters: (insert index, parameter index, lane).
-    pub auto: Vec<(usize, usize, Cursor)>,
+    /// Automated parameters: (insert index, parameter index, control).
+    pub auto: Vec<(usize, usize, Control)>,
 }
 
 impl Chain {
     pub fn new(inserts: Vec<Insert>, max_block: usize) -> Chain {
         let len = if inserts.is_empty() { 0 } else { max_block };
         Chain { inserts, dry: [vec![0.0; len], vec![0.0; len]], ramp: vec![0.0; len], auto: Vec::new() }
+    }
+
+    /// Every automated parameter's control. Realtime-safe.
+    pub fn controls_mut(&mut self) -> impl Iterator<Item = &mut Control> {
+        self.auto.iter_mut().map(|(_, _, c)| c)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -100,13 +106,13 @@ impl Chain {
         while done < n {
             let t = pos + done as u64;
             let end = ((t / PROCESSOR_STRIDE + 1) * PROCESSOR_STRIDE).min(pos + n as u64);
-            for (i, p, cursor) in &mut self.auto {
+            let len = (end - t) as usize;
+            for (i, p, control) in &mut self.auto {
                 let ins = &mut self.inserts[*i];
-                let v = ins.kind.params[*p].clamp(cursor.value_at(end - 1));
+                let v = control.play(end - 1, len as u32);
                 ins.values[*p] = v;
                 ins.dsp.set_param(*p, v);
             }
-            let len = (end - t) as usize;
             match io {
                 [l] => self.run(&mut [&mut l[done..done + len]], sums, done),
                 [l, r] => self.run(&mut [&mut l[done..done + len], &mut r[done..done + len]], sums, done),

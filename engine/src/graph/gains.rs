@@ -296,6 +296,7 @@ impl StripGains {
             StripParam::Fader => self.fader.set(v),
             StripParam::Pan => self.pan.set_target(v),
             StripParam::Width => self.width.set_target(v),
+            StripParam::Mute => self.set_mute(v >= 0.5),
         }
     }
 
@@ -459,32 +460,33 @@ impl StripGains {
         }
     }
 
-    /// Points every automated control at its lane's value at sample `t`, to be
-    /// reached in exactly `len` samples. Realtime-safe.
+    /// Points every automated control at its value at block sample `t` (the
+    /// lane's, or the hand's in a writing mode), to be reached in exactly
+    /// `len` samples. Realtime-safe.
     fn follow_lanes(&mut self, t: u64, len: u32) {
         let a = &mut self.auto;
-        for (cursor, p) in [
-            (&mut a.trim, StripParam::Trim),
-            (&mut a.fader, StripParam::Fader),
-            (&mut a.pan, StripParam::Pan),
-            (&mut a.width, StripParam::Width),
-        ] {
-            if let Some(c) = cursor {
-                let v = p.info().clamp(c.declicked_at(t));
-                match p {
-                    StripParam::Trim => self.trim.ramp_to(v, len),
-                    StripParam::Fader => self.fader.ramp_to(v, len),
-                    StripParam::Pan => self.pan.ramp_exactly(v, len),
-                    StripParam::Width => self.width.ramp_exactly(v, len),
-                }
-            }
+        if let Some(c) = &mut a.trim {
+            self.trim.ramp_to(c.play(t, len), len);
         }
-        for (s, cursors) in self.sends.iter_mut().zip(&mut a.sends) {
-            if let Some(c) = &mut cursors[0] {
-                s.level.ramp_to(SendParam::Level.info().clamp(c.declicked_at(t)), len);
+        if let Some(c) = &mut a.fader {
+            self.fader.ramp_to(c.play(t, len), len);
+        }
+        if let Some(c) = &mut a.pan {
+            self.pan.ramp_exactly(c.play(t, len), len);
+        }
+        if let Some(c) = &mut a.width {
+            self.width.ramp_exactly(c.play(t, len), len);
+        }
+        if let Some(c) = &mut a.mute {
+            // 0 plays, 1 mutes; a step's declick glides through the values between.
+            self.mute.glide_exactly(1.0 - c.play(t, len), len);
+        }
+        for (s, controls) in self.sends.iter_mut().zip(&mut a.sends) {
+            if let Some(c) = &mut controls[0] {
+                s.level.ramp_to(c.play(t, len), len);
             }
-            if let Some(c) = &mut cursors[1] {
-                s.pan.ramp_exactly(SendParam::Pan.info().clamp(c.declicked_at(t)), len);
+            if let Some(c) = &mut controls[1] {
+                s.pan.ramp_exactly(c.play(t, len), len);
             }
         }
     }

@@ -26,12 +26,15 @@ mod gains;
 mod meter;
 pub mod pan;
 mod parallel;
+mod record;
 mod schedule;
 mod solo;
 
 pub use compile::{GraphError, compile};
 pub use meter::Meter;
 pub use parallel::{Parallelism, Rayon, Serial};
+pub use record::Gesture;
+pub(crate) use record::Record;
 
 use crate::denormal::without_denormals;
 use crate::dsp::delay_line::DelayLine;
@@ -247,9 +250,66 @@ impl Graph {
         [&b.out[0][..frames], &b.out[1][..frames]]
     }
 
-    /// Moves a strip or send control towards `value` (smoothed). False if the
+    /// Moves a strip or send control towards `value` (smoothed); an empty
+    /// lane in a writing mode stands for this value from now on. False if the
     /// graph has no such parameter. Realtime-safe.
     pub fn set_param(&mut self, id: ParamId, value: f64) -> bool {
+        if let Some(c) = self.controls_mut().find(|c| c.param == id) {
+            c.set_base(value);
+        }
+        self.set_value(id, value)
+    }
+
+    /// Lets automation modes other than Read apply (the live engine: gestures
+    /// write, Write overwrites) or not (the bounce, the default). Realtime-safe.
+    pub(crate) fn set_live(&mut self, on: bool) {
+        self.controls_mut().for_each(|c| c.set_live(on));
+    }
+
+    /// Applies a gesture on `id` at transport position `pos` (see `record`):
+    /// through the parameter's lane in a writing mode, else like
+    /// [`Graph::set_param`]. False if the graph has no such parameter.
+    /// Realtime-safe.
+    pub(crate) fn gesture(&mut self, id: ParamId, g: Gesture, pos: u64, rolling: bool) -> bool {
+        let now = match self.controls_mut().find(|c| c.param == id && c.takes_gestures()) {
+            Some(c) => c.gesture(g, pos, rolling),
+            None => match g {
+                Gesture::Begin(v) | Gesture::Value(v) => Some(v),
+                Gesture::End => None,
+            },
+        };
+        match now {
+            Some(v) => self.set_value(id, v),
+            None => true,
+        }
+    }
+
+    /// The transport stopped: every writing control ends its pass. Realtime-safe.
+    pub(crate) fn end_pass(&mut self) {
+        self.controls_mut().for_each(record::Control::end_pass);
+    }
+
+    /// Hands every recorded sample to `f`; returns how many were lost to full
+    /// buffers. Realtime-safe.
+    pub(crate) fn drain_records(&mut self, mut f: impl FnMut(Record)) -> u64 {
+        self.controls_mut().map(|c| c.drain(&mut f)).sum()
+    }
+
+    /// Every automated parameter's control. Realtime-safe.
+    fn controls_mut(&mut self) -> impl Iterator<Item = &mut record::Control> {
+        let tracks = self.tracks.iter_mut().flat_map(|t| {
+            let TrackNode { gains, chain, .. } = t;
+            gains.auto.controls_mut().chain(chain.controls_mut())
+        });
+        let buses = self.buses.iter_mut().flat_map(|b| {
+            let BusNode { gains, chain, .. } = b;
+            gains.auto.controls_mut().chain(chain.controls_mut())
+        });
+        tracks.chain(buses).chain(self.master.auto.controls_mut()).chain(self.master_chain.controls_mut())
+    }
+
+    /// Moves a control towards `value` without touching its lane. Realtime-safe.
+    fn set_value(&mut self, id: ParamId, value: f64) -> bool {
         match id {
             ParamId::Strip(r, p) => match self.strip_mut(r) {
                 Some(g) => {
@@ -330,7 +390,8 @@ impl Graph {
     /// continues its current gains and fades, gliding to this graph's values,
     /// and every insert that is still there keeps running (its processor moves
     /// over, with its state and tails); strips and inserts new in this graph
-    /// fade in. Realtime-safe: it copies and swaps, never allocates or frees.
+    /// fade in; automation gestures and recordings in progress carry on.
+    /// Realtime-safe: it copies and swaps, never allocates or frees.
     pub fn inherit(&mut self, old: &mut Graph) {
         for (i, t) in self.tracks.iter_mut().enumerate() {
             let at = match old.tracks.get(i) {
@@ -368,6 +429,11 @@ impl Graph {
         }
         self.master.inherit(&old.master);
         self.master_chain.inherit(&mut old.master_chain);
+        for c in self.controls_mut() {
+            if let Some(o) = old.controls_mut().find(|o| o.param == c.param) {
+                c.inherit(o);
+            }
+        }
     }
 
     /// Fills the lookahead of every track whose inserts add latency with the

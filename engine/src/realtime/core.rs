@@ -1,6 +1,8 @@
 //! The body of the audio callback: apply commands, run the transport and the
-//! graph, interleave, meter, report. Whatever drives it (the cpal callback, the
-//! clock-driven null output, a test) calls [`AudioCore::render`].
+//! graph, interleave, meter, report, and hand out the automation written
+//! while playing (a pass ends when the transport stops). Whatever drives it
+//! (the cpal callback, the clock-driven null output, a test) calls
+//! [`AudioCore::render`].
 //!
 //! Realtime rules, enforced here: no allocation or freeing (checked under
 //! `assert_no_alloc` when the `alloc-check` feature is on), no locks, no
@@ -18,7 +20,7 @@ use super::message::{EngineCommand, EngineEvent};
 use super::transport::Transport;
 use crate::analysis::tap::TapWriter;
 use crate::denormal::without_denormals;
-use crate::graph::{Feed, Graph, Serial};
+use crate::graph::{Feed, Graph, Record, Serial};
 use crate::session::StripRef;
 use crate::smooth::{DECLICK_SECONDS, ramp_samples};
 
@@ -28,6 +30,9 @@ pub(crate) const MAX_RUN: usize = 4096;
 /// Events kept free for what must never be dropped (returned graphs, errors):
 /// meters and ticks are only sent while more than this many slots are free.
 pub(crate) const RESERVED_EVENTS: usize = 256;
+
+/// Record slots kept free so that the end of a pass always fits.
+const RESERVED_RECORDS: usize = 64;
 
 /// Commands applied per callback at most, so a flood cannot overrun a buffer.
 const MAX_COMMANDS_PER_CALLBACK: usize = 512;
@@ -39,6 +44,10 @@ pub struct AudioCore {
     transport: Transport,
     commands: Consumer<EngineCommand>,
     events: Producer<EngineEvent>,
+    /// Automation written while playing, for the handle to merge.
+    records: Producer<Record>,
+    /// Whether the last run moved the timeline (a pass ends when it stops).
+    rolling: bool,
     left: Vec<f32>,
     right: Vec<f32>,
     gain: Vec<f32>,
@@ -55,16 +64,20 @@ impl AudioCore {
         mut graph: Box<Graph>,
         commands: Consumer<EngineCommand>,
         events: Producer<EngineEvent>,
+        records: Producer<Record>,
         rate: u32,
         shared: Arc<Shared>,
         taps: TapWriter,
     ) -> AudioCore {
         graph.set_metering(true);
+        graph.set_live(true);
         AudioCore {
             graph,
             transport: Transport::new(ramp_samples(DECLICK_SECONDS, rate)),
             commands,
             events,
+            records,
+            rolling: false,
             left: vec![0.0; MAX_RUN],
             right: vec![0.0; MAX_RUN],
             gain: vec![0.0; MAX_RUN],
@@ -105,6 +118,11 @@ impl AudioCore {
         while done < frames {
             let max = (frames - done).min(MAX_RUN).min(self.graph.max_block());
             let step = self.transport.step(max, &mut self.gain);
+            let pass_ended = step.pos.is_none() && self.rolling;
+            self.rolling = step.pos.is_some();
+            if pass_ended {
+                self.graph.end_pass();
+            }
             let feed = match step.pos {
                 None => Feed::Silent,
                 Some(pos) if step.fading => Feed::Fade(pos, &self.gain[..step.len]),
@@ -115,6 +133,7 @@ impl AudioCore {
             self.taps.write(&self.graph, l, r);
             let dst = &mut out[done * channels..(done + step.len) * channels];
             interleave(l, r, dst, channels);
+            self.send_records(pass_ended);
             done += step.len;
         }
         self.since_meter += frames as u32;
@@ -137,6 +156,12 @@ impl AudioCore {
                         self.send_reserved(EngineEvent::UnknownParam(id));
                     }
                 }
+                EngineCommand::Gesture(id, g) => {
+                    let (pos, rolling) = (self.transport.position(), self.transport.is_playing());
+                    if !self.graph.gesture(id, g, pos, rolling) {
+                        self.send_reserved(EngineEvent::UnknownParam(id));
+                    }
+                }
                 EngineCommand::SetMute(s, on) => self.on_strip(s, |g| g.set_mute(s, on)),
                 EngineCommand::SetSolo(s, on) => self.on_strip(s, |g| g.set_solo(s, on)),
                 EngineCommand::SetPolarity(s, on) => self.on_strip(s, |g| g.set_polarity(s, on)),
@@ -151,6 +176,7 @@ impl AudioCore {
                 }
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);
+                    graph.set_live(true);
                     graph.inherit(&mut self.graph);
                     std::mem::swap(&mut self.graph, &mut graph);
                     self.send_reserved(EngineEvent::Garbage(graph));
@@ -183,6 +209,25 @@ impl AudioCore {
                 *dropped_events += 1;
             }
         });
+    }
+
+    /// Hands what the automation wrote during the last run to the handle, and
+    /// the end of the pass after it; what does not fit is counted.
+    fn send_records(&mut self, pass_ended: bool) {
+        let Self { graph, records, shared, .. } = self;
+        let mut dropped = 0;
+        let mut lost = graph.drain_records(|r| {
+            if records.slots() <= RESERVED_RECORDS || records.push(r).is_err() {
+                dropped += 1;
+            }
+        });
+        lost += dropped;
+        if pass_ended && records.push(Record::PassEnd).is_err() {
+            lost += 1;
+        }
+        if lost > 0 {
+            shared.record_overflows.fetch_add(lost, Relaxed);
+        }
     }
 
     /// Sends an event that may be dropped when the queue is nearly full (meters, ticks).

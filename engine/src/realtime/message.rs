@@ -6,7 +6,7 @@
 //! [`EngineEvent::Garbage`] so that it is freed on the app's side.
 
 use crate::analysis::MeterReading;
-use crate::graph::Graph;
+use crate::graph::{Gesture, Graph};
 use crate::session::{MeterOptions, ParamId, ProcessorId, StripRef};
 
 /// A request to the audio thread.
@@ -27,6 +27,10 @@ pub enum EngineCommand {
     },
     /// Move a continuous control to a value in its unit (smoothed).
     SetParam(ParamId, f64),
+    /// A hand on a control: applied at the transport position the audio
+    /// thread is at when it reads the command; written into the parameter's
+    /// lane in Touch, Latch, Write and Trim mode, else like `SetParam`.
+    Gesture(ParamId, Gesture),
     /// Mute or unmute a strip (declicked).
     SetMute(StripRef, bool),
     /// Solo or unsolo a strip (declicked; solo-in-place).

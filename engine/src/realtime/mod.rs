@@ -15,6 +15,7 @@
 mod core;
 mod device;
 mod message;
+mod passes;
 mod transport;
 
 use std::ops::RangeInclusive;
@@ -31,9 +32,11 @@ pub use message::{DeviceEvent, EngineCommand, EngineEvent};
 
 use self::core::RESERVED_EVENTS;
 use crate::analysis::tap::{LiveAnalysis, TAP_SLOTS, taps};
-use crate::graph::{Graph, compile};
+use crate::graph::{Gesture, Graph, Record, compile};
+use crate::session::pass::{LaneEdit, Pass};
 use crate::session::{MeterOptions, ParamId, ProcessorId, Session, StripRef};
 use device::{Control, Manager};
+use passes::{Passes, RECORD_CAPACITY, lane_edits};
 
 /// Buffer sizes the engine accepts, in frames.
 pub const BUFFER_FRAMES: RangeInclusive<u32> = 64..=4096;
@@ -124,6 +127,7 @@ pub(crate) struct Shared {
     pub xruns: AtomicU64,
     pub callbacks: AtomicU64,
     pub alloc_violations: AtomicU64,
+    pub record_overflows: AtomicU64,
 }
 
 /// Counters for diagnostics and tests.
@@ -138,6 +142,9 @@ pub struct Counters {
     pub alloc_violations: u64,
     /// Commands that did not fit in the queue.
     pub command_overflows: u64,
+    /// Automation samples written while playing that did not fit in their
+    /// buffers (the pass still merges; a gap becomes a straight line).
+    pub record_overflows: u64,
 }
 
 /// Starting the engine.
@@ -197,12 +204,20 @@ impl Engine {
 fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle) {
     let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(COMMAND_CAPACITY);
     let (ev_tx, ev_rx) = rtrb::RingBuffer::new(EVENT_CAPACITY);
+    let (rec_tx, rec_rx) = rtrb::RingBuffer::<Record>::new(RECORD_CAPACITY);
     let shared = Arc::new(Shared::default());
     let empty = compile(&Session::new(sample_rate), &|_| None, self::core::MAX_RUN)
         .expect("an empty session always compiles");
     let (tap_writer, analysis) = taps(sample_rate);
-    let core =
-        Box::new(AudioCore::new(Box::new(empty), cmd_rx, ev_tx, sample_rate, shared.clone(), tap_writer));
+    let core = Box::new(AudioCore::new(
+        Box::new(empty),
+        cmd_rx,
+        ev_tx,
+        rec_tx,
+        sample_rate,
+        shared.clone(),
+        tap_writer,
+    ));
     let status = DeviceStatus { device: None, sample_rate, buffer_frames, message: "driven by hand".into() };
     let handle = EngineHandle {
         commands: cmd_tx,
@@ -215,6 +230,8 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
         graphs_in_flight: 0,
         command_overflows: 0,
         analysis,
+        records: rec_rx,
+        passes: Passes::default(),
     };
     (core, handle)
 }
@@ -232,6 +249,8 @@ pub struct EngineHandle {
     graphs_in_flight: usize,
     command_overflows: u64,
     analysis: LiveAnalysis,
+    records: rtrb::Consumer<Record>,
+    passes: Passes,
 }
 
 impl EngineHandle {
@@ -269,6 +288,50 @@ impl EngineHandle {
     /// Moves a control to a value (smoothed on the audio thread).
     pub fn set_param(&mut self, id: ParamId, value: f64) {
         let _ = self.send(EngineCommand::SetParam(id, value));
+    }
+
+    /// A control was grabbed at `value` (in Trim mode: an offset in the
+    /// parameter's unit, usually 0). In Touch, Latch, Write and Trim mode the
+    /// engine writes what it plays from now on (see [`EngineHandle::take_lane_edits`]);
+    /// in Read or Off mode, or without a lane, this is [`EngineHandle::set_param`].
+    /// The audio thread applies it at the transport position it is at when it
+    /// reads it (the start of its next callback).
+    pub fn touch_begin(&mut self, param: ParamId, value: f64) {
+        let _ = self.send(EngineCommand::Gesture(param, Gesture::Begin(value)));
+    }
+
+    /// The held control moved to `value` (Trim mode: offset). Stamped like
+    /// [`EngineHandle::touch_begin`]; outside a gesture it begins one.
+    pub fn touch_value(&mut self, param: ParamId, value: f64) {
+        let _ = self.send(EngineCommand::Gesture(param, Gesture::Value(value)));
+    }
+
+    /// The control was let go: Touch glides back to the lane (Trim: the
+    /// offset back to 0) over [`TOUCH_GLIDE_SECONDS`](crate::session::pass::TOUCH_GLIDE_SECONDS),
+    /// Latch keeps writing until stop, Write until stop.
+    pub fn touch_end(&mut self, param: ParamId) {
+        let _ = self.send(EngineCommand::Gesture(param, Gesture::End));
+    }
+
+    /// The recording passes completed (the transport stopped after them)
+    /// since the last call, raw, oldest first.
+    pub fn take_passes(&mut self) -> Vec<Pass> {
+        self.collect_records();
+        self.passes.take()
+    }
+
+    /// The completed passes merged into `session`'s lanes as they are now
+    /// ([`merge_pass`](crate::session::pass::merge_pass)): one undoable edit
+    /// per lane, to apply to the session and then recompile the graph.
+    pub fn take_lane_edits(&mut self, session: &Session) -> Vec<LaneEdit> {
+        let passes = self.take_passes();
+        lane_edits(passes, session)
+    }
+
+    fn collect_records(&mut self) {
+        while let Ok(r) = self.records.pop() {
+            self.passes.take_in(r);
+        }
     }
 
     /// Mutes or unmutes a strip.
@@ -334,9 +397,10 @@ impl EngineHandle {
 
     /// Hands every pending event to `f`, oldest first: the audio thread's, then
     /// device news. Returned graphs are dropped here and not passed on. Also
-    /// takes in the audio tapped for the live analysis.
+    /// takes in the audio tapped for the live analysis and the automation written.
     pub fn poll(&mut self, mut f: impl FnMut(EngineEvent)) {
         self.analysis.drain();
+        self.collect_records();
         while let Ok(event) = self.events.pop() {
             match event {
                 EngineEvent::Garbage(graph) => {
@@ -377,6 +441,7 @@ impl EngineHandle {
             callbacks: self.shared.callbacks.load(Relaxed),
             alloc_violations: self.shared.alloc_violations.load(Relaxed),
             command_overflows: self.command_overflows,
+            record_overflows: self.shared.record_overflows.load(Relaxed),
         }
     }
 }

@@ -4,7 +4,9 @@
 //! [`Lane::value_at`] is the one evaluation function: live playback, the
 //! bounce and the GUI's drawing all call it, so what is drawn is what is heard.
 //! Values are in the parameter's unit (dB for gains, -1..1 for pan, ...), and
-//! interpolation happens in that unit.
+//! interpolation happens in that unit. Lanes of switches and choices (mute,
+//! on/off, modes) hold each point's value until the next point instead
+//! ([`Lane::held_value_at`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -144,6 +146,15 @@ impl Lane {
         // The segment holding t: the last point at or before it.
         let i = p.partition_point(|q| q.time <= t) - 1;
         Some(self.segment_value(i, t))
+    }
+
+    /// The value at `t` of a lane for a switch or a choice (mute, on/off,
+    /// modes): each point's value holds until the next point, whatever the
+    /// segment's shape says. `None` for a lane without points.
+    pub fn held_value_at(&self, t: u64) -> Option<f64> {
+        let p = &self.points;
+        let i = p.partition_point(|q| q.time <= t).saturating_sub(1);
+        p.get(i).map(|q| q.value)
     }
 
     /// The value at `t` on the segment starting at point `i` (`t` at or after

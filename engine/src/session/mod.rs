@@ -9,6 +9,7 @@ mod file;
 mod ids;
 mod migrate;
 mod param;
+pub mod pass;
 mod processors;
 mod rate;
 pub(crate) mod validate;

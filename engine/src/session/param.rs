@@ -40,6 +40,8 @@ pub enum StripParam {
     Pan,
     /// Stereo width, 0 to 2.
     Width,
+    /// Mute, 0 (playing) or 1 (muted); a switch, so its lanes step (declicked).
+    Mute,
 }
 
 /// The continuous controls of a send.
@@ -209,6 +211,7 @@ impl StripParam {
             StripParam::Fader => ParamInfo::new("fader", "Fader", Unit::Decibels, -144.0, 12.0, 0.0),
             StripParam::Pan => ParamInfo::new("pan", "Pan", Unit::Pan, -1.0, 1.0, 0.0),
             StripParam::Width => ParamInfo::new("width", "Width", Unit::Ratio, 0.0, 2.0, 1.0),
+            StripParam::Mute => ParamInfo::toggle("mute", "Mute", false),
         }
     }
 
@@ -219,6 +222,7 @@ impl StripParam {
             StripParam::Fader => strip.fader_db.0,
             StripParam::Pan => strip.pan.0,
             StripParam::Width => strip.width,
+            StripParam::Mute => f64::from(u8::from(strip.mute)),
         }
     }
 
@@ -230,6 +234,7 @@ impl StripParam {
             StripParam::Fader => strip.fader_db.0 = v,
             StripParam::Pan => strip.pan.0 = v,
             StripParam::Width => strip.width = v,
+            StripParam::Mute => strip.mute = v >= 0.5,
         }
     }
 }
