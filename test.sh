@@ -17,6 +17,11 @@ echo "== cargo test --workspace"
 cargo build -j2 -p mixdesk
 cargo test -j2 --workspace
 
+echo "== the real window under Xvfb (packaging/screenshot.sh)"
+# The debug build (dependencies optimised) keeps CI from compiling iced twice;
+# run the script without MIXDESK_BIN to use the release binary.
+MIXDESK_BIN=target/debug/mixdesk bash packaging/screenshot.sh target/screenshots
+
 # Tests must not leave new files in the tree (e.g. snapshot files written on a
 # first run): on a clean clone, anything new is a test that could not fail.
 if [ "${CI:-}" = "true" ] && [ -n "$(git status --porcelain)" ]; then

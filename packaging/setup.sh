@@ -13,11 +13,16 @@ packages=(
   build-essential   # a C toolchain for crates that build C
   pkg-config        # finds system libraries for -sys crates
   libasound2-dev    # ALSA headers for audio output (cpal)
+  # the window: winit loads these at run time (X11 and Wayland)
+  libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
+  libwayland-client0 libwayland-cursor0
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(
     jackd2              # a paced audio server with no hardware (dummy driver)
     libasound2-plugins  # the ALSA jack plugin: cpal's ALSA output into JACK
+    xvfb xauth          # a display for the window tests (packaging/screenshot.sh)
+    xdotool imagemagick bc  # clicks and drags, screenshots and comparisons, timing sums
   )
 fi
 

@@ -128,12 +128,124 @@ pub fn session() -> Session {
         });
     }
     s.master.fader_db = Decibels(-3.0);
+    dress(&mut s);
     let sections = [("Intro", 0.0), ("Verse", 4.0), ("Chorus", 12.0), ("End", 20.0)];
     for (id, (name, at)) in (s.next_id()..).zip(sections) {
         s.markers.push(Marker { id: MarkerId(id), name: name.into(), position: bar(at) });
     }
     s.loop_range = Some(crate::session::LoopRange { start: bar(12.0), end: bar(16.0), enabled: false });
     s
+}
+
+/// A mix engineer's starting point on top of the balance: EQ and compression
+/// on the rhythm section and the vocal, a reverb bus and a tempo-synced delay
+/// bus fed by sends, and a true-peak limiter on the master, so the demo shows
+/// every part of the mixer.
+fn dress(s: &mut Session) {
+    use crate::session::{Bus, BusId, Output, Send, SendId, StripRef};
+    let track =
+        |s: &Session, name: &str| s.tracks.iter().find(|t| t.name == name).map(|t| StripRef::Track(t.id));
+    let mut insert = |s: &mut Session, strip: Option<StripRef>, kind: &str, params: &[(&str, f64)]| {
+        let Some(strip) = strip else { return };
+        let Ok(id) = s.add_processor(strip, kind, usize::MAX) else { return };
+        for (key, v) in params {
+            if let Some(p) = s.processor_param(id, key) {
+                s.set_param(p, *v);
+            }
+        }
+    };
+    let (drums, bass, vocal) = (track(s, "Drums"), track(s, "Bass"), track(s, "Vocal"));
+    insert(
+        s,
+        drums,
+        "eq",
+        &[("hp_on", 1.0), ("hp_freq", 35.0), ("p2_freq", 400.0), ("p2_gain", -2.5), ("high_gain", 2.0)],
+    );
+    insert(
+        s,
+        drums,
+        "compressor",
+        &[("threshold", -14.0), ("ratio", 3.0), ("attack", 15.0), ("release", 120.0)],
+    );
+    insert(
+        s,
+        bass,
+        "eq",
+        &[
+            ("hp_on", 1.0),
+            ("hp_freq", 30.0),
+            ("p1_freq", 120.0),
+            ("p1_gain", 2.0),
+            ("p3_freq", 2000.0),
+            ("p3_gain", 1.5),
+        ],
+    );
+    insert(
+        s,
+        bass,
+        "compressor",
+        &[("threshold", -18.0), ("ratio", 4.0), ("attack", 20.0), ("release", 200.0)],
+    );
+    insert(
+        s,
+        vocal,
+        "eq",
+        &[
+            ("hp_on", 1.0),
+            ("hp_freq", 100.0),
+            ("p2_freq", 350.0),
+            ("p2_gain", -2.0),
+            ("p4_freq", 5000.0),
+            ("p4_gain", 2.5),
+        ],
+    );
+    insert(
+        s,
+        vocal,
+        "compressor",
+        &[("threshold", -20.0), ("ratio", 3.0), ("attack", 5.0), ("release", 80.0)],
+    );
+    let (reverb, delay) = (BusId(s.next_id()), BusId(s.next_id() + 1));
+    for (id, name, colour) in
+        [(reverb, "Reverb", crate::stems::palette(5)), (delay, "Delay", crate::stems::palette(6))]
+    {
+        s.buses.push(Bus {
+            id,
+            name: name.into(),
+            colour,
+            comment: String::new(),
+            strip: Strip::default(),
+            output: Output::Master,
+        });
+    }
+    insert(s, Some(StripRef::Bus(reverb)), "reverb", &[("decay", 2.2), ("predelay", 25.0), ("mix", 100.0)]);
+    insert(
+        s,
+        Some(StripRef::Bus(delay)),
+        "delay",
+        &[("sync", 7.0), ("feedback", 30.0), ("hpf", 300.0), ("lpf", 6000.0), ("mix", 100.0)],
+    );
+    let sends = [
+        ("Vocal", reverb, -12.0),
+        ("Lead", reverb, -14.0),
+        ("Chords", reverb, -18.0),
+        ("Pad", reverb, -20.0),
+        ("Vocal", delay, -18.0),
+        ("Lead", delay, -16.0),
+    ];
+    for (name, bus, level) in sends {
+        let id = SendId(s.next_id());
+        if let Some(t) = s.tracks.iter_mut().find(|t| t.name == name) {
+            t.strip.sends.push(Send {
+                id,
+                target: bus,
+                level_db: Decibels(level),
+                pan: Pan(0.0),
+                pre_fader: false,
+            });
+        }
+    }
+    insert(s, Some(StripRef::Master), "limiter", &[("ceiling", -1.0), ("release", 80.0)]);
 }
 
 /// Writes the demo's media (24-bit WAV) into `dir/media/`, rendering the parts

@@ -29,6 +29,9 @@ pub struct DragState {
     start: Option<(f32, f64)>,
     last_press: Option<Instant>,
     shift: bool,
+    /// The cursor as of the last move event: events can arrive in batches
+    /// that all see the batch's final cursor, so a press uses this instead.
+    last_move: Option<iced::Point>,
 }
 
 /// How a control maps the mouse onto its value.
@@ -59,7 +62,11 @@ impl DragState {
                 None
             }
             Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Left)) => {
-                let p = cursor.position_in(bounds)?;
+                let at = self.last_move.or(cursor.position())?;
+                if !bounds.contains(at) {
+                    return None;
+                }
+                let p = iced::Point::new(at.x - bounds.x, at.y - bounds.y);
                 let now = Instant::now();
                 if self.last_press.is_some_and(|t| now.duration_since(t) < DOUBLE_CLICK) {
                     self.last_press = None;
@@ -71,6 +78,7 @@ impl DragState {
                 Some(Action::capture())
             }
             Event::Mouse(mouse::Event::CursorMoved { position }) => {
+                self.last_move = Some(*position);
                 let (y0, p0) = self.start?;
                 let y = position.y - bounds.y;
                 Some(
