@@ -3,7 +3,8 @@
 //! the fader's value field.
 
 use iced::widget::{
-    Column, Space, button, canvas, column, container, mouse_area, pick_list, row, text, text_input,
+    Column, Space, button, canvas, column, container, mouse_area, pick_list, responsive, row, scrollable,
+    text, text_input,
 };
 use iced::{Alignment, Element, Length};
 use mixdesk_engine::session::{Output, Session, StripRef};
@@ -11,7 +12,11 @@ use mixdesk_engine::session::{Output, Session, StripRef};
 use super::{BusChoice, Kind, Message, MixerUi, OutputChoice, strip_name};
 use crate::gui::audio::Audio;
 use crate::gui::theme::{self, Tone};
-use crate::gui::widget::{fader::Fader, knob::Knob, meter};
+use crate::gui::widget::fader::{self, Fader};
+use crate::gui::widget::{knob::Knob, meter};
+
+/// Height of the inserts, sends and output area.
+const ROUTING_HEIGHT: f32 = 200.0;
 
 /// Width of a strip.
 pub const WIDTH: f32 = 112.0;
@@ -141,7 +146,7 @@ pub fn view<'a>(
         )
         .id(control_id("insert-add", r)),
     );
-    col = col.push(section("Inserts", inserts));
+    let mut routing = Column::new().spacing(4).push(section("Inserts", inserts));
 
     // Sends.
     let mut sends = Column::new().spacing(2);
@@ -189,7 +194,7 @@ pub fn view<'a>(
         );
     }
     if r != StripRef::Master {
-        col = col.push(section("Sends", sends));
+        routing = routing.push(section("Sends", sends));
         let output = match r {
             StripRef::Track(id) => session.track(id).map(|t| t.output),
             StripRef::Bus(id) => session.bus(id).map(|b| b.output),
@@ -205,7 +210,7 @@ pub fn view<'a>(
                 .map(|b| OutputChoice { output: Output::Bus(b.id), name: b.name.clone() }),
         );
         let current = outputs.iter().find(|o| o.output == output).cloned();
-        col = col.push(
+        routing = routing.push(
             pick_list(outputs, current, move |o| Message::OutputChosen(r, o))
                 .text_size(11)
                 .padding([2, 4])
@@ -213,6 +218,16 @@ pub fn view<'a>(
                 .style(theme::pick),
         );
     }
+
+    // Inserts, sends and output scroll inside a fixed height, so that every
+    // strip's controls and fader line up across the mixer.
+    col = col.push(
+        scrollable(routing)
+            .direction(scrollable::Direction::Vertical(
+                scrollable::Scrollbar::new().width(3).scroller_width(3),
+            ))
+            .height(ROUTING_HEIGHT),
+    );
 
     // Polarity and width, pan.
     col = col.push(
@@ -251,25 +266,10 @@ pub fn view<'a>(
     }
     col = col.push(buttons);
 
-    // Fader and meter.
+    // Fader and meter, with their scales.
     let reading = meter::Reading::of(audio.meters.get(&r));
-    col = col.push(
-        row![
-            container(
-                canvas(Fader::new(strip.fader_db.0, -144.0, tint, move |e| Message::Fader(r, e)))
-                    .width(Length::Fill)
-                    .height(Length::Fill)
-            )
-            .id(control_id("fader", r))
-            .width(Length::FillPortion(3))
-            .height(Length::Fill),
-            canvas(meter::Meter::new(reading, Message::ClipReset(r)))
-                .width(Length::FillPortion(2))
-                .height(Length::Fill),
-        ]
-        .height(Length::Fill)
-        .spacing(2),
-    );
+    let db = strip.fader_db.0;
+    col = col.push(responsive(move |size| fader_and_meter(r, db, tint, reading, size)).height(Length::Fill));
     let value = match &ui.typing {
         Some((t, s)) if *t == r => s.clone(),
         _ => fader_label(strip.fader_db.0),
@@ -295,6 +295,77 @@ pub fn view<'a>(
 /// The widget id of a strip's control, e.g. `fader-Track(TrackId(1))`, for tests and focus.
 pub fn control_id(what: &str, r: StripRef) -> String {
     format!("{what}-{r:?}")
+}
+
+/// The fader and the meter side by side, each with its dB scale: labels in a
+/// column of text widgets spaced to the marks (no stacked layers: each layer
+/// costs a full-window clip mask in the software renderer).
+fn fader_and_meter<'a>(
+    r: StripRef,
+    db: f64,
+    tint: iced::Color,
+    reading: meter::Reading,
+    size: iced::Size,
+) -> Element<'a, Message> {
+    const SCALE_W: f32 = 22.0;
+    let fader_w = (size.width * 0.45).floor();
+    let meter_w = size.width - fader_w - 2.0 * SCALE_W;
+    let travel = size.height - 2.0 * fader::PAD;
+    let fader_marks: Vec<(f32, String)> = fader::MARKS
+        .iter()
+        .copied()
+        .chain([f64::NEG_INFINITY])
+        .map(|m| {
+            let y = fader::PAD + travel * (1.0 - fader::position(m) as f32);
+            let s = if m == f64::NEG_INFINITY {
+                "-∞".into()
+            } else if m > 0.0 {
+                format!("+{m:.0}")
+            } else {
+                format!("{m:.0}")
+            };
+            (y, s)
+        })
+        .collect();
+    let top = meter::CLIP_H + 2.0;
+    let h = size.height - top - meter::PAD;
+    let meter_marks: Vec<(f32, String)> =
+        meter::MARKS.iter().map(|m| (top + h * (1.0 - meter::fraction(*m)), format!("{m:.0}"))).collect();
+    row![
+        scale_column(fader_marks, SCALE_W),
+        container(
+            canvas(Fader::new(db, -144.0, tint, move |e| Message::Fader(r, e)))
+                .width(Length::Fill)
+                .height(Length::Fill)
+        )
+        .id(control_id("fader", r))
+        .width(fader_w)
+        .height(Length::Fill),
+        canvas(meter::Meter::new(reading, Message::ClipReset(r))).width(meter_w).height(Length::Fill),
+        scale_column(meter_marks, SCALE_W),
+    ]
+    .into()
+}
+
+/// Labels centred on the given heights (top to bottom), right-aligned.
+fn scale_column<'a>(marks: Vec<(f32, String)>, width: f32) -> Element<'a, Message> {
+    const LINE: f32 = 12.0;
+    let mut col = Column::new().width(width);
+    let mut y = 0.0;
+    for (at, label) in marks {
+        let gap = (at - LINE / 2.0 - y).max(0.0);
+        col = col.push(Space::new().height(gap));
+        col = col.push(
+            text(label)
+                .size(9)
+                .line_height(iced::Pixels(LINE))
+                .width(Length::Fill)
+                .align_x(Alignment::End)
+                .style(|t: &iced::Theme| text::Style { color: Some(theme::Colors::of(t).dim) }),
+        );
+        y += gap + LINE;
+    }
+    col.into()
 }
 
 fn section<'a>(title: &'static str, body: Column<'a, Message>) -> Element<'a, Message> {

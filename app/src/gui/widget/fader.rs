@@ -1,4 +1,6 @@
-//! A console fader: a dB scale, a cap you drag, and the value's taper.
+//! A console fader: the groove and the cap you drag, and the value's taper.
+//! The dB scale beside it is drawn with text widgets by the strip (canvas
+//! text forces a full-window clip mask per label in the software renderer).
 //!
 //! The taper gives most of the travel to the range that matters when mixing:
 //! +12 to 0 dB takes the top fifth, 0 to -10 dB the next quarter, and
@@ -7,8 +9,11 @@
 use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Path, Stroke};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
 
+/// Where the groove sits across the fader's width (the scale is to its left).
+pub const GROOVE: f32 = 0.5;
+
+use super::ControlEvent;
 use super::drag::{DragState, Mapping};
-use super::{ControlEvent, label};
 use crate::gui::theme::Colors;
 
 /// (position 0..1, dB) breakpoints of the taper, bottom to top.
@@ -16,10 +21,10 @@ const TAPER: [(f64, f64); 6] =
     [(0.0, -90.0), (0.2, -40.0), (0.4, -20.0), (0.55, -10.0), (0.8, 0.0), (1.0, 12.0)];
 
 /// Scale marks drawn beside the fader.
-const MARKS: [f64; 9] = [12.0, 6.0, 0.0, -6.0, -12.0, -20.0, -30.0, -40.0, -60.0];
+pub const MARKS: [f64; 9] = [12.0, 6.0, 0.0, -6.0, -12.0, -20.0, -30.0, -40.0, -60.0];
 
 /// Space above and below the cap's travel.
-const PAD: f32 = 10.0;
+pub const PAD: f32 = 10.0;
 
 /// The fader position (0..1) of a level in dB.
 pub fn position(db: f64) -> f64 {
@@ -97,33 +102,16 @@ impl<M, F: Fn(ControlEvent) -> M> canvas::Program<M> for Fader<F> {
         let mut frame = Frame::new(renderer, bounds.size());
         let travel = bounds.height - 2.0 * PAD;
         let y_of = |db: f64| PAD + travel * (1.0 - position(db) as f32);
-        let groove_x = bounds.width * 0.62;
-        // Scale.
+        let groove_x = bounds.width * GROOVE;
+        // Ticks at the scale's marks (the labels are beside the canvas).
         for m in MARKS {
             let y = y_of(m);
             let tick = if m == 0.0 { c.text } else { c.dim };
             frame.stroke(
-                &Path::line(Point::new(groove_x - 14.0, y), Point::new(groove_x - 6.0, y)),
+                &Path::line(Point::new(2.0, y), Point::new(groove_x - 8.0, y)),
                 Stroke::default().with_color(tick).with_width(1.0),
             );
-            let text = if m > 0.0 { format!("+{m:.0}") } else { format!("{m:.0}") };
-            label(
-                &mut frame,
-                &text,
-                Point::new(groove_x - 17.0, y),
-                9.0,
-                tick,
-                iced::alignment::Horizontal::Right,
-            );
         }
-        label(
-            &mut frame,
-            "-∞",
-            Point::new(groove_x - 17.0, PAD + travel),
-            9.0,
-            c.dim,
-            iced::alignment::Horizontal::Right,
-        );
         // Groove.
         frame.fill_rectangle(Point::new(groove_x - 2.0, PAD), Size::new(4.0, travel), c.border);
         // Cap.

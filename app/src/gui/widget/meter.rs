@@ -5,15 +5,16 @@ use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Path, Stroke};
 use iced::{Point, Rectangle, Renderer, Size, Theme, mouse};
 use mixdesk_engine::analysis::MeterDisplay;
 
-use super::label;
 use crate::gui::theme::Colors;
 
+/// Scale marks, dBFS.
+pub const MARKS: [f32; 7] = [0.0, -6.0, -12.0, -18.0, -24.0, -36.0, -48.0];
 /// The meter's bottom, dBFS.
 pub const FLOOR: f32 = -60.0;
 /// Height of the clip light.
-const CLIP_H: f32 = 8.0;
+pub const CLIP_H: f32 = 8.0;
 /// Space below the bars (matches the fader's padding so the scales line up roughly).
-const PAD: f32 = 10.0;
+pub const PAD: f32 = 10.0;
 
 /// What one meter shows, copied out of the strip's [`MeterDisplay`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -87,7 +88,7 @@ impl<M: Clone> canvas::Program<M> for Meter<M> {
         let r = self.reading;
         let top = CLIP_H + 2.0;
         let h = bounds.height - top - PAD;
-        let scale_w = 16.0;
+        let scale_w = 0.0;
         let bar_w = ((bounds.width - scale_w - 3.0) / 2.0).max(2.0);
         frame.fill_rectangle(
             Point::ORIGIN,
@@ -126,17 +127,6 @@ impl<M: Clone> canvas::Program<M> for Meter<M> {
                     if r.hold[ch] > 0.0 { c.danger } else { c.text },
                 );
             }
-        }
-        for m in [0.0f32, -6.0, -12.0, -18.0, -24.0, -36.0, -48.0] {
-            let y = top + h * (1.0 - fraction(m));
-            label(
-                &mut frame,
-                &format!("{m:.0}"),
-                Point::new(bounds.width, y),
-                8.0,
-                c.dim,
-                iced::alignment::Horizontal::Right,
-            );
         }
         vec![frame.into_geometry()]
     }
