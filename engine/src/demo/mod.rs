@@ -145,7 +145,7 @@ fn dress(s: &mut Session) {
     use crate::session::{Bus, BusId, Output, Send, SendId, StripRef};
     let track =
         |s: &Session, name: &str| s.tracks.iter().find(|t| t.name == name).map(|t| StripRef::Track(t.id));
-    let mut insert = |s: &mut Session, strip: Option<StripRef>, kind: &str, params: &[(&str, f64)]| {
+    let insert = |s: &mut Session, strip: Option<StripRef>, kind: &str, params: &[(&str, f64)]| {
         let Some(strip) = strip else { return };
         let Ok(id) = s.add_processor(strip, kind, usize::MAX) else { return };
         for (key, v) in params {
