@@ -299,3 +299,19 @@ fn closing_with_unsaved_changes_asks_first() {
     let saved = session::load(app.doc.path.as_ref().unwrap()).unwrap();
     assert!(saved.tracks[0].strip.mute, "the save holds the edit");
 }
+
+#[test]
+fn dragging_the_pan_knob_pans_by_the_dragged_fraction_of_its_travel() {
+    let (_dir, mut app) = fixture();
+    let knob = simulator(&app).find(id(control_id("pan", KICK))).unwrap().bounds();
+    let c = knob.center();
+    interact(&mut app, |ui| {
+        press(ui, c);
+        // 150 px of travel spans the whole range (-1..1): 30 px up is +0.4 (R40).
+        move_to(ui, Point::new(c.x, c.y - 30.0));
+        release(ui);
+    });
+    let pan = app.doc.session.param_value(ParamId::Strip(KICK, StripParam::Pan)).unwrap();
+    assert!((pan - 0.4).abs() < 1e-6, "{pan}");
+    assert_eq!(app.doc.undo_label(), Some("kick pan C -> R40"));
+}
