@@ -50,16 +50,14 @@ xdotool key space                  # play
 sleep 2
 echo "CPU playing with meters: $(measure) % of one core"
 import -window root "$OUT/2-playing.png"
-# Drag the first strip's fader up (a drag anywhere on the fader moves it relatively).
-xdotool mousemove 48 700; sleep 0.2; xdotool mousedown 1
-for y in 680 650 620; do sleep 0.1; xdotool mousemove 48 $y; done
+# Drag the first strip's fader down (a drag anywhere on the fader moves it relatively).
+xdotool mousemove 48 600; sleep 0.2; xdotool mousedown 1
+for y in 610 625 640; do sleep 0.1; xdotool mousemove 48 $y; done
 sleep 0.1; xdotool mouseup 1
 sleep 1
 import -window root "$OUT/3-fader-moved.png"
-# Add an EQ from the first strip's "+ insert" list: its editor opens beside the mixer.
-xdotool mousemove 60 135 click 1
-sleep 1
-xdotool mousemove 60 155 click 1
+# Open the first strip's first insert (the demo's EQ on the drums): its editor opens beside the mixer.
+xdotool mousemove 40 135 click 1
 sleep 2
 import -window root "$OUT/4-eq-editor.png"
 kill -0 "$APP" || { echo "screenshot: the app exited" >&2; cat "$OUT/app.log" >&2; exit 1; }

@@ -571,7 +571,7 @@ impl App {
         let busy = self.audio.playing
             || self.audio.meters_active()
             || self.export.as_ref().is_some_and(Export::is_running);
-        let every = if busy { Duration::from_millis(33) } else { Duration::from_millis(1000) };
+        let every = if busy { Duration::from_millis(40) } else { Duration::from_millis(1000) };
         let ticks = iced::time::every(every).map(|_| Message::Tick);
         Subscription::batch([keys, windows, ticks])
     }

@@ -31,7 +31,7 @@ impl Chart<Message> for Curve {
         let Ok(mut chart) = builder
             .margin(10)
             .x_label_area_size(22)
-            .y_label_area_size(36)
+            .y_label_area_size(44)
             .build_cartesian_2d(LO..0.0, LO..0.0 + 24.0)
         else {
             return;
@@ -42,7 +42,8 @@ impl Chart<Message> for Curve {
             .light_line_style(grid.mix(0.3))
             .axis_style(label)
             .label_style(("sans-serif", 11).into_font().color(&label))
-            .x_desc("in dB")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .draw();
         let _ = chart.draw_series(LineSeries::new([(LO, LO), (0.0, 0.0)], label.stroke_width(1)));
         let _ = chart.draw_series(LineSeries::new(
