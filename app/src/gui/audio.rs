@@ -20,6 +20,9 @@ use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
 use mixdesk_engine::session::{ParamId, ProcessorId, SendParam, Session, Strip, StripParam, StripRef};
 
+/// How far the gain-reduction meter falls per engine report (20 dB/s at 50 reports/s).
+const GR_FALL_PER_EVENT: f32 = 0.4;
+
 /// Where the engine should play.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudioSettings {
@@ -253,7 +256,10 @@ impl Audio {
                 meters.entry(strip).or_insert_with(|| MeterDisplay::new(rate)).update(&reading)
             }
             EngineEvent::GainReduction { processor, db } => {
-                gr.insert(processor, db);
+                // Peak-hold ballistics: jump up at once, fall 20 dB/s (the
+                // events come every 20 ms), so short drum hits stay visible.
+                let shown = gr.entry(processor).or_insert(0.0);
+                *shown = db.max(*shown - GR_FALL_PER_EVENT).max(0.0);
             }
             EngineEvent::Device(d) => news = Some(d.to_string()),
             _ => {}

@@ -25,6 +25,10 @@ pub enum Message {
     FaderTyped(StripRef, String),
     /// The fader's value field was confirmed with Enter.
     FaderSubmitted(StripRef),
+    /// The pan value field was edited (not yet applied).
+    PanTyped(StripRef, String),
+    /// The pan value field was confirmed with Enter.
+    PanSubmitted(StripRef),
     /// The pan knob moved.
     Pan(StripRef, ControlEvent),
     /// The width knob moved.
@@ -128,6 +132,8 @@ pub struct MixerUi {
     pub selected: Option<StripRef>,
     /// A fader value being typed.
     pub typing: Option<(StripRef, String)>,
+    /// A pan value being typed.
+    pub typing_pan: Option<(StripRef, String)>,
     /// The strip whose colour palette is open.
     pub colours_open: Option<StripRef>,
     /// The insert being dragged to a new place.

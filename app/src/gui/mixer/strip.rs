@@ -251,7 +251,20 @@ pub fn view<'a>(
                     .height(36)
             )
             .id(control_id("pan", r)),
-            small(pan_label(strip.pan.0)).width(Length::Fill).align_x(Alignment::Center),
+            text_input(
+                "C",
+                &match &ui.typing_pan {
+                    Some((t, s)) if *t == r => s.clone(),
+                    _ => pan_label(strip.pan.0),
+                }
+            )
+            .id(control_id("pan-value", r))
+            .size(11)
+            .padding(2)
+            .align_x(Alignment::Center)
+            .style(theme::input)
+            .on_input(move |s| Message::PanTyped(r, s))
+            .on_submit(Message::PanSubmitted(r)),
         ]
         .align_y(Alignment::Center),
     );

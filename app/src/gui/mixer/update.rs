@@ -31,6 +31,11 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             Effect::None
         }
         Message::FaderSubmitted(r) => fader_typed(doc, ui, r),
+        Message::PanTyped(r, s) => {
+            ui.typing_pan = Some((r, s));
+            Effect::None
+        }
+        Message::PanSubmitted(r) => pan_typed(doc, ui, r),
         Message::Renamed(r, name) => {
             let old = strip_name(&doc.session, r);
             doc.edit_merging(&format!("{r} name"), format!("Renamed {old} to {name}"), |s| {
@@ -225,6 +230,43 @@ fn fader_typed(doc: &mut Document, ui: &mut MixerUi, r: StripRef) -> Effect {
     Effect::None
 }
 
+/// Applies a typed pan ("L40", "R100", "C", "-25").
+fn pan_typed(doc: &mut Document, ui: &mut MixerUi, r: StripRef) -> Effect {
+    let Some((_, text)) = ui.typing_pan.take().filter(|(t, _)| *t == r) else { return Effect::None };
+    let Some(pan) = parse_pan(&text) else {
+        return Effect::Error(format!(
+            "\"{text}\" is not a pan position; type C, L40, R100 or a number from -100 to 100"
+        ));
+    };
+    let param = ParamId::Strip(r, StripParam::Pan);
+    let info = StripParam::Pan.info();
+    let before = doc.session.param_value(param).unwrap_or(0.0);
+    let name = strip_name(&doc.session, r);
+    doc.edit(
+        &format!("{param:?}"),
+        format!("{name} pan {} -> {}", info.format(before), info.format(pan)),
+        |s| {
+            s.set_param(param, pan);
+        },
+    );
+    Effect::None
+}
+
+/// A pan position typed by a person: C, L40, R100, or -100..100 (percent, left negative).
+pub fn parse_pan(text: &str) -> Option<f64> {
+    let t = text.trim().to_ascii_uppercase();
+    let pct = if t == "C" || t == "0" {
+        0.0
+    } else if let Some(n) = t.strip_prefix('L') {
+        -n.trim().parse::<f64>().ok()?
+    } else if let Some(n) = t.strip_prefix('R') {
+        n.trim().parse::<f64>().ok()?
+    } else {
+        t.trim_end_matches('%').parse::<f64>().ok()?
+    };
+    (pct.is_finite() && pct.abs() <= 100.0).then_some(pct / 100.0)
+}
+
 /// A level typed by a person: a number with an optional "dB", or "-inf".
 pub fn parse_db(text: &str) -> Option<f64> {
     let t = text.trim().trim_end_matches("dB").trim_end_matches("db").trim();
@@ -310,7 +352,7 @@ fn checked_edit(doc: &mut Document, key: &str, label: String, f: impl FnOnce(&mu
 
 #[cfg(test)]
 mod tests {
-    use super::parse_db;
+    use super::{parse_db, parse_pan};
 
     #[test]
     fn typed_levels_parse_like_a_person_writes_them() {
@@ -319,5 +361,10 @@ mod tests {
         assert_eq!(parse_db("-inf"), Some(-144.0));
         assert_eq!(parse_db("loud"), None);
         assert_eq!(parse_db("NaN"), None);
+        assert_eq!(parse_pan("l40"), Some(-0.4));
+        assert_eq!(parse_pan("R100"), Some(1.0));
+        assert_eq!(parse_pan("C"), Some(0.0));
+        assert_eq!(parse_pan("-25"), Some(-0.25));
+        assert_eq!(parse_pan("R140"), None);
     }
 }
