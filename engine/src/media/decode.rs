@@ -28,6 +28,31 @@ pub struct DecodedAudio {
     pub format: SourceFormat,
 }
 
+/// The sample rates a media file may have. Outside it the header is damaged
+/// (0 Hz, 4 GHz) or the file is not audio Mixdesk can mix; refusing it up
+/// front keeps the resampler from producing absurd lengths.
+pub const SOURCE_RATES: std::ops::RangeInclusive<u32> = 1_000..=768_000;
+
+/// At most this many frames are reserved up front from a header's promise (a
+/// damaged header can promise anything); longer files grow as they decode.
+const MAX_RESERVED_FRAMES: u64 = 1 << 24;
+
+/// A rate outside [`SOURCE_RATES`] is an error naming the file.
+fn check_rate(path: &Path, rate: u32) -> Result<u32, MediaError> {
+    if SOURCE_RATES.contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(MediaError::Unsupported {
+            path: path.to_owned(),
+            message: format!(
+                "its sample rate is {rate} Hz, outside {} to {} Hz (a damaged header?)",
+                SOURCE_RATES.start(),
+                SOURCE_RATES.end()
+            ),
+        })
+    }
+}
+
 /// How many undecodable packets a lossy stream may skip before it counts as damaged.
 const LOSSY_PACKET_ERRORS_TOLERATED: usize = 3;
 
@@ -94,6 +119,7 @@ pub fn probe_format(path: &Path) -> Result<SourceFormat, MediaError> {
         path: path.to_owned(),
         message: "no sample rate in the header".into(),
     })?;
+    let sample_rate = check_rate(path, sample_rate)?;
     Ok(SourceFormat {
         sample_rate,
         channels: o.params.channels.as_ref().map_or(0, |c| c.count()),
@@ -103,9 +129,24 @@ pub fn probe_format(path: &Path) -> Result<SourceFormat, MediaError> {
 }
 
 /// Decodes the whole file at `path`.
+///
+/// A panic inside the decoder library on a damaged file is caught and reported
+/// as a damaged file, so one bad file cannot take the application down.
 pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_unguarded(path))).unwrap_or_else(|_| {
+        Err(MediaError::Corrupt {
+            path: path.to_owned(),
+            message: "the decoder could not make sense of it".into(),
+        })
+    })
+}
+
+fn decode_unguarded(path: &Path) -> Result<DecodedAudio, MediaError> {
     let owned = || path.to_owned();
     let Opened { mut format, track_id, expected_frames, params, codec_name } = open(path)?;
+    if let Some(rate) = params.sample_rate {
+        check_rate(path, rate)?;
+    }
     let lossless = is_lossless(&codec_name);
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
@@ -142,7 +183,7 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
                 rate = rate.or(Some(buf.spec().rate()));
                 buf.copy_to_vecs_planar::<f32>(&mut scratch);
                 if planes.is_empty() {
-                    let reserve = expected_frames.unwrap_or(0).min(1 << 31) as usize;
+                    let reserve = expected_frames.unwrap_or(0).min(MAX_RESERVED_FRAMES) as usize;
                     planes = scratch.iter().map(|_| Vec::with_capacity(reserve)).collect();
                 }
                 if scratch.len() != planes.len() {
@@ -183,6 +224,7 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
     let sample_rate = rate
         .filter(|r| *r > 0)
         .ok_or_else(|| MediaError::Corrupt { path: owned(), message: "no sample rate".into() })?;
+    let sample_rate = check_rate(path, sample_rate)?;
     let source_channels = planes.len();
     let channels = fold_to_stereo(planes);
     Ok(DecodedAudio {
