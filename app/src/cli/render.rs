@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use mixdesk_engine::bounce::{BitDepth, BounceOptions, Dither, NormalizeTarget, bounce};
-use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::bounce::{BitDepth, BounceError, BounceOptions, Dither, NormalizeTarget, bounce};
+use mixdesk_engine::media::{MediaError, MediaPool};
 use mixdesk_engine::report::Status;
 use mixdesk_engine::units::SampleTime;
 
@@ -153,10 +153,15 @@ pub fn run(args: Args) -> Result<(), String> {
     bar.finish();
     let summary = result.map_err(|e| {
         let hint = match &e {
-            mixdesk_engine::bounce::BounceError::Media(_) => format!(
-                "\n`mixdesk relink {} --search DIR` finds moved files; --allow-missing renders without them.",
-                args.session.display()
-            ),
+            BounceError::Media(errors) => {
+                let moved = errors.iter().any(|e| matches!(e, MediaError::Missing { .. }));
+                let relink =
+                    format!("`mixdesk relink {} --search DIR` finds moved files; ", args.session.display());
+                format!(
+                    "\n{}--allow-missing renders these clips as silence.",
+                    if moved { relink.as_str() } else { "" }
+                )
+            }
             _ => String::new(),
         };
         format!("{}: {e}{hint}", args.session.display())

@@ -42,10 +42,10 @@ fn check_rate(path: &Path, rate: u32) -> Result<u32, MediaError> {
     if SOURCE_RATES.contains(&rate) {
         Ok(rate)
     } else {
-        Err(MediaError::Unsupported {
+        Err(MediaError::Corrupt {
             path: path.to_owned(),
             message: format!(
-                "its sample rate is {rate} Hz, outside {} to {} Hz (a damaged header?)",
+                "its header gives a sample rate of {rate} Hz, outside the {} to {} Hz audio can have",
                 SOURCE_RATES.start(),
                 SOURCE_RATES.end()
             ),
@@ -112,8 +112,42 @@ fn open(path: &Path) -> Result<Opened, MediaError> {
     Ok(Opened { format, track_id, expected_frames, params, codec_name })
 }
 
+thread_local! {
+    /// Set while this thread runs decoder code under [`guarded`].
+    static IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside the decoder library on a damaged file
+/// into a damaged-file error, so one bad file cannot take the application
+/// down. The panic message is not printed: the error says what happened. (A
+/// panic hook installed once passes every other panic to the previous hook.)
+pub(crate) fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T, MediaError>) -> Result<T, MediaError> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_DECODER.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = IN_DECODER.with(|d| d.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_DECODER.with(|d| d.set(was));
+    result.unwrap_or_else(|_| {
+        Err(MediaError::Corrupt {
+            path: path.to_owned(),
+            message: "the decoder could not make sense of it".into(),
+        })
+    })
+}
+
 /// The file's format (rate, channels, bit depth, codec) from its header, without decoding.
 pub fn probe_format(path: &Path) -> Result<SourceFormat, MediaError> {
+    guarded(path, || probe_unguarded(path))
+}
+
+fn probe_unguarded(path: &Path) -> Result<SourceFormat, MediaError> {
     let o = open(path)?;
     let sample_rate = o.params.sample_rate.filter(|r| *r > 0).ok_or_else(|| MediaError::Corrupt {
         path: path.to_owned(),
@@ -128,17 +162,9 @@ pub fn probe_format(path: &Path) -> Result<SourceFormat, MediaError> {
     })
 }
 
-/// Decodes the whole file at `path`.
-///
-/// A panic inside the decoder library on a damaged file is caught and reported
-/// as a damaged file, so one bad file cannot take the application down.
+/// Decodes the whole file at `path` (a decoder panic is a damaged-file error).
 pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_unguarded(path))).unwrap_or_else(|_| {
-        Err(MediaError::Corrupt {
-            path: path.to_owned(),
-            message: "the decoder could not make sense of it".into(),
-        })
-    })
+    guarded(path, || decode_unguarded(path))
 }
 
 fn decode_unguarded(path: &Path) -> Result<DecodedAudio, MediaError> {
@@ -225,6 +251,9 @@ fn decode_unguarded(path: &Path) -> Result<DecodedAudio, MediaError> {
         .filter(|r| *r > 0)
         .ok_or_else(|| MediaError::Corrupt { path: owned(), message: "no sample rate".into() })?;
     let sample_rate = check_rate(path, sample_rate)?;
+    for plane in &mut planes {
+        sanitize(plane);
+    }
     let source_channels = planes.len();
     let channels = fold_to_stereo(planes);
     Ok(DecodedAudio {
@@ -236,6 +265,19 @@ fn decode_unguarded(path: &Path) -> Result<DecodedAudio, MediaError> {
             codec: codec_name,
         },
     })
+}
+
+/// The largest sample magnitude imported: +120 dBFS, far beyond any real
+/// float file's headroom, and small enough that sums in the resampler's FFT
+/// cannot overflow.
+const MAX_SAMPLE: f32 = 1e6;
+
+/// Damaged float files can hold NaN, infinities or absurd values: NaN and
+/// infinities are imported as silence, the rest clamped to [`MAX_SAMPLE`].
+fn sanitize(plane: &mut [f32]) {
+    for s in plane {
+        *s = if s.is_finite() { s.clamp(-MAX_SAMPLE, MAX_SAMPLE) } else { 0.0 };
+    }
 }
 
 fn is_lossless(codec: &str) -> bool {

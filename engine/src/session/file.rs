@@ -125,6 +125,9 @@ pub fn load(path: &Path) -> Result<Session, SessionError> {
         path: path.to_owned(),
         what: format!("is not UTF-8 text (byte {} is not)", e.utf8_error().valid_up_to()),
     })?;
+    if text.trim().is_empty() {
+        return Err(SessionError::NotASession { path: path.to_owned(), what: "is empty".into() });
+    }
     from_ron_str(&text, path)
 }
 
@@ -134,7 +137,11 @@ pub fn from_ron_str(text: &str, path: &Path) -> Result<Session, SessionError> {
         path: path.to_owned(),
         line: e.span.start.line,
         column: e.span.start.col,
-        message: e.code.to_string(),
+        message: match e.code {
+            ron::Error::ExceededRecursionLimit => "brackets nest too deeply here".to_owned(),
+            ron::Error::IntegerOutOfBounds => "this number is negative or too large for its field".to_owned(),
+            code => code.to_string(),
+        },
     };
     let version = ron::from_str::<VersionProbe>(text).map_err(parse_error)?.version;
     if version > CURRENT_VERSION {

@@ -20,8 +20,10 @@ pub const CURRENT_VERSION: u32 = 2;
 pub const OLDEST_VERSION: u32 = 1;
 
 /// Only the `version` field, read before anything else so a newer file is
-/// refused with its number rather than with a confusing field error.
+/// refused with its number rather than with a confusing field error. (Named
+/// `Session` for parse errors: "expected opening `(` for struct `Session`".)
 #[derive(Deserialize)]
+#[serde(rename = "Session")]
 pub(super) struct VersionProbe {
     pub version: u32,
 }

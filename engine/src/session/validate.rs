@@ -43,7 +43,7 @@ pub enum ValidationError {
         what: String,
     },
     /// A number is out of its range or not a number at all.
-    #[error("{field} is {value}, outside {range}")]
+    #[error("{field} is {shown}, outside {range}", shown = show_number(*.value))]
     OutOfRange {
         /// Which value, e.g. "track 'Bass' fader_db".
         field: String,
@@ -58,6 +58,16 @@ pub enum ValidationError {
         /// What is wrong, in words.
         what: String,
     },
+}
+
+/// A number as written in a message: plain, or in exponent form when it is
+/// very large or very small (1e308 would otherwise print 309 digits).
+fn show_number(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }
 
 /// The largest id an object may have: ids share one number space and a new
