@@ -208,6 +208,9 @@ impl Index {
         let mut pending = vec![top];
         while let Some(dir) = pending.pop() {
             for entry in dir.flatten() {
+                if files.len() >= MAX_FILES {
+                    break;
+                }
                 let Ok(kind) = entry.file_type() else { continue };
                 let path = entry.path();
                 if kind.is_dir() {
@@ -217,7 +220,6 @@ impl Index {
                     }
                 } else if let Ok(meta) = std::fs::metadata(&path)
                     && meta.is_file()
-                    && files.len() < MAX_FILES
                 {
                     files.push(File { name: entry.file_name(), path, size: meta.len() });
                 }

@@ -89,8 +89,9 @@ fn read_header(path: &Path) -> Option<Version> {
     let stem = file.strip_suffix(".mixdesk")?;
     let number: u32 = stem.split('-').next()?.parse().ok()?;
     let mut version = Version { number, name: stem.to_owned(), saved_at: None, path: path.to_owned() };
-    let text = std::fs::read_to_string(path).ok()?;
-    for line in text.lines().take_while(|l| l.starts_with("//")) {
+    let file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+    let header = std::io::BufRead::lines(file).map_while(Result::ok).take_while(|l| l.starts_with("//"));
+    for line in header {
         if let Some(name) = line.strip_prefix("// name: ") {
             version.name = serde_json::from_str(name).unwrap_or_else(|_| name.to_owned());
         } else if let Some(secs) = line.strip_prefix("// saved: ").and_then(|s| s.trim().parse().ok()) {
