@@ -86,6 +86,37 @@ pub fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Removes the temporaries that interrupted writes of `path` left beside it
+/// (`.NAME.tmp-PID` of processes that are no longer running: a crash or a kill
+/// during a save). Returns how many were removed. Only Linux can tell whether
+/// a process still runs (`/proc/PID`); elsewhere nothing is removed.
+pub fn remove_stale_temporaries(path: &Path) -> usize {
+    let Some(name) = path.file_name() else { return 0 };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) =
+            file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_running(pid) && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn process_running(pid: u32) -> bool {
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
+}
+
 /// Makes the rename durable; best effort (some file systems refuse to open directories).
 fn sync_parent(path: &Path) {
     let parent = match path.parent() {

@@ -26,6 +26,9 @@ pub struct SessionInfo {
     pub buses: Vec<String>,
     /// Media files referenced but not found, resolved against the session folder.
     pub missing_media: Vec<PathBuf>,
+    /// Media paths (as stored) outside the session folder: they do not move
+    /// with it (see `session::media_paths`).
+    pub media_outside_folder: Vec<PathBuf>,
 }
 
 /// One track in [`SessionInfo`].
@@ -84,5 +87,6 @@ pub fn session_info(session: &Session, session_dir: &Path) -> SessionInfo {
             .collect(),
         buses: session.buses.iter().map(|b| b.name.clone()).collect(),
         missing_media: missing,
+        media_outside_folder: session.media_outside_folder(),
     }
 }

@@ -8,21 +8,31 @@
 //! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
 //! - [`demo`]: the deterministic generator of the bundled demo song.
+//! - [`history`]: undo and redo with bounded memory, steps named in words.
+//! - [`diff`]: the difference between two sessions, in words.
+//! - [`autosave`]: the autosave sidecar and crash recovery.
+//! - [`versions`]: named mix versions beside the session.
+//! - [`relink`]: finding moved or renamed media by name and content.
 //!
 //! This crate never depends on a GUI toolkit.
 
 pub mod analysis;
 pub mod atomic;
+pub mod autosave;
 pub mod bounce;
 pub mod demo;
 pub mod denormal;
+pub mod diff;
 pub mod dsp;
 pub mod graph;
+pub mod history;
 pub mod info;
 pub mod media;
 pub mod realtime;
+pub mod relink;
 pub mod report;
 pub mod session;
 pub mod smooth;
 pub mod stems;
 pub mod units;
+pub mod versions;

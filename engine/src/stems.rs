@@ -1,5 +1,6 @@
 //! Building a session from a folder of stems: one track per audio file, sorted
-//! by name, named after the file, at unity gain and centred.
+//! by name, named after the file, at unity gain and centred, each clip with
+//! its media's content fingerprint.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -67,6 +68,8 @@ pub fn session_from_stems(dir: &Path, session_dir: &Path, pool: &MediaPool) -> R
         let mut track =
             Track::with_one_clip(id, name, relative_to(file, session_dir), SampleTime(m.frames()));
         track.colour = palette(i);
+        // Recorded now so a relink can find the file even after it is renamed.
+        track.clips[0].fingerprint = crate::media::fingerprint(file).ok();
         session.tracks.push(track);
     }
     Ok(session)

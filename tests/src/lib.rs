@@ -1,5 +1,7 @@
 //! Helpers shared by the end-to-end tests: in-memory sources, one-call renders,
-//! the `mixdesk` binary, and WAV reading.
+//! the `mixdesk` binary, and WAV reading; the crash test's scripted edits.
+
+pub mod edit_script;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

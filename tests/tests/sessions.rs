@@ -1,11 +1,11 @@
-//! Session files: the fixture of every released format version loads, saving
+//! Session files: the fixture of every released format version (1, 2) loads, saving
 //! round-trips, bad files are refused with the file, line and column, and a
 //! failed save leaves the previous file intact.
 
 use std::path::{Path, PathBuf};
 
 use mixdesk_engine::session::{
-    self, BusId, CURRENT_VERSION, FadeShape, Output, PanLaw, SessionError, ValidationError,
+    self, BusId, CURRENT_VERSION, FadeShape, Fingerprint, Output, PanLaw, SessionError, ValidationError,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -45,6 +45,29 @@ fn the_version_1_fixture_loads_with_every_field() {
     assert_eq!(s.markers[0].position.0, 1_323_000);
     let l = s.loop_range.unwrap();
     assert_eq!((l.start.0, l.end.0, l.enabled), (441_000, 882_000, true));
+}
+
+#[test]
+fn the_version_2_fixture_loads_with_fingerprints_and_version_1_still_has_none() {
+    let s = session::load(&fixture("v2.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.version, CURRENT_VERSION);
+    let kick = &s.tracks[0];
+    assert_eq!(
+        kick.clips[0].fingerprint,
+        Some(Fingerprint { bytes: 192_044, xxh64: 16_045_690_984_503_098_046 })
+    );
+    assert_eq!(kick.clips[1].fingerprint, None, "a clip without one");
+    let bass = &s.tracks[1];
+    assert_eq!(bass.clips[0].fingerprint.map(|f| f.xxh64), Some(1));
+    assert_eq!(bass.strip.processors.len(), 2);
+    assert!(bass.strip.processors[1].bypassed);
+    assert_eq!(s.automation[0].points.len(), 2);
+    // Saved again, the fingerprint is written; absent ones are not.
+    let text = session::to_ron_string(&s);
+    assert_eq!(text.matches("fingerprint").count(), 2);
+    let v1 = session::load(&fixture("v1.mixdesk")).unwrap();
+    assert!(v1.tracks.iter().flat_map(|t| &t.clips).all(|c| c.fingerprint.is_none()));
+    assert!(!session::to_ron_string(&v1).contains("fingerprint"));
 }
 
 #[test]

@@ -52,5 +52,14 @@ pub fn run(args: Args) -> Result<(), String> {
             println!("    {}", m.display());
         }
     }
+    if !info.media_outside_folder.is_empty() {
+        println!(
+            "  warning: {} media path(s) outside the session folder (moving the folder will not take them along):",
+            info.media_outside_folder.len()
+        );
+        for m in &info.media_outside_folder {
+            println!("    {}", m.display());
+        }
+    }
     Ok(())
 }

@@ -4,11 +4,13 @@ mod analyze;
 mod bench;
 mod bench_chain;
 mod bench_realtime;
+mod diff;
 mod info;
 mod new;
 mod play;
 mod processors;
 mod progress;
+mod relink;
 mod render;
 
 use std::path::PathBuf;
@@ -36,6 +38,8 @@ const EXAMPLES: &str = "Examples:
   mixdesk processors --json                 insert processors and their parameters
   mixdesk info song.mixdesk --json          tracks, clips, length, missing media
   mixdesk new --from-stems ./stems -o song.mixdesk
+  mixdesk diff song.versions/001-rough.mixdesk song.mixdesk   what changed, in words
+  mixdesk relink song.mixdesk --search ~/Music --dry-run     find moved or renamed media
   mixdesk bench render --tracks 32 --seconds 60";
 
 /// The subcommands.
@@ -60,6 +64,10 @@ pub enum Command {
     Info(info::Args),
     /// Create a session.
     New(new::Args),
+    /// Print what changed between two sessions (or mix versions), one change per line.
+    Diff(diff::Args),
+    /// Find moved or renamed media by name and content, and save the session pointing at it.
+    Relink(relink::Args),
     /// Write the demo session and its generated audio into a folder.
     Demo {
         /// Target folder.
@@ -81,6 +89,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Processors { json }) => processors::run(json),
         Some(Command::Info(args)) => info::run(args),
         Some(Command::New(args)) => new::run(args),
+        Some(Command::Diff(args)) => diff::run(args),
+        Some(Command::Relink(args)) => relink::run(args),
         Some(Command::Demo { out }) => write_demo(&out),
         Some(Command::Bench(b)) => bench::run(b),
         None => open(cli.session),
@@ -126,6 +136,19 @@ fn write_demo(out: &std::path::Path) -> Result<(), String> {
 /// Loads a session or returns its error message.
 fn load(path: &std::path::Path) -> Result<mixdesk_engine::session::Session, String> {
     mixdesk_engine::session::load(path).map_err(|e| e.to_string())
+}
+
+/// Writes `text` to stdout; a full disk or a closed output is an error, not a
+/// panic (a reader that stopped early, like `head`, is not an error).
+fn print_out(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {e}. Check where the output goes (a full disk?)"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The folder media paths are relative to.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use mixdesk_engine::analysis::LoudnessReading;
-use mixdesk_engine::bounce::prepare;
+use mixdesk_engine::bounce::prepare_allowing_missing;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{BUFFER_FRAMES, Engine, EngineConfig, EngineEvent};
 use mixdesk_engine::session::StripRef;
@@ -50,7 +50,11 @@ pub fn run(args: Args) -> Result<(), String> {
     let status = engine.status();
     let rate = status.sample_rate;
     let session = session.resampled_to(rate);
-    let graph = prepare(&session, &dir, &MediaPool::new(), 4096).map_err(|e| e.to_string())?;
+    let (graph, unplayable) =
+        prepare_allowing_missing(&session, &dir, &MediaPool::new(), 4096).map_err(|e| e.to_string())?;
+    for e in &unplayable {
+        eprintln!("mixdesk: warning: {e} Its clips play as silence.");
+    }
 
     let start = SampleTime::from_seconds(args.start.max(0.0), rate).0;
     let end = match args.seconds {

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use mixdesk_engine::bounce::{BitDepth, BounceOptions, Dither, NormalizeTarget, bounce};
-use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::bounce::{BitDepth, BounceError, BounceOptions, Dither, NormalizeTarget, bounce};
+use mixdesk_engine::media::{MediaError, MediaPool};
 use mixdesk_engine::report::Status;
 use mixdesk_engine::units::SampleTime;
 
@@ -46,6 +46,10 @@ pub struct Args {
     /// Do not write OUT.report.json/.txt/.png beside the mix.
     #[arg(long)]
     pub no_report: bool,
+    /// Render clips whose media is missing or unreadable as silence (with a
+    /// warning) instead of refusing.
+    #[arg(long)]
+    pub allow_missing: bool,
 }
 
 /// `--bits`.
@@ -106,6 +110,7 @@ pub fn run(args: Args) -> Result<(), String> {
             .map(|lufs| NormalizeTarget { lufs, ceiling_dbtp: args.true_peak_ceiling }),
         report: !args.no_report,
         session_name: args.session.file_name().map(|n| n.to_string_lossy().into_owned()),
+        allow_missing: args.allow_missing,
         ..BounceOptions::default()
     };
     if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -126,7 +131,24 @@ pub fn run(args: Args) -> Result<(), String> {
         },
     );
     bar.finish();
-    let summary = result.map_err(|e| format!("{}: {e}", args.session.display()))?;
+    let summary = result.map_err(|e| {
+        let hint = match &e {
+            BounceError::Media(errors) => {
+                let moved = errors.iter().any(|e| matches!(e, MediaError::Missing { .. }));
+                let relink =
+                    format!("`mixdesk relink {} --search DIR` finds moved files; ", args.session.display());
+                format!(
+                    "\n{}--allow-missing renders these clips as silence.",
+                    if moved { relink.as_str() } else { "" }
+                )
+            }
+            _ => String::new(),
+        };
+        format!("{}: {e}{hint}", args.session.display())
+    })?;
+    for e in &summary.silent_media {
+        eprintln!("mixdesk: warning: {e} Its clips were rendered as silence.");
+    }
     let seconds = summary.frames as f64 / f64::from(summary.sample_rate);
     let peak_db = if summary.peak > 0.0 { 20.0 * f64::from(summary.peak).log10() } else { f64::NEG_INFINITY };
     println!(

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use iced::Task;
 use mixdesk_engine::analysis::MeterDisplay;
-use mixdesk_engine::bounce::prepare;
+use mixdesk_engine::bounce::prepare_allowing_missing;
 use mixdesk_engine::graph::Graph;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
@@ -38,7 +38,8 @@ pub struct AudioSettings {
 #[derive(Debug, Clone)]
 pub struct Built {
     version: u64,
-    result: Result<Arc<std::sync::Mutex<Option<Graph>>>, String>,
+    /// The graph, and the media that could not be loaded (played as silence).
+    result: Result<(Arc<std::sync::Mutex<Option<Graph>>>, Vec<String>), String>,
 }
 
 /// The engine as the GUI sees it.
@@ -119,8 +120,13 @@ impl Audio {
         let pool = Arc::clone(&self.pool);
         Task::perform(
             async move {
-                prepare(&session, &dir, &pool, 4096)
-                    .map(|g| Arc::new(std::sync::Mutex::new(Some(g))))
+                prepare_allowing_missing(&session, &dir, &pool, 4096)
+                    .map(|(g, missing)| {
+                        (
+                            Arc::new(std::sync::Mutex::new(Some(g))),
+                            missing.iter().map(ToString::to_string).collect(),
+                        )
+                    })
                     .map_err(|e| e.to_string())
             },
             move |result| Built { version, result },
@@ -133,8 +139,13 @@ impl Audio {
             return;
         }
         match built.result {
-            Ok(slot) => {
-                self.graph_error = None;
+            Ok((slot, missing)) => {
+                self.graph_error = (!missing.is_empty()).then(|| {
+                    format!(
+                        "{}\nThese clips play as silence until the files are back (mixdesk relink SESSION --search DIR finds moved files).",
+                        missing.join("\n")
+                    )
+                });
                 let graph = slot.lock().ok().and_then(|mut g| g.take());
                 if let (Some(engine), Some(graph)) = (self.engine.as_mut(), graph)
                     && let Err(e) = engine.swap_graph(graph)
@@ -142,10 +153,7 @@ impl Audio {
                     self.graph_error = Some(format!("The new mix graph could not be installed: {e}"));
                 }
             }
-            Err(e) => {
-                self.graph_error =
-                    Some(format!("{e}\nThe mix plays without these clips until the files are back."))
-            }
+            Err(e) => self.graph_error = Some(format!("The mix cannot be built: {e}")),
         }
     }
 

@@ -61,6 +61,9 @@ pub struct BounceOptions {
     pub report: bool,
     /// The session's name for the report (usually its file name).
     pub session_name: Option<String>,
+    /// Render clips whose media cannot be loaded as silence instead of
+    /// failing (they are listed in [`BounceSummary::silent_media`]).
+    pub allow_missing: bool,
 }
 
 /// A loudness to normalise a bounce to.
@@ -86,6 +89,7 @@ impl Default for BounceOptions {
             normalize: None,
             report: true,
             session_name: None,
+            allow_missing: false,
         }
     }
 }
@@ -115,6 +119,9 @@ pub struct BounceSummary {
     pub report_paths: Option<ReportPaths>,
     /// Why the report is missing, if it is (the mix itself is complete).
     pub report_error: Option<String>,
+    /// Media rendered as silence because it could not be loaded (only with
+    /// [`BounceOptions::allow_missing`]).
+    pub silent_media: Vec<MediaError>,
 }
 
 /// Why a bounce failed.
@@ -160,6 +167,19 @@ pub fn prepare(
     pool: &MediaPool,
     block: usize,
 ) -> Result<Graph, BounceError> {
+    let (graph, errors) = prepare_allowing_missing(session, session_dir, pool, block)?;
+    if errors.is_empty() { Ok(graph) } else { Err(BounceError::Media(errors)) }
+}
+
+/// Like [`prepare`], but a clip whose media cannot be loaded (missing, damaged)
+/// plays as silence instead of failing: the graph comes back with one error
+/// per such file, for the caller to show or mark.
+pub fn prepare_allowing_missing(
+    session: &Session,
+    session_dir: &Path,
+    pool: &MediaPool,
+    block: usize,
+) -> Result<(Graph, Vec<MediaError>), BounceError> {
     let paths: Vec<PathBuf> =
         session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
     let loaded = pool.load_all(&paths, session.sample_rate);
@@ -177,11 +197,8 @@ pub fn prepare(
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(BounceError::Media(errors));
-    }
     let source = |c: &crate::session::Clip| sources.get(&session_dir.join(&c.media)).cloned();
-    Ok(compile(session, &source, block)?)
+    Ok((compile(session, &source, block)?, errors))
 }
 
 /// Bounces `session` (whose media paths are relative to `session_dir`) to `output`,
@@ -196,7 +213,14 @@ pub fn bounce(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<BounceSummary, BounceError> {
     let block = opts.block.max(1);
-    let mut graph = prepare(session, session_dir, pool, block)?;
+    let load = || -> Result<(Graph, Vec<MediaError>), BounceError> {
+        if opts.allow_missing {
+            prepare_allowing_missing(session, session_dir, pool, block)
+        } else {
+            prepare(session, session_dir, pool, block).map(|g| (g, Vec::new()))
+        }
+    };
+    let (mut graph, silent_media) = load()?;
     let start = opts.start.0;
     let end = opts.end.unwrap_or(session.content_end()).0 + opts.tail.0;
     if end <= start {
@@ -218,7 +242,7 @@ pub fn bounce(
             let (a, _) = meter.finish();
             let lufs = a.integrated_lufs.ok_or(BounceError::SilentMix)?;
             // A fresh graph, so pass 2 starts with empty reverb tails and compressor state.
-            graph = prepare(session, session_dir, pool, block)?;
+            graph = load()?.0;
             Some(Normalization::plan(target.lufs, target.ceiling_dbtp, lufs, a.true_peak_dbtp))
         }
     };
@@ -266,6 +290,7 @@ pub fn bounce(
         report: None,
         report_paths: None,
         report_error: None,
+        silent_media,
     };
     if opts.report {
         let production = production(session, opts.depth, dithered);

@@ -122,6 +122,7 @@ pub fn session() -> Session {
                     length: SampleTime(u64::from(song::RATE) / 2),
                     shape: FadeShape::EqualPower,
                 },
+                fingerprint: None,
             }],
             strip: Strip { fader_db: Decibels(part.fader_db), pan: Pan(part.pan), ..Strip::default() },
             output: Default::default(),

@@ -28,6 +28,31 @@ pub struct DecodedAudio {
     pub format: SourceFormat,
 }
 
+/// The sample rates a media file may have. Outside it the header is damaged
+/// (0 Hz, 4 GHz) or the file is not audio Mixdesk can mix; refusing it up
+/// front keeps the resampler from producing absurd lengths.
+pub const SOURCE_RATES: std::ops::RangeInclusive<u32> = 1_000..=768_000;
+
+/// At most this many frames are reserved up front from a header's promise (a
+/// damaged header can promise anything); longer files grow as they decode.
+const MAX_RESERVED_FRAMES: u64 = 1 << 24;
+
+/// A rate outside [`SOURCE_RATES`] is an error naming the file.
+fn check_rate(path: &Path, rate: u32) -> Result<u32, MediaError> {
+    if SOURCE_RATES.contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(MediaError::Corrupt {
+            path: path.to_owned(),
+            message: format!(
+                "its header gives a sample rate of {rate} Hz, outside the {} to {} Hz audio can have",
+                SOURCE_RATES.start(),
+                SOURCE_RATES.end()
+            ),
+        })
+    }
+}
+
 /// How many undecodable packets a lossy stream may skip before it counts as damaged.
 const LOSSY_PACKET_ERRORS_TOLERATED: usize = 3;
 
@@ -87,13 +112,48 @@ fn open(path: &Path) -> Result<Opened, MediaError> {
     Ok(Opened { format, track_id, expected_frames, params, codec_name })
 }
 
+thread_local! {
+    /// Set while this thread runs decoder code under [`guarded`].
+    static IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside the decoder library on a damaged file
+/// into a damaged-file error, so one bad file cannot take the application
+/// down. The panic message is not printed: the error says what happened. (A
+/// panic hook installed once passes every other panic to the previous hook.)
+pub(crate) fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T, MediaError>) -> Result<T, MediaError> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_DECODER.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = IN_DECODER.with(|d| d.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_DECODER.with(|d| d.set(was));
+    result.unwrap_or_else(|_| {
+        Err(MediaError::Corrupt {
+            path: path.to_owned(),
+            message: "the decoder could not make sense of it".into(),
+        })
+    })
+}
+
 /// The file's format (rate, channels, bit depth, codec) from its header, without decoding.
 pub fn probe_format(path: &Path) -> Result<SourceFormat, MediaError> {
+    guarded(path, || probe_unguarded(path))
+}
+
+fn probe_unguarded(path: &Path) -> Result<SourceFormat, MediaError> {
     let o = open(path)?;
     let sample_rate = o.params.sample_rate.filter(|r| *r > 0).ok_or_else(|| MediaError::Corrupt {
         path: path.to_owned(),
         message: "no sample rate in the header".into(),
     })?;
+    let sample_rate = check_rate(path, sample_rate)?;
     Ok(SourceFormat {
         sample_rate,
         channels: o.params.channels.as_ref().map_or(0, |c| c.count()),
@@ -102,10 +162,17 @@ pub fn probe_format(path: &Path) -> Result<SourceFormat, MediaError> {
     })
 }
 
-/// Decodes the whole file at `path`.
+/// Decodes the whole file at `path` (a decoder panic is a damaged-file error).
 pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
+    guarded(path, || decode_unguarded(path))
+}
+
+fn decode_unguarded(path: &Path) -> Result<DecodedAudio, MediaError> {
     let owned = || path.to_owned();
     let Opened { mut format, track_id, expected_frames, params, codec_name } = open(path)?;
+    if let Some(rate) = params.sample_rate {
+        check_rate(path, rate)?;
+    }
     let lossless = is_lossless(&codec_name);
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
@@ -142,7 +209,7 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
                 rate = rate.or(Some(buf.spec().rate()));
                 buf.copy_to_vecs_planar::<f32>(&mut scratch);
                 if planes.is_empty() {
-                    let reserve = expected_frames.unwrap_or(0).min(1 << 31) as usize;
+                    let reserve = expected_frames.unwrap_or(0).min(MAX_RESERVED_FRAMES) as usize;
                     planes = scratch.iter().map(|_| Vec::with_capacity(reserve)).collect();
                 }
                 if scratch.len() != planes.len() {
@@ -183,6 +250,10 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
     let sample_rate = rate
         .filter(|r| *r > 0)
         .ok_or_else(|| MediaError::Corrupt { path: owned(), message: "no sample rate".into() })?;
+    let sample_rate = check_rate(path, sample_rate)?;
+    for plane in &mut planes {
+        sanitize(plane);
+    }
     let source_channels = planes.len();
     let channels = fold_to_stereo(planes);
     Ok(DecodedAudio {
@@ -194,6 +265,19 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, MediaError> {
             codec: codec_name,
         },
     })
+}
+
+/// The largest sample magnitude imported: +120 dBFS, far beyond any real
+/// float file's headroom, and small enough that sums in the resampler's FFT
+/// cannot overflow.
+const MAX_SAMPLE: f32 = 1e6;
+
+/// Damaged float files can hold NaN, infinities or absurd values: NaN and
+/// infinities are imported as silence, the rest clamped to [`MAX_SAMPLE`].
+fn sanitize(plane: &mut [f32]) {
+    for s in plane {
+        *s = if s.is_finite() { s.clamp(-MAX_SAMPLE, MAX_SAMPLE) } else { 0.0 };
+    }
 }
 
 fn is_lossless(codec: &str) -> bool {

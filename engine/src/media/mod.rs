@@ -5,6 +5,7 @@
 //! can replace the in-memory one without touching the graph.
 
 mod decode;
+mod fingerprint;
 mod pool;
 mod resample;
 
@@ -12,7 +13,8 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-pub use decode::{DecodedAudio, decode_file, probe_format};
+pub use decode::{DecodedAudio, SOURCE_RATES, decode_file, probe_format};
+pub use fingerprint::{Xxh64, fingerprint};
 pub use pool::MediaPool;
 pub use resample::resample;
 

@@ -39,8 +39,12 @@ impl MediaPool {
         }
         let decoded = decode_file(path)?;
         let original = decoded.format;
-        let channels = resample(decoded.channels, original.sample_rate, rate)
-            .map_err(|message| MediaError::Corrupt { path: path.to_owned(), message })?;
+        // The resampler library asserts on inputs it cannot handle; a panic
+        // there is a file it cannot convert, not a reason to stop the app.
+        let channels = super::decode::guarded(path, || {
+            resample(decoded.channels, original.sample_rate, rate)
+                .map_err(|message| MediaError::Corrupt { path: path.to_owned(), message })
+        })?;
         let media = Arc::new(Media {
             channels: channels.into_iter().map(Vec::into_boxed_slice).collect(),
             sample_rate: rate,

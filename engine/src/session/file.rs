@@ -19,7 +19,7 @@ use crate::atomic::write_atomically;
 #[derive(Debug, Error)]
 pub enum SessionError {
     /// The file could not be read or written.
-    #[error("{action} {path}: {source}. Check that the file exists and that you may {verb} it.", path = .path.display(), verb = if *.action == "cannot read" { "read" } else { "write" })]
+    #[error("{action} {path}: {source}. {advice}", path = .path.display(), advice = io_advice(.action))]
     Io {
         /// The session file.
         path: PathBuf,
@@ -27,6 +27,14 @@ pub enum SessionError {
         action: &'static str,
         /// The underlying error.
         source: std::io::Error,
+    },
+    /// The file is not text, or is far too large to be a session.
+    #[error("{path} {what}, so it is not a Mixdesk session. Check that you picked the right file{hint}.", path = .path.display(), hint = restore_hint(.path))]
+    NotASession {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead ("is not UTF-8 text", "is 3 GB").
+        what: String,
     },
     /// The file is not valid session RON.
     #[error(
@@ -74,29 +82,66 @@ pub enum SessionError {
     },
 }
 
+/// What to do about a failed read or write.
+fn io_advice(action: &str) -> &'static str {
+    if action == "cannot read" {
+        "Check that the file exists and that you may read it."
+    } else {
+        "Check that the disk has free space and that you may write to its folder; the file \
+         there before is unchanged."
+    }
+}
+
 /// ", or restore PATH.bak" when a previous version exists.
 fn restore_hint(path: &Path) -> String {
     let bak = crate::atomic::backup_path(path);
     if bak.is_file() { format!(" or restore the previous version, {}", bak.display()) } else { String::new() }
 }
 
+/// The largest file [`load`] reads: a session with a thousand tracks and dense
+/// automation is a few MB, so anything this large is the wrong file, and
+/// reading it whole could exhaust memory.
+pub const MAX_SESSION_BYTES: u64 = 256 << 20;
+
 /// Loads and validates the session at `path`, migrating older formats.
 pub fn load(path: &Path) -> Result<Session, SessionError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SessionError::Io {
+    let io = |source| SessionError::Io { path: path.to_owned(), action: "cannot read", source };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > MAX_SESSION_BYTES {
+        return Err(SessionError::NotASession {
+            path: path.to_owned(),
+            what: format!(
+                "is {} MB, more than the {} MB a session can be",
+                size >> 20,
+                MAX_SESSION_BYTES >> 20
+            ),
+        });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SESSION_BYTES + 1), &mut bytes)
+        .map_err(io)?;
+    let text = String::from_utf8(bytes).map_err(|e| SessionError::NotASession {
         path: path.to_owned(),
-        action: "cannot read",
-        source,
+        what: format!("is not UTF-8 text (byte {} is not)", e.utf8_error().valid_up_to()),
     })?;
+    if text.trim().is_empty() {
+        return Err(SessionError::NotASession { path: path.to_owned(), what: "is empty".into() });
+    }
     from_ron_str(&text, path)
 }
 
-/// Parses session text; `path` is only used in error messages.
+/// Parses, migrates and validates session text; `path` is only used in error messages.
 pub fn from_ron_str(text: &str, path: &Path) -> Result<Session, SessionError> {
     let parse_error = |e: ron::error::SpannedError| SessionError::Parse {
         path: path.to_owned(),
         line: e.span.start.line,
         column: e.span.start.col,
-        message: e.code.to_string(),
+        message: match e.code {
+            ron::Error::ExceededRecursionLimit => "brackets nest too deeply here".to_owned(),
+            ron::Error::IntegerOutOfBounds => "this number is negative or too large for its field".to_owned(),
+            code => code.to_string(),
+        },
     };
     let version = ron::from_str::<VersionProbe>(text).map_err(parse_error)?.version;
     if version > CURRENT_VERSION {

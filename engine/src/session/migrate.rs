@@ -2,20 +2,28 @@
 //!
 //! Every format version Mixdesk ever wrote is listed here with the migration
 //! that lifts it to the next one, and has a fixture under `tests/fixtures/`
-//! that a test loads. Version 1 is the first released format, so there are no
-//! migrations yet; the next format change adds `fn v1_to_v2(ron::Value)` here.
+//! that a test loads.
+//!
+//! - Version 1: the first released format.
+//! - Version 2: clips may carry a content `fingerprint` (size and hash of the
+//!   media file) so a relink can find renamed files. Every version 1 file is a
+//!   valid version 2 file, so the migration only raises the number; the bump
+//!   exists so that a version 1 build refuses a file with fingerprints by its
+//!   version ("open it with a newer Mixdesk") instead of by an unknown field.
 
 use serde::Deserialize;
 
 /// The format version this build writes.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;
 
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
 
 /// Only the `version` field, read before anything else so a newer file is
-/// refused with its number rather than with a confusing field error.
+/// refused with its number rather than with a confusing field error. (Named
+/// `Session` for parse errors: "expected opening `(` for struct `Session`".)
 #[derive(Deserialize)]
+#[serde(rename = "Session")]
 pub(super) struct VersionProbe {
     pub version: u32,
 }
@@ -26,6 +34,8 @@ pub(super) struct VersionProbe {
 pub(super) fn migrate(text: String, version: u32) -> Result<String, String> {
     match version {
         v if v == CURRENT_VERSION => Ok(text),
+        // v1 -> v2 only adds an optional field: the text is valid as it is.
+        1 => Ok(text),
         v => Err(format!(
             "format version {v} is not one this build can read \
              (it reads {OLDEST_VERSION} to {CURRENT_VERSION})"

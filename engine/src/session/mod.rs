@@ -7,6 +7,7 @@
 pub mod automation;
 mod file;
 mod ids;
+pub mod media_paths;
 mod migrate;
 mod param;
 pub mod pass;
@@ -21,12 +22,12 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::units::{Decibels, Pan, SampleTime};
 pub use automation::{AutoMode, Lane, Point, Shape};
-pub use file::{SessionError, load, save, to_ron_string};
+pub use file::{MAX_SESSION_BYTES, SessionError, from_ron_str, load, save, to_ron_string};
 pub use ids::{BusId, ClipId, MarkerId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
 pub use processors::EditError;
-pub use validate::{ValidationError, validate};
+pub use validate::{MAX_ID, ValidationError, max_timeline, validate};
 
 /// A whole mix: tracks, buses, the master strip and the timeline's grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,6 +214,7 @@ impl Track {
                 gain_db: Decibels::ZERO,
                 fade_in: Fade::default(),
                 fade_out: Fade::default(),
+                fingerprint: None,
             }],
             strip: Strip::default(),
             output: Output::Master,
@@ -244,6 +246,22 @@ pub struct Clip {
     /// The fade at the clip's end.
     #[serde(default)]
     pub fade_out: Fade,
+    /// The media file's size and content hash when it was imported or last
+    /// relinked, so a relink can find it again after it was renamed (format 2;
+    /// absent in older files and for media never fingerprinted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// What a media file was, byte for byte: its size and the XXH64 hash (seed 0)
+/// of its bytes. Computed by [`crate::media::fingerprint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fingerprint {
+    /// File size in bytes.
+    pub bytes: u64,
+    /// XXH64 of the whole file, seed 0.
+    pub xxh64: u64,
 }
 
 impl Clip {

@@ -43,7 +43,7 @@ pub enum ValidationError {
         what: String,
     },
     /// A number is out of its range or not a number at all.
-    #[error("{field} is {value}, outside {range}")]
+    #[error("{field} is {shown}, outside {range}", shown = show_number(*.value))]
     OutOfRange {
         /// Which value, e.g. "track 'Bass' fader_db".
         field: String,
@@ -60,6 +60,30 @@ pub enum ValidationError {
     },
 }
 
+/// A number as written in a message: plain, or in exponent form when it is
+/// very large or very small (1e308 would otherwise print 309 digits).
+fn show_number(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The largest id an object may have: ids share one number space and a new
+/// object takes one past the largest, so this leaves room for two billion more.
+pub const MAX_ID: u32 = i32::MAX as u32;
+
+/// Hours of timeline a session may span: every clip, marker, loop and
+/// automation point lies within this many hours of the start. Far beyond any
+/// mix, and small enough that positions never overflow when added.
+pub const MAX_TIMELINE_HOURS: u64 = 48;
+
+/// [`MAX_TIMELINE_HOURS`] in samples at `rate`.
+pub fn max_timeline(rate: u32) -> u64 {
+    MAX_TIMELINE_HOURS * 3600 * u64::from(rate)
+}
+
 /// Checks ids, routes, ranges and clip geometry.
 pub fn validate(s: &Session) -> Result<(), ValidationError> {
     check_range("sample_rate", f64::from(s.sample_rate), 8_000.0, 384_000.0, "8000 to 384000 Hz")?;
@@ -73,6 +97,7 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
         });
     }
     check_ids(s)?;
+    check_times(s)?;
     let buses: HashSet<BusId> = s.buses.iter().map(|b| b.id).collect();
     let tracks: HashSet<TrackId> = s.tracks.iter().map(|t| t.id).collect();
     for t in &s.tracks {
@@ -87,7 +112,12 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
             if c.media.as_os_str().is_empty() {
                 return Err(ValidationError::Impossible { what: format!("{clip} names no media file") });
             }
-            if c.fade_in.length.0 + c.fade_out.length.0 > c.length.0 {
+            if c.media.as_os_str().as_encoded_bytes().contains(&0) {
+                return Err(ValidationError::Impossible {
+                    what: format!("{clip}'s media path contains a NUL character"),
+                });
+            }
+            if c.fade_in.length.0.saturating_add(c.fade_out.length.0) > c.length.0 {
                 return Err(ValidationError::Impossible {
                     what: format!("{clip}: its fade-in and fade-out together are longer than the clip"),
                 });
@@ -231,10 +261,52 @@ fn check_output(who: &str, output: Output, buses: &HashSet<BusId>) -> Result<(),
     }
 }
 
+/// Every position and length lies within [`max_timeline`], so sums of them
+/// cannot overflow.
+fn check_times(s: &Session) -> Result<(), ValidationError> {
+    let max = max_timeline(s.sample_rate);
+    let check = |what: String, v: u64| {
+        if v <= max {
+            Ok(())
+        } else {
+            Err(ValidationError::Impossible {
+                what: format!(
+                    "{what} is at sample {v}, past the {MAX_TIMELINE_HOURS}-hour limit of a session"
+                ),
+            })
+        }
+    };
+    for t in &s.tracks {
+        for c in &t.clips {
+            let clip = format!("track '{}' clip {}", t.name, c.id);
+            check(format!("{clip}'s start"), c.start.0)?;
+            check(format!("{clip}'s end"), c.start.0.saturating_add(c.length.0))?;
+            check(format!("{clip}'s source offset"), c.source_offset.0)?;
+        }
+    }
+    for m in &s.markers {
+        check(format!("marker '{}'", m.name), m.position.0)?;
+    }
+    if let Some(l) = s.loop_range {
+        check("the loop range's end".into(), l.end.0)?;
+    }
+    for lane in &s.automation {
+        if let Some(latest) = lane.points.iter().map(|p| p.time).max() {
+            check(format!("a point of the automation lane for {:?}", lane.param), latest)?;
+        }
+    }
+    Ok(())
+}
+
 fn check_ids(s: &Session) -> Result<(), ValidationError> {
     fn unique(kind: &'static str, ids: impl Iterator<Item = u32>) -> Result<(), ValidationError> {
         let mut seen = HashSet::new();
         for id in ids {
+            if id > MAX_ID {
+                return Err(ValidationError::Impossible {
+                    what: format!("{kind} id {id} is too large (ids go up to {MAX_ID})"),
+                });
+            }
             if !seen.insert(id) {
                 return Err(ValidationError::DuplicateId { kind, id });
             }
