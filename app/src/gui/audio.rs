@@ -34,12 +34,16 @@ pub struct AudioSettings {
     pub null_output: bool,
 }
 
+/// A compiled graph on its way from the worker to the engine (messages must be
+/// `Clone`; the graph is taken out exactly once).
+type GraphSlot = Arc<std::sync::Mutex<Option<Graph>>>;
+
 /// A graph compiled in the background, stamped with the build it answers.
 #[derive(Debug, Clone)]
 pub struct Built {
     version: u64,
     /// The graph, and the media that could not be loaded (played as silence).
-    result: Result<(Arc<std::sync::Mutex<Option<Graph>>>, Vec<String>), String>,
+    result: Result<(GraphSlot, Vec<String>), String>,
 }
 
 /// The engine as the GUI sees it.
