@@ -20,7 +20,7 @@ cargo test -j2 --workspace
 echo "== the real window under Xvfb (packaging/screenshot.sh)"
 # The debug build (dependencies optimised) keeps CI from compiling iced twice;
 # run the script without MIXDESK_BIN to use the release binary.
-MIXDESK_BIN=target/debug/mixdesk bash packaging/screenshot.sh target/screenshots
+MIXDESK_BIN="${CARGO_TARGET_DIR:-target}/debug/mixdesk" bash packaging/screenshot.sh target/screenshots
 
 # Tests must not leave new files in the tree (e.g. snapshot files written on a
 # first run): on a clean clone, anything new is a test that could not fail.
