@@ -116,6 +116,11 @@ impl Audio {
         Arc::clone(&self.pool)
     }
 
+    /// Stops the engine and closes its device (before starting another one).
+    pub fn shutdown(&mut self) {
+        self.engine = None;
+    }
+
     /// Compiles a graph for `session` in the background.
     pub fn rebuild(&mut self, session: &Session, dir: PathBuf) -> Task<Built> {
         self.version += 1;

@@ -45,12 +45,23 @@ pub struct Document {
     redo: Vec<Step>,
     /// A drag in progress: its key and label, and the session before it began.
     gesture: Option<(String, String, Session)>,
+    /// Counts changes to `session`, so the app can tell cheaply whether a
+    /// message changed anything (no session copy per meter tick).
+    revision: u64,
 }
 
 impl Document {
     /// A document for `session`, saved at `path` (or untitled).
     pub fn new(session: Session, path: Option<PathBuf>) -> Document {
-        Document { saved: session.clone(), session, path, undo: Vec::new(), redo: Vec::new(), gesture: None }
+        Document {
+            saved: session.clone(),
+            session,
+            path,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            gesture: None,
+            revision: 0,
+        }
     }
 
     /// Opens a session file.
@@ -64,6 +75,11 @@ impl Document {
             .as_deref()
             .and_then(Path::file_stem)
             .map_or_else(|| "Untitled".to_owned(), |s| s.to_string_lossy().into_owned())
+    }
+
+    /// Changes so far; any edit, gesture move, undo or redo increases it.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// Whether the session differs from the saved file.
@@ -97,6 +113,7 @@ impl Document {
         if self.session == before {
             return;
         }
+        self.revision += 1;
         let recent = |s: &&mut Step| merge && s.key == key && s.at.elapsed() < MERGE_WINDOW;
         if let Some(top) = self.undo.last_mut().filter(recent) {
             top.after = self.session.clone();
@@ -127,6 +144,7 @@ impl Document {
             None => self.gesture = Some((key.to_owned(), label, self.session.clone())),
         }
         f(&mut self.session);
+        self.revision += 1;
     }
 
     /// The session as it was when the gesture `key` began, if that gesture is in progress.
@@ -156,6 +174,7 @@ impl Document {
         self.end_gesture();
         let step = self.undo.pop()?;
         self.session = step.before.clone();
+        self.revision += 1;
         let label = step.label.clone();
         self.redo.push(step);
         Some(label)
@@ -166,6 +185,7 @@ impl Document {
         self.end_gesture();
         let step = self.redo.pop()?;
         self.session = step.after.clone();
+        self.revision += 1;
         let label = step.label.clone();
         self.undo.push(step);
         Some(label)
@@ -209,6 +229,7 @@ impl Document {
             }
         }
         session::save(&self.session, path)?;
+        self.revision += 1;
         self.path = Some(path.to_owned());
         self.saved = self.session.clone();
         Ok(path.to_owned())

@@ -144,6 +144,8 @@ pub struct App {
     pub errors: Vec<String>,
     /// A short note in the transport bar ("Saved demo.mixdesk").
     pub note: Option<String>,
+    /// The session as the engine last heard it, to send only what changed.
+    synced: Session,
     null_output: bool,
 }
 
@@ -180,6 +182,7 @@ impl App {
         let task = audio.rebuild(&doc.session, doc.dir()).map(Message::Built);
         audio.set_loop(&doc.session);
         let app = App {
+            synced: doc.session.clone(),
             doc,
             audio,
             mixer: mixer::MixerUi::default(),
@@ -211,11 +214,15 @@ impl App {
         }
     }
 
-    /// Applies one message.
+    /// Applies one message, then sends the engine whatever it changed.
     pub fn update(&mut self, message: Message) -> Task<Message> {
-        let before = self.doc.session.clone();
+        let revision = self.doc.revision();
         let task = self.dispatch(message);
-        if self.doc.session != before { Task::batch([task, self.edited(&before)]) } else { task }
+        if self.doc.revision() == revision {
+            return task;
+        }
+        let before = std::mem::replace(&mut self.synced, self.doc.session.clone());
+        Task::batch([task, self.edited(&before)])
     }
 
     fn dispatch(&mut self, message: Message) -> Task<Message> {
@@ -401,9 +408,8 @@ impl App {
         };
         let position = self.audio.position;
         self.audio.stop();
-        // Drop the old engine first so the device is free for the new one.
-        let (placeholder, _) = Audio::start(&AudioSettings { null_output: true, ..settings.clone() }, 48_000);
-        drop(std::mem::replace(&mut self.audio, placeholder));
+        // Close the old engine first so the device is free for the new one.
+        self.audio.shutdown();
         let (audio, error) = Audio::start(&settings, self.doc.session.sample_rate);
         self.audio = audio;
         self.errors.extend(error);
@@ -434,6 +440,7 @@ impl App {
     /// Replaces the document (after New or Open) and rebuilds the engine's graph.
     fn replace(&mut self, doc: Document) -> Task<Message> {
         self.audio.stop();
+        self.synced = doc.session.clone();
         self.doc = doc;
         self.mixer = mixer::MixerUi::default();
         self.export = None;

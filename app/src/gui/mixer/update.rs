@@ -209,46 +209,42 @@ fn control(doc: &mut Document, param: ParamId, what: &str, e: ControlEvent, defa
     Effect::None
 }
 
-/// Applies a typed fader value ("-4.5", "-inf", "+3 dB").
+/// Applies a typed fader level ("-4.5", "+3 dB", "-inf").
 fn fader_typed(doc: &mut Document, ui: &mut MixerUi, r: StripRef) -> Effect {
     let Some((_, text)) = ui.typing.take().filter(|(t, _)| *t == r) else { return Effect::None };
-    let Some(db) = parse_db(&text) else {
-        return Effect::Error(format!("\"{text}\" is not a level; type a number of dB such as -4.5 or -inf"));
-    };
-    let param = ParamId::Strip(r, StripParam::Fader);
-    let info = StripParam::Fader.info();
-    let before = doc.session.param_value(param).unwrap_or(0.0);
-    let name = strip_name(&doc.session, r);
-    let v = info.clamp(db);
-    doc.edit(
-        &format!("{param:?}"),
-        format!("{name} fader {} -> {}", info.format(before), info.format(v)),
-        |s| {
-            s.set_param(param, v);
-        },
-    );
-    Effect::None
+    match parse_db(&text) {
+        Some(db) => set_typed(doc, r, StripParam::Fader, db),
+        None => Effect::Error(format!("\"{text}\" is not a level; type a number of dB such as -4.5 or -inf")),
+    }
 }
 
 /// Applies a typed pan ("L40", "R100", "C", "-25").
 fn pan_typed(doc: &mut Document, ui: &mut MixerUi, r: StripRef) -> Effect {
     let Some((_, text)) = ui.typing_pan.take().filter(|(t, _)| *t == r) else { return Effect::None };
-    let Some(pan) = parse_pan(&text) else {
-        return Effect::Error(format!(
+    match parse_pan(&text) {
+        Some(pan) => set_typed(doc, r, StripParam::Pan, pan),
+        None => Effect::Error(format!(
             "\"{text}\" is not a pan position; type C, L40, R100 or a number from -100 to 100"
-        ));
-    };
-    let param = ParamId::Strip(r, StripParam::Pan);
-    let info = StripParam::Pan.info();
-    let before = doc.session.param_value(param).unwrap_or(0.0);
-    let name = strip_name(&doc.session, r);
-    doc.edit(
-        &format!("{param:?}"),
-        format!("{name} pan {} -> {}", info.format(before), info.format(pan)),
-        |s| {
-            s.set_param(param, pan);
-        },
+        )),
+    }
+}
+
+/// Sets a strip parameter to a typed value as one step labelled "Bass fader -3.0 dB -> -4.5 dB".
+fn set_typed(doc: &mut Document, r: StripRef, p: StripParam, v: f64) -> Effect {
+    let param = ParamId::Strip(r, p);
+    let info = p.info();
+    let v = info.clamp(v);
+    let before = doc.session.param_value(param).unwrap_or(info.default);
+    let label = format!(
+        "{} {} {} -> {}",
+        strip_name(&doc.session, r),
+        info.name.to_lowercase(),
+        info.format(before),
+        info.format(v)
     );
+    doc.edit(&format!("{param:?}"), label, |s| {
+        s.set_param(param, v);
+    });
     Effect::None
 }
 
