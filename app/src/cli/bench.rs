@@ -1,6 +1,6 @@
 //! `mixdesk bench render --tracks N --seconds S`: decode and render speed and
 //! peak memory on a synthetic session of N stereo 48 kHz tracks. (`bench
-//! realtime` lives in `bench_realtime`.)
+//! realtime` lives in `bench_realtime`, `bench timeline` in `bench_timeline`.)
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -62,6 +62,18 @@ pub enum Bench {
         #[arg(long)]
         find: bool,
     },
+    /// Redraw time of the window's timeline while it scrolls (software renderer).
+    Timeline {
+        /// Number of tracks.
+        #[arg(long, default_value_t = 64)]
+        tracks: usize,
+        /// Clips per track.
+        #[arg(long, default_value_t = 20)]
+        clips: usize,
+        /// Frames to time.
+        #[arg(long, default_value_t = 60)]
+        frames: usize,
+    },
 }
 
 const RATE: u32 = 48_000;
@@ -75,6 +87,7 @@ pub fn run(bench: Bench) -> Result<(), String> {
         Bench::Realtime { tracks, sends, seconds, buffer, find } => {
             super::bench_realtime::run(tracks, sends, seconds, buffer, find)
         }
+        Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
     }
 }
 

@@ -292,6 +292,37 @@ impl Audio {
         }
     }
 
+    /// The live analysis of the master and the tapped strips (loudness,
+    /// spectra), as of the last poll; `None` without an engine.
+    pub fn analysis(&self) -> Option<&mixdesk_engine::analysis::tap::LiveAnalysis> {
+        self.engine.as_ref().map(EngineHandle::analysis)
+    }
+
+    /// Shows `strip`'s spectrum in tap `slot` (or stops the tap).
+    pub fn set_tap(&mut self, slot: usize, strip: Option<StripRef>) {
+        self.send(|e| e.set_tap(slot, strip));
+    }
+
+    /// A control was grabbed while its lane records (Touch, Latch, Write, Trim).
+    pub fn touch_begin(&mut self, param: ParamId, value: f64) {
+        self.send(|e| e.touch_begin(param, value));
+    }
+
+    /// The grabbed control moved.
+    pub fn touch_value(&mut self, param: ParamId, value: f64) {
+        self.send(|e| e.touch_value(param, value));
+    }
+
+    /// The grabbed control was let go.
+    pub fn touch_end(&mut self, param: ParamId) {
+        self.send(|e| e.touch_end(param));
+    }
+
+    /// What the last recording pass wrote, as lane edits on `session`.
+    pub fn take_lane_edits(&mut self, session: &Session) -> Vec<mixdesk_engine::session::pass::LaneEdit> {
+        self.engine.as_mut().map(|e| e.take_lane_edits(session)).unwrap_or_default()
+    }
+
     /// Clears a strip's clip indicator.
     pub fn reset_clip(&mut self, strip: StripRef) {
         if let Some(m) = self.meters.get_mut(&strip) {

@@ -3,6 +3,7 @@
 use iced::keyboard::{Key, Modifiers, key::Named};
 
 use super::Message;
+use super::timeline::Message as Timeline;
 
 /// The command a key press stands for, if any. Text fields get keys first, so
 /// Space and letters typed into a name never reach here.
@@ -11,6 +12,8 @@ pub fn shortcut(key: &Key, m: Modifiers) -> Option<Message> {
     match key.as_ref() {
         Key::Named(Named::Space) if !ctrl => Some(Message::PlayToggled),
         Key::Named(Named::Home) => Some(Message::Home),
+        Key::Named(Named::Delete | Named::Backspace) => Some(Message::Timeline(Timeline::Delete)),
+        Key::Named(Named::Insert) => Some(Message::Timeline(Timeline::MarkerAdded)),
         Key::Character(c) => {
             let c = c.to_ascii_lowercase();
             match (c.as_str(), ctrl, m.shift()) {
@@ -23,6 +26,12 @@ pub fn shortcut(key: &Key, m: Modifiers) -> Option<Message> {
                 ("y", true, _) => Some(Message::Redo),
                 ("e", true, _) => Some(Message::ExportOpened),
                 ("l", false, _) => Some(Message::LoopToggled),
+                ("x", false, _) => Some(Message::PageToggled),
+                ("d", true, _) => Some(Message::Timeline(Timeline::Duplicate)),
+                ("t", true, _) => Some(Message::Timeline(Timeline::Split)),
+                ("0", true, _) => Some(Message::Timeline(Timeline::ZoomFit)),
+                ("=" | "+", true, _) => Some(Message::Timeline(Timeline::Zoom(2.0, 0.0))),
+                ("-", true, _) => Some(Message::Timeline(Timeline::Zoom(0.5, 0.0))),
                 ("m", false, _) => Some(Message::MuteSelected),
                 ("s", false, _) => Some(Message::SoloSelected),
                 _ => None,

@@ -8,6 +8,7 @@
 //! redo are all heard at once. [`application`] builds the app for `main` and
 //! the tests alike.
 
+pub mod arrange;
 pub mod audio;
 pub mod document;
 pub mod editor;
@@ -17,11 +18,14 @@ pub mod keys;
 pub mod mixer;
 pub mod prefs;
 pub mod theme;
+pub mod timeline;
 pub mod transport;
 pub mod widget;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_timeline;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -47,6 +51,16 @@ pub enum Message {
     Export(export::Message),
     /// Something in the preferences dialog.
     Prefs(prefs::Message),
+    /// Something on the timeline.
+    Timeline(timeline::Message),
+    /// A waveform overview is ready.
+    Waves(timeline::waveforms::Loaded),
+    /// Show the timeline or the mixer.
+    PageChosen(Page),
+    /// Switch between the timeline and the mixer.
+    PageToggled,
+    /// The window changed size.
+    Resized(iced::Size),
     /// New session (asks to save first if there are unsaved changes).
     New,
     /// The "create session" dialog answered.
@@ -125,9 +139,31 @@ pub enum Modal {
     Unsaved(After),
 }
 
+/// The main area: the arrangement or the mixing console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Page {
+    /// Clips, waveforms and automation lanes over time.
+    #[default]
+    Timeline,
+    /// Channel strips.
+    Mixer,
+}
+
 /// The app's state.
 #[derive(Debug)]
 pub struct App {
+    /// Which main area is shown.
+    pub page: Page,
+    /// Timeline view state.
+    pub timeline: timeline::TimelineUi,
+    /// Waveform overviews.
+    pub waves: timeline::waveforms::Waveforms,
+    /// Controls held while their lane records, with the lane value when grabbed.
+    touching: std::collections::HashMap<mixdesk_engine::session::ParamId, f64>,
+    /// The session as the controls show it now: automated values at the playhead.
+    shown: Option<Session>,
+    /// The strip whose spectrum the analyzer overlays.
+    tapped: Option<StripRef>,
     /// The open session.
     pub doc: Document,
     /// The engine link.
@@ -181,7 +217,16 @@ impl App {
         errors.extend(error);
         let task = audio.rebuild(&doc.session, doc.dir()).map(Message::Built);
         audio.set_loop(&doc.session);
+        let mut waves = timeline::waveforms::Waveforms::default();
+        let wave_task = waves.request(&doc.session, &doc.dir(), &audio.pool()).map(Message::Waves);
+        let task = Task::batch([task, wave_task]);
         let app = App {
+            page: Page::default(),
+            timeline: timeline::TimelineUi::for_session(&doc.session),
+            waves,
+            touching: Default::default(),
+            shown: None,
+            tapped: None,
             synced: doc.session.clone(),
             doc,
             audio,
@@ -222,7 +267,10 @@ impl App {
             return task;
         }
         let before = std::mem::replace(&mut self.synced, self.doc.session.clone());
-        Task::batch([task, self.edited(&before)])
+        let waves =
+            self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
+        self.refresh_shown();
+        Task::batch([task, self.edited(&before), waves])
     }
 
     fn dispatch(&mut self, message: Message) -> Task<Message> {
@@ -236,6 +284,26 @@ impl App {
             }
             Message::Export(m) => self.export_message(m),
             Message::Prefs(m) => self.prefs_message(m),
+            Message::Timeline(m) => self.timeline_message(m),
+            Message::Waves(loaded) => {
+                self.waves.install(loaded);
+                Task::none()
+            }
+            Message::PageChosen(p) => {
+                self.page = p;
+                Task::none()
+            }
+            Message::PageToggled => {
+                self.page = if self.page == Page::Timeline { Page::Mixer } else { Page::Timeline };
+                Task::none()
+            }
+            Message::Resized(size) => {
+                let panel = if self.timeline.analyzer { timeline::analyzer::WIDTH } else { 0.0 };
+                self.timeline.width =
+                    (size.width - timeline::geometry::HEADER_WIDTH - panel - 14.0).max(100.0);
+                self.timeline.height = (size.height - timeline::CHROME_HEIGHT).max(100.0);
+                Task::none()
+            }
             Message::New => self.unless_unsaved(After::New, files::choose_new()),
             Message::NewChosen(path) => self.new_session(path),
             Message::Open => self.unless_unsaved(After::Open, files::choose_open()),
@@ -291,6 +359,7 @@ impl App {
             Message::SoloSelected => self.selected(mixer::Message::SoloToggled),
             Message::Tick => {
                 self.audio.poll();
+                self.after_tick();
                 Task::none()
             }
             Message::Built(b) => {
@@ -335,6 +404,9 @@ impl App {
     }
 
     fn mixer_message(&mut self, m: mixer::Message) -> Task<Message> {
+        if self.touch(&m) {
+            return Task::none();
+        }
         match mixer::update(&mut self.doc, &mut self.mixer, m) {
             mixer::Effect::None => {}
             mixer::Effect::ClipReset(r) => self.audio.reset_clip(r),
@@ -443,11 +515,19 @@ impl App {
         self.synced = doc.session.clone();
         self.doc = doc;
         self.mixer = mixer::MixerUi::default();
+        let width = self.timeline.width;
+        self.timeline = timeline::TimelineUi::for_session(&self.doc.session);
+        self.timeline.width = width;
+        self.timeline.fit(&self.doc.session);
+        self.waves = timeline::waveforms::Waveforms::default();
+        self.shown = None;
         self.export = None;
         self.audio.meters.clear();
         self.audio.seek(0);
         self.audio.set_loop(&self.doc.session);
-        self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
+        let waves =
+            self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
+        Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
     }
 
     fn new_session(&mut self, path: Option<PathBuf>) -> Task<Message> {
@@ -546,11 +626,38 @@ impl App {
         if let Some(note) = &self.note {
             main = main.push(container(text(note.clone()).size(12)).padding([2, 10]));
         }
-        let mut body = row![mixer::view(&self.doc.session, &self.mixer, &self.audio).map(Message::Mixer)];
-        if let Some(id) = self.mixer.editor {
-            body = body.push(editor::view(&self.doc.session, id, &self.audio).map(Message::Editor));
-        }
-        main = main.push(body.height(Length::Fill));
+        let tabs = row![
+            button(text("Timeline").size(13))
+                .padding([4, 12])
+                .style(theme::button(Tone::Accent, self.page == Page::Timeline))
+                .on_press(Message::PageChosen(Page::Timeline)),
+            button(text("Mixer").size(13))
+                .padding([4, 12])
+                .style(theme::button(Tone::Accent, self.page == Page::Mixer))
+                .on_press(Message::PageChosen(Page::Mixer)),
+        ]
+        .spacing(2);
+        main = main.push(container(tabs).padding([2, 8]).width(Length::Fill).style(theme::panel));
+        let body: Element<'_, Message> = match self.page {
+            Page::Timeline => timeline::view(
+                &self.doc.session,
+                &self.timeline,
+                &self.audio,
+                &self.waves,
+                self.doc.dir(),
+                self.doc.revision(),
+            )
+            .map(Message::Timeline),
+            Page::Mixer => {
+                let shown = self.shown();
+                let mut body = row![mixer::view(shown, &self.mixer, &self.audio).map(Message::Mixer)];
+                if let Some(id) = self.mixer.editor {
+                    body = body.push(editor::view(shown, id, &self.audio).map(Message::Editor));
+                }
+                body.into()
+            }
+        };
+        main = main.push(container(body).height(Length::Fill));
         let base: Element<'_, Message> = container(main).width(Length::Fill).height(Length::Fill).into();
         let dialog: Option<Element<'_, Message>> = match &self.modal {
             None => None,
@@ -573,6 +680,7 @@ impl App {
         let windows = window::events().filter_map(|(id, e)| match e {
             window::Event::FileDropped(p) => Some(Message::FileDropped(p)),
             window::Event::CloseRequested => Some(Message::CloseRequested(id)),
+            window::Event::Resized(size) => Some(Message::Resized(size)),
             _ => None,
         });
         let busy = self.audio.playing

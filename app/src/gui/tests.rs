@@ -22,8 +22,8 @@ const RATE: u32 = 48_000;
 const KICK: StripRef = StripRef::Track(TrackId(1));
 
 /// A session folder with two short tracks and a bus, and the app booted on it
-/// with a silent engine.
-fn fixture() -> (tempfile::TempDir, App) {
+/// with a silent engine, showing the mixer.
+pub(super) fn fixture() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("media")).unwrap();
     let mut s = Session::new(RATE);
@@ -59,20 +59,22 @@ fn fixture() -> (tempfile::TempDir, App) {
     });
     let path = dir.path().join("song.mixdesk");
     session::save(&s, &path).unwrap();
-    let (app, _task) =
+    let (mut app, _task) =
         App::boot(Launch { session: Some(path), null_output: true, prefs: Some(Preferences::default()) });
     assert!(app.errors.is_empty(), "{:?}", app.errors);
+    // These tests are about the mixer; the timeline's are in tests_timeline.rs.
+    app.page = super::Page::Mixer;
     (dir, app)
 }
 
-fn simulator(app: &App) -> Simulator<'_, Message> {
+pub(super) fn simulator(app: &App) -> Simulator<'_, Message> {
     let settings =
         Settings { fonts: vec![theme::FONT_BYTES.into()], default_font: theme::FONT, ..Settings::default() };
     Simulator::with_size(settings, (1600.0, 1000.0), app.view())
 }
 
 /// Runs `gesture` on a simulator of the app's current view, then feeds the messages back.
-fn interact(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) -> usize {
+pub(super) fn interact(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) -> usize {
     let messages: Vec<Message> = {
         let mut ui = simulator(app);
         gesture(&mut ui);
@@ -85,7 +87,7 @@ fn interact(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) ->
     n
 }
 
-fn press(ui: &mut Simulator<'_, Message>, at: Point) {
+pub(super) fn press(ui: &mut Simulator<'_, Message>, at: Point) {
     ui.point_at(at);
     let _ = ui.simulate([
         Event::Mouse(mouse::Event::CursorMoved { position: at }),
@@ -93,12 +95,12 @@ fn press(ui: &mut Simulator<'_, Message>, at: Point) {
     ]);
 }
 
-fn move_to(ui: &mut Simulator<'_, Message>, at: Point) {
+pub(super) fn move_to(ui: &mut Simulator<'_, Message>, at: Point) {
     ui.point_at(at);
     let _ = ui.simulate([Event::Mouse(mouse::Event::CursorMoved { position: at })]);
 }
 
-fn release(ui: &mut Simulator<'_, Message>) {
+pub(super) fn release(ui: &mut Simulator<'_, Message>) {
     let _ = ui.simulate([Event::Mouse(mouse::Event::ButtonReleased(Button::Left))]);
 }
 

@@ -162,6 +162,12 @@ pub fn panel(theme: &Theme) -> container::Style {
     }
 }
 
+/// An automation lane's header on the timeline: darker than a track's.
+pub fn lane_header(theme: &Theme) -> container::Style {
+    let c = Colors::of(theme);
+    container::Style { background: Some(Background::Color(c.window)), ..panel(theme) }
+}
+
 /// A channel strip's body; the selected strip is outlined in the accent colour.
 pub fn strip(selected: bool) -> impl Fn(&Theme) -> container::Style {
     move |theme| {

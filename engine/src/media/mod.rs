@@ -6,6 +6,7 @@
 
 mod decode;
 mod fingerprint;
+pub mod peaks;
 mod pool;
 mod resample;
 

@@ -1,0 +1,612 @@
+//! What each timeline message does to the document: one undo step per click
+//! or typed value, one per drag (a gesture recomputed from the session as it
+//! was when the drag began, so rounding never accumulates).
+
+use mixdesk_engine::session::pass::tolerance;
+use mixdesk_engine::session::{
+    Clip, ClipId, Fade, FadeShape, Lane, LoopRange, Marker, MarkerId, ParamId, Point, Session, Shape,
+    StripRef,
+};
+use mixdesk_engine::units::{Decibels, SampleTime};
+
+use super::geometry;
+use super::rows::{Grab, PX_PER_DB};
+use super::{Message, TimelineUi, track_of};
+use crate::gui::document::Document;
+use crate::gui::transport::min_sec;
+
+/// What the app must do after a timeline message, beyond the document edit.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Nothing.
+    None,
+    /// Move the playhead.
+    Seek(u64),
+    /// A track's mute or solo (handled like the mixer's buttons).
+    Strip(crate::gui::mixer::Message),
+    /// Something could not be done.
+    Error(String),
+}
+
+/// The shortest clip a trim leaves, in samples.
+const MIN_CLIP: u64 = 64;
+
+/// Applies `f` to the session as it was when the gesture `key` began.
+fn from_base(doc: &mut Document, key: &str, label: String, f: impl FnOnce(&mut Session)) {
+    let base = doc.gesture_start(key).cloned().unwrap_or_else(|| doc.session.clone());
+    doc.gesture(key, label, |s| {
+        *s = base;
+        f(s);
+    });
+}
+
+fn clip_mut(s: &mut Session, id: ClipId) -> Option<&mut Clip> {
+    s.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()).find(|c| c.id == id)
+}
+
+fn clip(s: &Session, id: ClipId) -> Option<&Clip> {
+    s.tracks.iter().flat_map(|t| t.clips.iter()).find(|c| c.id == id)
+}
+
+/// The name a clip goes by in undo labels.
+pub fn clip_name(c: &Clip) -> String {
+    c.media.file_stem().map_or_else(|| format!("clip {}", c.id.0), |s| s.to_string_lossy().into_owned())
+}
+
+fn seconds(s: &Session, t: u64) -> String {
+    min_sec(t as f64 / f64::from(s.sample_rate.max(1)))
+}
+
+/// Clip edges, markers and the playhead a move or trim may snap to.
+fn snap_targets(s: &Session, moving: &[ClipId], playhead: u64) -> Vec<u64> {
+    let mut out: Vec<u64> = s
+        .tracks
+        .iter()
+        .flat_map(|t| &t.clips)
+        .filter(|c| !moving.contains(&c.id))
+        .flat_map(|c| [c.start.0, c.end().0])
+        .collect();
+    out.extend(s.markers.iter().map(|m| m.position.0));
+    out.push(playhead);
+    out
+}
+
+/// Where a dragged edge at raw sample `t` lands.
+fn place(s: &Session, ui: &TimelineUi, t: f64, free: bool, moving: &[ClipId], playhead: u64) -> u64 {
+    if !ui.snap || free {
+        return t.round().max(0.0) as u64;
+    }
+    let step = geometry::grid_step(s.tempo, s.sample_rate, ui.span.spp, 12.0);
+    geometry::snap(t, ui.span, step, &snap_targets(s, moving, playhead))
+}
+
+/// Gives clips that overlap on a track crossfades: the earlier clip fades out
+/// and the later fades in over the overlap (equal power), unless their fades
+/// are already at least that long.
+pub fn crossfade(s: &mut Session, touched: &[ClipId]) {
+    for track in &mut s.tracks {
+        if !track.clips.iter().any(|c| touched.contains(&c.id)) {
+            continue;
+        }
+        let mut order: Vec<usize> = (0..track.clips.len()).collect();
+        order.sort_by_key(|&i| track.clips[i].start);
+        for w in order.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (a_end, b_start) = (track.clips[a].end().0, track.clips[b].start.0);
+            if b_start >= a_end
+                || !(touched.contains(&track.clips[a].id) || touched.contains(&track.clips[b].id))
+            {
+                continue;
+            }
+            let overlap = (a_end - b_start).min(track.clips[b].length.0);
+            for (i, fade_in) in [(a, false), (b, true)] {
+                let c = &mut track.clips[i];
+                let f = if fade_in { &mut c.fade_in } else { &mut c.fade_out };
+                if f.length.0 < overlap {
+                    *f = Fade { length: SampleTime(overlap), shape: FadeShape::EqualPower };
+                }
+            }
+        }
+    }
+}
+
+/// Applies one timeline message. `playhead` is the transport position in session samples.
+pub fn update(
+    doc: &mut Document,
+    ui: &mut TimelineUi,
+    media_frames: &dyn Fn(&Clip) -> Option<u64>,
+    playhead: u64,
+    message: Message,
+) -> Effect {
+    match message {
+        Message::Zoom(factor, x) => ui.zoom(factor, x),
+        Message::ZoomFit => ui.fit(&doc.session),
+        Message::ScrollX(dx) => ui.scroll_by(dx),
+        Message::ScrolledY(y, h) => {
+            ui.scroll_y = y;
+            ui.height = h;
+        }
+        Message::TrackHeight(taller) => {
+            ui.track_height = (ui.track_height * if taller { 1.25 } else { 0.8 }).clamp(40.0, 240.0);
+        }
+        Message::ToolChosen(t) => ui.tool = t,
+        Message::SnapToggled => ui.snap = !ui.snap,
+        Message::FollowToggled => ui.follow = !ui.follow,
+        Message::AnalyzerToggled => ui.analyzer = !ui.analyzer,
+        Message::Seek(t) => return Effect::Seek(t),
+        Message::LoopDragged(a, b, done) => {
+            let label = format!("Loop {} - {}", seconds(&doc.session, a), seconds(&doc.session, b));
+            from_base(doc, "loop-range", label, |s| {
+                s.loop_range = Some(LoopRange { start: SampleTime(a), end: SampleTime(b), enabled: true });
+            });
+            if done {
+                doc.end_gesture();
+            }
+        }
+        Message::MarkerAdded => {
+            let n = doc.session.markers.len() + 1;
+            let label = format!("Add marker at {}", seconds(&doc.session, playhead));
+            doc.edit("marker-add", label, |s| {
+                let id = MarkerId(s.next_id());
+                s.markers.push(Marker { id, name: format!("Marker {n}"), position: SampleTime(playhead) });
+            });
+        }
+        Message::MarkerJump(id) => {
+            if let Some(m) = doc.session.markers.iter().find(|m| m.id == id) {
+                return Effect::Seek(m.position.0);
+            }
+        }
+        Message::MarkerMoved(id, t, done) => {
+            let name =
+                doc.session.markers.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_default();
+            let label = format!("Move marker {name} to {}", seconds(&doc.session, t));
+            from_base(doc, &format!("marker-{}", id.0), label, |s| {
+                if let Some(m) = s.markers.iter_mut().find(|m| m.id == id) {
+                    m.position = SampleTime(t);
+                }
+            });
+            if done {
+                doc.end_gesture();
+            }
+        }
+        Message::MarkerRenameStarted(id) => {
+            let name = doc.session.markers.iter().find(|m| m.id == id).map(|m| m.name.clone());
+            ui.renaming = name.map(|n| (id, n));
+        }
+        Message::MarkerNameTyped(t) => {
+            if let Some((_, name)) = ui.renaming.as_mut() {
+                *name = t;
+            }
+        }
+        Message::MarkerRenamed => {
+            if let Some((id, name)) = ui.renaming.take() {
+                let label = format!("Rename marker to {name}");
+                doc.edit("marker-rename", label, |s| {
+                    if let Some(m) = s.markers.iter_mut().find(|m| m.id == id) {
+                        m.name = name;
+                    }
+                });
+            }
+        }
+        Message::MarkerRemoved => {
+            if let Some((id, name)) = ui.renaming.take() {
+                doc.edit("marker-remove", format!("Delete marker {name}"), |s| {
+                    s.markers.retain(|m| m.id != id)
+                });
+            }
+        }
+        Message::MuteToggled(t) => {
+            return Effect::Strip(crate::gui::mixer::Message::MuteToggled(StripRef::Track(t)));
+        }
+        Message::SoloToggled(t) => {
+            return Effect::Strip(crate::gui::mixer::Message::SoloToggled(StripRef::Track(t)));
+        }
+        Message::LanesToggled(t) => {
+            if ui.lanes.remove(&t).is_none() {
+                let existing: Vec<ParamId> = doc
+                    .session
+                    .automation
+                    .iter()
+                    .map(|l| l.param)
+                    .filter(|p| track_of(&doc.session, *p) == Some(t))
+                    .collect();
+                let open = if existing.is_empty() {
+                    vec![ParamId::Strip(StripRef::Track(t), super::default_lane())]
+                } else {
+                    existing
+                };
+                ui.lanes.insert(t, open);
+            }
+        }
+        Message::LaneAdded(t) => {
+            if let Some(p) = super::next_lane_param(&doc.session, ui, t) {
+                ui.lanes.entry(t).or_default().push(p);
+            }
+        }
+        Message::LaneClosed(t, i) => {
+            if let Some(l) = ui.lanes.get_mut(&t) {
+                if i < l.len() {
+                    l.remove(i);
+                }
+                if l.is_empty() {
+                    ui.lanes.remove(&t);
+                }
+            }
+        }
+        Message::LaneParamChosen(t, i, choice) => {
+            if let Some(slot) = ui.lanes.get_mut(&t).and_then(|l| l.get_mut(i)) {
+                *slot = choice.param;
+            }
+        }
+        Message::LaneModeChosen(param, mode) => {
+            let name = param_name(&doc.session, param);
+            doc.edit("lane-mode", format!("{name} automation: {mode:?}"), |s| s.lane_mut(param).mode = mode);
+        }
+        Message::ClipPressed(id, add) => {
+            ui.points = None;
+            if add {
+                if !ui.selected.remove(&id) {
+                    ui.selected.insert(id);
+                }
+            } else {
+                ui.selected = [id].into();
+            }
+        }
+        Message::ClipsBanded(ids, add) => {
+            ui.points = None;
+            if !add {
+                ui.selected.clear();
+            }
+            ui.selected.extend(ids);
+        }
+        Message::Deselected => {
+            ui.selected.clear();
+            ui.points = None;
+        }
+        Message::ClipDragged(grab, id, dt, dy, free) => {
+            clip_drag(doc, ui, media_frames, playhead, grab, id, dt, dy, free)
+        }
+        Message::DragEnded => doc.end_gesture(),
+        Message::Split => split(doc, ui, playhead),
+        Message::Duplicate => duplicate(doc, ui),
+        Message::Delete => delete(doc, ui),
+        Message::MenuOpened(m) => ui.menu = Some(m),
+        Message::MenuClosed => ui.menu = None,
+        Message::FadeShapeChosen(id, fade_in, shape) => {
+            let name = clip(&doc.session, id).map(clip_name).unwrap_or_default();
+            let which = if fade_in { "in" } else { "out" };
+            doc.edit("fade-shape", format!("Fade-{which} shape of {name}: {shape:?}"), |s| {
+                if let Some(c) = clip_mut(s, id) {
+                    if fade_in { c.fade_in.shape = shape } else { c.fade_out.shape = shape }
+                }
+            });
+            ui.menu = None;
+        }
+        Message::SegmentShapeChosen(param, index, shape) => {
+            let name = param_name(&doc.session, param);
+            doc.edit("segment-shape", format!("{name} segment shape: {shape:?}"), |s| {
+                if let Some(p) = s.lane_mut(param).points.get_mut(index) {
+                    p.shape = shape;
+                }
+            });
+            ui.menu = None;
+        }
+        Message::PointAdded(param, t, v) => {
+            let Some(info) = doc.session.param_info(param) else { return Effect::None };
+            let name = param_name(&doc.session, param);
+            let label = format!("Add {name} point {} at {}", info.format(v), seconds(&doc.session, t));
+            doc.edit("lane-point", label, |s| {
+                s.lane_mut(param).add_point(Point { time: t, value: info.clamp(v), shape: Shape::Linear });
+            });
+            ui.points = None;
+        }
+        Message::PointDragged(param, index, t, v) => {
+            let Some(info) = doc.session.param_info(param) else { return Effect::None };
+            let name = param_name(&doc.session, param);
+            let label = format!("Move {name} point to {} at {}", info.format(v), seconds(&doc.session, t));
+            from_base(doc, &format!("point-{param:?}-{index}"), label, |s| {
+                s.lane_mut(param).move_point(index, t, info.clamp(v));
+            });
+        }
+        Message::SegmentDragged(param, index, frac) => {
+            let Some(info) = doc.session.param_info(param) else { return Effect::None };
+            let name = param_name(&doc.session, param);
+            from_base(doc, &format!("segment-{param:?}-{index}"), format!("Move {name} segment"), |s| {
+                let lane = s.lane_mut(param);
+                for i in [index, index + 1] {
+                    if let Some(p) = lane.points.get_mut(i) {
+                        p.value = geometry::lane_value(&info, geometry::lane_position(&info, p.value) + frac);
+                    }
+                }
+            });
+        }
+        Message::Stroke(param, stroke) => draw_stroke(doc, param, stroke),
+        Message::PointsBanded(param, a, b) => {
+            let picked =
+                doc.session.lane(param).map(|l| l.select_range(a, b.saturating_add(1))).unwrap_or_default();
+            ui.selected.clear();
+            ui.points = Some((param, picked));
+        }
+        Message::ScaleTyped(t) => ui.scale_text = t,
+        Message::OffsetTyped(t) => ui.offset_text = t,
+        Message::ScaleOffsetApplied => {
+            let Some((param, indices)) = ui.points.clone() else { return Effect::None };
+            let (Ok(scale), Ok(offset)) = (
+                ui.scale_text.trim().trim_end_matches('%').parse::<f64>(),
+                ui.offset_text.trim().parse::<f64>(),
+            ) else {
+                return Effect::Error(format!(
+                    "\"{}\" % and \"{}\" are not numbers; type a scale in percent and an offset in the parameter's unit",
+                    ui.scale_text, ui.offset_text
+                ));
+            };
+            let Some(info) = doc.session.param_info(param) else { return Effect::None };
+            let name = param_name(&doc.session, param);
+            let label = format!("Scale {} {name} points by {scale}% and offset {offset:+}", indices.len());
+            doc.edit("lane-scale", label, |s| {
+                s.lane_mut(param).scale_offset(&indices, scale / 100.0, offset, &info)
+            });
+        }
+    }
+    Effect::None
+}
+
+/// "Bass fader", "EQ on Drums: Band 1 gain".
+pub fn param_name(s: &Session, param: ParamId) -> String {
+    let track = track_of(s, param).and_then(|t| s.tracks.iter().find(|x| x.id == t)).map(|t| t.name.clone());
+    let what = match param {
+        ParamId::Strip(_, p) => p.info().name.to_lowercase(),
+        _ => s.param_info(param).map_or_else(|| "parameter".into(), |i| i.name.to_owned()),
+    };
+    match track {
+        Some(t) => format!("{t} {what}"),
+        None => what,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn clip_drag(
+    doc: &mut Document,
+    ui: &TimelineUi,
+    media_frames: &dyn Fn(&Clip) -> Option<u64>,
+    playhead: u64,
+    grab: Grab,
+    id: ClipId,
+    dt: f64,
+    dy: f32,
+    free: bool,
+) {
+    let key = format!("clip-{grab:?}");
+    let base = doc.gesture_start(&key).cloned().unwrap_or_else(|| doc.session.clone());
+    let Some(orig) = clip(&base, id).cloned() else { return };
+    let name = clip_name(&orig);
+    let moving: Vec<ClipId> =
+        if ui.selected.contains(&id) { ui.selected.iter().copied().collect() } else { vec![id] };
+    let sr = base.sample_rate;
+    let at = |t: u64| min_sec(t as f64 / f64::from(sr.max(1)));
+    match grab {
+        Grab::Move => {
+            let target = place(&base, ui, orig.start.0 as f64 + dt, free, &moving, playhead);
+            // Never move any selected clip before zero.
+            let earliest =
+                moving.iter().filter_map(|m| clip(&base, *m)).map(|c| c.start.0).min().unwrap_or(0);
+            let delta = (target as i64 - orig.start.0 as i64).max(-(earliest as i64));
+            let label = if moving.len() > 1 {
+                format!("Move {} clips by {:+.3} s", moving.len(), delta as f64 / f64::from(sr))
+            } else {
+                format!("Move {name} {} -> {}", at(orig.start.0), at((orig.start.0 as i64 + delta) as u64))
+            };
+            from_base(doc, &key, label, |s| {
+                for m in &moving {
+                    if let Some(c) = clip_mut(s, *m) {
+                        c.start = SampleTime((c.start.0 as i64 + delta) as u64);
+                    }
+                }
+                crossfade(s, &moving);
+            });
+        }
+        Grab::TrimStart => {
+            let lowest = orig.start.0.saturating_sub(orig.source_offset.0);
+            let highest = orig.end().0.saturating_sub(MIN_CLIP);
+            let t = place(&base, ui, orig.start.0 as f64 + dt, free, &[id], playhead).clamp(lowest, highest);
+            let label = format!("Trim start of {name} to {}", at(t));
+            from_base(doc, &key, label, |s| {
+                if let Some(c) = clip_mut(s, id) {
+                    let end = c.end().0;
+                    c.source_offset = SampleTime((c.source_offset.0 + t).saturating_sub(c.start.0));
+                    c.start = SampleTime(t);
+                    c.length = SampleTime(end - t);
+                    c.fade_in.length = SampleTime(c.fade_in.length.0.min(c.length.0));
+                    c.fade_out.length = SampleTime(c.fade_out.length.0.min(c.length.0 - c.fade_in.length.0));
+                }
+                crossfade(s, &[id]);
+            });
+        }
+        Grab::TrimEnd => {
+            let limit = media_frames(&orig)
+                .map_or(orig.end().0, |f| orig.start.0 + f.saturating_sub(orig.source_offset.0))
+                .max(orig.end().0);
+            let t = place(&base, ui, orig.end().0 as f64 + dt, free, &[id], playhead)
+                .clamp(orig.start.0 + MIN_CLIP, limit);
+            let label = format!("Trim end of {name} to {}", at(t));
+            from_base(doc, &key, label, |s| {
+                if let Some(c) = clip_mut(s, id) {
+                    c.length = SampleTime(t - c.start.0);
+                    c.fade_out.length = SampleTime(c.fade_out.length.0.min(c.length.0));
+                    c.fade_in.length = SampleTime(c.fade_in.length.0.min(c.length.0 - c.fade_out.length.0));
+                }
+                crossfade(s, &[id]);
+            });
+        }
+        Grab::FadeIn | Grab::FadeOut => {
+            let fade_in = grab == Grab::FadeIn;
+            let (now, other) = if fade_in {
+                (orig.fade_in.length.0, orig.fade_out.length.0)
+            } else {
+                (orig.fade_out.length.0, orig.fade_in.length.0)
+            };
+            let raw = if fade_in { now as f64 + dt } else { now as f64 - dt };
+            let len = (raw.round().max(0.0) as u64).min(orig.length.0.saturating_sub(other));
+            let which = if fade_in { "in" } else { "out" };
+            let ms = len as f64 * 1000.0 / f64::from(sr);
+            from_base(doc, &key, format!("Fade-{which} of {name} {ms:.0} ms"), |s| {
+                if let Some(c) = clip_mut(s, id) {
+                    let f = if fade_in { &mut c.fade_in } else { &mut c.fade_out };
+                    f.length = SampleTime(len);
+                }
+            });
+        }
+        Grab::Gain => {
+            let g = (orig.gain_db.0 - f64::from(dy / PX_PER_DB)).clamp(-48.0, 24.0);
+            let g = (g * 10.0).round() / 10.0;
+            let label = format!("Gain of {name} {:+.1} dB -> {g:+.1} dB", orig.gain_db.0);
+            from_base(doc, &key, label, |s| {
+                if let Some(c) = clip_mut(s, id) {
+                    c.gain_db = Decibels(g);
+                }
+            });
+        }
+    }
+}
+
+fn split(doc: &mut Document, ui: &mut TimelineUi, t: u64) {
+    let under: Vec<ClipId> = doc
+        .session
+        .tracks
+        .iter()
+        .flat_map(|tr| &tr.clips)
+        .filter(|c| c.start.0 < t && t < c.end().0)
+        .filter(|c| ui.selected.is_empty() || ui.selected.contains(&c.id))
+        .map(|c| c.id)
+        .collect();
+    if under.is_empty() {
+        return;
+    }
+    let label = format!("Split {} clip(s) at {}", under.len(), seconds(&doc.session, t));
+    let mut new_ids = Vec::new();
+    doc.edit("split", label, |s| {
+        let mut next = s.next_id();
+        for track in &mut s.tracks {
+            let mut added = Vec::new();
+            for c in track.clips.iter_mut().filter(|c| under.contains(&c.id)) {
+                let cut = t - c.start.0;
+                let mut right = c.clone();
+                right.id = ClipId(next);
+                next += 1;
+                right.start = SampleTime(t);
+                right.source_offset = SampleTime(c.source_offset.0 + cut);
+                right.length = SampleTime(c.length.0 - cut);
+                right.fade_in = Fade::default();
+                right.fade_out.length = SampleTime(c.fade_out.length.0.min(right.length.0));
+                c.length = SampleTime(cut);
+                c.fade_out = Fade::default();
+                c.fade_in.length = SampleTime(c.fade_in.length.0.min(cut));
+                new_ids.push(right.id);
+                added.push(right);
+            }
+            track.clips.extend(added);
+        }
+    });
+    ui.selected.extend(new_ids);
+}
+
+fn duplicate(doc: &mut Document, ui: &mut TimelineUi) {
+    let picked: Vec<Clip> = doc
+        .session
+        .tracks
+        .iter()
+        .flat_map(|t| &t.clips)
+        .filter(|c| ui.selected.contains(&c.id))
+        .cloned()
+        .collect();
+    let (Some(first), Some(last)) =
+        (picked.iter().map(|c| c.start.0).min(), picked.iter().map(|c| c.end().0).max())
+    else {
+        return;
+    };
+    let shift = last - first;
+    let mut copies = Vec::new();
+    doc.edit("duplicate", format!("Duplicate {} clip(s)", picked.len()), |s| {
+        let mut next = s.next_id();
+        for track in &mut s.tracks {
+            let mine: Vec<Clip> =
+                track.clips.iter().filter(|c| picked.iter().any(|p| p.id == c.id)).cloned().collect();
+            for mut c in mine {
+                c.id = ClipId(next);
+                next += 1;
+                c.start = SampleTime(c.start.0 + shift);
+                copies.push(c.id);
+                track.clips.push(c);
+            }
+        }
+    });
+    ui.selected = copies.into_iter().collect();
+}
+
+fn delete(doc: &mut Document, ui: &mut TimelineUi) {
+    if let Some((param, indices)) = ui.points.take().filter(|(_, i)| !i.is_empty()) {
+        let name = param_name(&doc.session, param);
+        doc.edit("lane-delete", format!("Delete {} {name} point(s)", indices.len()), |s| {
+            s.lane_mut(param).delete_points(&indices);
+        });
+        return;
+    }
+    if ui.selected.is_empty() {
+        return;
+    }
+    let ids = std::mem::take(&mut ui.selected);
+    doc.edit("clip-delete", format!("Delete {} clip(s)", ids.len()), |s| {
+        for t in &mut s.tracks {
+            t.clips.retain(|c| !ids.contains(&c.id));
+        }
+    });
+}
+
+/// Puts a freehand stroke into the lane: the stroke, thinned to the
+/// parameter's tolerance, replaces the points under it; the lane before and
+/// after keeps its values.
+fn draw_stroke(doc: &mut Document, param: ParamId, stroke: Vec<(u64, f64)>) {
+    let Some(info) = doc.session.param_info(param) else { return };
+    let mut pts: Vec<(u64, f64)> = stroke;
+    // Keep the last value drawn at each sample, in time order.
+    pts.sort_by_key(|p| p.0);
+    pts.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 = b.1;
+            true
+        } else {
+            false
+        }
+    });
+    if pts.len() < 2 {
+        if let Some(&(t, v)) = pts.first() {
+            doc.edit("lane-point", format!("Add {} point", param_name(&doc.session, param)), |s| {
+                s.lane_mut(param).add_point(Point { time: t, value: info.clamp(v), shape: Shape::Linear });
+            });
+        }
+        return;
+    }
+    let (t0, t1) = (pts[0].0, pts[pts.len() - 1].0);
+    let mut drawn = Lane::new(param);
+    drawn.points =
+        pts.iter().map(|&(time, v)| Point { time, value: info.clamp(v), shape: Shape::Linear }).collect();
+    drawn.thin(tolerance(&info));
+    let name = param_name(&doc.session, param);
+    let label = format!("Draw {name} ({} points)", drawn.points.len());
+    doc.edit("lane-stroke", label, |s| {
+        let lane = s.lane_mut(param);
+        let before =
+            (t0 > 0 && lane.points.iter().any(|p| p.time < t0)).then(|| lane.value_at(t0 - 1)).flatten();
+        let after = lane.points.iter().any(|p| p.time > t1).then(|| lane.value_at(t1 + 1)).flatten();
+        lane.points.retain(|p| p.time < t0.saturating_sub(1) || p.time > t1 + 1);
+        if let Some(v) = before {
+            lane.add_point(Point { time: t0 - 1, value: v, shape: Shape::Linear });
+        }
+        for p in &drawn.points {
+            lane.add_point(*p);
+        }
+        if let Some(v) = after {
+            lane.add_point(Point { time: t1 + 1, value: v, shape: Shape::Linear });
+        }
+    });
+}
