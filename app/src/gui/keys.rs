@@ -22,6 +22,7 @@ pub fn shortcut(key: &Key, m: Modifiers) -> Option<Message> {
                 ("z", true, false) => Some(Message::Undo),
                 ("y", true, _) => Some(Message::Redo),
                 ("e", true, _) => Some(Message::ExportOpened),
+                ("h", true, _) => Some(Message::PanelToggled(super::side::Tab::History)),
                 ("l", false, _) => Some(Message::LoopToggled),
                 ("m", false, _) => Some(Message::MuteSelected),
                 ("s", false, _) => Some(Message::SoloSelected),
@@ -45,7 +46,7 @@ mod tests {
         let none = Modifiers::empty();
         let ctrl = Modifiers::CTRL;
         let ctrl_shift = Modifiers::CTRL | Modifiers::SHIFT;
-        let cases: [(Key, Modifiers, &str); 12] = [
+        let cases: [(Key, Modifiers, &str); 13] = [
             (Key::Named(Named::Space), none, "PlayToggled"),
             (Key::Named(Named::Home), none, "Home"),
             (key("l"), none, "LoopToggled"),
@@ -56,6 +57,7 @@ mod tests {
             (key("z"), ctrl, "Undo"),
             (key("Z"), ctrl_shift, "Redo"),
             (key("e"), ctrl, "ExportOpened"),
+            (key("h"), ctrl, "PanelToggled(History)"),
             (key("m"), none, "MuteSelected"),
             (key("s"), none, "SoloSelected"),
         ];

@@ -18,12 +18,12 @@ use super::prefs::Preferences;
 use super::widget::fader;
 use super::{App, Launch, Message, theme};
 
-const RATE: u32 = 48_000;
-const KICK: StripRef = StripRef::Track(TrackId(1));
+pub(super) const RATE: u32 = 48_000;
+pub(super) const KICK: StripRef = StripRef::Track(TrackId(1));
 
 /// A session folder with two short tracks and a bus, and the app booted on it
 /// with a silent engine.
-fn fixture() -> (tempfile::TempDir, App) {
+pub(super) fn fixture() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("media")).unwrap();
     let mut s = Session::new(RATE);
@@ -65,14 +65,14 @@ fn fixture() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
-fn simulator(app: &App) -> Simulator<'_, Message> {
+pub(super) fn simulator(app: &App) -> Simulator<'_, Message> {
     let settings =
         Settings { fonts: vec![theme::FONT_BYTES.into()], default_font: theme::FONT, ..Settings::default() };
     Simulator::with_size(settings, (1600.0, 1000.0), app.view())
 }
 
 /// Runs `gesture` on a simulator of the app's current view, then feeds the messages back.
-fn interact(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) -> usize {
+pub(super) fn interact(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) -> usize {
     let messages: Vec<Message> = {
         let mut ui = simulator(app);
         gesture(&mut ui);
@@ -85,7 +85,7 @@ fn interact(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) ->
     n
 }
 
-fn press(ui: &mut Simulator<'_, Message>, at: Point) {
+pub(super) fn press(ui: &mut Simulator<'_, Message>, at: Point) {
     ui.point_at(at);
     let _ = ui.simulate([
         Event::Mouse(mouse::Event::CursorMoved { position: at }),
@@ -93,21 +93,21 @@ fn press(ui: &mut Simulator<'_, Message>, at: Point) {
     ]);
 }
 
-fn move_to(ui: &mut Simulator<'_, Message>, at: Point) {
+pub(super) fn move_to(ui: &mut Simulator<'_, Message>, at: Point) {
     ui.point_at(at);
     let _ = ui.simulate([Event::Mouse(mouse::Event::CursorMoved { position: at })]);
 }
 
-fn release(ui: &mut Simulator<'_, Message>) {
+pub(super) fn release(ui: &mut Simulator<'_, Message>) {
     let _ = ui.simulate([Event::Mouse(mouse::Event::ButtonReleased(Button::Left))]);
 }
 
-fn fader_db(app: &App, r: StripRef) -> f64 {
+pub(super) fn fader_db(app: &App, r: StripRef) -> f64 {
     app.doc.session.param_value(ParamId::Strip(r, StripParam::Fader)).unwrap()
 }
 
 /// Where the fader cap of `r` is on screen, and the fader's bounds.
-fn fader_cap(app: &App, r: StripRef) -> (Point, iced::Rectangle) {
+pub(super) fn fader_cap(app: &App, r: StripRef) -> (Point, iced::Rectangle) {
     let mut ui = simulator(app);
     let b = ui.find(id(control_id("fader", r))).unwrap().bounds();
     let travel = b.height - 20.0;
@@ -197,7 +197,8 @@ fn mute_and_solo_buttons_toggle_the_first_strip_and_undo_restores() {
         let _ = ui.click("S").unwrap();
     });
     assert!(app.doc.session.tracks[0].strip.solo);
-    assert_eq!(app.doc.history().collect::<Vec<_>>(), ["kick mute on", "kick solo on"]);
+    // The engine's history names each step from what changed, both states included.
+    assert_eq!(app.doc.history().collect::<Vec<_>>(), ["kick mute off -> on", "kick solo off -> on"]);
     let _ = app.update(Message::Undo);
     let _ = app.update(Message::Undo);
     assert!(!app.doc.session.tracks[0].strip.mute && !app.doc.session.tracks[0].strip.solo);

@@ -2,7 +2,7 @@
 //! a high-contrast variant), the bundled font, and one style function per kind
 //! of widget. Views never name a colour; they ask for a style here.
 
-use iced::widget::{button as btn, container, pick_list, progress_bar, slider as sl, text_input};
+use iced::widget::{button as btn, container, pick_list, progress_bar, slider as sl, text, text_input};
 use iced::{Background, Border, Color, Font, Shadow, Theme};
 
 /// The bundled font (DejaVu Sans), used for every piece of text so that the
@@ -214,6 +214,16 @@ pub fn error_banner(theme: &Theme) -> container::Style {
         border: border(c.border, 3.0),
         ..container::Style::default()
     }
+}
+
+/// Secondary text: undone history steps, times, hints.
+pub fn dim_text(theme: &Theme) -> text::Style {
+    text::Style { color: Some(Colors::of(theme).dim) }
+}
+
+/// A warning mark's text (missing media on a strip).
+pub fn warning_text(theme: &Theme) -> text::Style {
+    text::Style { color: Some(Colors::of(theme).solo) }
 }
 
 /// What a button means, which decides its colour when it is on.
