@@ -192,7 +192,7 @@ pub fn dialog(theme: &Theme) -> container::Style {
         text_color: Some(c.text),
         background: Some(Background::Color(c.panel)),
         border: border(c.accent, 6.0),
-        shadow: Shadow { color: Color::BLACK, offset: iced::Vector::new(0.0, 4.0), blur_radius: 16.0 },
+        shadow: Shadow::default(),
         snap: true,
     }
 }
@@ -223,7 +223,7 @@ pub fn dim_text(theme: &Theme) -> text::Style {
 
 /// A warning mark's text (missing media on a strip).
 pub fn warning_text(theme: &Theme) -> text::Style {
-    text::Style { color: Some(Colors::of(theme).solo) }
+    text::Style { color: Some(Colors::of(theme).mute) }
 }
 
 /// What a button means, which decides its colour when it is on.
