@@ -199,11 +199,14 @@ impl Versions {
         let entry = |p: Pick, label: String, when: String| {
             let picked = self.picked.contains(&p);
             let mut r = row![
-                button(column![text(label).size(12), text(when).size(10).style(theme::dim_text)])
-                    .width(Length::Fill)
-                    .padding([3, 6])
-                    .style(theme::row_button(picked))
-                    .on_press(Message::Picked(p)),
+                button(column![
+                    text(label).size(12),
+                    if picked { text(when).size(10) } else { text(when).size(10).style(theme::dim_text) }
+                ])
+                .width(Length::Fill)
+                .padding([3, 6])
+                .style(theme::row_button(picked))
+                .on_press(Message::Picked(p)),
             ]
             .spacing(4)
             .align_y(Alignment::Center);
@@ -226,16 +229,16 @@ impl Versions {
             ));
         }
         list = list.push(entry(Pick::Current, "Current session".into(), "as in the window".into()));
-        let mut col = column![
-            save,
-            text("Pick two entries, then Compare.").size(11).style(theme::dim_text),
-            scrollable(list).height(Length::FillPortion(2)),
+        let compare = row![
+            text("Pick two entries, then").size(11).style(theme::dim_text),
             button(text("Compare").size(12))
-                .padding([4, 10])
+                .padding([3, 10])
                 .style(theme::button(Tone::Plain, false))
                 .on_press_maybe((self.picked.len() == 2).then_some(Message::Compare)),
         ]
-        .spacing(6);
+        .spacing(6)
+        .align_y(Alignment::Center);
+        let mut col = column![save, compare, scrollable(list).height(Length::FillPortion(2))].spacing(6);
         if let Some(s) = &self.status {
             col = col.push(text(s.clone()).size(12));
         }
