@@ -8,7 +8,7 @@
 //! changes the graph's shape compiles a new graph in a background task, and the
 //! result carries a version stamp so an older build never replaces a newer one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,7 +18,10 @@ use mixdesk_engine::bounce::prepare_allowing_missing;
 use mixdesk_engine::graph::Graph;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
-use mixdesk_engine::session::{ParamId, ProcessorId, SendParam, Session, Strip, StripParam, StripRef};
+use mixdesk_engine::relink::{Missing, missing_media};
+use mixdesk_engine::session::{
+    ClipId, ParamId, ProcessorId, SendParam, Session, Strip, StripParam, StripRef,
+};
 
 /// How far the gain-reduction meter falls per engine report (20 dB/s at 50 reports/s).
 const GR_FALL_PER_EVENT: f32 = 0.4;
@@ -44,6 +47,8 @@ pub struct Built {
     version: u64,
     /// The graph, and the media that could not be loaded (played as silence).
     result: Result<(GraphSlot, Vec<String>), String>,
+    /// The media files that are not where the session says.
+    missing: Vec<Missing>,
 }
 
 /// The engine as the GUI sees it.
@@ -70,6 +75,8 @@ pub struct Audio {
     /// Why the last graph could not be built, if it could not.
     pub graph_error: Option<String>,
     version: u64,
+    missing: Vec<Missing>,
+    missing_clips: HashSet<ClipId>,
     /// Engine commands sent, for tests and diagnostics.
     pub commands_sent: u64,
 }
@@ -106,6 +113,8 @@ impl Audio {
             gain_reduction: HashMap::new(),
             graph_error: None,
             version: 0,
+            missing: Vec::new(),
+            missing_clips: HashSet::new(),
             commands_sent: 0,
         };
         (audio, error)
@@ -129,16 +138,17 @@ impl Audio {
         let pool = Arc::clone(&self.pool);
         Task::perform(
             async move {
-                prepare_allowing_missing(&session, &dir, &pool, 4096)
+                let result = prepare_allowing_missing(&session, &dir, &pool, 4096)
                     .map(|(g, missing)| {
                         (
                             Arc::new(std::sync::Mutex::new(Some(g))),
                             missing.iter().map(ToString::to_string).collect(),
                         )
                     })
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string());
+                (result, missing_media(&session, &dir))
             },
-            move |result| Built { version, result },
+            move |(result, missing)| Built { version, result, missing },
         )
     }
 
@@ -147,11 +157,13 @@ impl Audio {
         if built.version != self.version {
             return;
         }
+        self.missing_clips = built.missing.iter().flat_map(|m| m.clips.iter().copied()).collect();
+        self.missing = built.missing;
         match built.result {
             Ok((slot, missing)) => {
                 self.graph_error = (!missing.is_empty()).then(|| {
                     format!(
-                        "{}\nThese clips play as silence until the files are back (mixdesk relink SESSION --search DIR finds moved files).",
+                        "{}\nThese clips play as silence until the files are back (Relink… searches a folder for moved files).",
                         missing.join("\n")
                     )
                 });
@@ -164,6 +176,18 @@ impl Audio {
             }
             Err(e) => self.graph_error = Some(format!("The mix cannot be built: {e}")),
         }
+    }
+
+    /// The clips whose media file is missing (they play silent), as of the
+    /// last graph build: for marking them in the timeline and the strips.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn missing_clips(&self) -> &HashSet<ClipId> {
+        &self.missing_clips
+    }
+
+    /// The missing media files and the clips that use them, as of the last graph build.
+    pub fn missing_media(&self) -> &[Missing] {
+        &self.missing
     }
 
     /// Sends what changed between `old` and `new` to the engine; returns a

@@ -3,34 +3,24 @@
 //!
 //! Every edit goes through [`Document::edit`] (one step) or a gesture
 //! ([`Document::gesture`] while a control is dragged, [`Document::end_gesture`]
-//! on release: one step for the whole drag). Steps hold the session before and
-//! after, so undo and redo are exact; the history keeps the newest
-//! [`MAX_STEPS`] steps.
+//! on release: one step for the whole drag). The steps live in the engine's
+//! [`History`], which bounds memory (at most [`MAX_STEPS`] steps and about
+//! 128 MiB of snapshots sharing unchanged tracks) and names each step in words
+//! from what it changed ("Bass fader -3.0 dB -> -4.5 dB"); the label given
+//! here names steps that change several things ("Add track (4 changes)").
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use mixdesk_engine::history::{History, HistoryLimits, Step};
 use mixdesk_engine::session::{self, Session, SessionError};
 
-/// Steps kept for undo; older ones are dropped.
+/// Steps kept for undo; older ones are dropped (the engine history's limit).
 pub const MAX_STEPS: usize = 500;
 
 /// Discrete edits to the same control within this time merge into one step
 /// (scroll-wheel notches, arrow keys).
 const MERGE_WINDOW: Duration = Duration::from_millis(800);
-
-/// One undoable step.
-#[derive(Debug, Clone)]
-pub struct Step {
-    /// What the user did, in words ("Bass fader -3.0 dB -> -4.5 dB").
-    pub label: String,
-    /// The control or object it touched, for merging.
-    key: String,
-    /// When it was last extended.
-    at: Instant,
-    before: Session,
-    after: Session,
-}
 
 /// A session being edited.
 #[derive(Debug)]
@@ -39,10 +29,11 @@ pub struct Document {
     pub session: Session,
     /// The file it was loaded from or last saved to; `None` for a new, untitled session.
     pub path: Option<PathBuf>,
-    /// The session as last saved, to tell whether there are unsaved changes.
-    saved: Session,
-    undo: Vec<Step>,
-    redo: Vec<Step>,
+    history: History,
+    /// Every step in words, oldest first (the first `history.position()` are done).
+    steps: Vec<String>,
+    /// The key of the newest step and when it was made, for merging.
+    last: Option<(String, Instant)>,
     /// A drag in progress: its key and label, and the session before it began.
     gesture: Option<(String, String, Session)>,
     /// Counts changes to `session`, so the app can tell cheaply whether a
@@ -53,15 +44,24 @@ pub struct Document {
 impl Document {
     /// A document for `session`, saved at `path` (or untitled).
     pub fn new(session: Session, path: Option<PathBuf>) -> Document {
+        let limits = HistoryLimits { max_steps: MAX_STEPS, ..HistoryLimits::default() };
         Document {
-            saved: session.clone(),
+            history: History::with_limits(&session, limits),
             session,
             path,
-            undo: Vec::new(),
-            redo: Vec::new(),
+            steps: Vec::new(),
+            last: None,
             gesture: None,
             revision: 0,
         }
+    }
+
+    /// A document for `session` recovered from an autosave of `path`: it has
+    /// unsaved changes until it is saved.
+    pub fn recovered(session: Session, path: Option<PathBuf>) -> Document {
+        let mut doc = Document::new(session, path);
+        doc.history.reset(&doc.session, false);
+        doc
     }
 
     /// Opens a session file.
@@ -84,7 +84,7 @@ impl Document {
 
     /// Whether the session differs from the saved file.
     pub fn is_dirty(&self) -> bool {
-        self.session != self.saved || self.gesture.is_some()
+        self.gesture.is_some() || self.history.is_modified(&self.session)
     }
 
     /// The folder media paths are relative to.
@@ -108,27 +108,35 @@ impl Document {
 
     fn apply(&mut self, key: &str, label: String, merge: bool, f: impl FnOnce(&mut Session)) {
         self.end_gesture();
-        let before = self.session.clone();
-        f(&mut self.session);
-        if self.session == before {
-            return;
-        }
-        self.revision += 1;
-        let recent = |s: &&mut Step| merge && s.key == key && s.at.elapsed() < MERGE_WINDOW;
-        if let Some(top) = self.undo.last_mut().filter(recent) {
-            top.after = self.session.clone();
-            top.label = label;
-            top.at = Instant::now();
+        let recent = merge
+            && self.history.redo_description().is_none()
+            && self.last.as_ref().is_some_and(|(k, at)| k == key && at.elapsed() < MERGE_WINDOW);
+        if recent {
+            let before = self.session.clone();
+            f(&mut self.session);
+            if self.session != before {
+                let after = std::mem::replace(&mut self.session, before);
+                self.merge(&label, after);
+            }
         } else {
-            self.push(Step {
-                label,
-                key: key.to_owned(),
-                at: Instant::now(),
-                before,
-                after: self.session.clone(),
-            });
+            let revision = self.history.revision();
+            self.history.edit(&mut self.session, &label, f);
+            if self.history.revision() == revision {
+                return;
+            }
         }
-        self.redo.clear();
+        self.last = Some((key.to_owned(), Instant::now()));
+        self.changed();
+    }
+
+    /// Replaces the newest step by one from its start to `after`.
+    fn merge(&mut self, label: &str, after: Session) {
+        self.history.undo(&mut self.session);
+        if self.session == after {
+            // Back where the step began: keep both steps rather than leave a stray redo.
+            self.history.redo(&mut self.session);
+        }
+        self.history.edit(&mut self.session, label, |s| *s = after);
     }
 
     /// Applies one move of a continuous gesture (a fader drag); the whole
@@ -157,54 +165,76 @@ impl Document {
         if let Some((key, label, before)) = self.gesture.take()
             && before != self.session
         {
-            self.push(Step { label, key, at: Instant::now(), before, after: self.session.clone() });
-            self.redo.clear();
+            let after = std::mem::replace(&mut self.session, before);
+            self.history.edit(&mut self.session, &label, |s| *s = after);
+            self.last = Some((key, Instant::now()));
+            self.refresh_steps();
         }
     }
 
-    fn push(&mut self, step: Step) {
-        self.undo.push(step);
-        if self.undo.len() > MAX_STEPS {
-            self.undo.remove(0);
-        }
+    /// Notes a change made through the history.
+    fn changed(&mut self) {
+        self.revision += 1;
+        self.refresh_steps();
     }
 
-    /// Undoes the last step; returns its label.
+    fn refresh_steps(&mut self) {
+        self.steps = self.history.steps().map(Step::description).collect();
+    }
+
+    /// Undoes the last step; returns it in words.
     pub fn undo(&mut self) -> Option<String> {
         self.end_gesture();
-        let step = self.undo.pop()?;
-        self.session = step.before.clone();
-        self.revision += 1;
-        let label = step.label.clone();
-        self.redo.push(step);
-        Some(label)
+        let done = self.history.undo(&mut self.session).map(Step::description)?;
+        self.last = None;
+        self.changed();
+        Some(done)
     }
 
-    /// Redoes the last undone step; returns its label.
+    /// Redoes the last undone step; returns it in words.
     pub fn redo(&mut self) -> Option<String> {
         self.end_gesture();
-        let step = self.redo.pop()?;
-        self.session = step.after.clone();
-        self.revision += 1;
-        let label = step.label.clone();
-        self.undo.push(step);
-        Some(label)
+        let done = self.history.redo(&mut self.session).map(Step::description)?;
+        self.last = None;
+        self.changed();
+        Some(done)
     }
 
-    /// The undo history, oldest first (for the history panel and tests).
+    /// Undoes or redoes until `position` steps are done (the history panel).
+    pub fn go_to(&mut self, position: usize) {
+        self.end_gesture();
+        if position == self.history.position() {
+            return;
+        }
+        self.history.go_to(&mut self.session, position);
+        self.last = None;
+        self.changed();
+    }
+
+    /// The done steps in words, oldest first (what undo would walk back).
     #[cfg_attr(not(test), allow(dead_code))]
     pub fn history(&self) -> impl Iterator<Item = &str> {
-        self.undo.iter().map(|s| s.label.as_str())
+        self.steps[..self.position()].iter().map(String::as_str)
+    }
+
+    /// Every step in words, oldest first, done and undone (the history panel).
+    pub fn steps(&self) -> &[String] {
+        &self.steps
+    }
+
+    /// How many of [`Document::steps`] are done.
+    pub fn position(&self) -> usize {
+        self.history.position()
     }
 
     /// The step undo would revert.
     pub fn undo_label(&self) -> Option<&str> {
-        self.undo.last().map(|s| s.label.as_str())
+        self.position().checked_sub(1).and_then(|i| self.steps.get(i)).map(String::as_str)
     }
 
     /// The step redo would apply.
     pub fn redo_label(&self) -> Option<&str> {
-        self.redo.last().map(|s| s.label.as_str())
+        self.steps.get(self.position()).map(String::as_str)
     }
 
     /// Saves to the document's file (atomically: the previous file stays intact on failure).
@@ -214,7 +244,9 @@ impl Document {
     }
 
     /// Saves to `path` and makes it the document's file. Media paths are
-    /// rewritten so that they stay valid from the new folder.
+    /// rewritten so that they stay valid from the new folder; when that changes
+    /// any, the undo history starts afresh, because its steps hold paths
+    /// relative to the old folder.
     pub fn save_as(&mut self, path: &Path) -> Result<PathBuf, SessionError> {
         self.end_gesture();
         let new_dir = match path.parent() {
@@ -222,16 +254,26 @@ impl Document {
             _ => PathBuf::from("."),
         };
         let old_dir = self.dir();
+        let mut moved = None;
         if self.path.is_some() && new_dir != old_dir {
-            for clip in self.session.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()) {
+            let mut copy = self.session.clone();
+            for clip in copy.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()) {
                 let absolute = old_dir.join(&clip.media);
                 clip.media = mixdesk_engine::stems::relative_to(&absolute, &new_dir);
             }
+            moved = (copy != self.session).then_some(copy);
         }
-        session::save(&self.session, path)?;
+        session::save(moved.as_ref().unwrap_or(&self.session), path)?;
         self.revision += 1;
         self.path = Some(path.to_owned());
-        self.saved = self.session.clone();
+        if let Some(copy) = moved {
+            self.session = copy;
+            self.history.reset(&self.session, true);
+            self.last = None;
+        } else {
+            self.history.mark_saved(&self.session);
+        }
+        self.refresh_steps();
         Ok(path.to_owned())
     }
 }

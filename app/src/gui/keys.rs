@@ -25,6 +25,7 @@ pub fn shortcut(key: &Key, m: Modifiers) -> Option<Message> {
                 ("z", true, false) => Some(Message::Undo),
                 ("y", true, _) => Some(Message::Redo),
                 ("e", true, _) => Some(Message::ExportOpened),
+                ("h", true, _) => Some(Message::PanelToggled(super::side::Tab::History)),
                 ("l", false, _) => Some(Message::LoopToggled),
                 ("x", false, _) => Some(Message::PageToggled),
                 ("d", true, _) => Some(Message::Timeline(Timeline::Duplicate)),
@@ -54,7 +55,7 @@ mod tests {
         let none = Modifiers::empty();
         let ctrl = Modifiers::CTRL;
         let ctrl_shift = Modifiers::CTRL | Modifiers::SHIFT;
-        let cases: [(Key, Modifiers, &str); 12] = [
+        let cases: [(Key, Modifiers, &str); 13] = [
             (Key::Named(Named::Space), none, "PlayToggled"),
             (Key::Named(Named::Home), none, "Home"),
             (key("l"), none, "LoopToggled"),
@@ -65,6 +66,7 @@ mod tests {
             (key("z"), ctrl, "Undo"),
             (key("Z"), ctrl_shift, "Redo"),
             (key("e"), ctrl, "ExportOpened"),
+            (key("h"), ctrl, "PanelToggled(History)"),
             (key("m"), none, "MuteSelected"),
             (key("s"), none, "SoloSelected"),
         ];

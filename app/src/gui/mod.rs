@@ -10,20 +10,28 @@
 
 pub mod arrange;
 pub mod audio;
+pub mod autosave;
 pub mod document;
 pub mod editor;
 pub mod export;
 pub mod files;
+pub mod history_panel;
 pub mod keys;
 pub mod mixer;
 pub mod prefs;
+pub mod recovery;
+pub mod relink_dialog;
+pub mod side;
 pub mod theme;
 pub mod timeline;
 pub mod transport;
+pub mod versions_panel;
 pub mod widget;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_safety;
 #[cfg(test)]
 mod tests_timeline;
 
@@ -61,6 +69,18 @@ pub enum Message {
     PageToggled,
     /// The window changed size.
     Resized(iced::Size),
+    /// Something in the history panel.
+    History(history_panel::Message),
+    /// Something in the versions panel.
+    Versions(versions_panel::Message),
+    /// The recovery prompt was answered.
+    Recovery(recovery::Message),
+    /// Something in the relink dialog.
+    Relink(relink_dialog::Message),
+    /// Show or hide a tab of the side panel.
+    PanelToggled(side::Tab),
+    /// Open the relink dialog.
+    RelinkOpened,
     /// New session (asks to save first if there are unsaved changes).
     New,
     /// The "create session" dialog answered.
@@ -137,6 +157,10 @@ pub enum Modal {
     Preferences(prefs::Dialog),
     /// "Save changes before ...?"
     Unsaved(After),
+    /// "Mixdesk found unsaved changes ..."
+    Recovery(Box<recovery::Prompt>),
+    /// Relink missing media.
+    Relink(relink_dialog::Dialog),
 }
 
 /// The main area: the arrangement or the mixing console.
@@ -180,6 +204,12 @@ pub struct App {
     pub errors: Vec<String>,
     /// A short note in the transport bar ("Saved demo.mixdesk").
     pub note: Option<String>,
+    /// The side panel's tab, when it is shown.
+    pub side: Option<side::Tab>,
+    /// The versions panel.
+    pub versions: versions_panel::Versions,
+    /// Autosave of the open document.
+    pub autosave: autosave::Autosave,
     /// The session as the engine last heard it, to send only what changed.
     synced: Session,
     null_output: bool,
@@ -220,13 +250,16 @@ impl App {
         let mut waves = timeline::waveforms::Waveforms::default();
         let wave_task = waves.request(&doc.session, &doc.dir(), &audio.pool()).map(Message::Waves);
         let task = Task::batch([task, wave_task]);
-        let app = App {
+        let mut app = App {
             page: Page::default(),
             timeline: timeline::TimelineUi::for_session(&doc.session),
             waves,
             touching: Default::default(),
             shown: None,
             tapped: None,
+            side: None,
+            versions: versions_panel::Versions::default(),
+            autosave: autosave::Autosave::new(&doc, prefs.autosave.interval()),
             synced: doc.session.clone(),
             doc,
             audio,
@@ -238,6 +271,7 @@ impl App {
             note: None,
             null_output: launch.null_output,
         };
+        app.offer_recovery();
         (app, task)
     }
 
@@ -266,6 +300,7 @@ impl App {
         if self.doc.revision() == revision {
             return task;
         }
+        self.errors.extend(self.autosave.follow(&self.doc));
         let before = std::mem::replace(&mut self.synced, self.doc.session.clone());
         let waves =
             self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
@@ -302,6 +337,21 @@ impl App {
                 self.timeline.width =
                     (size.width - timeline::geometry::HEADER_WIDTH - panel - 14.0).max(100.0);
                 self.timeline.height = (size.height - timeline::CHROME_HEIGHT).max(100.0);
+                Task::none()
+            }
+            Message::History(m) => {
+                history_panel::update(&mut self.doc, m);
+                Task::none()
+            }
+            Message::Versions(m) => {
+                self.versions.update(&mut self.doc, m);
+                Task::none()
+            }
+            Message::Recovery(m) => self.recovery_message(m),
+            Message::Relink(m) => self.relink_message(m),
+            Message::PanelToggled(tab) => self.toggle_panel(tab),
+            Message::RelinkOpened => {
+                self.modal = Some(Modal::Relink(relink_dialog::Dialog::default()));
                 Task::none()
             }
             Message::New => self.unless_unsaved(After::New, files::choose_new()),
@@ -360,6 +410,7 @@ impl App {
             Message::Tick => {
                 self.audio.poll();
                 self.after_tick();
+                self.errors.extend(self.autosave.tick(&self.doc));
                 Task::none()
             }
             Message::Built(b) => {
@@ -388,7 +439,11 @@ impl App {
                 }
             }
             Message::ConfirmDiscard => match self.modal.take() {
-                Some(Modal::Unsaved(after)) => self.proceed(after),
+                Some(Modal::Unsaved(after)) => {
+                    // The user chose to lose the changes: so goes their autosave.
+                    self.errors.extend(self.autosave.discard());
+                    self.proceed(after)
+                }
                 _ => Task::none(),
             },
             Message::ConfirmCancel => {
@@ -453,6 +508,7 @@ impl App {
             prefs::Message::DeviceChosen(d) => dialog.prefs.device = d.id,
             prefs::Message::BufferChosen(b) => dialog.prefs.buffer_frames = b,
             prefs::Message::LookChosen(l) => dialog.prefs.look = l,
+            prefs::Message::AutosaveChosen(a) => dialog.prefs.autosave = a,
             prefs::Message::Closed => self.modal = None,
             prefs::Message::Applied => {
                 let new = dialog.prefs.clone();
@@ -460,6 +516,7 @@ impl App {
                 let restart =
                     new.device != self.prefs.device || new.buffer_frames != self.prefs.buffer_frames;
                 self.prefs = new;
+                self.autosave.set_interval(self.prefs.autosave.interval());
                 if let Err(e) = self.prefs.save() {
                     self.errors.push(e);
                 }
@@ -514,6 +571,9 @@ impl App {
         self.audio.stop();
         self.synced = doc.session.clone();
         self.doc = doc;
+        self.autosave = autosave::Autosave::new(&self.doc, self.prefs.autosave.interval());
+        self.versions = versions_panel::Versions::default();
+        self.versions.refresh(self.doc.path.as_deref());
         self.mixer = mixer::MixerUi::default();
         let width = self.timeline.width;
         self.timeline = timeline::TimelineUi::for_session(&self.doc.session);
@@ -548,7 +608,11 @@ impl App {
     fn open(&mut self, path: Option<PathBuf>) -> Task<Message> {
         let Some(path) = path else { return Task::none() };
         match Document::open(&path) {
-            Ok(doc) => self.replace(doc),
+            Ok(doc) => {
+                let task = self.replace(doc);
+                self.offer_recovery();
+                task
+            }
             Err(e) => {
                 self.errors.push(format!("{e}"));
                 Task::none()
@@ -612,6 +676,11 @@ impl App {
                 container(
                     row![
                         text(text_lines).size(13).width(Length::Fill),
+                        (!self.audio.missing_media().is_empty()).then(|| {
+                            button(text("Relink…").size(12))
+                                .style(theme::button(Tone::Plain, false))
+                                .on_press(Message::RelinkOpened)
+                        }),
                         button(text("Dismiss").size(12))
                             .style(theme::button(Tone::Plain, false))
                             .on_press(Message::ErrorDismissed),
@@ -657,13 +726,19 @@ impl App {
                 body.into()
             }
         };
-        main = main.push(container(body).height(Length::Fill));
+        let mut body = row![container(body).width(Length::Fill)];
+        if let Some(panel) = self.side_view() {
+            body = body.push(panel);
+        }
+        main = main.push(body.height(Length::Fill));
         let base: Element<'_, Message> = container(main).width(Length::Fill).height(Length::Fill).into();
         let dialog: Option<Element<'_, Message>> = match &self.modal {
             None => None,
             Some(Modal::Export) => self.export.as_ref().map(|e| e.view().map(Message::Export)),
             Some(Modal::Preferences(d)) => Some(d.view().map(Message::Prefs)),
             Some(Modal::Unsaved(_)) => Some(files::unsaved_view(&self.doc.name())),
+            Some(Modal::Recovery(p)) => Some(p.view().map(Message::Recovery)),
+            Some(Modal::Relink(d)) => Some(d.view().map(Message::Relink)),
         };
         match dialog {
             None => base,

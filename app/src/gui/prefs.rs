@@ -1,4 +1,5 @@
-//! Preferences: the audio device, the buffer size and the look. Stored in
+//! Preferences: the audio device, the buffer size, the look and how often to
+//! autosave. Stored in
 //! `$XDG_CONFIG_HOME/mixdesk/preferences.ron` (or `~/.config/...`); a missing
 //! or unreadable file means the defaults (preferences may be forgiving).
 
@@ -23,11 +24,64 @@ pub struct Preferences {
     pub buffer_frames: u32,
     /// The look.
     pub look: Look,
+    /// How often unsaved changes are autosaved.
+    pub autosave: AutosaveEvery,
+}
+
+/// Autosave intervals offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AutosaveEvery {
+    /// Never.
+    Off,
+    /// Every 10 seconds.
+    Secs10,
+    /// Every 30 seconds (the default).
+    #[default]
+    Secs30,
+    /// Every minute.
+    Min1,
+    /// Every 5 minutes.
+    Min5,
+}
+
+impl AutosaveEvery {
+    /// Every choice, in the order shown.
+    pub const ALL: [AutosaveEvery; 5] = [
+        AutosaveEvery::Off,
+        AutosaveEvery::Secs10,
+        AutosaveEvery::Secs30,
+        AutosaveEvery::Min1,
+        AutosaveEvery::Min5,
+    ];
+
+    /// The interval, `None` when off.
+    pub fn interval(self) -> Option<std::time::Duration> {
+        let secs = match self {
+            AutosaveEvery::Off => return None,
+            AutosaveEvery::Secs10 => 10,
+            AutosaveEvery::Secs30 => 30,
+            AutosaveEvery::Min1 => 60,
+            AutosaveEvery::Min5 => 300,
+        };
+        Some(std::time::Duration::from_secs(secs))
+    }
+}
+
+impl std::fmt::Display for AutosaveEvery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AutosaveEvery::Off => "Off",
+            AutosaveEvery::Secs10 => "Every 10 s",
+            AutosaveEvery::Secs30 => "Every 30 s",
+            AutosaveEvery::Min1 => "Every minute",
+            AutosaveEvery::Min5 => "Every 5 minutes",
+        })
+    }
 }
 
 impl Default for Preferences {
     fn default() -> Preferences {
-        Preferences { device: None, buffer_frames: 256, look: Look::Dark }
+        Preferences { device: None, buffer_frames: 256, look: Look::Dark, autosave: AutosaveEvery::default() }
     }
 }
 
@@ -87,6 +141,8 @@ pub enum Message {
     BufferChosen(u32),
     /// A look was chosen.
     LookChosen(Look),
+    /// An autosave interval was chosen.
+    AutosaveChosen(AutosaveEvery),
     /// "Apply" pressed: restart audio with these settings and save them.
     Applied,
     /// Closed without applying.
@@ -142,6 +198,15 @@ impl Dialog {
                 pick_list(Look::ALL, Some(self.prefs.look), Message::LookChosen)
                     .text_size(13)
                     .style(theme::pick)
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+            row![
+                label("Autosave"),
+                pick_list(AutosaveEvery::ALL, Some(self.prefs.autosave), Message::AutosaveChosen)
+                    .text_size(13)
+                    .style(theme::pick),
+                text("unsaved changes, beside the session").size(12),
             ]
             .spacing(8)
             .align_y(Alignment::Center),

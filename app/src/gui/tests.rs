@@ -18,8 +18,8 @@ use super::prefs::Preferences;
 use super::widget::fader;
 use super::{App, Launch, Message, theme};
 
-const RATE: u32 = 48_000;
-const KICK: StripRef = StripRef::Track(TrackId(1));
+pub(super) const RATE: u32 = 48_000;
+pub(super) const KICK: StripRef = StripRef::Track(TrackId(1));
 
 /// A session folder with two short tracks and a bus, and the app booted on it
 /// with a silent engine, showing the mixer.
@@ -104,12 +104,12 @@ pub(super) fn release(ui: &mut Simulator<'_, Message>) {
     let _ = ui.simulate([Event::Mouse(mouse::Event::ButtonReleased(Button::Left))]);
 }
 
-fn fader_db(app: &App, r: StripRef) -> f64 {
+pub(super) fn fader_db(app: &App, r: StripRef) -> f64 {
     app.doc.session.param_value(ParamId::Strip(r, StripParam::Fader)).unwrap()
 }
 
 /// Where the fader cap of `r` is on screen, and the fader's bounds.
-fn fader_cap(app: &App, r: StripRef) -> (Point, iced::Rectangle) {
+pub(super) fn fader_cap(app: &App, r: StripRef) -> (Point, iced::Rectangle) {
     let mut ui = simulator(app);
     let b = ui.find(id(control_id("fader", r))).unwrap().bounds();
     let travel = b.height - 20.0;
@@ -199,7 +199,8 @@ fn mute_and_solo_buttons_toggle_the_first_strip_and_undo_restores() {
         let _ = ui.click("S").unwrap();
     });
     assert!(app.doc.session.tracks[0].strip.solo);
-    assert_eq!(app.doc.history().collect::<Vec<_>>(), ["kick mute on", "kick solo on"]);
+    // The engine's history names each step from what changed, both states included.
+    assert_eq!(app.doc.history().collect::<Vec<_>>(), ["kick mute off -> on", "kick solo off -> on"]);
     let _ = app.update(Message::Undo);
     let _ = app.update(Message::Undo);
     assert!(!app.doc.session.tracks[0].strip.mute && !app.doc.session.tracks[0].strip.solo);

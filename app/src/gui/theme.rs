@@ -2,7 +2,7 @@
 //! a high-contrast variant), the bundled font, and one style function per kind
 //! of widget. Views never name a colour; they ask for a style here.
 
-use iced::widget::{button as btn, container, pick_list, progress_bar, slider as sl, text_input};
+use iced::widget::{button as btn, container, pick_list, progress_bar, slider as sl, text, text_input};
 use iced::{Background, Border, Color, Font, Shadow, Theme};
 
 /// The bundled font (DejaVu Sans), used for every piece of text so that the
@@ -198,7 +198,7 @@ pub fn dialog(theme: &Theme) -> container::Style {
         text_color: Some(c.text),
         background: Some(Background::Color(c.panel)),
         border: border(c.accent, 6.0),
-        shadow: Shadow { color: Color::BLACK, offset: iced::Vector::new(0.0, 4.0), blur_radius: 16.0 },
+        shadow: Shadow::default(),
         snap: true,
     }
 }
@@ -220,6 +220,16 @@ pub fn error_banner(theme: &Theme) -> container::Style {
         border: border(c.border, 3.0),
         ..container::Style::default()
     }
+}
+
+/// Secondary text: undone history steps, times, hints.
+pub fn dim_text(theme: &Theme) -> text::Style {
+    text::Style { color: Some(Colors::of(theme).dim) }
+}
+
+/// A warning mark's text (missing media on a strip).
+pub fn warning_text(theme: &Theme) -> text::Style {
+    text::Style { color: Some(Colors::of(theme).mute) }
 }
 
 /// What a button means, which decides its colour when it is on.

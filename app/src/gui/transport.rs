@@ -7,6 +7,7 @@ use mixdesk_engine::session::Tempo;
 
 use super::Message;
 use super::audio::Audio;
+use super::side::Tab;
 use super::theme::{self, Tone};
 
 fn command<'a>(label: &'static str, hint: &'static str, msg: Option<Message>) -> Element<'a, Message> {
@@ -40,6 +41,16 @@ pub fn toolbar<'a>(can_undo: Option<&str>, can_redo: Option<&str>) -> Element<'a
             command("Undo", "Undo (Ctrl+Z)", can_undo.map(|_| Message::Undo)),
             command("Redo", "Redo (Ctrl+Shift+Z)", can_redo.map(|_| Message::Redo)),
             Space::new().width(Length::Fill),
+            command(
+                "History",
+                "The undo history in words (Ctrl+H)",
+                Some(Message::PanelToggled(Tab::History))
+            ),
+            command(
+                "Versions",
+                "Save, compare and switch mix versions",
+                Some(Message::PanelToggled(Tab::Versions))
+            ),
             command("Preferences", "Audio device, buffer size, theme", Some(Message::PreferencesOpened)),
         ]
         .spacing(4)

@@ -88,6 +88,11 @@ pub fn view<'a>(
             .spacing(2)
             .align_y(Alignment::Center),
         );
+        if let StripRef::Track(id) = r
+            && let Some(mark) = crate::gui::relink_dialog::strip_mark(session, id, audio)
+        {
+            col = col.push(mark);
+        }
         if ui.colours_open == Some(r) {
             let swatches = PALETTE.iter().map(|&(a, b, c)| {
                 let col = mixdesk_engine::session::Colour(a, b, c);

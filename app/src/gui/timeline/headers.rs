@@ -4,7 +4,9 @@
 
 use iced::widget::{Column, Space, button, column, container, pick_list, row, text};
 use iced::{Alignment, Element, Length};
-use mixdesk_engine::session::{AutoMode, ParamId, Session};
+use std::collections::HashSet;
+
+use mixdesk_engine::session::{AutoMode, ClipId, ParamId, Session};
 
 use super::geometry::{HEADER_WIDTH, Row, RowKind};
 use super::{Message, TimelineUi, lane_picker};
@@ -31,8 +33,16 @@ fn small_button<'a>(label: &'a str, tone: Tone, on: bool, msg: Message) -> Eleme
     button(text(label).size(11)).padding([1, 6]).style(theme::button(tone, on)).on_press(msg).into()
 }
 
-fn track_header<'a>(session: &'a Session, ui: &'a TimelineUi, i: usize, height: f32) -> Element<'a, Message> {
+fn track_header<'a>(
+    session: &'a Session,
+    ui: &'a TimelineUi,
+    i: usize,
+    height: f32,
+    missing: &HashSet<ClipId>,
+) -> Element<'a, Message> {
     let t = &session.tracks[i];
+    let lost = t.clips.iter().filter(|c| missing.contains(&c.id)).count();
+    let count = if lost > 0 { format!("⚠ {lost} missing") } else { format!("{} clip(s)", t.clips.len()) };
     let id = t.id;
     let open = ui.lanes.contains_key(&id);
     let has_automation = session.automation.iter().any(|l| super::track_of(session, l.param) == Some(id));
@@ -46,7 +56,7 @@ fn track_header<'a>(session: &'a Session, ui: &'a TimelineUi, i: usize, height: 
                 .padding([1, 6])
                 .style(theme::button(Tone::Accent, open))
                 .on_press(Message::LanesToggled(id)),
-            text(format!("{} clip(s)", t.clips.len())).size(10),
+            text(count).size(10),
         ]
         .spacing(4)
         .align_y(Alignment::Center),
@@ -99,11 +109,16 @@ fn lane_header<'a>(
 }
 
 /// One header per row, stacked to match the rows canvas.
-pub fn view<'a>(session: &'a Session, ui: &'a TimelineUi, rows: &[Row]) -> Element<'a, Message> {
+pub fn view<'a>(
+    session: &'a Session,
+    ui: &'a TimelineUi,
+    rows: &[Row],
+    missing: &HashSet<ClipId>,
+) -> Element<'a, Message> {
     let mut col = Column::new().width(HEADER_WIDTH);
     for r in rows {
         let header = match r.kind {
-            RowKind::Track(i) => track_header(session, ui, i, r.height),
+            RowKind::Track(i) => track_header(session, ui, i, r.height, missing),
             RowKind::Lane(i, p) => lane_header(session, ui, i, p, r.height),
         };
         let style = if matches!(r.kind, RowKind::Track(_)) { theme::panel } else { theme::lane_header };

@@ -451,7 +451,7 @@ pub fn view<'a>(
     ];
     let body = scrollable(
         row![
-            headers::view(session, ui, &rows_layout),
+            headers::view(session, ui, &rows_layout, audio.missing_clips()),
             iced::widget::canvas(rows::Rows {
                 session,
                 ui,
@@ -459,7 +459,8 @@ pub fn view<'a>(
                 dir,
                 position,
                 playing: audio.playing,
-                revision
+                revision,
+                missing: audio.missing_clips(),
             })
             .width(Length::Fill)
             .height(total.max(ui.height)),

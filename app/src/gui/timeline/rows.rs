@@ -85,6 +85,7 @@ struct Key {
     selected: Vec<ClipId>,
     points: Option<(ParamId, Vec<usize>)>,
     waves: usize,
+    missing: usize,
     dark: bool,
 }
 
@@ -121,6 +122,8 @@ pub struct Rows<'a> {
     pub playing: bool,
     /// The document's revision (any edit redraws).
     pub revision: u64,
+    /// Clips whose media is missing (they play silent).
+    pub missing: &'a std::collections::HashSet<ClipId>,
 }
 
 /// The clip's end, as drawn.
@@ -430,6 +433,7 @@ impl canvas::Program<Message> for Rows<'_> {
             selected: self.ui.selected.iter().copied().collect(),
             points: self.ui.points.clone(),
             waves: self.waves.ready_count(),
+            missing: self.missing.len(),
             dark: c.window.r < 0.5,
         };
         if state.key.borrow().as_ref() != Some(&key) {
@@ -547,8 +551,7 @@ impl Rows<'_> {
             let wave_h = h - TITLE;
             if let Some(peaks) = self.waves.get(&media) {
                 self.draw_wave(frame, clip, peaks, tint, wave_top, wave_h, width);
-            } else if let Some(why) = self.waves.failure(&media) {
-                let _ = why;
+            } else if self.missing.contains(&clip.id) || self.waves.failure(&media).is_some() {
                 let mut x = x0.max(-wave_h);
                 while x < x1.min(width) {
                     let line =
