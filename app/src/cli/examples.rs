@@ -52,7 +52,8 @@ pub const RELINK: &str = "Examples:
   mixdesk relink song.mixdesk --search /mnt/backup         relink and save (keeps song.mixdesk.bak)";
 
 pub const DEMO: &str = "Examples:
-  mixdesk demo --out ~/demo                 write the demo session and its audio into ~/demo";
+  mixdesk demo                              prepare the demo `mixdesk` opens and print its path
+  mixdesk demo --out ~/demo                 write a fresh copy of the demo into ~/demo";
 
 pub const BENCH: &str = "Examples:
   mixdesk bench render --tracks 32 --seconds 60

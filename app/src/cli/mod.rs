@@ -63,12 +63,13 @@ pub enum Command {
     /// Find moved or renamed media by name and content, and save the session pointing at it.
     #[command(after_help = examples::RELINK)]
     Relink(relink::Args),
-    /// Write the demo session and its generated audio into a folder.
+    /// Prepare the demo session `mixdesk` opens (generating its audio once) and
+    /// print its path, or write a fresh copy of the demo into a folder.
     #[command(after_help = examples::DEMO)]
     Demo {
-        /// Target folder.
-        #[arg(long, default_value = "assets/demo")]
-        out: PathBuf,
+        /// Write the demo session and its audio into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Measure speed and memory.
     #[command(subcommand, after_help = examples::BENCH)]
@@ -87,7 +88,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Relink(args)) => relink::run(args),
-        Some(Command::Demo { out }) => write_demo(&out),
+        Some(Command::Demo { out: Some(out) }) => write_demo(&out),
+        Some(Command::Demo { out: None }) => print_demo_path(),
         Some(Command::Bench(b)) => bench::run(b),
         None => open(cli.session),
     }
@@ -116,6 +118,12 @@ fn devices() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Prints the path of the demo session `mixdesk` opens, after preparing it.
+fn print_demo_path() -> Result<(), String> {
+    let session = crate::demo_files::ensure_demo()?;
+    print_out(&format!("{}\n", session.display()))
 }
 
 fn write_demo(out: &std::path::Path) -> Result<(), String> {
