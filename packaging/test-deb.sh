@@ -40,7 +40,8 @@ bash packaging/build-deb.sh --out "$tmp/out" "$@"
 debs=("$tmp"/out/*.deb)
 [ ${#debs[@]} -eq 1 ] && [ -f "${debs[0]}" ] || fail "expected one .deb in $tmp/out, found: ${debs[*]}"
 deb="${debs[0]}"
-version=$(cargo pkgid -p mixdesk) && version="${version##*@}"
+pkgid=$(cargo pkgid -p mixdesk) || fail "cannot read the version from Cargo.toml (cargo pkgid -p mixdesk)"
+version="${pkgid##*@}"
 [ "$(dpkg-deb -f "$deb" Package)" = mixdesk ] || fail "$deb: Package is not mixdesk"
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "$deb: Version is not $version (Cargo.toml)"
 depends=$(dpkg-deb -f "$deb" Depends)
