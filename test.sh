@@ -17,6 +17,18 @@ echo "== cargo test --workspace"
 cargo build -j2 -p mixdesk
 cargo test -j2 --workspace
 
+echo "== the .deb: build, install, check, remove (packaging/test-deb.sh)"
+# Packages the debug binary built above (dependencies optimised) instead of
+# compiling iced a second time for a release build (about 8 minutes on the
+# 2-core CI machine); run by hand, packaging/build-deb.sh builds the release
+# profile. The test installs the package into this machine, so it runs as
+# root (CI is root; elsewhere through sudo, with this user's cargo).
+deb_test=(bash packaging/test-deb.sh --binary "${CARGO_TARGET_DIR:-target}/debug/mixdesk")
+if [ "$(id -u)" -ne 0 ]; then
+  deb_test=(sudo env "PATH=$PATH" "RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}" "CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}" "${deb_test[@]}")
+fi
+"${deb_test[@]}"
+
 echo "== the real window under Xvfb (packaging/screenshot.sh)"
 # The debug build (dependencies optimised) keeps CI from compiling iced twice;
 # run the script without MIXDESK_BIN to use the release binary.

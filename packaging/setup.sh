@@ -6,7 +6,8 @@
 #   packaging/setup.sh          what building and running Mixdesk needs
 #   packaging/setup.sh --test   also what the test suite needs (a JACK server
 #                               with its dummy driver and the ALSA jack plugin,
-#                               so real-time playback runs with no sound card)
+#                               so real-time playback runs with no sound card,
+#                               and the validators the .deb test runs)
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,8 @@ packages=(
   # the window: winit loads these at run time (X11 and Wayland)
   libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
   libwayland-client0 libwayland-cursor0
+  # the .deb (packaging/build-deb.sh): dpkg-deb and dpkg-shlibdeps, the icon's PNG sizes
+  dpkg-dev librsvg2-bin
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(
@@ -23,6 +26,9 @@ if [ "${1:-}" = "--test" ]; then
     libasound2-plugins  # the ALSA jack plugin: cpal's ALSA output into JACK
     xvfb xauth          # a display for the window tests (packaging/screenshot.sh)
     xdotool imagemagick bc  # clicks and drags, screenshots and comparisons, timing sums
+    # the installed package's checks (packaging/test-deb.sh): the validators,
+    # the MIME database and its triggers, and xdg-mime with its generic lookup
+    desktop-file-utils appstream shared-mime-info xdg-utils libfile-mimeinfo-perl jq
   )
 fi
 

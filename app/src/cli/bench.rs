@@ -16,6 +16,7 @@ use rayon::prelude::*;
 #[derive(Debug, clap::Subcommand)]
 pub enum Bench {
     /// Offline render: decode, gain/pan/sum, x-realtime, peak memory.
+    #[command(after_help = super::examples::BENCH_RENDER)]
     Render {
         /// Number of stereo tracks.
         #[arg(long, default_value_t = 32)]
@@ -29,6 +30,7 @@ pub enum Bench {
     },
     /// The full mixing chain (EQ, compressor, sends to reverb and delay buses)
     /// bounced, side by side with ffmpeg running the equivalent graph.
+    #[command(after_help = super::examples::BENCH_CHAIN)]
     Chain {
         /// Number of mono tracks.
         #[arg(long, default_value_t = 32)]
@@ -44,6 +46,7 @@ pub enum Bench {
         no_ffmpeg: bool,
     },
     /// Live DSP load (callback time over buffer time), median and 99th percentile.
+    #[command(after_help = super::examples::BENCH_REALTIME)]
     Realtime {
         /// Number of stereo tracks.
         #[arg(long, default_value_t = 64)]

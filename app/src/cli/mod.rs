@@ -6,6 +6,7 @@ mod bench_chain;
 mod bench_realtime;
 mod bench_timeline;
 mod diff;
+mod examples;
 mod info;
 mod new;
 mod play;
@@ -20,7 +21,7 @@ use clap::{Parser, Subcommand};
 
 /// Mixdesk: a native desktop mixer.
 #[derive(Debug, Parser)]
-#[command(name = "mixdesk", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "mixdesk", version, about, long_about = None, after_help = examples::MIXDESK)]
 pub struct Cli {
     /// A session to open (default: the bundled demo).
     pub session: Option<PathBuf>,
@@ -28,55 +29,51 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-const EXAMPLES: &str = "Examples:
-  mixdesk                                   open the demo session
-  mixdesk render song.mixdesk -o mix.wav    bounce to 24-bit WAV
-  mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/
-  mixdesk render song.mixdesk -o ref.wav --normalize-lufs -14 --true-peak-ceiling -1
-  mixdesk analyze mix.wav --json            loudness, true peak, LRA, clipping, correlation
-  mixdesk play song.mixdesk --start 30 --seconds 10   headless playback with a meter
-  mixdesk devices                           list audio output devices
-  mixdesk processors --json                 insert processors and their parameters
-  mixdesk info song.mixdesk --json          tracks, clips, length, missing media
-  mixdesk new --from-stems ./stems -o song.mixdesk
-  mixdesk diff song.versions/001-rough.mixdesk song.mixdesk   what changed, in words
-  mixdesk relink song.mixdesk --search ~/Music --dry-run     find moved or renamed media
-  mixdesk bench render --tracks 32 --seconds 60";
-
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Bounce a session to a stereo WAV (and optionally stems).
+    #[command(after_help = examples::RENDER)]
     Render(render::Args),
     /// Measure an audio file: loudness (LUFS, LRA), true and sample peak, RMS,
     /// DC offset, clipped samples, correlation.
+    #[command(after_help = examples::ANALYZE)]
     Analyze(analyze::Args),
     /// Play a session through the audio device with a one-line live meter.
+    #[command(after_help = examples::PLAY)]
     Play(play::Args),
     /// List the audio output devices.
+    #[command(after_help = examples::DEVICES)]
     Devices,
     /// List the insert processors (EQ, compressor, ...) and their parameters.
+    #[command(after_help = examples::PROCESSORS)]
     Processors {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
     },
     /// Print a session's tracks, clips, length, sample rate and missing media.
+    #[command(after_help = examples::INFO)]
     Info(info::Args),
     /// Create a session.
+    #[command(after_help = examples::NEW)]
     New(new::Args),
     /// Print what changed between two sessions (or mix versions), one change per line.
+    #[command(after_help = examples::DIFF)]
     Diff(diff::Args),
     /// Find moved or renamed media by name and content, and save the session pointing at it.
+    #[command(after_help = examples::RELINK)]
     Relink(relink::Args),
-    /// Write the demo session and its generated audio into a folder.
+    /// Prepare the demo session `mixdesk` opens (generating its audio once) and
+    /// print its path, or write a fresh copy of the demo into a folder.
+    #[command(after_help = examples::DEMO)]
     Demo {
-        /// Target folder.
-        #[arg(long, default_value = "assets/demo")]
-        out: PathBuf,
+        /// Write the demo session and its audio into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Measure speed and memory.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::BENCH)]
     Bench(bench::Bench),
 }
 
@@ -92,7 +89,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Relink(args)) => relink::run(args),
-        Some(Command::Demo { out }) => write_demo(&out),
+        Some(Command::Demo { out: Some(out) }) => write_demo(&out),
+        Some(Command::Demo { out: None }) => print_demo_path(),
         Some(Command::Bench(b)) => bench::run(b),
         None => open(cli.session),
     }
@@ -121,6 +119,12 @@ fn devices() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Prints the path of the demo session `mixdesk` opens, after preparing it.
+fn print_demo_path() -> Result<(), String> {
+    let session = crate::demo_files::ensure_demo()?;
+    print_out(&format!("{}\n", session.display()))
 }
 
 fn write_demo(out: &std::path::Path) -> Result<(), String> {

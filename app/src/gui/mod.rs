@@ -777,8 +777,25 @@ pub fn application(
         .subscription(App::subscription)
         .font(theme::FONT_BYTES)
         .default_font(theme::FONT)
-        .window_size((1600.0, 1000.0))
-        .exit_on_close_request(false)
+        .window(window_settings())
+}
+
+/// The id desktops match the window to its desktop entry and icon by (the
+/// Wayland app_id and the X11 WM_CLASS): the basename of
+/// `packaging/linux/org.mixdesk.Mixdesk.desktop`.
+pub const APP_ID: &str = "org.mixdesk.Mixdesk";
+
+fn window_settings() -> window::Settings {
+    window::Settings {
+        size: iced::Size::new(1600.0, 1000.0),
+        exit_on_close_request: false,
+        #[cfg(target_os = "linux")]
+        platform_specific: window::settings::PlatformSpecific {
+            application_id: APP_ID.into(),
+            ..Default::default()
+        },
+        ..window::Settings::default()
+    }
 }
 
 /// Opens the window on `session` (or an empty session).

@@ -318,3 +318,14 @@ fn dragging_the_pan_knob_pans_by_the_dragged_fraction_of_its_travel() {
     assert!((pan - 0.4).abs() < 1e-6, "{pan}");
     assert_eq!(app.doc.undo_label(), Some("kick pan C -> R40"));
 }
+
+#[test]
+fn the_window_id_is_the_installed_desktop_entrys_name() {
+    assert_eq!(super::window_settings().platform_specific.application_id, super::APP_ID);
+    let entry = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../packaging/linux")
+        .join(format!("{}.desktop", super::APP_ID));
+    let text = std::fs::read_to_string(&entry).unwrap_or_else(|e| panic!("{}: {e}", entry.display()));
+    let wm_class = format!("StartupWMClass={}", super::APP_ID);
+    assert!(text.lines().any(|l| l == wm_class), "{} lacks {wm_class}", entry.display());
+}

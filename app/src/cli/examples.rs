@@ -1,0 +1,136 @@
+//! The examples `mixdesk --help` and `mixdesk COMMAND --help` print after the
+//! options, one constant per command. A test parses every example line with the
+//! real argument definitions, so an example cannot go stale.
+
+pub const MIXDESK: &str = "Examples:
+  mixdesk                                   open the demo session
+  mixdesk song.mixdesk                      open a session in the window
+  mixdesk render song.mixdesk -o mix.wav    bounce to 24-bit WAV
+  mixdesk analyze mix.wav --json            loudness, true peak, LRA, clipping, correlation
+  mixdesk play song.mixdesk --start 30 --seconds 10   headless playback with a meter
+  mixdesk info song.mixdesk                 tracks, clips, length, missing media
+  mixdesk --version                         the version
+
+Each command has its own examples: mixdesk COMMAND --help";
+
+pub const RENDER: &str = "Examples:
+  mixdesk render song.mixdesk -o mix.wav                 24-bit WAV with a report beside it
+  mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/   16-bit with TPDF dither, plus stems
+  mixdesk render song.mixdesk -o chorus.wav --start 60 --end 90 --tail 2   a range with its reverb tail
+  mixdesk render song.mixdesk -o ref.wav --normalize-lufs -14 --true-peak-ceiling -1   a reference at -14 LUFS
+  mixdesk render song.mixdesk -o rough.wav --allow-missing --no-report   missing media as silence";
+
+pub const ANALYZE: &str = "Examples:
+  mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation
+  mixdesk analyze master.flac --json        the same as JSON";
+
+pub const PLAY: &str = "Examples:
+  mixdesk play song.mixdesk                 from the start to the end
+  mixdesk play song.mixdesk --start 30 --seconds 10   ten seconds from 0:30
+  mixdesk play song.mixdesk --device hw:1 --buffer 512   another device, larger buffer";
+
+pub const DEVICES: &str = "Examples:
+  mixdesk devices                           ids and names to pass to play --device";
+
+pub const PROCESSORS: &str = "Examples:
+  mixdesk processors                        every processor with its parameters
+  mixdesk processors --json                 the same as JSON";
+
+pub const INFO: &str = "Examples:
+  mixdesk info song.mixdesk                 tracks, clips, length, missing media
+  mixdesk info song.mixdesk --json          the same as JSON";
+
+pub const NEW: &str = "Examples:
+  mixdesk new --from-stems ./stems -o song.mixdesk   one track per audio file";
+
+pub const DIFF: &str = "Examples:
+  mixdesk diff song.versions/001-rough.mixdesk song.mixdesk   what changed, in words
+  mixdesk diff song.mixdesk.bak song.mixdesk                  since the previous save";
+
+pub const RELINK: &str = "Examples:
+  mixdesk relink song.mixdesk --search ~/Music --dry-run   what would be relinked
+  mixdesk relink song.mixdesk --search /mnt/backup         relink and save (keeps song.mixdesk.bak)";
+
+pub const DEMO: &str = "Examples:
+  mixdesk demo                              prepare the demo `mixdesk` opens and print its path
+  mixdesk demo --out ~/demo                 write a fresh copy of the demo into ~/demo";
+
+pub const BENCH: &str = "Examples:
+  mixdesk bench render --tracks 32 --seconds 60
+  mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg
+  mixdesk bench realtime --tracks 256 --sends 2";
+
+pub const BENCH_RENDER: &str = "Examples:
+  mixdesk bench render --tracks 32 --seconds 60      decode and render speed, peak memory
+  mixdesk bench render --tracks 8 --seconds 10 --block 512";
+
+pub const BENCH_CHAIN: &str = "Examples:
+  mixdesk bench chain --tracks 32 --seconds 60       beside ffmpeg running the same graph
+  mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg";
+
+pub const BENCH_REALTIME: &str = "Examples:
+  mixdesk bench realtime --tracks 256 --sends 2      median and 99th percentile DSP load
+  mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %";
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use crate::cli::Cli;
+
+    /// The command lines in an after_help text: each example line up to the
+    /// first run of two spaces (where the comment starts).
+    fn example_lines(help: &str) -> Vec<Vec<String>> {
+        help.lines()
+            .filter_map(|l| l.strip_prefix("  mixdesk"))
+            .map(|l| {
+                let command = l.split("  ").next().unwrap_or("");
+                std::iter::once("mixdesk").chain(command.split_whitespace()).map(String::from).collect()
+            })
+            .collect()
+    }
+
+    /// Checks `cmd` and its subcommands; returns how many commands it checked.
+    fn check(cmd: &clap::Command, path: &[String]) -> usize {
+        let help = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+        let examples = example_lines(&help);
+        assert!(!examples.is_empty(), "`{}` has no examples in its --help", path.join(" "));
+        for argv in &examples {
+            assert!(argv.starts_with(path), "{argv:?} is under the help of `{}`", path.join(" "));
+            if argv.last().is_some_and(|a| a == "--version") {
+                continue;
+            }
+            if let Err(e) = Cli::try_parse_from(argv) {
+                panic!("the example {argv:?} does not parse: {e}");
+            }
+        }
+        let mut checked = 1;
+        for sub in cmd.get_subcommands() {
+            let mut sub_path = path.to_vec();
+            sub_path.push(sub.get_name().to_string());
+            checked += check(sub, &sub_path);
+        }
+        checked
+    }
+
+    #[test]
+    fn every_command_has_examples_that_parse() {
+        // mixdesk, its 11 commands and the 3 benchmarks
+        assert!(check(&Cli::command(), &["mixdesk".to_string()]) >= 15);
+    }
+
+    #[test]
+    fn version_prints_the_package_version() {
+        let err = Cli::try_parse_from(["mixdesk", "--version"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayVersion);
+        assert_eq!(err.to_string(), format!("mixdesk {}\n", env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn help_shows_the_examples() {
+        let err = Cli::try_parse_from(["mixdesk", "render", "--help"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+        let text = err.to_string();
+        assert!(text.contains("Examples:") && text.contains("--normalize-lufs -14"), "{text}");
+    }
+}
