@@ -66,6 +66,7 @@ pub enum Bench {
         find: bool,
     },
     /// Redraw time of the window's timeline while it scrolls (software renderer).
+    #[command(after_help = super::examples::BENCH_TIMELINE)]
     Timeline {
         /// Number of tracks.
         #[arg(long, default_value_t = 64)]

@@ -58,7 +58,8 @@ pub const DEMO: &str = "Examples:
 pub const BENCH: &str = "Examples:
   mixdesk bench render --tracks 32 --seconds 60
   mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg
-  mixdesk bench realtime --tracks 256 --sends 2";
+  mixdesk bench realtime --tracks 256 --sends 2
+  mixdesk bench timeline --tracks 64 --clips 20";
 
 pub const BENCH_RENDER: &str = "Examples:
   mixdesk bench render --tracks 32 --seconds 60      decode and render speed, peak memory
@@ -71,6 +72,11 @@ pub const BENCH_CHAIN: &str = "Examples:
 pub const BENCH_REALTIME: &str = "Examples:
   mixdesk bench realtime --tracks 256 --sends 2      median and 99th percentile DSP load
   mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %";
+
+/// `mixdesk bench timeline --help`.
+pub const BENCH_TIMELINE: &str = "Examples:
+  mixdesk bench timeline                             64 tracks x 20 clips, 60 frames while scrolling
+  mixdesk bench timeline --tracks 8 --clips 4        a small session";
 
 #[cfg(test)]
 mod tests {
