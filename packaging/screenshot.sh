@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs the real window under Xvfb, plays the demo, moves a fader and opens an
-# EQ editor with xdotool, and writes PNG screenshots; fails if the window did
-# not appear or nothing changed between screenshots. Also prints the time to
-# the first window and the app's CPU use idle and while playing (software
-# renderer).
+# Runs the real window under Xvfb on a copy of the demo and, with xdotool:
+# looks at the timeline (waveforms), opens the drums' fader lane and draws an
+# automation curve on it with the pencil, plays the demo on the mixer page and
+# checks the automation moves the drums fader, drags the bass fader and opens
+# the drums EQ editor. Writes PNG screenshots; fails if the window did not
+# appear or a step changed nothing on screen. Also prints the time to the first
+# window and the app's CPU use idle and while playing (software renderer).
 #
 #   packaging/screenshot.sh [OUT_DIR]      (default: target/screenshots)
 #   MIXDESK_BIN=target/debug/mixdesk packaging/screenshot.sh   (default: target/release/mixdesk)
@@ -23,15 +25,19 @@ DISPLAY_NUM=:97
 Xvfb $DISPLAY_NUM -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB=$!
 APP=
-cleanup() { [ -n "$APP" ] && kill "$APP" 2>/dev/null; kill "$XVFB" 2>/dev/null || true; }
+DEMO=
+cleanup() { [ -n "$APP" ] && kill "$APP" 2>/dev/null; kill "$XVFB" 2>/dev/null; [ -n "$DEMO" ] && rm -rf "$DEMO"; true; }
 trap cleanup EXIT
 export DISPLAY=$DISPLAY_NUM ICED_BACKEND=tiny-skia MIXDESK_NULL_AUDIO=1
 for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
 # The demo's media is generated on first use; do that before timing the window.
 "$BIN" info assets/demo/demo.mixdesk >/dev/null 2>&1 || true
+# Work on a copy: the edits below (and their autosave) must not touch the repository.
+DEMO=$(mktemp -d)
+cp -r assets/demo/demo.mixdesk assets/demo/media "$DEMO/"
 start=$(date +%s.%N)
-"$BIN" > "$OUT/app.log" 2>&1 &
+"$BIN" "$DEMO/demo.mixdesk" > "$OUT/app.log" 2>&1 &
 APP=$!
 W=$(timeout 60 xdotool search --sync --name 'Mixdesk' | head -1) || { echo "screenshot: the window did not appear" >&2; cat "$OUT/app.log" >&2; exit 1; }
 shown=$(date +%s.%N)
@@ -42,31 +48,53 @@ cpu() { awk '{print $14 + $15}' "/proc/$APP/stat"; }
 hz=$(getconf CLK_TCK)
 measure() { local a b; a=$(cpu); sleep 10; b=$(cpu); echo "scale=1; 100 * ($b - $a) / $hz / 10" | bc; }
 
-import -window root "$OUT/1-opened.png"
+import -window root "$OUT/1-timeline.png"
 echo "CPU idle: $(measure) % of one core"
 xdotool windowactivate --sync "$W" 2>/dev/null || xdotool windowfocus "$W"
+# Timeline (1600x1000): the rows start at y = 176, 72 px each; the drums' "A"
+# button opens its fader lane under it (y 248-320); draw on it with the pencil.
+xdotool mousemove 67 208 click 1; sleep 1
+xdotool mousemove 335 109 click 1; sleep 0.5
+xdotool mousemove 300 284; sleep 0.2; xdotool mousedown 1
+for k in $(seq 0 60); do
+  x=$((300 + k * 20)); y=$(echo "284 - 26 * s($k / 6)" | bc -l); xdotool mousemove "$x" "${y%.*}"; sleep 0.02
+done
+xdotool mouseup 1; sleep 1
+import -window root "$OUT/2-automation-drawn.png"
+# The mixer page: play; the drums fader follows the drawn curve.
+xdotool mousemove 119 81 click 1; sleep 1
 xdotool mousemove 700 20 click 1   # focus the window body (toolbar space), not a field
 xdotool key space                  # play
 sleep 2
 echo "CPU playing with meters: $(measure) % of one core"
-import -window root "$OUT/2-playing.png"
-# Drag the first strip's fader down (a drag anywhere on the fader moves it relatively).
-xdotool mousemove 48 600; sleep 0.2; xdotool mousedown 1
-for y in 610 625 640; do sleep 0.1; xdotool mousemove 48 $y; done
+import -window root "$OUT/3-playing.png"
+sleep 1.5
+import -window root "$OUT/4-automation-moved-fader.png"
+# Drag the bass strip's fader down (a drag anywhere on the fader moves it relatively).
+xdotool mousemove 164 634; sleep 0.2; xdotool mousedown 1
+for y in 644 659 674; do sleep 0.1; xdotool mousemove 164 $y; done
 sleep 0.1; xdotool mouseup 1
 sleep 1
-import -window root "$OUT/3-fader-moved.png"
+import -window root "$OUT/5-fader-moved.png"
 # Open the first strip's first insert (the demo's EQ on the drums): its editor opens beside the mixer.
-xdotool mousemove 40 135 click 1
+xdotool mousemove 40 171 click 1
 sleep 2
-import -window root "$OUT/4-eq-editor.png"
+import -window root "$OUT/6-eq-editor.png"
 kill -0 "$APP" || { echo "screenshot: the app exited" >&2; cat "$OUT/app.log" >&2; exit 1; }
 
-changed() { local n; n=$(compare -metric AE "$1" "$2" null: 2>&1 || true); n=${n%% *}; [ "${n%.*}" -gt 100 ]; }
-changed "$OUT/1-opened.png" "$OUT/2-playing.png" || { echo "screenshot: playing changed nothing on screen" >&2; exit 1; }
-# The first strip's value field and fader (the meters move on their own while playing).
-convert "$OUT/2-playing.png" -crop 60x700+8+250 "$OUT/.a.png"; convert "$OUT/3-fader-moved.png" -crop 60x700+8+250 "$OUT/.b.png"
-changed "$OUT/.a.png" "$OUT/.b.png" || { echo "screenshot: the fader drag changed nothing" >&2; exit 1; }
-rm -f "$OUT/.a.png" "$OUT/.b.png"
-changed "$OUT/3-fader-moved.png" "$OUT/4-eq-editor.png" || { echo "screenshot: the EQ editor did not open" >&2; exit 1; }
+changed() { local n; n=$(compare -metric AE "$1" "$2" null: 2>&1 | awk '{print int($1)}' || true); [ "${n:-0}" -gt 100 ]; }
+crop_changed() { # crop geometry, two shots: did that part of the window change?
+  convert "$2" -crop "$1" "$OUT/.a.png"; convert "$3" -crop "$1" "$OUT/.b.png"
+  local r=0; changed "$OUT/.a.png" "$OUT/.b.png" || r=1; rm -f "$OUT/.a.png" "$OUT/.b.png"; return $r
+}
+# The lane under the drums (the meters and playhead are elsewhere).
+crop_changed 1350x70+240+249 "$OUT/1-timeline.png" "$OUT/2-automation-drawn.png" \
+  || { echo "screenshot: drawing automation changed nothing" >&2; exit 1; }
+changed "$OUT/2-automation-drawn.png" "$OUT/3-playing.png" || { echo "screenshot: the mixer page did not open" >&2; exit 1; }
+# The drums fader and its value field (not the meter beside it).
+crop_changed 50x450+8+400 "$OUT/3-playing.png" "$OUT/4-automation-moved-fader.png" \
+  || { echo "screenshot: the automation did not move the drums fader" >&2; exit 1; }
+crop_changed 50x600+124+400 "$OUT/4-automation-moved-fader.png" "$OUT/5-fader-moved.png" \
+  || { echo "screenshot: the fader drag changed nothing" >&2; exit 1; }
+changed "$OUT/5-fader-moved.png" "$OUT/6-eq-editor.png" || { echo "screenshot: the EQ editor did not open" >&2; exit 1; }
 echo "screenshots in $OUT: $(ls "$OUT"/*.png | xargs -n1 basename | tr '\n' ' ')"

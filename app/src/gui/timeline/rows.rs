@@ -482,6 +482,14 @@ fn alpha(c: Color, a: f32) -> Color {
     Color { a, ..c }
 }
 
+/// `a` over `b` at opacity `t`, as an opaque colour. Thin lines are drawn
+/// opaque: the software renderer fills opaque spans with a plain memory
+/// fill, but runs its blending pipeline once per row for a translucent
+/// one-pixel line (a hundred grid lines cost more than everything else).
+fn mix(a: Color, b: Color, t: f32) -> Color {
+    Color::from_rgb(b.r + (a.r - b.r) * t, b.g + (a.g - b.g) * t, b.b + (a.b - b.b) * t)
+}
+
 impl Rows<'_> {
     fn visible(&self, row: &Row) -> bool {
         row.y + row.height >= self.ui.scroll_y - 1.0 && row.y <= self.ui.scroll_y + self.ui.height + 1.0
@@ -490,15 +498,14 @@ impl Rows<'_> {
     fn draw_rows(&self, frame: &mut Frame<Renderer>, c: &Colors, size: Size) {
         let span = self.ui.span;
         let (top, bottom) = (self.ui.scroll_y, (self.ui.scroll_y + self.ui.height).min(size.height));
-        frame.fill_rectangle(Point::new(0.0, top), Size::new(size.width, bottom - top), c.window);
+        // The window's own background shows between clips; rows are told
+        // apart by a hairline (large fills are what the software renderer
+        // is slowest at).
         let rows = self.rows();
         for row in rows.iter().filter(|r| self.visible(r)) {
-            let bg = match row.kind {
-                RowKind::Track(i) if i % 2 == 0 => c.strip,
-                RowKind::Track(_) => c.panel,
-                RowKind::Lane(..) => c.window,
-            };
-            frame.fill_rectangle(Point::new(0.0, row.y), Size::new(size.width, row.height - 1.0), bg);
+            let line =
+                if matches!(row.kind, RowKind::Track(_)) { c.border } else { mix(c.border, c.window, 0.5) };
+            frame.fill_rectangle(Point::new(0.0, row.y + row.height - 1.0), Size::new(size.width, 1.0), line);
         }
         // Grid: bars strong, finer steps faint.
         let rate = self.session.sample_rate;
@@ -511,7 +518,7 @@ impl Rows<'_> {
             let t = k as f64 * step;
             let x = span.x(t).round() + 0.5;
             let on_bar = (t / bar - (t / bar).round()).abs() < 1e-6;
-            let colour = if on_bar { alpha(c.border, 0.9) } else { alpha(c.border, 0.45) };
+            let colour = if on_bar { mix(c.border, c.window, 0.9) } else { mix(c.border, c.window, 0.45) };
             frame.fill_rectangle(Point::new(x, top), Size::new(1.0, bottom - top), colour);
         }
         // The loop range.
@@ -528,7 +535,11 @@ impl Rows<'_> {
         }
         for m in &self.session.markers {
             let x = span.x(m.position.0 as f64);
-            frame.fill_rectangle(Point::new(x, top), Size::new(1.0, bottom - top), alpha(c.mute, 0.5));
+            frame.fill_rectangle(
+                Point::new(x, top),
+                Size::new(1.0, bottom - top),
+                mix(c.mute, c.window, 0.5),
+            );
         }
     }
 
@@ -550,7 +561,7 @@ impl Rows<'_> {
             let wave_top = y + TITLE;
             let wave_h = h - TITLE;
             if let Some(peaks) = self.waves.get(&media) {
-                self.draw_wave(frame, clip, peaks, tint, wave_top, wave_h, width);
+                self.draw_wave(frame, clip, peaks, tint, c.window, wave_top, wave_h, width);
             } else if self.missing.contains(&clip.id) || self.waves.failure(&media).is_some() {
                 let mut x = x0.max(-wave_h);
                 while x < x1.min(width) {
@@ -608,6 +619,7 @@ impl Rows<'_> {
         clip: &Clip,
         peaks: &mixdesk_engine::media::peaks::Peaks,
         tint: Color,
+        window: Color,
         top: f32,
         h: f32,
         width: f32,
@@ -649,7 +661,8 @@ impl Rows<'_> {
             }
             b.close();
         });
-        frame.fill(&path, alpha(tint, 0.85));
+        // Opaque: the renderer skips blending for opaque fills.
+        frame.fill(&path, mix(tint, mix(tint, window, 0.22), 0.85));
     }
 
     #[allow(clippy::too_many_arguments)]
