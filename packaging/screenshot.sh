@@ -31,11 +31,10 @@ trap cleanup EXIT
 export DISPLAY=$DISPLAY_NUM ICED_BACKEND=tiny-skia MIXDESK_NULL_AUDIO=1
 for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
-# The demo's media is generated on first use; do that before timing the window.
-"$BIN" info assets/demo/demo.mixdesk >/dev/null 2>&1 || true
-# Work on a copy: the edits below (and their autosave) must not touch the repository.
+# A fresh copy of the demo (its audio is synthesised): the edits below, and
+# their autosave, must not touch the repository.
 DEMO=$(mktemp -d)
-cp -r assets/demo/demo.mixdesk assets/demo/media "$DEMO/"
+"$BIN" demo --out "$DEMO" >/dev/null
 start=$(date +%s.%N)
 "$BIN" "$DEMO/demo.mixdesk" > "$OUT/app.log" 2>&1 &
 APP=$!

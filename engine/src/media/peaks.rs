@@ -270,6 +270,51 @@ mod tests {
         assert_eq!(p.range(0, 200_000, 300_000), None);
     }
 
+    fn write_wav(path: &Path, samples: &[f32]) {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 48_000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for &x in samples {
+            w.write_sample(x).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    #[test]
+    fn overviews_are_cached_beside_the_session_and_a_changed_file_is_computed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let media = dir.path().join("take.wav");
+        let ramp: Vec<f32> = (0..48_000).map(|i| i as f32 / 48_000.0 - 0.5).collect();
+        write_wav(&media, &ramp);
+        let pool = MediaPool::new();
+        let (first, how) = load_or_compute(dir.path(), &media, 48_000, &pool).unwrap();
+        assert_eq!(how, Source::Computed);
+        let top = (32767.0f64 * (0.5 - 1.0 / 48_000.0)).round() as f32 / 32767.0;
+        // Stored as i16 at 32767 per full scale, rounded to the nearest step.
+        let bottom = (32767.0f64 * -0.5).round() as f32 / 32767.0;
+        assert_eq!(first.range(0, 0, 48_000), Some((bottom, top)));
+        let cached = cache_path(dir.path(), &media, 48_000).unwrap();
+        assert!(cached.starts_with(dir.path().join(CACHE_DIR)) && cached.exists());
+        // Reopening reads the cache, even with nothing decoded in a new pool.
+        let (again, how) = load_or_compute(dir.path(), &media, 48_000, &MediaPool::new()).unwrap();
+        assert_eq!(how, Source::Cache);
+        assert_eq!(again, first);
+        // A replaced file (another length) gets a new cache entry, not the stale one.
+        write_wav(&media, &ramp[..24_000]);
+        let (changed, how) = load_or_compute(dir.path(), &media, 48_000, &MediaPool::new()).unwrap();
+        assert_eq!(how, Source::Computed);
+        assert_eq!(changed.frames, 24_000);
+        assert_ne!(cache_path(dir.path(), &media, 48_000).unwrap(), cached);
+        // A missing file is an error that names it.
+        let gone = dir.path().join("gone.wav");
+        let err = load_or_compute(dir.path(), &gone, 48_000, &pool).unwrap_err().to_string();
+        assert!(err.contains("gone.wav"), "{err}");
+    }
+
     #[test]
     fn the_file_format_round_trips_and_rejects_damage() {
         let x: Vec<f32> = (0..5000).map(|i| (i as f32 / 700.0).fract() - 0.5).collect();
