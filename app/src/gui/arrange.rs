@@ -24,6 +24,12 @@ impl App {
     }
 
     pub(super) fn timeline_message(&mut self, m: timeline::Message) -> Task<Message> {
+        // A clicked clip selects its track's strip too (M/S keys, the analyzer's overlay).
+        if let timeline::Message::ClipPressed(id, _) = &m
+            && let Some(t) = self.doc.session.tracks.iter().find(|t| t.clips.iter().any(|c| c.id == *id))
+        {
+            self.mixer.selected = Some(mixdesk_engine::session::StripRef::Track(t.id));
+        }
         let waves = &self.waves;
         let dir = self.doc.dir();
         let frames = |c: &mixdesk_engine::session::Clip| waves.get(&dir.join(&c.media)).map(|p| p.frames);

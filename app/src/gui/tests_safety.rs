@@ -17,7 +17,7 @@ use super::tests::{KICK, fader_cap, fader_db, fixture, move_to, press, release, 
 use super::{App, Launch, Message, Modal, prefs::Preferences};
 
 /// Runs `task` and every task its messages lead to, feeding each message to the app.
-fn run(app: &mut App, task: Task<Message>) {
+pub(super) fn run(app: &mut App, task: Task<Message>) {
     use iced::executor::Executor;
     let executor = iced::executor::Default::new().unwrap();
     let mut queue = vec![task];
@@ -49,7 +49,7 @@ fn shows(app: &App, text: &str) -> bool {
     simulator(app).find(text).is_ok()
 }
 
-fn boot(path: &std::path::Path) -> App {
+pub(super) fn boot(path: &std::path::Path) -> App {
     let launch =
         Launch { session: Some(path.to_owned()), null_output: true, prefs: Some(Preferences::default()) };
     let (mut app, task) = App::boot(launch);

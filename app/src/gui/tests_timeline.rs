@@ -246,3 +246,47 @@ fn split_duplicate_and_delete_edit_the_selected_clip() {
     let clips = &app.doc.session.tracks[0].clips;
     assert_eq!((clips.len(), clips[0].length.0), (1, 48_000));
 }
+
+#[test]
+fn a_fader_moved_while_playing_on_a_touch_lane_is_recorded_and_appears_when_the_transport_stops() {
+    use super::mixer::Message as M;
+    use super::widget::ControlEvent;
+    use mixdesk_engine::session::AutoMode;
+    // Boot with the graph built (the other tests never run the build tasks).
+    let (dir, app) = fixture();
+    drop(app);
+    let mut app = super::tests_safety::boot(&dir.path().join("song.mixdesk"));
+    let fader = ParamId::Strip(StripRef::Track(KICK), StripParam::Fader);
+    let task = app.update(Message::Timeline(T::LaneModeChosen(fader, AutoMode::Touch)));
+    super::tests_safety::run(&mut app, task);
+    let steps = app.doc.history().count();
+    let _ = app.update(Message::PlayToggled);
+    let wait = |ms| std::thread::sleep(std::time::Duration::from_millis(ms));
+    wait(150);
+    // The hand on the fader: -6 dB (the fixture's level) down to -12 dB and held.
+    for db in [-8.0, -10.0, -12.0] {
+        let _ = app.update(Message::Mixer(M::Fader(StripRef::Track(KICK), ControlEvent::Moved(db))));
+        wait(60);
+    }
+    wait(200);
+    let _ = app.update(Message::Mixer(M::Fader(StripRef::Track(KICK), ControlEvent::Released)));
+    assert_eq!(
+        app.doc.session.tracks[0].strip.fader_db.0, -6.0,
+        "a recorded gesture leaves the fixed level alone"
+    );
+    wait(100);
+    let _ = app.update(Message::PlayToggled);
+    wait(200);
+    let task = app.update(Message::Tick);
+    super::tests_safety::run(&mut app, task);
+    let lane = app.doc.session.lane(fader).expect("the pass wrote the lane").clone();
+    assert!(lane.points.len() >= 2, "{:?}", lane.points);
+    assert!(
+        lane.points.iter().any(|p| (p.value + 12.0).abs() < 0.05),
+        "the held value is on the lane: {:?}",
+        lane.points
+    );
+    assert_eq!(app.doc.history().count(), steps + 1, "the pass is one undo step");
+    let _ = app.update(Message::Undo);
+    assert!(app.doc.session.lane(fader).is_none_or(|l| l.points.is_empty()));
+}

@@ -132,7 +132,11 @@ pub fn update(
         Message::ToolChosen(t) => ui.tool = t,
         Message::SnapToggled => ui.snap = !ui.snap,
         Message::FollowToggled => ui.follow = !ui.follow,
-        Message::AnalyzerToggled => ui.analyzer = !ui.analyzer,
+        Message::AnalyzerToggled => {
+            ui.analyzer = !ui.analyzer;
+            let panel = super::analyzer::WIDTH;
+            ui.width = (ui.width + if ui.analyzer { -panel } else { panel }).max(100.0);
+        }
         Message::Seek(t) => return Effect::Seek(t),
         Message::LoopDragged(a, b, done) => {
             let label = format!("Loop {} - {}", seconds(&doc.session, a), seconds(&doc.session, b));
