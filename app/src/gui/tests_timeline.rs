@@ -290,3 +290,22 @@ fn a_fader_moved_while_playing_on_a_touch_lane_is_recorded_and_appears_when_the_
     let _ = app.update(Message::Undo);
     assert!(app.doc.session.lane(fader).is_none_or(|l| l.points.is_empty()));
 }
+
+#[test]
+fn with_the_analyzer_open_a_clicked_clip_overlays_its_strips_spectrum() {
+    let (dir, app) = fixture();
+    drop(app);
+    let mut app = super::tests_safety::boot(&dir.path().join("song.mixdesk"));
+    let _ = app.update(Message::Timeline(T::AnalyzerToggled));
+    let _ = app.update(Message::Timeline(T::ClipPressed(KICK_CLIP, false)));
+    let _ = app.update(Message::Tick);
+    let tapped: Vec<StripRef> = app.audio.analysis().unwrap().strip_spectra().map(|(_, r, _)| r).collect();
+    assert_eq!(tapped, vec![StripRef::Track(KICK)]);
+    let _ = app.update(Message::Timeline(T::AnalyzerToggled));
+    let _ = app.update(Message::Tick);
+    assert_eq!(
+        app.audio.analysis().unwrap().strip_spectra().count(),
+        0,
+        "closing the analyzer stops the tap"
+    );
+}
