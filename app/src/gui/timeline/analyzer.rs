@@ -87,7 +87,22 @@ struct History {
     points: Vec<LoudnessPoint>,
 }
 
-/// dB grid lines and their labels on a plot from `lo` to `hi` dB.
+/// A plot's frame: the background and a line with its label every 10 dB from `lo` to `hi`.
+fn plot(
+    renderer: &Renderer,
+    theme: &Theme,
+    bounds: Rectangle,
+    lo: f32,
+    hi: f32,
+    unit: &str,
+) -> (Frame<Renderer>, &'static Colors) {
+    let c = Colors::of(theme);
+    let mut frame = Frame::new(renderer, bounds.size());
+    frame.fill_rectangle(Point::ORIGIN, bounds.size(), c.window);
+    grid(&mut frame, c, bounds.size(), lo, hi, 10.0, unit);
+    (frame, c)
+}
+
 fn grid(frame: &mut Frame<Renderer>, c: &Colors, size: Size, lo: f32, hi: f32, step: f32, unit: &str) {
     let mut v = (lo / step).ceil() * step;
     while v <= hi {
@@ -109,15 +124,11 @@ impl canvas::Program<Message> for History {
         bounds: Rectangle,
         _: mouse::Cursor,
     ) -> Vec<Geometry> {
-        let c = Colors::of(theme);
-        let mut frame = Frame::new(renderer, bounds.size());
-        let size = bounds.size();
-        frame.fill_rectangle(Point::ORIGIN, size, c.window);
         let (lo, hi) = (-50.0f32, 0.0f32);
-        grid(&mut frame, c, size, lo, hi, 10.0, "");
-        if let (Some(first), Some(last)) = (self.points.first(), self.points.last()) {
+        let (mut frame, c) = plot(renderer, theme, bounds, lo, hi, "");
+        let size = bounds.size();
+        if let Some(last) = self.points.last() {
             let t0 = last.seconds.max(60.0) - 60.0;
-            let _ = first;
             let x = |s: f64| ((s - t0) / 60.0) as f32 * size.width;
             let y = |db: f64| size.height * (1.0 - ((db as f32).clamp(lo, hi) - lo) / (hi - lo));
             for (pick, colour) in [(0, Color { a: 0.6, ..c.dim }), (1, c.accent)] {
@@ -159,12 +170,9 @@ impl canvas::Program<Message> for Spectrum {
         bounds: Rectangle,
         _: mouse::Cursor,
     ) -> Vec<Geometry> {
-        let c = Colors::of(theme);
-        let mut frame = Frame::new(renderer, bounds.size());
-        let size = bounds.size();
-        frame.fill_rectangle(Point::ORIGIN, size, c.window);
         let (lo, hi) = (-90.0f32, 0.0f32);
-        grid(&mut frame, c, size, lo, hi, 10.0, " dB");
+        let (mut frame, c) = plot(renderer, theme, bounds, lo, hi, " dB");
+        let size = bounds.size();
         let x = |hz: f64| ((hz.max(20.0) / 20.0).log10() / 3.0) as f32 * size.width;
         for (hz, name) in [(100.0, "100"), (1000.0, "1k"), (10_000.0, "10k")] {
             let px = x(hz);
