@@ -319,7 +319,7 @@ fn tool_button<'a>(label: &'a str, on: bool, msg: Message) -> Element<'a, Messag
 }
 
 /// The strip of buttons above the ruler.
-fn toolbar<'a>(ui: &'a TimelineUi, session: &'a Session) -> Element<'a, Message> {
+fn toolbar<'a>(ui: &'a TimelineUi) -> Element<'a, Message> {
     let mut bar = row![
         tool_button("−", false, Message::Zoom(0.5, ui.width / 2.0)),
         tool_button("+", false, Message::Zoom(2.0, ui.width / 2.0)),
@@ -336,6 +336,7 @@ fn toolbar<'a>(ui: &'a TimelineUi, session: &'a Session) -> Element<'a, Message>
         tool_button("Duplicate", false, Message::Duplicate),
         tool_button("Delete", false, Message::Delete),
         tool_button("+ Marker", false, Message::MarkerAdded),
+        tool_button("Analyzer", ui.analyzer, Message::AnalyzerToggled),
         Space::new().width(10),
     ]
     .spacing(4)
@@ -375,9 +376,6 @@ fn toolbar<'a>(ui: &'a TimelineUi, session: &'a Session) -> Element<'a, Message>
         bar = bar.push(tool_button("OK", false, Message::MarkerRenamed));
         bar = bar.push(tool_button("Delete marker", false, Message::MarkerRemoved));
     }
-    bar = bar.push(Space::new().width(Length::Fill));
-    bar = bar.push(small(format!("{} tracks", session.tracks.len())));
-    bar = bar.push(tool_button("Analyzer", ui.analyzer, Message::AnalyzerToggled));
     container(bar).padding([3, 8]).width(Length::Fill).style(theme::panel).into()
 }
 
@@ -470,7 +468,7 @@ pub fn view<'a>(
     .id(iced::widget::Id::new("timeline-rows"))
     .on_scroll(|v| Message::ScrolledY(v.absolute_offset().y, v.bounds().height))
     .height(Length::Fill);
-    let mut col = column![toolbar(ui, session)];
+    let mut col = column![toolbar(ui)];
     if let Some(m) = ui.menu {
         col = col.push(menu(m, session));
     }
