@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use iced::advanced::layout::{Layout, Limits};
+use iced::advanced::Renderer as _;
 use iced::advanced::renderer::{Headless, Style};
 use iced::advanced::widget::Tree;
 use iced::{Pixels, Size, mouse};
@@ -111,6 +112,9 @@ pub fn run(tracks: usize, clips: usize, frames: usize) -> Result<(), String> {
         };
         let node = element.as_widget_mut().layout(tree, &renderer, &Limits::new(Size::ZERO, size));
         let viewport = iced::Rectangle::with_size(size);
+        // As iced's `UserInterface::draw` does: start from empty layers
+        // (without this every frame also draws all the frames before it).
+        renderer.reset(viewport);
         element.as_widget().draw(
             tree,
             &mut renderer,
