@@ -33,7 +33,7 @@ impl Engine {
         background: &Background,
         transformation: Transformation,
         pixels: &mut tiny_skia::PixmapMut<'_>,
-        clip_mask: &mut tiny_skia::Mask,
+        clip_mask: &mut ClipMask<'_>,
         clip_bounds: Rectangle,
     ) {
         let physical_bounds = quad.bounds * transformation;
@@ -43,7 +43,7 @@ impl Engine {
         }
 
         let clip_mask = (!physical_bounds.is_within(&clip_bounds))
-            .then_some(clip_mask as &_);
+            .then(|| clip_mask.get(clip_bounds));
 
         let transform = into_transform(transformation);
 
@@ -322,7 +322,7 @@ impl Engine {
         text: &Text,
         transformation: Transformation,
         pixels: &mut tiny_skia::PixmapMut<'_>,
-        clip_mask: &mut tiny_skia::Mask,
+        clip_mask: &mut ClipMask<'_>,
         clip_bounds: Rectangle,
     ) {
         match text {
@@ -350,10 +350,7 @@ impl Engine {
 
                 let clip_mask = match physical_bounds.is_within(&clip_bounds) {
                     true => None,
-                    false => {
-                        adjust_clip_mask(clip_mask, clip_bounds);
-                        Some(clip_mask as &_)
-                    }
+                    false => Some(clip_mask.get(clip_bounds)),
                 };
 
                 self.text_pipeline.draw_paragraph(
@@ -388,10 +385,7 @@ impl Engine {
 
                 let clip_mask = match physical_bounds.is_within(&clip_bounds) {
                     true => None,
-                    false => {
-                        adjust_clip_mask(clip_mask, clip_bounds);
-                        Some(clip_mask as &_)
-                    }
+                    false => Some(clip_mask.get(clip_bounds)),
                 };
 
                 self.text_pipeline.draw_editor(
@@ -423,10 +417,7 @@ impl Engine {
 
                 let clip_mask = match physical_bounds.is_within(&clip_bounds) {
                     true => None,
-                    false => {
-                        adjust_clip_mask(clip_mask, clip_bounds);
-                        Some(clip_mask as &_)
-                    }
+                    false => Some(clip_mask.get(clip_bounds)),
                 };
 
                 self.text_pipeline.draw_cached(
@@ -468,7 +459,7 @@ impl Engine {
                 }
 
                 let clip_mask = (!physical_bounds.is_within(&clip_bounds))
-                    .then_some(clip_mask as &_);
+                    .then(|| clip_mask.get(clip_bounds));
 
                 self.text_pipeline.draw_raw(
                     &buffer,
@@ -487,7 +478,7 @@ impl Engine {
         primitive: &Primitive,
         transformation: Transformation,
         pixels: &mut tiny_skia::PixmapMut<'_>,
-        clip_mask: &mut tiny_skia::Mask,
+        clip_mask: &mut ClipMask<'_>,
         clip_bounds: Rectangle,
     ) {
         match primitive {
@@ -514,7 +505,7 @@ impl Engine {
                 }
 
                 let clip_mask = (!physical_bounds.is_within(&clip_bounds))
-                    .then_some(clip_mask as &_);
+                    .then(|| clip_mask.get(clip_bounds));
 
                 pixels.fill_path(
                     path,
@@ -545,7 +536,7 @@ impl Engine {
                 }
 
                 let clip_mask = (!physical_bounds.is_within(&clip_bounds))
-                    .then_some(clip_mask as &_);
+                    .then(|| clip_mask.get(clip_bounds));
 
                 pixels.stroke_path(
                     path,
@@ -563,7 +554,7 @@ impl Engine {
         image: &Image,
         _transformation: Transformation,
         _pixels: &mut tiny_skia::PixmapMut<'_>,
-        _clip_mask: &mut tiny_skia::Mask,
+        _clip_mask: &mut ClipMask<'_>,
         _clip_bounds: Rectangle,
     ) {
         match image {
@@ -576,7 +567,7 @@ impl Engine {
                 }
 
                 let clip_mask = (!physical_bounds.is_within(&_clip_bounds))
-                    .then_some(_clip_mask as &_);
+                    .then(|| _clip_mask.get(_clip_bounds));
 
                 let center = physical_bounds.center();
                 let radians = f32::from(image.rotation);
@@ -606,7 +597,7 @@ impl Engine {
                 }
 
                 let clip_mask = (!physical_bounds.is_within(&_clip_bounds))
-                    .then_some(_clip_mask as &_);
+                    .then(|| _clip_mask.get(_clip_bounds));
 
                 let center = physical_bounds.center();
                 let radians = f32::from(svg.rotation);
@@ -910,6 +901,32 @@ fn rounded_box_sdf(
     let y = (to_center.y.abs() - size.height() + radius).max(0.0);
 
     (x.powf(2.0) + y.powf(2.0)).sqrt() - radius
+}
+
+/// Mixdesk patch: the clip mask, rebuilt only when a drawing needs it (its
+/// bounds are not inside the clip rectangle) and it holds another rectangle.
+/// Upstream refilled the whole window's mask for every layer and twice for
+/// every primitive group (every canvas geometry), needed or not.
+#[derive(Debug)]
+pub struct ClipMask<'a> {
+    mask: &'a mut tiny_skia::Mask,
+    holds: Option<Rectangle>,
+}
+
+impl<'a> ClipMask<'a> {
+    /// `mask`, whatever it holds now.
+    pub fn new(mask: &'a mut tiny_skia::Mask) -> Self {
+        Self { mask, holds: None }
+    }
+
+    /// The mask of `bounds`.
+    pub fn get(&mut self, bounds: Rectangle) -> &tiny_skia::Mask {
+        if self.holds != Some(bounds) {
+            adjust_clip_mask(self.mask, bounds);
+            self.holds = Some(bounds);
+        }
+        self.mask
+    }
 }
 
 pub fn adjust_clip_mask(clip_mask: &mut tiny_skia::Mask, bounds: Rectangle) {

@@ -73,6 +73,8 @@ impl Renderer {
         background_color: Color,
     ) {
         let scale_factor = viewport.scale_factor();
+        // Mixdesk patch: built when a drawing needs it (see `ClipMask`).
+        let mut clip_mask = engine::ClipMask::new(clip_mask);
 
         self.layers.flush();
 
@@ -111,8 +113,6 @@ impl Renderer {
                     continue;
                 };
 
-                engine::adjust_clip_mask(clip_mask, layer_bounds);
-
                 if !layer.quads.is_empty() {
                     let render_span = debug::render(debug::Primitive::Quad);
                     for (quad, background) in &layer.quads {
@@ -121,7 +121,7 @@ impl Renderer {
                             background,
                             Transformation::scale(scale_factor),
                             pixels,
-                            clip_mask,
+                            &mut clip_mask,
                             layer_bounds,
                         );
                     }
@@ -139,20 +139,16 @@ impl Renderer {
                             continue;
                         };
 
-                        engine::adjust_clip_mask(clip_mask, group_bounds);
-
                         for primitive in group.as_slice() {
                             self.engine.draw_primitive(
                                 primitive,
                                 Transformation::scale(scale_factor)
                                     * group.transformation(),
                                 pixels,
-                                clip_mask,
+                                &mut clip_mask,
                                 group_bounds,
                             );
                         }
-
-                        engine::adjust_clip_mask(clip_mask, layer_bounds);
                     }
 
                     render_span.finish();
@@ -166,7 +162,7 @@ impl Renderer {
                             image,
                             Transformation::scale(scale_factor),
                             pixels,
-                            clip_mask,
+                            &mut clip_mask,
                             layer_bounds,
                         );
                     }
@@ -184,7 +180,7 @@ impl Renderer {
                                 Transformation::scale(scale_factor)
                                     * group.transformation(),
                                 pixels,
-                                clip_mask,
+                                &mut clip_mask,
                                 layer_bounds,
                             );
                         }
