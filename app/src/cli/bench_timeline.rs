@@ -16,9 +16,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use iced::advanced::layout::{Layout, Limits};
 use iced::advanced::Renderer as _;
 use iced::advanced::graphics::{Viewport, damage};
+use iced::advanced::layout::{Layout, Limits};
 use iced::advanced::renderer::{Headless, Style};
 use iced::advanced::widget::Tree;
 use iced::{Pixels, Size, mouse};
@@ -142,7 +142,8 @@ pub fn run(tracks: usize, clips: usize, frames: usize) -> Result<(), String> {
             &window,
         );
         let drawn = Instant::now();
-        let mut target = tiny_skia::PixmapMut::from_bytes(&mut pixels, width, height).ok_or("no pixel buffer")?;
+        let mut target =
+            tiny_skia::PixmapMut::from_bytes(&mut pixels, width, height).ok_or("no pixel buffer")?;
         renderer.draw(&mut target, &mut mask, &viewport, &[window], iced::Color::BLACK);
         let done = Instant::now();
         std::hint::black_box(&pixels);
@@ -153,7 +154,8 @@ pub fn run(tracks: usize, clips: usize, frames: usize) -> Result<(), String> {
             .map(|last| damage::diff(last, &layers, |l| vec![l.bounds], Layer::damage))
             .map_or_else(|| vec![window], |d| damage::group(d, window));
         let partial = Instant::now();
-        let mut target = tiny_skia::PixmapMut::from_bytes(&mut pixels, width, height).ok_or("no pixel buffer")?;
+        let mut target =
+            tiny_skia::PixmapMut::from_bytes(&mut pixels, width, height).ok_or("no pixel buffer")?;
         renderer.draw(&mut target, &mut mask, &viewport, &damage, iced::Color::BLACK);
         let partial_done = Instant::now();
         previous = Some(layers);
