@@ -1,9 +1,9 @@
 //! Text on the timeline's canvases, filled as glyph outlines.
 //!
-//! The software renderer rebuilds a full-window clip mask for every canvas
-//! text it draws (canvas text has no bounds of its own), which costs more
-//! than the whole waveform of a clip. Glyph outlines are ordinary paths: no
-//! mask. Shaping and hinting a label costs more than filling it, so each
+//! The software renderer draws canvas text through its full-window clip mask
+//! (canvas text has no bounds of its own, so it always crosses its clip),
+//! and upstream rebuilt that mask for every such text. Glyph outlines are
+//! ordinary paths: no mask. Shaping and hinting a label costs more than filling it, so each
 //! label's outlines are made once and kept (per thread, at most
 //! [`CACHE_LIMIT`] labels), then moved to where they are drawn.
 
