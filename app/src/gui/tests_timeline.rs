@@ -309,3 +309,24 @@ fn with_the_analyzer_open_a_clicked_clip_overlays_its_strips_spectrum() {
         "closing the analyzer stops the tap"
     );
 }
+
+#[test]
+fn dragging_a_clip_down_a_row_moves_it_to_the_next_track_and_undo_brings_it_back() {
+    let (_dir, mut app) = timeline_app();
+    let o = origin(&app);
+    let body = Point::new(o.x + 240.0, o.y + 40.0);
+    // One row down (72 px) and 60 px (one sixteenth, 6,000 samples) right.
+    drag(&mut app, body, Point::new(body.x + 60.0, body.y + ROW), 6);
+    let tracks = &app.doc.session.tracks;
+    assert!(tracks[0].clips.is_empty(), "the kick track gave up its clip");
+    let moved = tracks[1].clips.iter().find(|c| c.id == KICK_CLIP).expect("the clip is on the bass track");
+    assert_eq!(moved.start.0, 6_000);
+    // It overlaps the bass clip (0..48,000) from 6,000: both fade over the overlap.
+    let bass = tracks[1].clips.iter().find(|c| c.id != KICK_CLIP).unwrap();
+    assert_eq!((bass.fade_out.length.0, moved.fade_in.length.0), (42_000, 42_000));
+    assert_eq!(app.doc.history().count(), 1);
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session.tracks[0].clips.len(), 1);
+    assert_eq!(app.doc.session.tracks[0].clips[0].start.0, 0);
+    assert_eq!(app.doc.session.tracks[1].clips.len(), 1);
+}

@@ -80,6 +80,48 @@ fn place(s: &Session, ui: &TimelineUi, t: f64, free: bool, moving: &[ClipId], pl
     geometry::snap(t, ui.span, step, &snap_targets(s, moving, playhead))
 }
 
+/// The index of the track holding clip `id`.
+fn track_index(s: &Session, id: ClipId) -> Option<usize> {
+    s.tracks.iter().position(|t| t.clips.iter().any(|c| c.id == id))
+}
+
+/// How many tracks down (positive) or up a clip dragged `dy` pixels moves:
+/// the track whose row (or lane) is under the dragged clip's row centre
+/// moved by `dy`, limited so that every moving clip stays on a track.
+fn track_shift(s: &Session, ui: &TimelineUi, id: ClipId, dy: f32, moving: &[ClipId]) -> isize {
+    let Some(from) = track_index(s, id) else { return 0 };
+    let rows = ui.rows(s);
+    let Some(row) = rows.iter().find(|r| r.kind == geometry::RowKind::Track(from)) else { return 0 };
+    let y = row.y + row.height / 2.0 + dy;
+    let to = match rows.iter().find(|r| r.contains(y)) {
+        Some(r) => match r.kind {
+            geometry::RowKind::Track(i) | geometry::RowKind::Lane(i, _) => i,
+        },
+        None if y < 0.0 => 0,
+        None => s.tracks.len().saturating_sub(1),
+    };
+    let indices: Vec<usize> = moving.iter().filter_map(|m| track_index(s, *m)).collect();
+    let (lowest, highest) =
+        (indices.iter().min().copied().unwrap_or(from), indices.iter().max().copied().unwrap_or(from));
+    let want = to as isize - from as isize;
+    want.clamp(-(lowest as isize), (s.tracks.len() - 1 - highest) as isize)
+}
+
+/// Moves each clip in `ids` from its track to the track `shift` places down.
+fn move_to_tracks(s: &mut Session, ids: &[ClipId], shift: isize) {
+    let mut taken = Vec::new();
+    for (i, t) in s.tracks.iter_mut().enumerate() {
+        let (go, stay): (Vec<Clip>, Vec<Clip>) = t.clips.drain(..).partition(|c| ids.contains(&c.id));
+        t.clips = stay;
+        taken.extend(go.into_iter().map(|c| ((i as isize + shift) as usize, c)));
+    }
+    for (to, c) in taken {
+        if let Some(t) = s.tracks.get_mut(to) {
+            t.clips.push(c);
+        }
+    }
+}
+
 /// Gives clips that overlap on a track crossfades: the earlier clip fades out
 /// and the later fades in over the overlap (equal power), unless their fades
 /// are already at least that long.
@@ -395,16 +437,32 @@ fn clip_drag(
             let earliest =
                 moving.iter().filter_map(|m| clip(&base, *m)).map(|c| c.start.0).min().unwrap_or(0);
             let delta = (target as i64 - orig.start.0 as i64).max(-(earliest as i64));
-            let label = if moving.len() > 1 {
-                format!("Move {} clips by {:+.3} s", moving.len(), delta as f64 / f64::from(sr))
-            } else {
-                format!("Move {name} {} -> {}", at(orig.start.0), at((orig.start.0 as i64 + delta) as u64))
+            let shift = track_shift(&base, ui, id, dy, &moving);
+            let to_track =
+                track_index(&base, id).map(|i| base.tracks[(i as isize + shift) as usize].name.clone());
+            let label = match (moving.len() > 1, shift != 0) {
+                (true, _) => format!("Move {} clips by {:+.3} s", moving.len(), delta as f64 / f64::from(sr)),
+                (false, true) => format!(
+                    "Move {name} to {} at {}",
+                    to_track.unwrap_or_default(),
+                    at((orig.start.0 as i64 + delta) as u64)
+                ),
+                (false, false) => {
+                    format!(
+                        "Move {name} {} -> {}",
+                        at(orig.start.0),
+                        at((orig.start.0 as i64 + delta) as u64)
+                    )
+                }
             };
             from_base(doc, &key, label, |s| {
                 for m in &moving {
                     if let Some(c) = clip_mut(s, *m) {
                         c.start = SampleTime((c.start.0 as i64 + delta) as u64);
                     }
+                }
+                if shift != 0 {
+                    move_to_tracks(s, &moving, shift);
                 }
                 crossfade(s, &moving);
             });
