@@ -258,13 +258,21 @@ impl Layer {
             &previous.primitives,
             &current.primitives,
             |item| match item {
-                Item::Live(primitive) => vec![primitive.visible_bounds()],
+                // Mixdesk patch: a path's anti-aliased edge (and half a
+                // stroke's width) reaches past its exact bounds, and damage
+                // rectangles are cleared without anti-aliasing; unexpanded,
+                // a moving shape (a fader cap under automation) left slivers
+                // of its outline behind. Expanded by a pixel, as quads and
+                // images are.
+                Item::Live(primitive) => {
+                    vec![primitive.visible_bounds().expand(1.0)]
+                }
                 Item::Group(primitives, group_bounds, transformation) => {
                     primitives
                         .as_slice()
                         .iter()
                         .map(Primitive::visible_bounds)
-                        .map(|bounds| bounds * *transformation)
+                        .map(|bounds| (bounds * *transformation).expand(1.0))
                         .filter_map(|bounds| bounds.intersection(group_bounds))
                         .collect()
                 }
