@@ -17,6 +17,7 @@ pub mod export;
 pub mod files;
 pub mod history_panel;
 pub mod keys;
+pub mod lifecycle;
 pub mod mixer;
 pub mod prefs;
 pub mod recovery;
@@ -545,119 +546,6 @@ impl App {
         self.audio.seek(position);
         self.audio.set_loop(&self.doc.session);
         self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
-    }
-
-    /// Runs `then` now, or first asks whether to save unsaved changes.
-    fn unless_unsaved(&mut self, after: After, then: Task<Message>) -> Task<Message> {
-        if self.doc.is_dirty() {
-            self.modal = Some(Modal::Unsaved(after));
-            Task::none()
-        } else {
-            then
-        }
-    }
-
-    fn proceed(&mut self, after: After) -> Task<Message> {
-        self.modal = None;
-        match after {
-            After::Close(id) => window::close(id),
-            After::New => files::choose_new(),
-            After::Open => files::choose_open(),
-        }
-    }
-
-    /// Replaces the document (after New or Open) and rebuilds the engine's graph.
-    fn replace(&mut self, doc: Document) -> Task<Message> {
-        self.audio.stop();
-        self.synced = doc.session.clone();
-        self.doc = doc;
-        self.autosave = autosave::Autosave::new(&self.doc, self.prefs.autosave.interval());
-        self.versions = versions_panel::Versions::default();
-        self.versions.refresh(self.doc.path.as_deref());
-        self.mixer = mixer::MixerUi::default();
-        let width = self.timeline.width;
-        self.timeline = timeline::TimelineUi::for_session(&self.doc.session);
-        self.timeline.width = width;
-        self.timeline.fit(&self.doc.session);
-        self.waves = timeline::waveforms::Waveforms::default();
-        self.shown = None;
-        self.export = None;
-        self.audio.meters.clear();
-        self.audio.seek(0);
-        self.audio.set_loop(&self.doc.session);
-        let waves =
-            self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
-        Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
-    }
-
-    fn new_session(&mut self, path: Option<PathBuf>) -> Task<Message> {
-        let Some(path) = path else { return Task::none() };
-        let mut doc = Document::new(Session::new(48_000), None);
-        match doc.save_as(&path) {
-            Ok(p) => {
-                self.note = Some(format!("Created {}", p.display()));
-                self.replace(doc)
-            }
-            Err(e) => {
-                self.errors.push(format!("{e}"));
-                Task::none()
-            }
-        }
-    }
-
-    fn open(&mut self, path: Option<PathBuf>) -> Task<Message> {
-        let Some(path) = path else { return Task::none() };
-        match Document::open(&path) {
-            Ok(doc) => {
-                let task = self.replace(doc);
-                self.offer_recovery();
-                task
-            }
-            Err(e) => {
-                self.errors.push(format!("{e}"));
-                Task::none()
-            }
-        }
-    }
-
-    fn save(&mut self) -> Task<Message> {
-        if self.doc.path.is_none() {
-            return files::choose_save_as(&self.doc);
-        }
-        match self.doc.save() {
-            Ok(p) => self.note = Some(format!("Saved {}", p.display())),
-            Err(e) => self.errors.push(format!("{e}")),
-        }
-        Task::none()
-    }
-
-    fn save_as(&mut self, path: Option<PathBuf>) -> Task<Message> {
-        let Some(path) = path else { return Task::none() };
-        match self.doc.save_as(&path) {
-            Ok(p) => {
-                self.note = Some(format!("Saved {}", p.display()));
-                if let Some(Modal::Unsaved(after)) = self.modal.take() {
-                    return self.proceed(after);
-                }
-            }
-            Err(e) => self.errors.push(format!("{e}")),
-        }
-        Task::none()
-    }
-
-    fn import(&mut self, paths: Vec<PathBuf>) -> Task<Message> {
-        if paths.is_empty() {
-            return Task::none();
-        }
-        let dir = self.doc.path.is_some().then(|| self.doc.dir());
-        files::prepare_import(paths, dir, self.doc.session.sample_rate, self.audio.pool())
-    }
-
-    fn dropped(&mut self, path: PathBuf) -> Task<Message> {
-        if path.extension().is_some_and(|e| e == "mixdesk") {
-            return self.unless_unsaved(After::Open, Task::done(Message::OpenChosen(Some(path.clone()))));
-        }
-        self.import(vec![path])
     }
 
     /// The window.

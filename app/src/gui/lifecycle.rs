@@ -1,0 +1,126 @@
+//! The document's lifecycle in the window: new, open, save, save as, import
+//! and dropped files, and the unsaved-changes question before any of them
+//! replaces the open session.
+
+use std::path::PathBuf;
+
+use iced::{Task, window};
+use mixdesk_engine::session::Session;
+
+use super::document::Document;
+use super::{After, App, Message, Modal, autosave, files, mixer, timeline, versions_panel};
+
+impl App {
+    /// Runs `then` now, or first asks whether to save unsaved changes.
+    pub(super) fn unless_unsaved(&mut self, after: After, then: Task<Message>) -> Task<Message> {
+        if self.doc.is_dirty() {
+            self.modal = Some(Modal::Unsaved(after));
+            Task::none()
+        } else {
+            then
+        }
+    }
+
+    pub(super) fn proceed(&mut self, after: After) -> Task<Message> {
+        self.modal = None;
+        match after {
+            After::Close(id) => window::close(id),
+            After::New => files::choose_new(),
+            After::Open => files::choose_open(),
+        }
+    }
+
+    /// Replaces the document (after New or Open) and rebuilds the engine's graph.
+    pub(super) fn replace(&mut self, doc: Document) -> Task<Message> {
+        self.audio.stop();
+        self.synced = doc.session.clone();
+        self.doc = doc;
+        self.autosave = autosave::Autosave::new(&self.doc, self.prefs.autosave.interval());
+        self.versions = versions_panel::Versions::default();
+        self.versions.refresh(self.doc.path.as_deref());
+        self.mixer = mixer::MixerUi::default();
+        let width = self.timeline.width;
+        self.timeline = timeline::TimelineUi::for_session(&self.doc.session);
+        self.timeline.width = width;
+        self.timeline.fit(&self.doc.session);
+        self.waves = timeline::waveforms::Waveforms::default();
+        self.shown = None;
+        self.export = None;
+        self.audio.meters.clear();
+        self.audio.seek(0);
+        self.audio.set_loop(&self.doc.session);
+        let waves =
+            self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
+        Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
+    }
+
+    pub(super) fn new_session(&mut self, path: Option<PathBuf>) -> Task<Message> {
+        let Some(path) = path else { return Task::none() };
+        let mut doc = Document::new(Session::new(48_000), None);
+        match doc.save_as(&path) {
+            Ok(p) => {
+                self.note = Some(format!("Created {}", p.display()));
+                self.replace(doc)
+            }
+            Err(e) => {
+                self.errors.push(format!("{e}"));
+                Task::none()
+            }
+        }
+    }
+
+    pub(super) fn open(&mut self, path: Option<PathBuf>) -> Task<Message> {
+        let Some(path) = path else { return Task::none() };
+        match Document::open(&path) {
+            Ok(doc) => {
+                let task = self.replace(doc);
+                self.offer_recovery();
+                task
+            }
+            Err(e) => {
+                self.errors.push(format!("{e}"));
+                Task::none()
+            }
+        }
+    }
+
+    pub(super) fn save(&mut self) -> Task<Message> {
+        if self.doc.path.is_none() {
+            return files::choose_save_as(&self.doc);
+        }
+        match self.doc.save() {
+            Ok(p) => self.note = Some(format!("Saved {}", p.display())),
+            Err(e) => self.errors.push(format!("{e}")),
+        }
+        Task::none()
+    }
+
+    pub(super) fn save_as(&mut self, path: Option<PathBuf>) -> Task<Message> {
+        let Some(path) = path else { return Task::none() };
+        match self.doc.save_as(&path) {
+            Ok(p) => {
+                self.note = Some(format!("Saved {}", p.display()));
+                if let Some(Modal::Unsaved(after)) = self.modal.take() {
+                    return self.proceed(after);
+                }
+            }
+            Err(e) => self.errors.push(format!("{e}")),
+        }
+        Task::none()
+    }
+
+    pub(super) fn import(&mut self, paths: Vec<PathBuf>) -> Task<Message> {
+        if paths.is_empty() {
+            return Task::none();
+        }
+        let dir = self.doc.path.is_some().then(|| self.doc.dir());
+        files::prepare_import(paths, dir, self.doc.session.sample_rate, self.audio.pool())
+    }
+
+    pub(super) fn dropped(&mut self, path: PathBuf) -> Task<Message> {
+        if path.extension().is_some_and(|e| e == "mixdesk") {
+            return self.unless_unsaved(After::Open, Task::done(Message::OpenChosen(Some(path.clone()))));
+        }
+        self.import(vec![path])
+    }
+}
