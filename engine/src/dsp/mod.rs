@@ -25,6 +25,7 @@ pub mod eq;
 pub mod gate;
 pub mod limiter;
 pub mod reverb;
+pub mod simd;
 pub mod utility;
 
 use crate::session::{ParamInfo, Processor};
