@@ -8,6 +8,7 @@
 mod dither;
 mod wav;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ pub use wav::BitDepth;
 
 use crate::analysis::{ClipLevels, MixAnalyzer, analyze_file};
 use crate::graph::{Graph, GraphError, Rayon, compile};
-use crate::media::{AudioSource, MediaError, MediaPool};
+use crate::media::{AudioSource, MediaError, MediaPool, StreamedWav};
 use crate::report::{Normalization, Production, Report, ReportPaths};
 use crate::session::{Session, TrackId};
 use crate::units::SampleTime;
@@ -201,9 +202,73 @@ pub fn prepare_allowing_missing(
     Ok((compile(session, &source, block)?, errors))
 }
 
+/// Loads every clip's media for a bounce and compiles the graph. Like
+/// [`prepare`] (or [`prepare_allowing_missing`] with `allow_missing`), except
+/// that files the pool does not already hold are streamed from disk when they
+/// are uncompressed WAV at the session rate ([`StreamedWav`]), instead of
+/// decoded into memory. The streams are kept to check for read failures
+/// after rendering.
+fn prepare_for_bounce(
+    session: &Session,
+    session_dir: &Path,
+    pool: &MediaPool,
+    block: usize,
+    allow_missing: bool,
+) -> Result<Prepared, BounceError> {
+    let mut paths: Vec<PathBuf> =
+        session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
+    paths.sort();
+    paths.dedup();
+    let rate = session.sample_rate;
+    let mut sources: HashMap<PathBuf, Arc<dyn AudioSource>> = HashMap::new();
+    let mut streams = Vec::new();
+    let mut to_load = Vec::new();
+    for path in paths {
+        if let Some(media) = pool.cached(&path, rate) {
+            sources.insert(path, media);
+        } else if let Some(stream) = StreamedWav::open(&path, rate) {
+            let stream = Arc::new(stream);
+            streams.push(Arc::clone(&stream));
+            sources.insert(path, stream);
+        } else {
+            to_load.push(path);
+        }
+    }
+    let mut errors: Vec<MediaError> = Vec::new();
+    for (path, result) in to_load.iter().zip(pool.load_all(&to_load, rate)) {
+        match result {
+            Ok(media) => {
+                sources.insert(path.clone(), media);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() && !allow_missing {
+        return Err(BounceError::Media(errors));
+    }
+    let source = |c: &crate::session::Clip| sources.get(&session_dir.join(&c.media)).cloned();
+    Ok(Prepared { graph: compile(session, &source, block)?, silent: errors, streams })
+}
+
+/// A bounce's graph, the media it renders as silence, and its streamed files.
+struct Prepared {
+    graph: Graph,
+    silent: Vec<MediaError>,
+    streams: Vec<Arc<StreamedWav>>,
+}
+
+/// A read from a streamed file that failed during the pass just rendered.
+fn stream_failures(streams: &[Arc<StreamedWav>]) -> Result<(), BounceError> {
+    let failed: Vec<MediaError> = streams.iter().filter_map(|s| s.failure()).collect();
+    if failed.is_empty() { Ok(()) } else { Err(BounceError::Media(failed)) }
+}
+
 /// Bounces `session` (whose media paths are relative to `session_dir`) to `output`,
 /// then measures the written file and writes its report beside it.
 /// `progress` receives the fraction done and returns `false` to cancel.
+/// Media the pool already holds is read from it; uncompressed WAV files at the
+/// session rate are otherwise streamed from disk, everything else decoded
+/// through the pool.
 pub fn bounce(
     session: &Session,
     session_dir: &Path,
@@ -213,14 +278,8 @@ pub fn bounce(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<BounceSummary, BounceError> {
     let block = opts.block.max(1);
-    let load = || -> Result<(Graph, Vec<MediaError>), BounceError> {
-        if opts.allow_missing {
-            prepare_allowing_missing(session, session_dir, pool, block)
-        } else {
-            prepare(session, session_dir, pool, block).map(|g| (g, Vec::new()))
-        }
-    };
-    let (mut graph, silent_media) = load()?;
+    let load = || prepare_for_bounce(session, session_dir, pool, block, opts.allow_missing);
+    let Prepared { mut graph, silent: silent_media, mut streams } = load()?;
     let start = opts.start.0;
     let end = opts.end.unwrap_or(session.content_end()).0 + opts.tail.0;
     if end <= start {
@@ -239,10 +298,11 @@ pub fn bounce(
                 Ok(())
             };
             run_pass(&mut graph, start, end, block, &mut [], &mut measure, &mut |f| progress(0.5 * f))?;
+            stream_failures(&streams)?;
             let (a, _) = meter.finish();
             let lufs = a.integrated_lufs.ok_or(BounceError::SilentMix)?;
             // A fresh graph, so pass 2 starts with empty reverb tails and compressor state.
-            graph = load()?.0;
+            Prepared { graph, streams, .. } = load()?;
             Some(Normalization::plan(target.lufs, target.ceiling_dbtp, lufs, a.true_peak_dbtp))
         }
     };
@@ -272,6 +332,7 @@ pub fn bounce(
         master.write(l, r).map_err(|source| BounceError::Write { path: master.path().to_owned(), source })
     };
     run_pass(&mut graph, start, end, block, &mut stems, &mut write, &mut |f| progress(from + span * f))?;
+    stream_failures(&streams)?;
     let finish = |sink: WavSink| {
         let path = sink.path().to_owned();
         sink.finish().map_err(|source| BounceError::Write { path, source })

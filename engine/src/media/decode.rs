@@ -276,8 +276,14 @@ const MAX_SAMPLE: f32 = 1e6;
 /// infinities are imported as silence, the rest clamped to [`MAX_SAMPLE`].
 fn sanitize(plane: &mut [f32]) {
     for s in plane {
-        *s = if s.is_finite() { s.clamp(-MAX_SAMPLE, MAX_SAMPLE) } else { 0.0 };
+        *s = sanitize_sample(*s);
     }
+}
+
+/// One sample as [`sanitize`] leaves it.
+#[inline]
+pub(super) fn sanitize_sample(s: f32) -> f32 {
+    if s.is_finite() { s.clamp(-MAX_SAMPLE, MAX_SAMPLE) } else { 0.0 }
 }
 
 fn is_lossless(codec: &str) -> bool {

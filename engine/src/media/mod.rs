@@ -1,14 +1,16 @@
 //! Media: decoding audio files, resampling them to the session rate, and the
 //! shared in-memory pool clip players read from.
 //!
-//! Clip players read through [`AudioSource`], so a later disk-streaming source
-//! can replace the in-memory one without touching the graph.
+//! Clip players read through [`AudioSource`]: the live engine reads decoded
+//! media from the pool; the offline bounce also streams uncompressed WAV
+//! files from disk ([`StreamedWav`]).
 
 mod decode;
 mod fingerprint;
 pub mod peaks;
 mod pool;
 mod resample;
+mod stream;
 
 use std::path::PathBuf;
 
@@ -18,6 +20,7 @@ pub use decode::{DecodedAudio, SOURCE_RATES, decode_file, probe_format};
 pub use fingerprint::{Xxh64, fingerprint};
 pub use pool::MediaPool;
 pub use resample::resample;
+pub use stream::StreamedWav;
 
 /// Decoded audio at the session rate, one or two channels, held in memory.
 #[derive(Debug)]
@@ -55,15 +58,16 @@ impl Media {
     }
 }
 
-/// Where clip players get their samples. Realtime-safe implementations only:
-/// `read` must not allocate, lock, block or do I/O.
+/// Where clip players get their samples. Sources given to the live engine must
+/// be realtime-safe: `read` must not allocate, lock, block or do I/O. The
+/// offline bounce also uses [`StreamedWav`], which reads its file.
 pub trait AudioSource: Send + Sync + std::fmt::Debug {
     /// 1 (mono) or 2 (stereo).
     fn channel_count(&self) -> usize;
     /// Frames per channel.
     fn frames(&self) -> u64;
     /// Fills `out` with `channel` from frame `offset` on; frames past the end are zero.
-    /// Realtime-safe.
+    /// Realtime-safe in sources for the live engine (see the trait).
     fn read(&self, channel: usize, offset: u64, out: &mut [f32]);
     /// The samples `[offset, offset + len)` of `channel` in place, when the source
     /// holds them in memory and all of them exist; `None` otherwise (then use

@@ -54,6 +54,13 @@ impl MediaPool {
         Ok(media)
     }
 
+    /// The file at `path` at `rate` Hz if the pool holds it and the file is
+    /// unchanged; never decodes.
+    pub fn cached(&self, path: &Path, rate: u32) -> Option<Arc<Media>> {
+        let key = key_for(path, rate).ok()?;
+        self.lock().get(&key).cloned()
+    }
+
     /// Loads every path in parallel (each distinct file once); results in input order.
     pub fn load_all(&self, paths: &[PathBuf], rate: u32) -> Vec<Result<Arc<Media>, MediaError>> {
         let mut unique: Vec<&PathBuf> = paths.iter().collect();

@@ -1,0 +1,270 @@
+//! Uncompressed WAV files read straight from disk as they play, for the
+//! offline bounce: no decode pass, no copy of the file in memory.
+//!
+//! A 128-track, one-minute session holds 1.5 GB of decoded mono samples; the
+//! bounce needs 4096 frames of each at a time. Files the bounce can stream
+//! are PCM WAV (16, 24 or 32-bit integers, or 32-bit float) with one or two
+//! channels at the session rate; anything else (compressed, resampled,
+//! folded down from more channels) goes through the media pool as before.
+//! Samples convert exactly as the decoder converts them (integers scaled by a
+//! power of two, floats sanitised the same way), so a streamed bounce is
+//! bit-identical to one from the pool (tested).
+//!
+//! Reading does I/O, so a [`StreamedWav`] is never given to the live engine.
+//! A read that fails mid-bounce (the file truncated or removed while the
+//! bounce runs) plays silence and is remembered; the bounce then fails naming
+//! the file, and its outputs are removed.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::decode::sanitize_sample;
+use super::{AudioSource, MediaError};
+
+/// How samples are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    I16,
+    I24,
+    I32,
+    F32,
+}
+
+impl Encoding {
+    fn bytes(self) -> usize {
+        match self {
+            Encoding::I16 => 2,
+            Encoding::I24 => 3,
+            Encoding::I32 | Encoding::F32 => 4,
+        }
+    }
+
+    /// Converts little-endian samples as the decoder does (integers scaled by
+    /// a power of two, so exactly; floats sanitised). `bytes` holds
+    /// `out.len()` samples and, for 24-bit, one byte more (see [`StreamedWav::read`]).
+    fn convert(self, bytes: &[u8], out: &mut [f32]) {
+        match self {
+            Encoding::I16 => {
+                for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+                    *o = f32::from(i16::from_le_bytes([b[0], b[1]])) / 32_768.0;
+                }
+            }
+            Encoding::I24 => {
+                // Each sample read as the 32-bit word starting at its first byte:
+                // shifting up and back down keeps its 24 bits, sign-extended.
+                for (i, o) in out.iter_mut().enumerate() {
+                    let b = &bytes[3 * i..3 * i + 4];
+                    let word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                    *o = ((word << 8) as i32 >> 8) as f32 / 8_388_608.0;
+                }
+            }
+            Encoding::I32 => {
+                for (o, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+                    *o = i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32 / 2_147_483_648.0;
+                }
+            }
+            Encoding::F32 => {
+                for (o, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+                    *o = sanitize_sample(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                }
+            }
+        }
+    }
+}
+
+/// A WAV file's sample data, read on demand.
+#[derive(Debug)]
+pub struct StreamedWav {
+    path: PathBuf,
+    file: File,
+    encoding: Encoding,
+    channels: usize,
+    data_start: u64,
+    frames: u64,
+    /// Tells this source's blocks apart in the per-thread cache.
+    id: u64,
+    /// The first read that failed, if one has.
+    failure: OnceLock<String>,
+}
+
+/// The next [`StreamedWav::id`] (0 is never used, so the empty cache matches nothing).
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The last block a thread read, decoded (both channels of a stereo file are
+/// read one after the other; the second is served from here).
+struct LastRead {
+    source: u64,
+    offset: u64,
+    frames: usize,
+    bytes: Vec<u8>,
+    samples: Vec<f32>,
+}
+
+thread_local! {
+    static LAST: RefCell<LastRead> =
+        const { RefCell::new(LastRead { source: 0, offset: 0, frames: 0, bytes: Vec::new(), samples: Vec::new() }) };
+}
+
+impl StreamedWav {
+    /// Opens `path` for streaming at `rate` Hz, or `None` when the file is
+    /// not one the bounce can stream (not a WAV, another encoding or rate,
+    /// more than two channels, damaged, cut short, unreadable): the caller
+    /// then loads it through the pool, which reports any error properly.
+    pub fn open(path: &Path, rate: u32) -> Option<StreamedWav> {
+        let mut file = File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let header = parse_header(&mut file)?;
+        if header.rate != rate || !(1..=2).contains(&header.channels) {
+            return None;
+        }
+        let block_align = header.channels * header.encoding.bytes();
+        let frames = header.data_len / block_align as u64;
+        if frames == 0 || header.data_start + frames * block_align as u64 > len {
+            return None;
+        }
+        Some(StreamedWav {
+            path: path.to_owned(),
+            file,
+            encoding: header.encoding,
+            channels: header.channels,
+            data_start: header.data_start,
+            frames,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            failure: OnceLock::new(),
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Why a read failed, if one has: the bounce must not be trusted then.
+    pub fn failure(&self) -> Option<MediaError> {
+        self.failure.get().map(|message| MediaError::Unreadable {
+            path: self.path.clone(),
+            message: format!("{message} while bouncing (was it changed or removed during the bounce?)"),
+        })
+    }
+}
+
+impl AudioSource for StreamedWav {
+    fn channel_count(&self) -> usize {
+        self.channels
+    }
+
+    fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Not realtime-safe: reads the file (offline bounce only).
+    fn read(&self, channel: usize, offset: u64, out: &mut [f32]) {
+        let n = (out.len() as u64).min(self.frames.saturating_sub(offset)) as usize;
+        out[n..].fill(0.0);
+        if n == 0 {
+            return;
+        }
+        let channel = channel.min(self.channels - 1);
+        LAST.with_borrow_mut(|last| {
+            if last.source != self.id || last.offset != offset || last.frames < n {
+                let width = self.encoding.bytes();
+                let block_align = self.channels * width;
+                let len = n * block_align;
+                // One spare byte: 24-bit samples are read as 32-bit words.
+                last.bytes.resize(len + 1, 0);
+                last.samples.resize(n * self.channels, 0.0);
+                let at = self.data_start + offset * block_align as u64;
+                if let Err(e) = self.file.read_exact_at(&mut last.bytes[..len], at) {
+                    let _ = self.failure.set(e.to_string());
+                    last.frames = 0;
+                    out[..n].fill(0.0);
+                    return;
+                }
+                let LastRead { bytes, samples, .. } = last;
+                self.encoding.convert(bytes, samples);
+                (last.source, last.offset, last.frames) = (self.id, offset, n);
+            }
+            for (o, s) in out[..n].iter_mut().zip(last.samples.iter().skip(channel).step_by(self.channels)) {
+                *o = *s;
+            }
+        });
+    }
+}
+
+/// What the bounce needs from a WAV header.
+struct Header {
+    encoding: Encoding,
+    channels: usize,
+    rate: u32,
+    data_start: u64,
+    data_len: u64,
+}
+
+const PCM: u16 = 1;
+const FLOAT: u16 = 3;
+const EXTENSIBLE: u16 = 0xFFFE;
+
+/// Walks the RIFF chunks to `fmt ` and `data`. `None` for anything the
+/// streamer does not handle (the decoder then takes the file).
+fn parse_header(file: &mut File) -> Option<Header> {
+    let mut riff = [0u8; 12];
+    file.read_exact(&mut riff).ok()?;
+    if &riff[0..4] != b"RIFF" || &riff[8..12] != b"WAVE" {
+        return None;
+    }
+    let mut at = 12u64;
+    let mut format: Option<(Encoding, usize, u32)> = None;
+    loop {
+        let mut head = [0u8; 8];
+        file.read_exact_at(&mut head, at).ok()?;
+        let size = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+        let body = at + 8;
+        match &head[0..4] {
+            b"fmt " => {
+                if !(16..=1024).contains(&size) {
+                    return None;
+                }
+                let mut fmt = vec![0u8; size as usize];
+                file.read_exact_at(&mut fmt, body).ok()?;
+                format = Some(parse_fmt(&fmt)?);
+            }
+            b"data" => {
+                let (encoding, channels, rate) = format?;
+                return Some(Header { encoding, channels, rate, data_start: body, data_len: size });
+            }
+            _ => {}
+        }
+        // Chunks are padded to an even size.
+        at = body + size + (size & 1);
+    }
+}
+
+/// (encoding, channels, rate) from a `fmt ` chunk's body.
+fn parse_fmt(fmt: &[u8]) -> Option<(Encoding, usize, u32)> {
+    let u16_at = |i: usize| u16::from_le_bytes([fmt[i], fmt[i + 1]]);
+    let mut tag = u16_at(0);
+    let channels = usize::from(u16_at(2));
+    let rate = u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]);
+    let block_align = usize::from(u16_at(12));
+    let bits = u16_at(14);
+    if tag == EXTENSIBLE {
+        // cbSize, valid bits, channel mask, then the sub-format GUID whose first two bytes are the tag.
+        if fmt.len() < 40 || u16_at(18) != bits {
+            return None;
+        }
+        tag = u16_at(24);
+    }
+    let encoding = match (tag, bits) {
+        (PCM, 16) => Encoding::I16,
+        (PCM, 24) => Encoding::I24,
+        (PCM, 32) => Encoding::I32,
+        (FLOAT, 32) => Encoding::F32,
+        _ => return None,
+    };
+    (channels > 0 && block_align == channels * encoding.bytes()).then_some((encoding, channels, rate))
+}
