@@ -64,6 +64,9 @@ pub enum Bench {
         /// starting from --tracks.
         #[arg(long)]
         find: bool,
+        /// Give every track the chain bench's inserts (high-pass, three EQ bands, compressor).
+        #[arg(long)]
+        chain: bool,
     },
     /// Redraw time of the window's timeline while it scrolls (software renderer).
     #[command(after_help = super::examples::BENCH_TIMELINE)]
@@ -88,9 +91,10 @@ pub fn run(bench: Bench) -> Result<(), String> {
         Bench::Chain { tracks, seconds, block, no_ffmpeg } => {
             super::bench_chain::run(tracks, seconds, block, !no_ffmpeg)
         }
-        Bench::Realtime { tracks, sends, seconds, buffer, find } => {
-            super::bench_realtime::run(tracks, sends, seconds, buffer, find)
-        }
+        Bench::Realtime { tracks, sends, seconds, buffer, find, chain } => super::bench_realtime::run(
+            super::bench_realtime::Setup { tracks, sends, seconds, buffer, chain },
+            find,
+        ),
         Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
     }
 }
@@ -241,4 +245,17 @@ fn peak_rss_kib() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// CPU time this process has used on all its threads (user + system), in
+/// seconds, from /proc/self/stat (clock ticks of 1/100 s, Linux's USER_HZ);
+/// 0 where that is not available.
+pub(super) fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after ")".
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(11) + ticks(12)) as f64 / 100.0
 }

@@ -17,7 +17,7 @@ use mixdesk_engine::session::{Bus, BusId, Decibels, Output, Pan, Send, SendId, S
 use mixdesk_engine::units::SampleTime;
 use rayon::prelude::*;
 
-use super::bench::Cleanup;
+use super::bench::{Cleanup, cpu_seconds};
 
 const RATE: u32 = 48_000;
 
@@ -51,12 +51,13 @@ pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<()
     );
     // 1. What `mixdesk render` does: a fresh pool, the WAV files streamed from disk.
     let out = dir.join("mix.wav");
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let summary =
         bounce(&session, &dir, &MediaPool::new(), &out, &opts, &mut |_| true).map_err(|e| e.to_string())?;
     let render = t.elapsed().as_secs_f64();
+    let render_cpu = cpu_seconds() - cpu;
     println!(
-        "  render       {render:>8.3} s  ({:.1} x realtime; {:.0} track-seconds/s; mix peak {:.2} dBFS) \
+        "  render       {render:>8.3} s  ({:.1} x realtime; {:.0} track-seconds/s; {render_cpu:.2} CPU-s; mix peak {:.2} dBFS) \
          from the files, as `mixdesk render` does",
         seconds / render,
         ts / render,
@@ -67,13 +68,15 @@ pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<()
     let t = Instant::now();
     prepare(&session, &dir, &pool, block).map_err(|e| e.to_string())?;
     let decode = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let again = bounce(&session, &dir, &pool, &dir.join("mix2.wav"), &opts, &mut |_| true)
         .map_err(|e| e.to_string())?;
     let in_memory = t.elapsed().as_secs_f64();
     println!(
-        "  in memory    {in_memory:>8.3} s  ({:.0} track-seconds/s) bouncing media decoded beforehand ({decode:.3} s to decode)",
-        ts / in_memory
+        "  in memory    {in_memory:>8.3} s  ({:.0} track-seconds/s; {:.2} CPU-s) bouncing media decoded beforehand \
+         ({decode:.3} s to decode)",
+        ts / in_memory,
+        cpu_seconds() - cpu
     );
     if again.peak != summary.peak {
         return Err(format!("the two bounces differ (peaks {} and {})", summary.peak, again.peak));
@@ -129,30 +132,36 @@ fn session(files: &[PathBuf], frames: usize) -> Result<Session, String> {
             });
         }
         s.tracks.push(t);
-        let strip = StripRef::Track(mixdesk_engine::session::TrackId(id));
-        let eq = s.add_processor(strip, "eq", usize::MAX).map_err(|e| e.to_string())?;
-        let p = &mut s.processor_mut(eq).unwrap().params;
-        p.insert("hp_on".into(), 1.0);
-        p.insert("hp_freq".into(), HPF);
-        for (band, f, g, q) in BANDS {
-            p.insert(format!("{band}_freq"), f);
-            p.insert(format!("{band}_gain"), g);
-            p.insert(format!("{band}_q"), q);
-        }
-        let comp = s.add_processor(strip, "compressor", usize::MAX).map_err(|e| e.to_string())?;
-        let p = &mut s.processor_mut(comp).unwrap().params;
-        for (k, v) in [
-            ("threshold", THRESHOLD_DB),
-            ("ratio", RATIO),
-            ("attack", ATTACK_MS),
-            ("release", RELEASE_MS),
-            ("knee", KNEE_DB),
-        ] {
-            p.insert(k.into(), v);
-        }
+        add_track_inserts(&mut s, StripRef::Track(mixdesk_engine::session::TrackId(id)))?;
     }
     mixdesk_engine::session::validate(&s).map_err(|e| e.to_string())?;
     Ok(s)
+}
+
+/// The chain's track inserts: an EQ (high-pass and three peaking bands) and a
+/// compressor, at the end of `strip`'s chain. Also used by `bench realtime --chain`.
+pub fn add_track_inserts(s: &mut Session, strip: StripRef) -> Result<(), String> {
+    let eq = s.add_processor(strip, "eq", usize::MAX).map_err(|e| e.to_string())?;
+    let p = &mut s.processor_mut(eq).unwrap().params;
+    p.insert("hp_on".into(), 1.0);
+    p.insert("hp_freq".into(), HPF);
+    for (band, f, g, q) in BANDS {
+        p.insert(format!("{band}_freq"), f);
+        p.insert(format!("{band}_gain"), g);
+        p.insert(format!("{band}_q"), q);
+    }
+    let comp = s.add_processor(strip, "compressor", usize::MAX).map_err(|e| e.to_string())?;
+    let p = &mut s.processor_mut(comp).unwrap().params;
+    for (k, v) in [
+        ("threshold", THRESHOLD_DB),
+        ("ratio", RATIO),
+        ("attack", ATTACK_MS),
+        ("release", RELEASE_MS),
+        ("knee", KNEE_DB),
+    ] {
+        p.insert(k.into(), v);
+    }
+    Ok(())
 }
 
 /// Runs ffmpeg on the same files with the equivalent graph; its wall time in seconds.

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use mixdesk_engine::graph::compile;
 use mixdesk_engine::media::{AudioSource, Media, SourceFormat};
 use mixdesk_engine::realtime::{Engine, EngineEvent};
-use mixdesk_engine::session::{Bus, BusId, Decibels, Output, Pan, Send, SendId, Session, Track};
+use mixdesk_engine::session::{
+    Bus, BusId, Decibels, Output, Pan, Send, SendId, Session, StripRef, Track, TrackId,
+};
 use mixdesk_engine::units::SampleTime;
 
 const RATE: u32 = 48_000;
@@ -27,36 +29,49 @@ struct Load {
     max: f64,
 }
 
-pub fn run(tracks: usize, sends: usize, seconds: f64, buffer: u32, find: bool) -> Result<(), String> {
+/// What to run: tracks, sends per track, seconds per run, buffer frames, and
+/// whether every track has the chain bench's inserts.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    pub tracks: usize,
+    pub sends: usize,
+    pub seconds: f64,
+    pub buffer: u32,
+    pub chain: bool,
+}
+
+pub fn run(setup: Setup, find: bool) -> Result<(), String> {
+    let Setup { tracks, sends, seconds, buffer, chain } = setup;
+    let inserts = if chain { "HPF + 3 EQ bands + compressor, " } else { "" };
     println!(
-        "bench realtime: stereo tracks with gain/pan and {sends} post-fader sends each (to {sends} buses), \
+        "bench realtime: stereo tracks with {inserts}gain/pan and {sends} post-fader sends each (to {sends} buses), \
          {RATE} Hz, {buffer}-frame buffers, {seconds} s per run"
     );
     println!("  {:>6}  {:>8}  {:>8}  {:>8}", "tracks", "median", "p99", "max");
-    let measure = |n: usize| {
-        let l = load(n, sends, seconds, buffer);
+    let measure = |n: usize| -> Result<Load, String> {
+        let l = load(Setup { tracks: n, ..setup })?;
         println!("  {n:>6}  {:>7.1}%  {:>7.1}%  {:>7.1}%", 100.0 * l.median, 100.0 * l.p99, 100.0 * l.max);
-        l
+        Ok(l)
     };
     if !find {
-        measure(tracks);
+        measure(tracks)?;
         return Ok(());
     }
     // Double until the 99th percentile passes the limit, then bisect.
     let (mut ok, mut bad) = (0usize, tracks.max(1));
-    while measure(bad).p99 < LIMIT {
+    while measure(bad)?.p99 < LIMIT {
         ok = bad;
         bad *= 2;
     }
     while bad - ok > (ok / 20).max(1) {
         let mid = (ok + bad) / 2;
-        if measure(mid).p99 < LIMIT { ok = mid } else { bad = mid }
+        if measure(mid)?.p99 < LIMIT { ok = mid } else { bad = mid }
     }
     println!("  largest track count with the 99th percentile under {:.0} %: {ok}", 100.0 * LIMIT);
     Ok(())
 }
 
-fn load(tracks: usize, sends: usize, seconds: f64, buffer: u32) -> Load {
+fn load(Setup { tracks, sends, seconds, buffer, chain }: Setup) -> Result<Load, String> {
     let frames = (seconds * f64::from(RATE)) as usize;
     let media: Vec<Arc<dyn AudioSource>> = (0..tracks).map(|i| synthetic(i, frames)).collect();
     let mut session = Session::new(RATE);
@@ -75,6 +90,9 @@ fn load(tracks: usize, sends: usize, seconds: f64, buffer: u32) -> Load {
             });
         }
         session.tracks.push(t);
+        if chain {
+            super::bench_chain::add_track_inserts(&mut session, StripRef::Track(TrackId(id)))?;
+        }
     }
     for k in 0..sends {
         session.buses.push(Bus {
@@ -107,7 +125,7 @@ fn load(tracks: usize, sends: usize, seconds: f64, buffer: u32) -> Load {
     let mut v: Vec<f64> = loads.into_iter().skip(20).collect();
     v.sort_by(f64::total_cmp);
     let at = |q: f64| v[((v.len() - 1) as f64 * q) as usize];
-    Load { median: at(0.5), p99: at(0.99), max: at(1.0) }
+    Ok(Load { median: at(0.5), p99: at(0.99), max: at(1.0) })
 }
 
 /// A stereo source of two detuned sines, distinct per track.

@@ -71,7 +71,8 @@ pub const BENCH_CHAIN: &str = "Examples:
 
 pub const BENCH_REALTIME: &str = "Examples:
   mixdesk bench realtime --tracks 256 --sends 2      median and 99th percentile DSP load
-  mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %";
+  mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %
+  mixdesk bench realtime --tracks 64 --chain --find  the same with EQ and a compressor on every track";
 
 /// `mixdesk bench timeline --help`.
 pub const BENCH_TIMELINE: &str = "Examples:

@@ -45,9 +45,27 @@ impl Encoding {
     }
 
     /// Converts little-endian samples as the decoder does (integers scaled by
-    /// a power of two, so exactly; floats sanitised). `bytes` holds
-    /// `out.len()` samples and, for 24-bit, one byte more (see [`StreamedWav::read`]).
+    /// a power of two, so exactly; floats sanitised); `bytes` holds
+    /// `out.len()` samples. With AVX2 where the CPU has it (see [`crate::dsp::simd`]).
+    #[allow(unsafe_code)]
     fn convert(self, bytes: &[u8], out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if crate::dsp::simd::fma() {
+            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+            unsafe { self.convert_avx2(bytes, out) };
+            return;
+        }
+        self.convert_with(bytes, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn convert_avx2(self, bytes: &[u8], out: &mut [f32]) {
+        self.convert_with(bytes, out);
+    }
+
+    #[inline(always)]
+    fn convert_with(self, bytes: &[u8], out: &mut [f32]) {
         match self {
             Encoding::I16 => {
                 for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
@@ -55,12 +73,8 @@ impl Encoding {
                 }
             }
             Encoding::I24 => {
-                // Each sample read as the 32-bit word starting at its first byte:
-                // shifting up and back down keeps its 24 bits, sign-extended.
-                for (i, o) in out.iter_mut().enumerate() {
-                    let b = &bytes[3 * i..3 * i + 4];
-                    let word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                    *o = ((word << 8) as i32 >> 8) as f32 / 8_388_608.0;
+                for (o, b) in out.iter_mut().zip(bytes.chunks_exact(3)) {
+                    *o = (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 / 8_388_608.0;
                 }
             }
             Encoding::I32 => {
@@ -170,16 +184,29 @@ impl AudioSource for StreamedWav {
             return;
         }
         let channel = channel.min(self.channels - 1);
+        if self.channels == 1 {
+            // Mono: straight into `out`; only the bytes need a buffer.
+            LAST.with_borrow_mut(|last| {
+                last.bytes.resize(n * self.encoding.bytes(), 0);
+                let at = self.data_start + offset * self.encoding.bytes() as u64;
+                match self.file.read_exact_at(&mut last.bytes, at) {
+                    Ok(()) => self.encoding.convert(&last.bytes, &mut out[..n]),
+                    Err(e) => {
+                        let _ = self.failure.set(e.to_string());
+                        out[..n].fill(0.0);
+                    }
+                }
+            });
+            return;
+        }
         LAST.with_borrow_mut(|last| {
             if last.source != self.id || last.offset != offset || last.frames < n {
                 let width = self.encoding.bytes();
                 let block_align = self.channels * width;
-                let len = n * block_align;
-                // One spare byte: 24-bit samples are read as 32-bit words.
-                last.bytes.resize(len + 1, 0);
+                last.bytes.resize(n * block_align, 0);
                 last.samples.resize(n * self.channels, 0.0);
                 let at = self.data_start + offset * block_align as u64;
-                if let Err(e) = self.file.read_exact_at(&mut last.bytes[..len], at) {
+                if let Err(e) = self.file.read_exact_at(&mut last.bytes, at) {
                     let _ = self.failure.set(e.to_string());
                     last.frames = 0;
                     out[..n].fill(0.0);
@@ -189,8 +216,8 @@ impl AudioSource for StreamedWav {
                 self.encoding.convert(bytes, samples);
                 (last.source, last.offset, last.frames) = (self.id, offset, n);
             }
-            for (o, s) in out[..n].iter_mut().zip(last.samples.iter().skip(channel).step_by(self.channels)) {
-                *o = *s;
+            for (o, pair) in out[..n].iter_mut().zip(last.samples.chunks_exact(2)) {
+                *o = pair[channel];
             }
         });
     }
@@ -267,4 +294,29 @@ fn parse_fmt(fmt: &[u8]) -> Option<(Encoding, usize, u32)> {
         _ => return None,
     };
     (channels > 0 && block_align == channels * encoding.bytes()).then_some((encoding, channels, rate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain build converts exactly as the AVX2 build (and both as the
+    /// decoder, which tests/tests/bounce_streaming.rs checks on this CPU).
+    #[test]
+    fn plain_and_vector_conversions_agree_bit_for_bit() {
+        let bytes: Vec<u8> =
+            (0..4 * 1000).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        for encoding in [Encoding::I16, Encoding::I24, Encoding::I32, Encoding::F32] {
+            let n = bytes.len() / encoding.bytes();
+            let (mut plain, mut best) = (vec![0.0f32; n], vec![0.0f32; n]);
+            encoding.convert_with(&bytes[..n * encoding.bytes()], &mut plain);
+            encoding.convert(&bytes[..n * encoding.bytes()], &mut best);
+            assert!(plain.iter().zip(&best).all(|(a, b)| a.to_bits() == b.to_bits()), "{encoding:?}");
+            assert!(plain.iter().all(|x| x.is_finite() && x.abs() <= 1e6), "{encoding:?}");
+        }
+        // Spot values: the extremes of 24-bit.
+        let mut out = [0.0f32; 3];
+        Encoding::I24.convert_with(&[0xff, 0xff, 0x7f, 0x00, 0x00, 0x80, 0x01, 0x00, 0x00], &mut out);
+        assert_eq!(out, [8_388_607.0 / 8_388_608.0, -1.0, 1.0 / 8_388_608.0]);
+    }
 }
