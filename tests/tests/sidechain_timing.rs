@@ -79,6 +79,41 @@ fn session() -> Session {
     s
 }
 
+/// Case 1: track 2 is [compressor keyed by track 1, limiter]. It reads its
+/// clips 5 ms early, so its key must be 5 ms early too.
+fn before_a_limiter() -> Session {
+    let mut s = session();
+    let (key, keyed) = (StripRef::Track(TrackId(1)), StripRef::Track(TrackId(2)));
+    keyed_compressor(&mut s, keyed, key);
+    limiter(&mut s, keyed);
+    s
+}
+
+/// Case 2: track 1 -> bus "Key" [limiter] -> master; track 2 is [compressor
+/// keyed by the bus]. The bus's key is 5 ms late, so track 2 waits for it and
+/// plays late too.
+fn keyed_by_a_late_bus() -> Session {
+    let mut s = session();
+    s.buses.push(bus(10, "Key", Output::Master));
+    s.tracks[0].output = Output::Bus(BusId(10));
+    limiter(&mut s, StripRef::Bus(BusId(10)));
+    keyed_compressor(&mut s, StripRef::Track(TrackId(2)), StripRef::Bus(BusId(10)));
+    s
+}
+
+/// Case 3: track 2 -> bus "Late" [limiter] -> bus "Keyed" [compressor keyed
+/// by track 1] -> master; track 1 -> master. "Keyed" hears its input 5 ms
+/// late, so the track's key is delayed by as much.
+fn on_a_late_bus() -> Session {
+    let mut s = session();
+    s.buses.push(bus(10, "Late", Output::Bus(BusId(11))));
+    s.buses.push(bus(11, "Keyed", Output::Master));
+    s.tracks[1].output = Output::Bus(BusId(10));
+    limiter(&mut s, StripRef::Bus(BusId(10)));
+    keyed_compressor(&mut s, StripRef::Bus(BusId(11)), StripRef::Track(TrackId(1)));
+    s
+}
+
 fn sources() -> Vec<(&'static str, Vec<f32>)> {
     let key = (0..N).map(|i| if i < T { 0.0 } else { KEY }).collect();
     vec![("key.wav", key), ("level.wav", vec![LEVEL; N])]
@@ -194,30 +229,22 @@ fn live_onset(s: &Session, mute: StripRef, from: KeyFrom) -> usize {
 
 #[test]
 fn a_keyed_compressor_before_a_lookahead_limiter_hears_its_key_in_time() {
-    // Track 2: [compressor keyed by track 1, limiter]. It reads its clips 5 ms
-    // early, so its key must be 5 ms early too.
-    let mut s = session();
-    let (key, keyed) = (StripRef::Track(TrackId(1)), StripRef::Track(TrackId(2)));
-    keyed_compressor(&mut s, keyed, key);
-    limiter(&mut s, keyed);
+    let s = before_a_limiter();
     let src: Vec<_> = sources().into_iter().map(|(n, x)| (n, media(vec![x]))).collect();
     assert_eq!(compile_with(&s, &src).latency(), 0, "the key track reads ahead: no latency is added");
     let b = bounce_with_stems(&s);
     assert_onset("keyed track", reduction_onset(b.stem(" T2.wav"), KeyFrom::Track));
     assert_eq!(step_at(b.stem(" T1.wav")), T, "the key track itself stays on the timeline");
     assert_stems_sum_to_the_mix(&b, &[" T1.wav", " T2.wav"]);
-    assert_onset("live", live_onset(&s, key, KeyFrom::Track));
+    assert_onset("live", live_onset(&s, StripRef::Track(TrackId(1)), KeyFrom::Track));
 }
 
 #[test]
 fn a_key_from_a_bus_with_a_lookahead_limiter_is_heard_in_time() {
-    // Track 1 -> bus "Key" [limiter] -> master; track 2: [compressor keyed by the
-    // bus]. The bus's key is 5 ms late, so track 2 waits for it and plays late too.
-    let mut s = session();
-    s.buses.push(bus(10, "Key", Output::Master));
-    s.tracks[0].output = Output::Bus(BusId(10));
-    limiter(&mut s, StripRef::Bus(BusId(10)));
-    keyed_compressor(&mut s, StripRef::Track(TrackId(2)), StripRef::Bus(BusId(10)));
+    let s = keyed_by_a_late_bus();
+    let src: Vec<_> = sources().into_iter().map(|(n, x)| (n, media(vec![x]))).collect();
+    let g = compile_with(&s, &src);
+    assert_eq!((g.latency(), g.track_latency(1)), (LOOKAHEAD, LOOKAHEAD), "track 2 plays as late as the bus");
     let b = bounce_with_stems(&s);
     assert_onset("track keyed by the bus", reduction_onset(b.stem(" T2.wav"), KeyFrom::Bus));
     assert_eq!(step_at(b.stem(" Key.wav")), T, "the bus's stem is trimmed of its latency");
@@ -228,15 +255,7 @@ fn a_key_from_a_bus_with_a_lookahead_limiter_is_heard_in_time() {
 
 #[test]
 fn a_keyed_compressor_on_a_late_bus_hears_a_track_key_in_time() {
-    // Track 2 -> bus "Late" [limiter] -> bus "Keyed" [compressor keyed by track 1]
-    // -> master; track 1 -> master. "Keyed" hears its input 5 ms late, so the
-    // track's key is delayed by as much.
-    let mut s = session();
-    s.buses.push(bus(10, "Late", Output::Bus(BusId(11))));
-    s.buses.push(bus(11, "Keyed", Output::Master));
-    s.tracks[1].output = Output::Bus(BusId(10));
-    limiter(&mut s, StripRef::Bus(BusId(10)));
-    keyed_compressor(&mut s, StripRef::Bus(BusId(11)), StripRef::Track(TrackId(1)));
+    let s = on_a_late_bus();
     let b = bounce_with_stems(&s);
     assert_onset("bus keyed by a track", reduction_onset(b.stem(" Keyed.wav"), KeyFrom::Track));
     assert_eq!(step_at(b.stem(" T1.wav")), T);
@@ -273,10 +292,8 @@ fn lanes_on_tracks_moved_for_their_keys_play_when_heard() {
     // The key track of the first case reads ahead and delays its output back in
     // line: its fader and trim (no inserts: applied with the fader) still step
     // when heard.
-    let mut s = session();
-    let (key, keyed) = (StripRef::Track(TrackId(1)), StripRef::Track(TrackId(2)));
-    keyed_compressor(&mut s, keyed, key);
-    limiter(&mut s, keyed);
+    let mut s = before_a_limiter();
+    let key = StripRef::Track(TrackId(1));
     fader_step(&mut s, key, StripParam::Fader, 16_001);
     fader_step(&mut s, key, StripParam::Trim, 20_011);
     let b = bounce_with_stems(&s);
@@ -286,12 +303,8 @@ fn lanes_on_tracks_moved_for_their_keys_play_when_heard() {
 
     // The track keyed by a late bus plays late: its fader and its insert's
     // input gain (a utility after the compressor) still step when heard.
-    let mut s = session();
-    s.buses.push(bus(10, "Key", Output::Master));
-    s.tracks[0].output = Output::Bus(BusId(10));
-    limiter(&mut s, StripRef::Bus(BusId(10)));
+    let mut s = keyed_by_a_late_bus();
     let late = StripRef::Track(TrackId(2));
-    keyed_compressor(&mut s, late, StripRef::Bus(BusId(10)));
     let utility = s.add_processor(late, "utility", usize::MAX).unwrap();
     fader_step(&mut s, late, StripParam::Fader, 3_001);
     s.automation.push(Lane {
@@ -311,4 +324,38 @@ fn lanes_on_tracks_moved_for_their_keys_play_when_heard() {
     let half = open * 10f32.powf(-12.0 / 20.0);
     let crossing = 4_000 + x[4_000..].iter().position(|&v| v < half).unwrap();
     assert!((6_016..6_016 + 240).contains(&crossing), "the utility's gain is halfway at {crossing}");
+}
+
+#[test]
+fn swapping_in_an_equal_graph_carries_the_key_delays_on() {
+    // A render with a swap every 5 blocks equals one without: the early key's
+    // delay, the delay before a compressor waiting for a late key and the
+    // delay on an early key keep their audio across swaps. (Track 1 of the
+    // third case is muted: the delay lining its output up with the late bus
+    // is a delay-compensation slot, which starts empty after a swap.)
+    let src: Vec<_> = sources().into_iter().map(|(n, x)| (n, media(vec![x]))).collect();
+    let mut third = on_a_late_bus();
+    third.tracks[0].strip.mute = true;
+    for (case, s) in [before_a_limiter(), keyed_by_a_late_bus(), third].into_iter().enumerate() {
+        let mut plain = compile_with(&s, &src);
+        let mut swapped = compile_with(&s, &src);
+        let (mut worst, mut heard) = (0.0f32, false);
+        for (k, pos) in (0..N).step_by(512).enumerate() {
+            if k % 5 == 4 {
+                let mut next = compile_with(&s, &src);
+                next.inherit(&mut swapped);
+                swapped = next;
+            }
+            let m = 512.min(N - pos);
+            let (mut al, mut ar, mut bl, mut br) = (vec![0.0; m], vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+            plain.process(pos as u64, &mut al, &mut ar, &Serial);
+            swapped.process(pos as u64, &mut bl, &mut br, &Serial);
+            for (x, y) in al.iter().chain(&ar).zip(bl.iter().chain(&br)) {
+                worst = worst.max((x - y).abs());
+            }
+            heard |= al.iter().any(|v| v.abs() > 0.1);
+        }
+        assert!(heard, "case {}: the mix is silent", case + 1);
+        assert!(worst < 1e-6, "case {}: swaps changed the output by up to {worst}", case + 1);
+    }
 }
