@@ -193,7 +193,8 @@ impl super::Graph {
     ///   `O` late (a track without inserts applies its trim with the fader);
     /// - a bus (or the master) whose input arrives `I` samples late and whose
     ///   output `O` samples late evaluates its trim at `pos - I`, its inserts
-    ///   at `pos - I` minus the latency before them, the rest at `pos - O`.
+    ///   at `pos - I` minus the latency (and key delays) before them, the
+    ///   rest at `pos - O`.
     ///
     /// Lanes for parameters this graph does not have are skipped (the
     /// session validator refuses them).
