@@ -1,8 +1,9 @@
 //! The audio thread never allocates or frees: the demo session played through
 //! the real callback while parameters move, strips are muted and soloed, the
 //! playhead seeks, the loop wraps, meters and analysis taps are switched,
-//! graphs are swapped and automation is written in every mode, with
-//! `assert_no_alloc` counting every (de)allocation inside the callback.
+//! graphs are swapped (with sidechain keys delayed into time among them) and
+//! automation is written in every mode, with `assert_no_alloc` counting every
+//! (de)allocation inside the callback.
 //!
 //! This file is its own test binary so that its global allocator (which does
 //! the counting) does not affect the other tests.
@@ -239,4 +240,67 @@ fn no_processor_allocates_while_processing_or_taking_parameters() {
         let n = assert_no_alloc::violation_count() - before;
         assert_eq!(n, 0, "{} allocated {n} times", spec.kind);
     }
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn sidechain_keys_kept_in_time_play_live_without_allocating() {
+    use mixdesk_engine::session::{ParamId as P, Session};
+    // Every delay that lines a key up runs: the drums' key read early for a
+    // compressor before a limiter on the bass, a track keyed by a limited
+    // reverb bus (delayed before its compressor, so it plays late), and
+    // compressors on the delay bus and the master keyed by the drums (their
+    // keys delayed). Graphs are swapped with the bass limiter's lookahead
+    // changed (delays of new lengths) and unchanged (delays carried over).
+    let (dir, _) = demo_in_tempdir();
+    let mut s = demo::session();
+    let track =
+        |s: &Session, name: &str| StripRef::Track(s.tracks.iter().find(|t| t.name == name).unwrap().id);
+    let bus = |s: &Session, name: &str| StripRef::Bus(s.buses.iter().find(|b| b.name == name).unwrap().id);
+    let (drums, bass, perc) = (track(&s, "Drums"), track(&s, "Bass"), track(&s, "Percussion"));
+    let (reverb, delay) = (bus(&s, "Reverb"), bus(&s, "Delay"));
+    let keyed_compressor = |s: &mut Session, strip: StripRef, key: StripRef| {
+        let id = s.add_processor(strip, "compressor", usize::MAX).unwrap();
+        s.set_sidechain(id, Some(key)).unwrap();
+        id
+    };
+    let mut keyed = vec![keyed_compressor(&mut s, bass, drums)];
+    let bass_limiter = s.add_processor(bass, "limiter", usize::MAX).unwrap();
+    let lookahead = s.processor_param(bass_limiter, "lookahead").unwrap();
+    s.add_processor(reverb, "limiter", usize::MAX).unwrap();
+    keyed.push(keyed_compressor(&mut s, perc, reverb));
+    keyed.push(keyed_compressor(&mut s, delay, drums));
+    keyed.push(keyed_compressor(&mut s, StripRef::Master, drums));
+    let pool = MediaPool::new();
+    let g = prepare(&s, dir.path(), &pool, 4096).unwrap();
+    let late = g.track_ids().iter().position(|&id| StripRef::Track(id) == perc).unwrap();
+    assert!(g.track_latency(late) > 0, "the track keyed by the limited bus plays late");
+    let (mut h, mut core) = Engine::manual(48_000, 256);
+    h.swap_graph(g).unwrap();
+    h.play();
+    let mut swaps = 0;
+    for i in 0..2000usize {
+        let p = keyed[i % keyed.len()];
+        if i % 29 == 0 {
+            h.set_bypass(p, i % 58 == 0);
+        }
+        if i % 13 == 0 {
+            h.set_param(P::Processor(p, 0), -40.0 + (i % 30) as f64);
+        }
+        if i % 100 == 50 {
+            if i % 300 == 50 {
+                s.set_param(lookahead, if i % 600 == 50 { 3.0 } else { 5.0 });
+            }
+            h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+            swaps += 1;
+        }
+        if i % 333 == 0 {
+            h.seek((i as u64 * 4099) % (30 * 48_000));
+        }
+        run_callback(&mut core, 256, 256);
+        h.poll(|_| {});
+    }
+    let c = h.counters();
+    assert_eq!(swaps, 20);
+    assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }

@@ -440,13 +440,15 @@ fn run_pass(
     let n_tracks = graph.track_ids().len();
     // Inserts on buses and the master delay what they output: render that much
     // further and drop each output's first `latency` frames, so the files line
-    // up with the timeline (tracks read ahead and need no trimming).
+    // up with the timeline (tracks read ahead and need no trimming, unless a
+    // sidechain key from a late bus makes them late too).
     let latency = graph.latency() as u64;
     let total = end - start;
     let mut master_trim = Trim { skip: latency, left: total };
     let mut stem_trim: Vec<Trim> = (0..stems.len())
         .map(|i| {
-            let skip = if i < n_tracks { 0 } else { graph.bus_latency(i - n_tracks) as u64 };
+            let skip = if i < n_tracks { graph.track_latency(i) } else { graph.bus_latency(i - n_tracks) };
+            let skip = skip as u64;
             Trim { skip, left: total }
         })
         .collect();

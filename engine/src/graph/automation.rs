@@ -175,22 +175,26 @@ struct Shifts {
 }
 
 /// The timeline shift of each insert of a chain whose input is heard at `input`:
-/// every insert hears its input later by the latency of the inserts before it.
+/// every insert hears its input later by the latency of the inserts before it
+/// and the delays that line keys up before it and before itself.
 fn insert_shift(chain: &super::chain::Chain, index: usize, input: i64) -> i64 {
-    input - chain.inserts[..index].iter().map(|i| i.latency as i64).sum::<i64>()
+    input - chain.input_offset(index) as i64
 }
 
 impl super::Graph {
     /// Hands every playing lane of `session` (not Off; Read lanes only with
     /// points) to the strip or chain that owns its parameter, with the shift
     /// that makes it play at the time its audio is heard:
-    /// - a track reads its clips early by its inserts' latency `L`, so its
-    ///   trim is evaluated at `pos + L`, its `i`-th insert at `pos + L` minus
-    ///   the latency of the inserts before it, and its fader, pan, width,
-    ///   mute and sends at `pos`;
+    /// - a track reads its clips early by `L` (its inserts' latency, plus
+    ///   how early its sidechain key is), so its trim is evaluated at
+    ///   `pos + L`, its `i`-th insert at `pos + L` minus the latency (and key
+    ///   delays) before it, and its fader, pan, width, mute and sends at
+    ///   `pos`, or at `pos - O` when a key from a late bus makes its output
+    ///   `O` late (a track without inserts applies its trim with the fader);
     /// - a bus (or the master) whose input arrives `I` samples late and whose
     ///   output `O` samples late evaluates its trim at `pos - I`, its inserts
-    ///   at `pos - I` minus the latency before them, the rest at `pos - O`.
+    ///   at `pos - I` minus the latency (and key delays) before them, the
+    ///   rest at `pos - O`.
     ///
     /// Lanes for parameters this graph does not have are skipped (the
     /// session validator refuses them).
@@ -208,7 +212,10 @@ impl super::Graph {
             let glide = if info.is_stepped() { 0 } else { glide };
             let make =
                 |shift: i64, declick: bool| Control::new(lane, info, base, shift, declick, glide, max_block);
-            let track_shifts = |t: &super::TrackNode| Shifts { input: t.read_ahead as i64, output: 0 };
+            let track_shifts = |t: &super::TrackNode| {
+                let output = -(t.latency as i64);
+                Shifts { input: if t.chain.is_empty() { output } else { t.read_ahead as i64 }, output }
+            };
             let bus_shifts = |b: &super::BusNode| Shifts {
                 input: -((b.latency - b.chain.latency()) as i64),
                 output: -(b.latency as i64),

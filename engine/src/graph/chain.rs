@@ -1,6 +1,8 @@
 //! A strip's insert chain: its processors in order, each bypassable with a
 //! declicked crossfade, the sidechain each one is keyed by, and the latency
-//! they add (compensated by the graph, see `schedule`).
+//! they add (compensated by the graph, see `schedule`), with the delays that
+//! line each key up with the audio it keys: a pure delay before an insert
+//! whose key arrives late, a delay on a key that arrives early.
 //!
 //! A bypassed processor with latency (the limiter's lookahead) keeps running
 //! and its dry signal is delayed by the same amount, so bypassing never shifts
@@ -9,7 +11,9 @@
 
 use super::Slot;
 use super::automation::PROCESSOR_STRIDE;
+use super::delay::Delay;
 use super::record::Control;
+use super::schedule::ChainTiming;
 use crate::dsp::delay_line::DelayLine;
 use crate::dsp::{Dsp, KindSpec};
 use crate::session::ProcessorId;
@@ -30,6 +34,13 @@ pub(crate) struct Insert {
     dry_delay: [DelayLine; 2],
     /// The summing slot holding this processor's external sidechain.
     pub key: Option<Slot>,
+    /// A pure delay before the insert (its key arrives late); it runs
+    /// whether the insert is bypassed or not, so bypass never moves the strip.
+    pre: Delay,
+    /// The delay on the key (it arrives early).
+    key_delay: Delay,
+    /// The delayed key, when there is a key delay.
+    key_buf: [Vec<f32>; 2],
 }
 
 impl Insert {
@@ -57,6 +68,9 @@ impl Insert {
             latency,
             dry_delay: [DelayLine::new(latency), DelayLine::new(latency)],
             key,
+            pre: Delay::new(0),
+            key_delay: Delay::new(0),
+            key_buf: [Vec::new(), Vec::new()],
         }
     }
 }
@@ -86,9 +100,27 @@ impl Chain {
         self.inserts.is_empty()
     }
 
-    /// The delay the whole chain adds, in samples.
+    /// The delay the whole chain adds, in samples (processors and the delays
+    /// before keyed inserts).
     pub fn latency(&self) -> usize {
-        self.inserts.iter().map(|i| i.latency).sum()
+        self.inserts.iter().map(|i| i.pre.samples() + i.latency).sum()
+    }
+
+    /// Samples from the chain's input to insert `index`'s input.
+    pub fn input_offset(&self, index: usize) -> usize {
+        let before: usize = self.inserts[..index].iter().map(|i| i.pre.samples() + i.latency).sum();
+        before + self.inserts[index].pre.samples()
+    }
+
+    /// Installs the delays that line each key up with its insert's input
+    /// (from `schedule::compensate`). Off the audio thread: it allocates.
+    pub fn set_timing(&mut self, timing: &ChainTiming, max_block: usize) {
+        for ((ins, &pre), &key) in self.inserts.iter_mut().zip(&timing.pre).zip(&timing.key) {
+            ins.pre = Delay::new(pre);
+            ins.key_delay = Delay::new(key);
+            let len = if key > 0 { max_block } else { 0 };
+            ins.key_buf = [vec![0.0; len], vec![0.0; len]];
+        }
     }
 
     /// Runs every insert in order over `io` (1 or 2 channels) in place, the
@@ -127,7 +159,12 @@ impl Chain {
         let n = io.first().map_or(0, |c| c.len());
         let Chain { inserts, dry, ramp, .. } = self;
         for ins in inserts.iter_mut() {
-            let key = ins.key.map(|s| [&sums[0][s][off..off + n], &sums[1][s][off..off + n]]);
+            ins.pre.process(io);
+            let mut key = ins.key.map(|s| [&sums[0][s][off..off + n], &sums[1][s][off..off + n]]);
+            if let Some(k) = key.filter(|_| ins.key_delay.samples() > 0) {
+                ins.key_delay.process_into(k, &mut ins.key_buf);
+                key = Some([&ins.key_buf[0][..n], &ins.key_buf[1][..n]]);
+            }
             let moving = ins.active.is_moving();
             if !moving && !ins.active.is_on() && ins.latency == 0 {
                 continue;
@@ -187,10 +224,15 @@ impl Chain {
 
     /// Takes over the running processors of the same strip in the previous
     /// graph (their state, delay lines and tails carry on, gliding to this
-    /// graph's values); processors new here fade in. Realtime-safe: it moves
-    /// boxes, it does not allocate or free.
+    /// graph's values), and the key-alignment delays of the same lengths;
+    /// processors new here fade in. Realtime-safe: it moves boxes, it does
+    /// not allocate or free.
     pub fn inherit(&mut self, old: &mut Chain) {
         for ins in &mut self.inserts {
+            if let Some(o) = old.inserts.iter_mut().find(|o| o.id == ins.id) {
+                ins.pre.inherit(&mut o.pre);
+                ins.key_delay.inherit(&mut o.key_delay);
+            }
             let found = old.inserts.iter_mut().find(|o| {
                 o.id == ins.id
                     && o.kind.kind == ins.kind.kind

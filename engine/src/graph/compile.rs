@@ -1,6 +1,7 @@
 //! Compiling a session into a [`Graph`]: resolve media, build insert chains,
 //! order strips so each runs after everything feeding it (see `schedule`),
-//! compensate latency, fold gains into matrices, and work out solo-in-place.
+//! compensate latency (sidechain keys included), fold gains into matrices,
+//! and work out solo-in-place.
 //! Runs off the audio thread.
 
 use std::collections::HashMap;
@@ -10,9 +11,10 @@ use thiserror::Error;
 
 use super::chain::{Chain, Insert};
 use super::clip::ClipPlayer;
+use super::delay::Delay;
 use super::gains::StripGains;
 use super::meter::StripMeter;
-use super::schedule::{Source, Stage, compensate, plan};
+use super::schedule::{Source, Stage, StripTiming, Timed, compensate, plan};
 use super::solo::{SoloScratch, update_audibility};
 use super::{BusNode, Graph, Slot, SlotDelay, TrackNode};
 use crate::dsp::{self, DspContext};
@@ -118,7 +120,10 @@ pub fn compile(
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
                 scratch: vec![0.0; max_block],
                 gains: gains(channels, &t.strip, !chain.is_empty()),
-                read_ahead: chain.latency() as u64,
+                read_ahead: 0,
+                early: Delay::new(0),
+                key: [Vec::new(), Vec::new()],
+                latency: 0,
                 chain,
                 dest: slot(t.output),
                 targets: targets(&t.strip, t.output),
@@ -154,26 +159,50 @@ pub fn compile(
     update_audibility(&mut tracks, &mut buses, &mut solo);
     tracks.iter_mut().for_each(|t| t.gains.settle_now());
     buses.iter_mut().for_each(|b| b.gains.settle_now());
-    let master_chain = chain_of(&session.master);
+    let mut master_chain = chain_of(&session.master);
     let master = StripGains::new(law, 2, &session.master, rate, max_block, !master_chain.is_empty(), |_| 0);
 
-    // Delay compensation: every input of a slot arrives aligned.
-    let sources: Vec<Source> = plan
+    // Delay compensation: every input of a slot arrives aligned, every key in
+    // time with the insert it keys. Sources are numbered in processing order.
+    let order: Vec<(StripRef, &Strip)> = plan
         .stages
         .iter()
         .flat_map(|stage| match stage {
             Stage::Tracks(r) => r
                 .clone()
-                .map(|i| Source { input: None, latency: 0, targets: tracks[i].targets.clone() })
+                .map(|i| {
+                    let t = &session.tracks[plan.tracks[i]];
+                    (StripRef::Track(t.id), &t.strip)
+                })
                 .collect::<Vec<_>>(),
-            Stage::Bus(i) => vec![Source {
-                input: Some(1 + i),
-                latency: buses[*i].chain.latency(),
-                targets: buses[*i].targets.clone(),
-            }],
+            Stage::Bus(i) => {
+                let b = &session.buses[plan.buses[*i]];
+                vec![(StripRef::Bus(b.id), &b.strip)]
+            }
         })
         .collect();
-    let comp = compensate(slots, &sources);
+    let source_of: HashMap<StripRef, usize> = order.iter().enumerate().map(|(k, (r, _))| (*r, k)).collect();
+    let timed = |strip: &Strip, chain: &Chain| -> Vec<Timed> {
+        let keys = strip.processors.iter().map(|p| p.sidechain.map(|s| source_of[&s]));
+        chain.inserts.iter().zip(keys).map(|(ins, key)| Timed { latency: ins.latency, key }).collect()
+    };
+    let sources: Vec<Source> = plan
+        .stages
+        .iter()
+        .flat_map(|stage| match stage {
+            Stage::Tracks(r) => {
+                r.clone().map(|i| (&tracks[i].chain, &tracks[i].targets, None)).collect::<Vec<_>>()
+            }
+            Stage::Bus(i) => vec![(&buses[*i].chain, &buses[*i].targets, Some(1 + i))],
+        })
+        .zip(&order)
+        .map(|((chain, targets, input), (_, strip))| Source {
+            input,
+            inserts: timed(strip, chain),
+            targets: targets.clone(),
+        })
+        .collect();
+    let timing = compensate(slots, &sources, &timed(&session.master, &master_chain));
     let mut virtual_slot: HashMap<(Slot, usize), Slot> = HashMap::new();
     let mut delays: Vec<SlotDelay> = Vec::new();
     let mut retarget = |to: Slot, delay: usize| -> Slot {
@@ -186,27 +215,39 @@ pub fn compile(
             slots - 1
         })
     };
-    let mut k = 0;
+    let mut place = |dest: &mut Slot, gains: &mut StripGains, chain: &mut Chain, st: &StripTiming| {
+        chain.set_timing(&st.chain, max_block);
+        *dest = retarget(*dest, st.delays[0]);
+        for (s, delay) in gains.sends.iter_mut().zip(&st.delays[1..]) {
+            s.slot = retarget(s.slot, *delay);
+        }
+    };
+    let mut timings = timing.strips.iter();
     for stage in &plan.stages {
-        let nodes: Vec<(&mut Slot, &mut StripGains)> = match stage {
-            Stage::Tracks(r) => tracks[r.clone()].iter_mut().map(|t| (&mut t.dest, &mut t.gains)).collect(),
+        match stage {
+            Stage::Tracks(r) => {
+                for t in &mut tracks[r.clone()] {
+                    let st = timings.next().expect("one timing per source");
+                    t.read_ahead = st.read_ahead as u64;
+                    t.latency = st.arrival;
+                    if st.early > 0 {
+                        t.early = Delay::new(st.early);
+                        t.key = [vec![0.0; max_block], vec![0.0; max_block]];
+                    }
+                    place(&mut t.dest, &mut t.gains, &mut t.chain, st);
+                }
+            }
             Stage::Bus(i) => {
                 let b = &mut buses[*i];
-                b.latency = comp.source[k];
-                vec![(&mut b.dest, &mut b.gains)]
+                let st = timings.next().expect("one timing per source");
+                b.latency = st.arrival;
+                place(&mut b.dest, &mut b.gains, &mut b.chain, st);
             }
-        };
-        for (dest, gains) in nodes {
-            let d = &comp.delays[k];
-            *dest = retarget(*dest, d[0]);
-            for (s, delay) in gains.sends.iter_mut().zip(&d[1..]) {
-                s.slot = retarget(s.slot, *delay);
-            }
-            k += 1;
         }
     }
+    master_chain.set_timing(&timing.master, max_block);
     delays.sort_by_key(|d| d.to);
-    let latency = comp.slot[0] + master_chain.latency();
+    let latency = timing.latency;
     let mut graph = Graph {
         sample_rate: session.sample_rate,
         max_block,

@@ -9,7 +9,8 @@
 //! sends and sidechain keys -> fader and mute -> pan/balance and width ->
 //! post-fader sends -> output. Strips run in the order `schedule` works out
 //! (tracks in parallel stages, buses one by one), and latency from inserts is
-//! compensated so every input of a bus or the master is sample-aligned.
+//! compensated so every input of a bus or the master is sample-aligned and
+//! every keyed insert hears its sidechain key at the time of its own input.
 //! Every gain is live: [`Graph::set_param`], [`Graph::set_mute`] and
 //! [`Graph::set_solo`] change it while playing, smoothed or declicked (see
 //! `gains`), and [`Graph::inherit`] carries that state into a recompiled graph.
@@ -21,6 +22,7 @@ mod automation;
 mod chain;
 mod clip;
 mod compile;
+mod delay;
 pub mod fade;
 mod gains;
 mod meter;
@@ -41,6 +43,7 @@ use crate::dsp::delay_line::DelayLine;
 use crate::session::{BusId, MeterOptions, ParamId, ProcessorId, StripRef, TrackId};
 use chain::Chain;
 use clip::ClipPlayer;
+use delay::Delay;
 use gains::StripGains;
 use meter::StripMeter;
 use schedule::Stage;
@@ -85,8 +88,17 @@ struct TrackNode {
     scratch: Vec<f32>,
     gains: StripGains,
     chain: Chain,
-    /// Samples the clips are read early by, to cancel the inserts' latency.
+    /// Samples the clips are read early by, to cancel the inserts' latency
+    /// (and to make the key early by `early`).
     read_ahead: u64,
+    /// Between the key tap and the fader: the track's key is this early for
+    /// the tracks it keys, and the rest of the strip is delayed back in line.
+    early: Delay,
+    /// The key before `early` (allocated only when there is an `early` delay).
+    key: [Vec<f32>; 2],
+    /// When the output arrives, in samples after the timeline (a track keyed
+    /// by a late bus plays late; otherwise 0).
+    latency: usize,
     /// Where the output is summed (a delayed virtual slot if compensation needs it).
     dest: Slot,
     /// The output's and every send's real slot (for solo-in-place).
@@ -186,6 +198,12 @@ impl Graph {
     /// When bus `index`'s output arrives, in samples after the timeline.
     pub fn bus_latency(&self, index: usize) -> usize {
         self.buses[index].latency
+    }
+
+    /// When track `index`'s output arrives, in samples after the timeline: 0
+    /// unless a sidechain key from a late bus makes it play late.
+    pub fn track_latency(&self, index: usize) -> usize {
+        self.tracks[index].latency
     }
 
     /// How many NaN or infinite samples the guards have replaced with silence.
@@ -403,6 +421,7 @@ impl Graph {
                     let o = &mut old.tracks[j];
                     t.gains.inherit(&o.gains);
                     t.chain.inherit(&mut o.chain);
+                    t.early.inherit(&mut o.early);
                 }
                 None => {
                     t.gains.fade_in();
@@ -436,9 +455,11 @@ impl Graph {
         }
     }
 
-    /// Fills the lookahead of every track whose inserts add latency with the
-    /// audio just after `pos`, so that rendering from `pos` plays those tracks
-    /// from their first sample (the bounce calls this before it starts).
+    /// Fills the lookahead of every track that reads ahead (its inserts add
+    /// latency, or its sidechain key is early) with the audio just after
+    /// `pos`, so that rendering from `pos` plays those tracks from their
+    /// first sample (the bounce calls this before it starts). Each track is
+    /// primed on its own: keyed inserts hear a silent key while priming.
     /// Realtime-safe.
     pub fn prime(&mut self, pos: u64) {
         let max = self.max_block;
@@ -637,6 +658,14 @@ impl TrackNode {
             self.gains.input.scale_in_place(io);
             self.chain.process(auto_pos, io, keys);
         }
+        if self.early.samples() > 0 {
+            let mut io = [&mut *il, &mut *ir];
+            let io = &mut io[..self.channels];
+            for (k, x) in self.key.iter_mut().zip(io.iter()) {
+                k[..n].copy_from_slice(x);
+            }
+            self.early.process(io);
+        }
         let [ol, or] = &mut self.out;
         let (ol, or) = (&mut ol[..n], &mut or[..n]);
         self.gains.main.apply(il, ir, ol, or);
@@ -682,7 +711,8 @@ fn sum_tracks(tracks: &[TrackNode], c: usize, n: usize, sums: &mut [Vec<f32>]) {
             s.curve.mix_row(c, &t.input[0][..n], &t.input[1][..n], &mut sums[s.slot][..n]);
         }
         if let Some(k) = t.key_out {
-            let src = if t.channels == 1 { &t.input[0] } else { &t.input[c] };
+            let key = if t.early.samples() > 0 { &t.key } else { &t.input };
+            let src = if t.channels == 1 { &key[0] } else { &key[c] };
             sums[k][..n].copy_from_slice(&src[..n]);
         }
     }
