@@ -244,3 +244,33 @@ fn a_file_that_breaks_during_the_bounce_fails_it_naming_the_file() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Each streamed file holds a descriptor open for the whole bounce, so past
+/// 512 files the rest are decoded into the pool; the mix is the same.
+#[test]
+fn past_512_files_the_rest_are_decoded_and_the_mix_is_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = 520;
+    let mut s = Session::new(RATE);
+    let mut paths = Vec::new();
+    for k in 0..files {
+        let name = format!("f{k:03}.wav");
+        let path = dir.path().join(&name);
+        write(&path, 16, false, &[noise(100 + k as u64, 300, 0.01)]);
+        paths.push(path);
+        s.tracks.push(track(1 + k as u32, &name, k as u64, 300));
+    }
+    let cold = MediaPool::new();
+    let streamed = dir.path().join("streamed.wav");
+    bounce(&s, dir.path(), &cold, &streamed, &opts(), &mut |_| true).unwrap();
+    assert_eq!(cold.len(), files - 512, "the files past the 512th are decoded");
+    let warm = MediaPool::new();
+    for p in &paths {
+        warm.load(p, RATE).unwrap();
+    }
+    let from_pool = dir.path().join("pool.wav");
+    bounce(&s, dir.path(), &warm, &from_pool, &opts(), &mut |_| true).unwrap();
+    let (_, a) = read_wav(&streamed);
+    assert_eq!(a[0].len(), files - 1 + 300);
+    assert!(a == read_wav(&from_pool).1);
+}

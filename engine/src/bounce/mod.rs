@@ -226,7 +226,9 @@ fn prepare_for_bounce(
     for path in paths {
         if let Some(media) = pool.cached(&path, rate) {
             sources.insert(path, media);
-        } else if let Some(stream) = StreamedWav::open(&path, rate) {
+        } else if streams.len() < MAX_STREAMED_FILES
+            && let Some(stream) = StreamedWav::open(&path, rate)
+        {
             let stream = Arc::new(stream);
             streams.push(Arc::clone(&stream));
             sources.insert(path, stream);
@@ -256,6 +258,11 @@ struct Prepared {
     silent: Vec<MediaError>,
     streams: Vec<Arc<StreamedWav>>,
 }
+
+/// At most this many files are streamed (each holds a file descriptor open
+/// for the whole bounce; the usual limit is 1024 a process); the rest are
+/// decoded into memory.
+const MAX_STREAMED_FILES: usize = 512;
 
 /// A read from a streamed file that failed during the pass just rendered.
 fn stream_failures(streams: &[Arc<StreamedWav>]) -> Result<(), BounceError> {
