@@ -304,6 +304,7 @@ pub fn bounce(
                 meter.add(l, r);
                 Ok(())
             };
+            graph.set_track_outputs(false);
             run_pass(&mut graph, start, end, block, &mut [], &mut measure, &mut |f| progress(0.5 * f))?;
             stream_failures(&streams)?;
             let (a, _) = meter.finish();
@@ -332,6 +333,8 @@ pub fn bounce(
             stems.push(create(path, 2 + i as u64)?);
         }
     }
+    // Track outputs are only needed for stems (a mix alone sums tracks as it goes).
+    graph.set_track_outputs(!stems.is_empty());
     let mut peak = 0.0f32;
     let mut write = |l: &mut [f32], r: &mut [f32]| {
         scale(l, r, gain);

@@ -130,6 +130,7 @@ pub fn compile(
                 key_out: key_slot.get(&StripRef::Track(t.id)).copied(),
                 meter: StripMeter::new(t.strip.meter, false),
                 bad: 0,
+                out_written: false,
             }
         })
         .collect();
@@ -262,6 +263,7 @@ pub fn compile(
         sums: [vec![vec![0.0; max_block]; slots], vec![vec![0.0; max_block]; slots]],
         solo,
         metering: false,
+        track_outputs: true,
         non_finite_samples: 0,
         bad_strip: None,
         latency,

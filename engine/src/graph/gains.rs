@@ -72,6 +72,15 @@ impl GainCurve {
         });
     }
 
+    /// `dst +=` row `row` of what [`GainCurve::apply`] writes, without writing
+    /// it: the same operations in the same order, so a sum made this way is
+    /// bit-identical to applying and then adding. Realtime-safe.
+    pub fn add_applied_row(&self, row: usize, l: &[f32], r: &[f32], dst: &mut [f32]) {
+        self.for_each_chunk(l.len(), |range, a, b| {
+            add_ramp_matrix_row(a, b, row, &l[range.clone()], &r[range.clone()], &mut dst[range])
+        });
+    }
+
     /// Scales each channel in place by the matrix's diagonal (the input gain of
     /// a strip with inserts). Realtime-safe.
     pub fn scale_in_place(&self, io: &mut [&mut [f32]]) {
@@ -113,6 +122,31 @@ impl GainCurve {
             from = *to;
             at = end;
         }
+    }
+}
+
+/// `dst +=` row `row` of [`ramp_matrix`]'s output, computed as it computes it.
+fn add_ramp_matrix_row(a: &Matrix32, b: &Matrix32, row: usize, l: &[f32], r: &[f32], dst: &mut [f32]) {
+    if a == b {
+        let [[m00, m01], [m10, m11]] = *a;
+        if m01 == 0.0 && m10 == 0.0 {
+            let (g, x) = if row == 0 { (m00, l) } else { (m11, r) };
+            for (o, x) in dst.iter_mut().zip(x) {
+                *o += g * x;
+            }
+        } else {
+            let [p, q] = a[row];
+            for ((o, x), y) in dst.iter_mut().zip(l).zip(r) {
+                *o += p * x + q * y;
+            }
+        }
+        return;
+    }
+    let inv = 1.0 / l.len() as f32;
+    for i in 0..l.len() {
+        let t = (i + 1) as f32 * inv;
+        let m = |col: usize| a[row][col] + (b[row][col] - a[row][col]) * t;
+        dst[i] += m(0) * l[i] + m(1) * r[i];
     }
 }
 

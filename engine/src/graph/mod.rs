@@ -108,6 +108,8 @@ struct TrackNode {
     meter: StripMeter,
     /// NaN/Inf samples replaced in the last block.
     bad: u64,
+    /// Whether `out` holds this block's output (see [`Graph::set_track_outputs`]).
+    out_written: bool,
 }
 
 #[derive(Debug)]
@@ -160,6 +162,8 @@ pub struct Graph {
     sums: [Vec<Vec<f32>>; 2],
     solo: SoloScratch,
     metering: bool,
+    /// Whether tracks write their post-fader output (see [`Graph::set_track_outputs`]).
+    track_outputs: bool,
     non_finite_samples: u64,
     /// The strip that last produced NaN/Inf, and how many samples, since last asked.
     bad_strip: Option<(StripRef, u64)>,
@@ -221,6 +225,16 @@ impl Graph {
     /// turns this on; the bounce leaves it off).
     pub fn set_metering(&mut self, on: bool) {
         self.metering = on;
+    }
+
+    /// Whether each track writes its post-fader output into a buffer of its
+    /// own, for [`Graph::track_output`], [`Graph::strip_block`] and the meters
+    /// (on by default). Off (a bounce without stems), tracks are summed
+    /// straight from their inserts' output through their fader and pan, with
+    /// the same operations, so the mix is bit-identical and one pass over
+    /// memory is saved. Metering writes the outputs whatever this says.
+    pub fn set_track_outputs(&mut self, on: bool) {
+        self.track_outputs = on;
     }
 
     /// Hands every strip's meter to `f` and starts measuring afresh. Realtime-safe.
@@ -470,7 +484,7 @@ impl Graph {
                 let mut done = 0;
                 while done < ahead {
                     let n = (ahead - done).min(max as u64) as usize;
-                    t.render(Feed::Play(pos + done), n, false, sums);
+                    t.render(Feed::Play(pos + done), n, false, false, sums);
                     done += n as u64;
                 }
                 t.read_ahead = ahead;
@@ -495,6 +509,7 @@ impl Graph {
         let n = left.len();
         assert!(n == right.len() && n <= self.max_block, "block of {n} frames exceeds the graph's buffers");
         let metering = self.metering;
+        let write_out = metering || self.track_outputs;
         let auto_pos = feed.position();
         for sums_c in &mut self.sums {
             for s in sums_c.iter_mut() {
@@ -508,7 +523,7 @@ impl Graph {
                     let stage_tracks = &mut tracks[range.clone()];
                     let keys = &*sums;
                     par.for_each_mut(stage_tracks, |t| {
-                        without_denormals(|| t.render(feed, n, metering, keys));
+                        without_denormals(|| t.render(feed, n, metering, write_out, keys));
                     });
                     for t in stage_tracks.iter() {
                         if t.bad > 0 {
@@ -613,7 +628,7 @@ impl BusNode {
 impl TrackNode {
     /// Fills `input` from the clips, runs the inserts (keys read from `keys`)
     /// and computes the post-fader `out`. Realtime-safe.
-    fn render(&mut self, feed: Feed, n: usize, metering: bool, keys: &[Vec<Vec<f32>>; 2]) {
+    fn render(&mut self, feed: Feed, n: usize, metering: bool, write_out: bool, keys: &[Vec<Vec<f32>>; 2]) {
         let [il, ir] = &mut self.input;
         let (il, ir) = (&mut il[..n], &mut ir[..n]);
         match feed {
@@ -666,10 +681,15 @@ impl TrackNode {
             }
             self.early.process(io);
         }
+        self.bad = 0;
+        self.out_written = write_out;
+        if !write_out {
+            // `sum_tracks` applies the fader and pan as it sums.
+            return;
+        }
         let [ol, or] = &mut self.out;
         let (ol, or) = (&mut ol[..n], &mut or[..n]);
         self.gains.main.apply(il, ir, ol, or);
-        self.bad = 0;
         let pre = if self.channels == 1 { [&*il, &*il] } else { [&*il, &*ir] };
         if metering && !self.meter.measure(pre, self.gains.pre_fader_gain(), [ol, or]) {
             self.bad = scrub(ol) + scrub(or);
@@ -706,7 +726,11 @@ solo_node_from_gains!(TrackNode, BusNode);
 /// does not depend on the parallelism. Realtime-safe.
 fn sum_tracks(tracks: &[TrackNode], c: usize, n: usize, sums: &mut [Vec<f32>]) {
     for t in tracks {
-        add_into(&mut sums[t.dest][..n], &t.out[c][..n]);
+        if t.out_written {
+            add_into(&mut sums[t.dest][..n], &t.out[c][..n]);
+        } else {
+            t.gains.main.add_applied_row(c, &t.input[0][..n], &t.input[1][..n], &mut sums[t.dest][..n]);
+        }
         for s in &t.gains.sends {
             s.curve.mix_row(c, &t.input[0][..n], &t.input[1][..n], &mut sums[s.slot][..n]);
         }
