@@ -47,6 +47,7 @@ const PARAMS: &[ParamInfo] = &[
 pub const SPEC: KindSpec = KindSpec {
     kind: "chorus",
     name: "Chorus / Flanger",
+    short: "Chorus",
     description: "Modulated delay voices; short delay plus feedback makes it a flanger",
     params: PARAMS,
     sidechain: false,

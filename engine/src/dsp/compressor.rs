@@ -54,6 +54,7 @@ const PARAMS: &[ParamInfo] = &[
 pub const SPEC: KindSpec = KindSpec {
     kind: "compressor",
     name: "Compressor",
+    short: "Comp",
     description: "Soft-knee compressor with peak/RMS detection, stereo link, auto makeup and an external sidechain",
     params: PARAMS,
     sidechain: true,

@@ -73,6 +73,7 @@ const PARAMS: &[ParamInfo] = &[
 pub const SPEC: KindSpec = KindSpec {
     kind: "delay",
     name: "Delay",
+    short: "Delay",
     description: "Stereo delay in ms or tempo-synced note values, with ping-pong and filtered feedback",
     params: PARAMS,
     sidechain: false,

@@ -136,6 +136,7 @@ const PARAMS: &[ParamInfo] = &flatten();
 pub const SPEC: KindSpec = KindSpec {
     kind: "eq",
     name: "EQ",
+    short: "EQ",
     description: "Parametric EQ: 6-48 dB/oct high- and low-pass, two shelves and four peaking bands",
     params: PARAMS,
     sidechain: false,

@@ -43,6 +43,7 @@ const PARAMS: &[ParamInfo] = &[
 pub const SPEC: KindSpec = KindSpec {
     kind: "gate",
     name: "Gate / Expander",
+    short: "Gate",
     description: "Downward expander and gate with hysteresis and hold, keyable from any strip",
     params: PARAMS,
     sidechain: true,

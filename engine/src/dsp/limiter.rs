@@ -76,6 +76,7 @@ const PARAMS: &[ParamInfo] = &[
 pub const SPEC: KindSpec = KindSpec {
     kind: "limiter",
     name: "Limiter",
+    short: "Limiter",
     description: "True-peak (4x oversampled) lookahead limiter with a ceiling in dBTP",
     params: PARAMS,
     sidechain: false,

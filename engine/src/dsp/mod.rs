@@ -76,6 +76,8 @@ pub struct KindSpec {
     pub kind: &'static str,
     /// Display name.
     pub name: &'static str,
+    /// A name that fits a mixer strip's insert slot (about eight characters).
+    pub short: &'static str,
     /// One line on what it is for.
     pub description: &'static str,
     /// Parameters; a parameter's index here is its `ParamId::Processor` index,

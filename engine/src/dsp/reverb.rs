@@ -67,6 +67,7 @@ const PARAMS: &[ParamInfo] = &[
 pub const SPEC: KindSpec = KindSpec {
     kind: "reverb",
     name: "Reverb",
+    short: "Reverb",
     description: "Stereo feedback-delay-network reverb with pre-delay, decay time, damping and width",
     params: PARAMS,
     sidechain: false,

@@ -44,6 +44,7 @@ const PARAMS: &[ParamInfo] = &[
 pub const SPEC: KindSpec = KindSpec {
     kind: "utility",
     name: "Utility",
+    short: "Utility",
     description: "Gain, mid/side width, mono, channel swap and polarity",
     params: PARAMS,
     sidechain: false,

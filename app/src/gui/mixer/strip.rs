@@ -4,7 +4,7 @@
 
 use iced::widget::{
     Column, Space, button, canvas, column, container, mouse_area, pick_list, responsive, row, scrollable,
-    text, text_input,
+    text, text_input, tooltip,
 };
 use iced::{Alignment, Element, Length};
 use mixdesk_engine::session::{Output, Session, StripRef};
@@ -113,20 +113,25 @@ pub fn view<'a>(
     // Inserts.
     let mut inserts = Column::new().spacing(2);
     for p in &strip.processors {
-        let name = mixdesk_engine::dsp::kind(&p.kind).map_or(p.kind.as_str(), |k| k.name);
+        // The slot shows a short name that fits the strip; the full one on hover.
+        let spec = mixdesk_engine::dsp::kind(&p.kind);
+        let name = spec.map_or(p.kind.as_str(), |k| k.short);
+        let full = spec.map_or(p.kind.as_str(), |k| k.name);
         let opened = ui.editor == Some(p.id);
         let grabbed = ui.grabbed == Some(p.id);
+        let slot_button = mouse_area(
+            button(small(name.to_owned()).width(Length::Fill))
+                .padding([2, 4])
+                .width(Length::Fill)
+                .style(theme::row_button(opened || grabbed))
+                .on_press(Message::InsertOpened(p.id)),
+        )
+        .on_press(Message::InsertGrabbed(p.id))
+        .on_enter(Message::InsertHovered(p.id))
+        .on_release(Message::InsertDropped);
+        let tip = container(text(full.to_owned()).size(12)).padding(4).style(theme::panel);
         let slot = row![
-            mouse_area(
-                button(small(name.to_owned()).width(Length::Fill))
-                    .padding([2, 4])
-                    .width(Length::Fill)
-                    .style(theme::row_button(opened || grabbed))
-                    .on_press(Message::InsertOpened(p.id))
-            )
-            .on_press(Message::InsertGrabbed(p.id))
-            .on_enter(Message::InsertHovered(p.id))
-            .on_release(Message::InsertDropped),
+            tooltip(slot_button, tip, tooltip::Position::Top).delay(std::time::Duration::from_millis(500)),
             button(small(if p.bypassed { "off" } else { "on" }))
                 .padding([2, 3])
                 .style(theme::button(Tone::Accent, !p.bypassed))
