@@ -77,6 +77,8 @@ sleep 1
 import -window root "$OUT/5-fader-moved.png"
 # Open the first strip's first insert (the demo's EQ on the drums): its editor opens beside the mixer.
 xdotool mousemove 40 171 click 1
+# Move off the strip, so no hover tooltip covers it in the picture.
+sleep 0.2; xdotool mousemove 1050 60
 sleep 2
 import -window root "$OUT/6-eq-editor.png"
 kill -0 "$APP" || { echo "screenshot: the app exited" >&2; cat "$OUT/app.log" >&2; exit 1; }

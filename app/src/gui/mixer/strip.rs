@@ -129,9 +129,16 @@ pub fn view<'a>(
         .on_press(Message::InsertGrabbed(p.id))
         .on_enter(Message::InsertHovered(p.id))
         .on_release(Message::InsertDropped);
-        let tip = container(text(full.to_owned()).size(12)).padding(4).style(theme::panel);
+        let slot_button: Element<'_, Message> = if name == full {
+            slot_button.into()
+        } else {
+            let tip = container(text(full.to_owned()).size(12)).padding(4).style(theme::panel);
+            tooltip(slot_button, tip, tooltip::Position::Top)
+                .delay(std::time::Duration::from_millis(500))
+                .into()
+        };
         let slot = row![
-            tooltip(slot_button, tip, tooltip::Position::Top).delay(std::time::Duration::from_millis(500)),
+            slot_button,
             button(small(if p.bypassed { "off" } else { "on" }))
                 .padding([2, 3])
                 .style(theme::button(Tone::Accent, !p.bypassed))
