@@ -8,19 +8,12 @@ use std::sync::Arc;
 use mixdesk_engine::dsp::{DspContext, kinds};
 use mixdesk_engine::graph::{Rayon, Serial};
 use mixdesk_engine::session::{
-    Bus, BusId, Colour, Output, ProcessorId, Session, Strip, StripRef, TrackId, ValidationError, validate,
+    Bus, BusId, Output, ProcessorId, Session, StripRef, TrackId, ValidationError, validate,
 };
 use mixdesk_tests::{compile_with, media, noise, track};
 
 fn bus(id: u32, name: &str) -> Bus {
-    Bus {
-        id: BusId(id),
-        name: name.into(),
-        colour: Colour::default(),
-        comment: String::new(),
-        strip: Strip::default(),
-        output: Output::Master,
-    }
+    Bus::new(BusId(id), name)
 }
 
 /// Sets processor `id`'s parameters by key.

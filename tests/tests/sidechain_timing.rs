@@ -16,8 +16,8 @@ use mixdesk_engine::bounce::{BitDepth, BounceOptions, bounce};
 use mixdesk_engine::graph::Serial;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::session::{
-    AutoMode, Bus, BusId, Colour, Lane, Output, ParamId, Point, ProcessorId, Session, Shape, Strip,
-    StripParam, StripRef, TrackId,
+    AutoMode, Bus, BusId, Lane, Output, ParamId, Point, ProcessorId, Session, Shape, StripParam, StripRef,
+    TrackId,
 };
 use mixdesk_tests::{compile_with, media, read_wav, track, write_wav_f32};
 
@@ -39,14 +39,7 @@ const LEVEL: f32 = 0.25;
 const CENTRE: f32 = std::f32::consts::FRAC_1_SQRT_2;
 
 fn bus(id: u32, name: &str, output: Output) -> Bus {
-    Bus {
-        id: BusId(id),
-        name: name.into(),
-        colour: Colour::default(),
-        comment: String::new(),
-        strip: Strip::default(),
-        output,
-    }
+    Bus { output, ..Bus::new(BusId(id), name) }
 }
 
 fn set(s: &mut Session, id: ProcessorId, params: &[(&str, f64)]) {

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use mixdesk_engine::bounce::{BitDepth, BounceOptions, bounce, prepare};
 use mixdesk_engine::media::MediaPool;
-use mixdesk_engine::session::{Bus, BusId, Decibels, Output, Pan, Send, SendId, Session, StripRef, Track};
+use mixdesk_engine::session::{Bus, BusId, Decibels, Pan, Send, SendId, Session, StripRef, Track};
 use mixdesk_engine::units::SampleTime;
 use rayon::prelude::*;
 
@@ -101,14 +101,7 @@ fn session(files: &[PathBuf], frames: usize) -> Result<Session, String> {
     let mut s = Session::new(RATE);
     s.tempo.bpm = 110.0;
     for (id, name) in [(1, "Reverb"), (2, "Delay")] {
-        s.buses.push(Bus {
-            id: BusId(id),
-            name: name.into(),
-            colour: Default::default(),
-            comment: String::new(),
-            strip: Default::default(),
-            output: Output::Master,
-        });
+        s.buses.push(Bus::new(BusId(id), name));
     }
     let verb = s.add_processor(StripRef::Bus(BusId(1)), "reverb", 0).map_err(|e| e.to_string())?;
     s.processor_mut(verb).unwrap().params.insert("mix".into(), 100.0);

@@ -11,9 +11,7 @@ use std::sync::Arc;
 use mixdesk_engine::graph::compile;
 use mixdesk_engine::media::{AudioSource, Media, SourceFormat};
 use mixdesk_engine::realtime::{Engine, EngineEvent};
-use mixdesk_engine::session::{
-    Bus, BusId, Decibels, Output, Pan, Send, SendId, Session, StripRef, Track, TrackId,
-};
+use mixdesk_engine::session::{Bus, BusId, Decibels, Pan, Send, SendId, Session, StripRef, Track, TrackId};
 use mixdesk_engine::units::SampleTime;
 
 const RATE: u32 = 48_000;
@@ -95,14 +93,7 @@ fn load(Setup { tracks, sends, seconds, buffer, chain }: Setup) -> Result<Load, 
         }
     }
     for k in 0..sends {
-        session.buses.push(Bus {
-            id: BusId(900_000 + k as u32),
-            name: format!("Bus {k}"),
-            colour: Default::default(),
-            comment: String::new(),
-            strip: Default::default(),
-            output: Output::Master,
-        });
+        session.buses.push(Bus::new(BusId(900_000 + k as u32), format!("Bus {k}")));
     }
     let source = |c: &mixdesk_engine::session::Clip| {
         c.media.to_str().and_then(|s| s.parse::<usize>().ok()).map(|i| media[i].clone())

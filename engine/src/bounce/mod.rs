@@ -181,39 +181,22 @@ pub fn prepare_allowing_missing(
     pool: &MediaPool,
     block: usize,
 ) -> Result<(Graph, Vec<MediaError>), BounceError> {
-    let paths: Vec<PathBuf> =
-        session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
-    let loaded = pool.load_all(&paths, session.sample_rate);
-    let mut errors: Vec<MediaError> = Vec::new();
-    let mut sources = std::collections::HashMap::new();
-    for (path, result) in paths.iter().zip(loaded) {
-        match result {
-            Ok(m) => {
-                sources.insert(path.clone(), m as Arc<dyn AudioSource>);
-            }
-            Err(e) => {
-                if !errors.iter().any(|x| x.path() == e.path()) {
-                    errors.push(e);
-                }
-            }
-        }
-    }
-    let source = |c: &crate::session::Clip| sources.get(&session_dir.join(&c.media)).cloned();
-    Ok((compile(session, &source, block)?, errors))
+    let Prepared { graph, silent, .. } = load_sources(session, session_dir, pool, block, false)?;
+    Ok((graph, silent))
 }
 
-/// Loads every clip's media for a bounce and compiles the graph. Like
-/// [`prepare`] (or [`prepare_allowing_missing`] with `allow_missing`), except
-/// that files the pool does not already hold are streamed from disk when they
-/// are uncompressed WAV at the session rate ([`StreamedWav`]), instead of
-/// decoded into memory. The streams are kept to check for read failures
-/// after rendering.
-fn prepare_for_bounce(
+/// Loads every clip's media (each file once, missing or damaged ones
+/// reported in `silent`) and compiles the graph. With `stream` (the bounce),
+/// files the pool does not already hold are streamed from disk when they are
+/// uncompressed WAV at the session rate ([`StreamedWav`]) instead of decoded
+/// into memory; the streams are kept to check for read failures after
+/// rendering. Without it (the live engine) everything is in memory.
+fn load_sources(
     session: &Session,
     session_dir: &Path,
     pool: &MediaPool,
     block: usize,
-    allow_missing: bool,
+    stream: bool,
 ) -> Result<Prepared, BounceError> {
     let mut paths: Vec<PathBuf> =
         session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
@@ -224,32 +207,33 @@ fn prepare_for_bounce(
     let mut streams = Vec::new();
     let mut to_load = Vec::new();
     for path in paths {
-        if let Some(media) = pool.cached(&path, rate) {
-            sources.insert(path, media);
-        } else if streams.len() < MAX_STREAMED_FILES
-            && let Some(stream) = StreamedWav::open(&path, rate)
-        {
-            let stream = Arc::new(stream);
-            streams.push(Arc::clone(&stream));
-            sources.insert(path, stream);
-        } else {
-            to_load.push(path);
+        if stream {
+            if let Some(media) = pool.cached(&path, rate) {
+                sources.insert(path, media);
+                continue;
+            }
+            if streams.len() < MAX_STREAMED_FILES
+                && let Some(s) = StreamedWav::open(&path, rate)
+            {
+                let s = Arc::new(s);
+                streams.push(Arc::clone(&s));
+                sources.insert(path, s);
+                continue;
+            }
         }
+        to_load.push(path);
     }
-    let mut errors: Vec<MediaError> = Vec::new();
+    let mut silent: Vec<MediaError> = Vec::new();
     for (path, result) in to_load.iter().zip(pool.load_all(&to_load, rate)) {
         match result {
             Ok(media) => {
                 sources.insert(path.clone(), media);
             }
-            Err(e) => errors.push(e),
+            Err(e) => silent.push(e),
         }
     }
-    if !errors.is_empty() && !allow_missing {
-        return Err(BounceError::Media(errors));
-    }
     let source = |c: &crate::session::Clip| sources.get(&session_dir.join(&c.media)).cloned();
-    Ok(Prepared { graph: compile(session, &source, block)?, silent: errors, streams })
+    Ok(Prepared { graph: compile(session, &source, block)?, silent, streams })
 }
 
 /// A bounce's graph, the media it renders as silence, and its streamed files.
@@ -285,7 +269,13 @@ pub fn bounce(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<BounceSummary, BounceError> {
     let block = opts.block.max(1);
-    let load = || prepare_for_bounce(session, session_dir, pool, block, opts.allow_missing);
+    let load = || {
+        let prepared = load_sources(session, session_dir, pool, block, true)?;
+        if !prepared.silent.is_empty() && !opts.allow_missing {
+            return Err(BounceError::Media(prepared.silent));
+        }
+        Ok(prepared)
+    };
     let Prepared { mut graph, silent: silent_media, mut streams } = load()?;
     let start = opts.start.0;
     let end = opts.end.unwrap_or(session.content_end()).0 + opts.tail.0;

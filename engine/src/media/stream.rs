@@ -184,42 +184,46 @@ impl AudioSource for StreamedWav {
             return;
         }
         let channel = channel.min(self.channels - 1);
-        if self.channels == 1 {
-            // Mono: straight into `out`; only the bytes need a buffer.
-            LAST.with_borrow_mut(|last| {
-                last.bytes.resize(n * self.encoding.bytes(), 0);
-                let at = self.data_start + offset * self.encoding.bytes() as u64;
-                match self.file.read_exact_at(&mut last.bytes, at) {
-                    Ok(()) => self.encoding.convert(&last.bytes, &mut out[..n]),
-                    Err(e) => {
-                        let _ = self.failure.set(e.to_string());
-                        out[..n].fill(0.0);
-                    }
-                }
-            });
-            return;
-        }
         LAST.with_borrow_mut(|last| {
+            if self.channels == 1 {
+                // Mono: straight into `out`; only the bytes need a buffer.
+                if self.fetch(offset, n, &mut last.bytes) {
+                    self.encoding.convert(&last.bytes, &mut out[..n]);
+                } else {
+                    out[..n].fill(0.0);
+                }
+                return;
+            }
             if last.source != self.id || last.offset != offset || last.frames < n {
-                let width = self.encoding.bytes();
-                let block_align = self.channels * width;
-                last.bytes.resize(n * block_align, 0);
-                last.samples.resize(n * self.channels, 0.0);
-                let at = self.data_start + offset * block_align as u64;
-                if let Err(e) = self.file.read_exact_at(&mut last.bytes, at) {
-                    let _ = self.failure.set(e.to_string());
-                    last.frames = 0;
+                last.frames = 0;
+                if !self.fetch(offset, n, &mut last.bytes) {
                     out[..n].fill(0.0);
                     return;
                 }
-                let LastRead { bytes, samples, .. } = last;
-                self.encoding.convert(bytes, samples);
+                last.samples.resize(n * self.channels, 0.0);
+                self.encoding.convert(&last.bytes, &mut last.samples);
                 (last.source, last.offset, last.frames) = (self.id, offset, n);
             }
             for (o, pair) in out[..n].iter_mut().zip(last.samples.chunks_exact(2)) {
                 *o = pair[channel];
             }
         });
+    }
+}
+
+impl StreamedWav {
+    /// Reads the bytes of frames `[offset, offset + n)` into `bytes`; false
+    /// (and the failure remembered) if the file cannot give them.
+    fn fetch(&self, offset: u64, n: usize, bytes: &mut Vec<u8>) -> bool {
+        let block_align = (self.channels * self.encoding.bytes()) as u64;
+        bytes.resize(n * block_align as usize, 0);
+        match self.file.read_exact_at(bytes, self.data_start + offset * block_align) {
+            Ok(()) => true,
+            Err(e) => {
+                let _ = self.failure.set(e.to_string());
+                false
+            }
+        }
     }
 }
 

@@ -459,6 +459,20 @@ pub struct Bus {
     pub output: Output,
 }
 
+impl Bus {
+    /// A bus with a default strip and colour, going to the master.
+    pub fn new(id: BusId, name: impl Into<String>) -> Bus {
+        Bus {
+            id,
+            name: name.into(),
+            colour: Colour::default(),
+            comment: String::new(),
+            strip: Strip::default(),
+            output: Output::Master,
+        }
+    }
+}
+
 /// A named position on the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
