@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: in-memory sources, one-call renders,
-//! the `mixdesk` binary, and WAV reading; the crash test's scripted edits.
+//! the `mixdesk` binary, and WAV reading; the crash test's scripted edits;
+//! one processor's session rendered through the bounce and the live callback.
 
+pub mod chain_render;
 pub mod edit_script;
 
 use std::path::{Path, PathBuf};

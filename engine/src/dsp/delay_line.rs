@@ -68,6 +68,14 @@ impl DelayLine {
         }
     }
 
+    /// Writes a block without reading (keeps the history current while the
+    /// delayed signal is not needed).
+    pub fn feed(&mut self, buf: &[f32]) {
+        for &x in buf {
+            self.write(x);
+        }
+    }
+
     /// Fills the line with silence.
     pub fn clear(&mut self) {
         self.buf.fill(0.0);

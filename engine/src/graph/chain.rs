@@ -4,10 +4,13 @@
 //! line each key up with the audio it keys: a pure delay before an insert
 //! whose key arrives late, a delay on a key that arrives early.
 //!
-//! A bypassed processor with latency (the limiter's lookahead) keeps running
-//! and its dry signal is delayed by the same amount, so bypassing never shifts
-//! the strip in time; other bypassed processors stop and start again from
-//! silence when brought back.
+//! An insert in circuit is heard: its output replaces its input. A bypassed
+//! processor with latency (the limiter's lookahead) keeps running and its dry
+//! signal is delayed by the same amount, so bypassing never shifts the strip
+//! in time; other bypassed processors stop and start again from silence when
+//! brought back. (Once, an insert in circuit with latency took the bypass
+//! branch and played its delayed dry signal: `tests/tests/every_processor.rs`
+//! now hears every kind through the chain.)
 
 use super::Slot;
 use super::automation::PROCESSOR_STRIDE;
@@ -166,10 +169,19 @@ impl Chain {
                 key = Some([&ins.key_buf[0][..n], &ins.key_buf[1][..n]]);
             }
             let moving = ins.active.is_moving();
-            if !moving && !ins.active.is_on() && ins.latency == 0 {
+            let on = ins.active.is_on();
+            if !moving && !on && ins.latency == 0 {
                 continue;
             }
-            if !moving && ins.active.is_on() && ins.latency == 0 {
+            if !moving && on {
+                // In circuit: the processor's output is what is heard. With
+                // latency, the dry delay keeps running (so a later bypass
+                // crossfades between aligned signals).
+                if ins.latency > 0 {
+                    for (c, buf) in io.iter().enumerate() {
+                        ins.dry_delay[c].feed(buf);
+                    }
+                }
                 ins.dsp.process(io, key);
                 continue;
             }
