@@ -44,3 +44,31 @@ fn the_demo_renders_with_headroom_and_every_track_sounds() {
         assert!(p > 0.01, "{} is audible", path.display());
     }
 }
+
+#[test]
+fn the_hot_demo_bounces_under_its_master_limiters_ceiling_as_analyze_measures_it() {
+    // The master's trim 12 dB up and its fader at 0 dB (after the limiter):
+    // the limiter (ceiling -1 dBTP) must hold the delivered file's true peak,
+    // as `mixdesk analyze` measures it, at the ceiling. Once the limiter was
+    // silently bypassed in the chain and this bounced at +7.7 dBTP.
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(&["demo", "--out", dir.path().to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let path = dir.path().join(demo::SESSION_FILE);
+    let mut s = session::load(&path).unwrap();
+    s.master.trim_db = session::Decibels(12.0);
+    s.master.fader_db = session::Decibels(0.0);
+    session::save(&s, &path).unwrap();
+    let mix = dir.path().join("hot.wav");
+    render_cli(&path, &mix, &[]);
+    let (ok, out, err) = run(&["analyze", mix.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let a: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let tp = a["true_peak_dbtp"].as_f64().unwrap();
+    assert!(
+        (-1.2..=-0.9).contains(&tp),
+        "the hot demo bounced at {tp:.2} dBTP; the limiter's ceiling is -1 dBTP"
+    );
+    let sample_peak = a["sample_peak_dbfs"].as_f64().unwrap();
+    assert!(sample_peak <= tp, "sample peak {sample_peak:.2} over the true peak {tp:.2}");
+}

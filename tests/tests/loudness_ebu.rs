@@ -273,6 +273,39 @@ fn tech_3342_loudness_range_cases_1_to_4() {
 }
 
 #[test]
+fn a_lone_1_s_burst_has_the_loudness_range_of_short_term_values_taken_ten_times_a_second() {
+    // A 1 kHz burst from 5 s to 6 s in silence. Tech 3342 samples short-term
+    // loudness at least 10 times a second: the 3 s windows ending at 5.1 ...
+    // 5.9 s and at 8.1 ... 8.9 s hold 0.1 ... 0.9 of the burst, the 21 from
+    // 6.0 to 8.0 s all of it, at S = burst + 10 log10(1/3). Both gates keep
+    // all 39; sorted, the nearest-rank 10th percentile (index round(3.8) = 4)
+    // is S + 10 log10(0.3) and the 95th (index 36) is S, so LRA is
+    // -10 log10(0.3) = 5.23 LU. One value a second (libebur128's rate) sees
+    // only the three full windows and reads 0.
+    let s = Signal::new().tone(5.0, None).tone(1.0, Some(-20.0)).tone(5.0, None);
+    let want = -10.0 * 0.3f64.log10();
+    assert_near("burst LRA", measure(&s.x).reading().range, want, 0.1);
+}
+
+#[test]
+fn the_loudness_meter_reads_the_true_peak_the_strip_meters_read() {
+    // One true-peak measure: the loudness meter (analyze, the report) and the
+    // strip meters agree to the bit on an inter-sample peak.
+    let x: Vec<f32> = (0..48_000)
+        .map(|i| (0.9 * (std::f64::consts::TAU * 11_025.0 * i as f64 / 48_000.0 + 0.4).sin()) as f32)
+        .collect();
+    let mut tp = TruePeak::new();
+    let strip = x.chunks(256).map(|b| tp.process(b)).fold(0.0f32, f32::max);
+    let loud = measure(&x).reading().true_peak.expect("a true peak");
+    assert_eq!(
+        loud,
+        db(f64::from(strip)),
+        "loudness meter {loud} dBTP, strip meter {} dBTP",
+        db(f64::from(strip))
+    );
+}
+
+#[test]
 fn a_file_is_measured_the_same_through_mixdesk_analyze_as_live() {
     // Case 3 written as a 24-bit file and measured file-based.
     let s = Signal::new().tone(10.0, Some(-36.0)).tone(60.0, Some(-23.0)).tone(10.0, Some(-36.0));

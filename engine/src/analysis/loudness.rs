@@ -1,8 +1,10 @@
 //! Loudness of a stereo programme as EBU R 128 defines it (ITU-R BS.1770-4
-//! K-weighting and gating), measured by the `ebur128` crate: momentary (400 ms),
-//! short-term (3 s), integrated and loudness range (EBU Tech 3342), with the
-//! maximum true peak (4x oversampled), phase correlation, balance and a history
-//! of momentary and short-term loudness every 100 ms.
+//! K-weighting and gating): momentary (400 ms), short-term (3 s) and
+//! integrated loudness measured by the `ebur128` crate; the loudness range
+//! (EBU Tech 3342) from short-term values taken ten times a second
+//! ([`super::range`]); the maximum true peak by the project's one true-peak
+//! measure ([`super::true_peak`]); phase correlation, balance and a history of
+//! momentary and short-term loudness every 100 ms.
 //!
 //! The meter steps in hundredths of a second (rounded down to whole samples at
 //! rates that are not a multiple of 100 Hz).
@@ -10,7 +12,9 @@
 use ebur128::{EbuR128, Mode};
 use serde::{Deserialize, Serialize};
 
+use super::range::LoudnessRange;
 use super::stereo::StereoMeter;
+use super::true_peak::TruePeak;
 
 /// One point of the loudness history: the highest readings of its 100 ms, so a
 /// burst shorter than the spacing is not missed (momentary is read every 10 ms,
@@ -68,6 +72,10 @@ pub struct LoudnessMeter {
     /// The highest momentary and short-term readings since the last history point.
     point_max: (f64, f64),
     stereo: StereoMeter,
+    range: LoudnessRange,
+    true_peak: [TruePeak; 2],
+    /// Highest true peak so far over the channels (linear).
+    true_peak_max: f32,
 }
 
 impl LoudnessMeter {
@@ -79,7 +87,7 @@ impl LoudnessMeter {
     /// A meter for mono (1) or stereo (2) audio. A mono programme is measured
     /// as one channel (BS.1770), not as the same signal in two.
     pub fn with_channels(sample_rate: u32, channels: usize) -> LoudnessMeter {
-        let mode = Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK;
+        let mode = Mode::M | Mode::S | Mode::I | Mode::SAMPLE_PEAK;
         let channels = channels.clamp(1, 2);
         let ebu =
             EbuR128::new(channels as u32, sample_rate, mode).expect("1 or 2 channels at a supported rate");
@@ -95,6 +103,9 @@ impl LoudnessMeter {
             max_short_term: f64::NEG_INFINITY,
             point_max: (f64::NEG_INFINITY, f64::NEG_INFINITY),
             stereo: StereoMeter::new(sample_rate),
+            range: LoudnessRange::new(),
+            true_peak: [TruePeak::new(), TruePeak::new()],
+            true_peak_max: 0.0,
         }
     }
 
@@ -111,6 +122,9 @@ impl LoudnessMeter {
     pub fn add(&mut self, l: &[f32], r: &[f32]) {
         let n = l.len().min(r.len());
         self.stereo.add(&l[..n], &r[..n]);
+        for (tp, x) in self.true_peak.iter_mut().zip([&l[..n], &r[..n]]).take(self.channels) {
+            self.true_peak_max = self.true_peak_max.max(tp.process(x));
+        }
         let mut at = 0;
         while at < n {
             let take = (self.step - self.filled).min(n - at);
@@ -126,7 +140,8 @@ impl LoudnessMeter {
         }
     }
 
-    /// Every 10 ms: update the maxima, and every 100 ms record the history.
+    /// Every 10 ms: update the maxima; every 100 ms record the history and
+    /// feed the loudness range a short-term value (once 3 s have passed).
     fn close_step(&mut self) {
         self.steps += 1;
         // Momentary needs 400 ms and short-term 3 s of signal before they mean anything.
@@ -142,6 +157,9 @@ impl LoudnessMeter {
             self.max_short_term = self.max_short_term.max(s);
             self.point_max.1 = self.point_max.1.max(s);
         }
+        if self.steps.is_multiple_of(10) && self.steps >= 300 {
+            self.range.add(self.ebu.loudness_shortterm().unwrap_or(f64::NEG_INFINITY));
+        }
         if self.steps.is_multiple_of(10) {
             let (m, s) = std::mem::replace(&mut self.point_max, (f64::NEG_INFINITY, f64::NEG_INFINITY));
             self.history.push(LoudnessPoint {
@@ -154,12 +172,12 @@ impl LoudnessMeter {
 
     /// The readings now.
     pub fn reading(&self) -> LoudnessReading {
-        let tp = (0..self.channels as u32).filter_map(|c| self.ebu.true_peak(c).ok()).fold(0.0f64, f64::max);
+        let tp = f64::from(self.true_peak_max);
         LoudnessReading {
             momentary: finite(self.ebu.loudness_momentary().unwrap_or(f64::NEG_INFINITY)),
             short_term: finite(self.ebu.loudness_shortterm().unwrap_or(f64::NEG_INFINITY)),
             integrated: finite(self.ebu.loudness_global().unwrap_or(f64::NEG_INFINITY)),
-            range: self.ebu.loudness_range().ok().filter(|r| r.is_finite()),
+            range: self.range.range(),
             max_momentary: finite(self.max_momentary),
             max_short_term: finite(self.max_short_term),
             true_peak: (tp > 0.0).then(|| 20.0 * tp.log10()),

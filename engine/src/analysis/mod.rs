@@ -1,9 +1,11 @@
 //! Measuring what the mix sounds like: strip meters, loudness, spectrum and
 //! whole-file analysis.
 //!
-//! - [`true_peak`]: the BS.1770-4 4x true-peak detector (cheap enough for the audio thread).
+//! - [`true_peak`]: the BS.1770-4 4x true-peak detector (cheap enough for the audio thread),
+//!   the one true-peak measure of meters, analysis, the report and the limiter.
 //! - [`ballistics`]: the display side of strip meters (fall-back, hold, RMS window, clip latch).
 //! - [`loudness`]: EBU R 128 momentary, short-term, integrated, LRA, true peak and history.
+//! - [`range`]: the loudness range (EBU Tech 3342) from short-term values ten times a second.
 //! - [`stereo`]: phase correlation and balance.
 //! - [`spectrum`]: the FFT analyzer with fractional-octave smoothing and peak hold.
 //! - [`file`]: one streaming pass that measures a file or a rendering mix.
@@ -14,6 +16,7 @@
 pub mod ballistics;
 pub mod file;
 pub mod loudness;
+pub mod range;
 pub mod spectrum;
 pub mod stereo;
 pub mod tap;

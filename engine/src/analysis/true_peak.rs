@@ -5,6 +5,10 @@
 //! sample and channel, no allocation after `new`) and reads never less than
 //! the sample peak: its result is the larger of the sample peak and the
 //! interpolated peak, so a meter never shows a true peak under the sample peak.
+//!
+//! It is the one true-peak measure of the project: the strip meters, the
+//! loudness meter (`mixdesk analyze`, the bounce report, the analyzer panel)
+//! and the limiter's detector all use [`interpolated_peak`].
 
 /// ITU-R BS.1770-4 Annex 2 interpolator: phase `p`, tap `k` multiplies the
 /// sample `k` before the newest; the four phases land 1/8, 3/8, 5/8 and 7/8 of
@@ -68,6 +72,40 @@ pub(crate) const BS1770: [[f32; 12]; 4] = [
     ],
 ];
 
+/// The BS.1770 taps by sample (oldest first), the four phases side by side,
+/// so that one window's four interpolated points are four lanes of one sum.
+const TAPS: [[f32; 4]; 12] = {
+    let mut t = [[0.0; 4]; 12];
+    let mut k = 0;
+    while k < 12 {
+        let mut p = 0;
+        while p < 4 {
+            t[k][p] = BS1770[p][11 - k];
+            p += 1;
+        }
+        k += 1;
+    }
+    t
+};
+
+/// The largest magnitude of the four BS.1770-4 interpolated points between
+/// the 7th and 6th newest of the 12 samples in `window` (oldest first).
+///
+/// This is the project's one true-peak interpolation: the meters, the
+/// loudness meter (and so `mixdesk analyze` and the bounce report) and the
+/// limiter's detector all call it, so they agree to the bit on the same
+/// signal. Realtime-safe.
+#[inline]
+pub(crate) fn interpolated_peak(window: &[f32]) -> f32 {
+    let mut acc = [0f32; 4];
+    for (tap, &s) in TAPS.iter().zip(&window[..12]) {
+        for p in 0..4 {
+            acc[p] += tap[p] * s;
+        }
+    }
+    acc.iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
 /// A running true-peak detector for one channel. Realtime-safe.
 #[derive(Debug, Clone)]
 pub struct TruePeak {
@@ -75,8 +113,6 @@ pub struct TruePeak {
     history: [f32; 24],
     /// Where the next sample goes (0..12).
     pos: usize,
-    /// Taps per phase, oldest sample first.
-    taps: [[f32; 12]; 4],
 }
 
 impl Default for TruePeak {
@@ -88,13 +124,7 @@ impl Default for TruePeak {
 impl TruePeak {
     /// A detector with silent history.
     pub fn new() -> TruePeak {
-        let mut taps = [[0.0; 12]; 4];
-        for (p, phase) in taps.iter_mut().enumerate() {
-            for (k, t) in phase.iter_mut().enumerate() {
-                *t = BS1770[p][11 - k];
-            }
-        }
-        TruePeak { history: [0.0; 24], pos: 0, taps }
+        TruePeak { history: [0.0; 24], pos: 0 }
     }
 
     /// Feeds `x` and returns the largest magnitude among its samples and the
@@ -107,15 +137,7 @@ impl TruePeak {
             self.pos = if self.pos == 11 { 0 } else { self.pos + 1 };
             // The window oldest first: history[pos..pos + 12].
             let w = &self.history[self.pos..self.pos + 12];
-            let mut m = s.abs();
-            for phase in &self.taps {
-                let mut acc = 0.0f32;
-                for (t, v) in phase.iter().zip(w) {
-                    acc += t * v;
-                }
-                m = m.max(acc.abs());
-            }
-            peak = peak.max(m);
+            peak = peak.max(s.abs()).max(interpolated_peak(w));
         }
         peak
     }

@@ -53,7 +53,7 @@
 use super::delay_line::DelayLine;
 use super::dynamics::{amp_to_db, db_to_amp};
 use super::{Dsp, DspContext, KindSpec, db_to_gain, one_pole_coeff};
-use crate::analysis::true_peak::BS1770;
+use crate::analysis::true_peak::interpolated_peak;
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -253,10 +253,9 @@ struct Taps {
     /// 4x taps over the last `2 * quarter` 2x samples, lanes = points 0, 1/4,
     /// 2/4, 3/4 into the interval starting `quarter` 2x samples before the newest.
     quarters: Vec<[f32; 4]>,
-    /// Whether the BS.1770 interpolator runs too (needs `lookahead >= 6`).
+    /// Whether the BS.1770 interpolator (the project's true-peak measure)
+    /// runs too (needs `lookahead >= 6`).
     bs1770: bool,
-    /// BS.1770 taps oldest sample first, phases side by side.
-    bs: [[f32; 4]; 12],
 }
 
 impl Taps {
@@ -287,13 +286,7 @@ impl Taps {
                 q[k] = c as f32;
             }
         }
-        let mut bs = [[0f32; 4]; 12];
-        for (i, tap) in bs.iter_mut().enumerate() {
-            for (p, t) in tap.iter_mut().enumerate() {
-                *t = BS1770[p][11 - i];
-            }
-        }
-        Taps { half_band, quarter, lookahead, x_len, stages, quarters, bs1770: lookahead >= 6, bs }
+        Taps { half_band, quarter, lookahead, x_len, stages, quarters, bs1770: lookahead >= 6 }
     }
 }
 
@@ -339,13 +332,7 @@ impl Channel {
         let mut peak = 0f32;
         if taps.bs1770 {
             let start = n - taps.lookahead - 5;
-            let mut bs = [0f32; 4];
-            for (tap, &s) in taps.bs.iter().zip(&xw[start..start + 12]) {
-                for p in 0..4 {
-                    bs[p] += tap[p] * s;
-                }
-            }
-            peak = bs.iter().fold(peak, |m, v| m.max(v.abs()));
+            peak = interpolated_peak(&xw[start..start + 12]);
         }
         for ((stage, z), prev) in taps.stages.iter().zip(&mut self.z).zip(&mut self.prev) {
             let mut acc = [0f32; 8];
