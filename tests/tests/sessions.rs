@@ -183,3 +183,17 @@ fn a_failed_save_leaves_the_previous_file_intact() {
         assert_eq!(std::fs::read(&q).unwrap(), before);
     }
 }
+
+#[test]
+fn the_readme_session_example_is_a_valid_session_at_the_current_version() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let start = readme.find("```ron\n").expect("the README shows a session") + "```ron\n".len();
+    let text = &readme[start..start + readme[start..].find("```").unwrap()];
+    assert!(
+        text.contains(&format!("version: {CURRENT_VERSION},")),
+        "the README's example should be written at version {CURRENT_VERSION}"
+    );
+    let s = session::from_ron_str(text, Path::new("README.md")).unwrap_or_else(|e| panic!("{e}"));
+    session::validate(&s).unwrap_or_else(|e| panic!("the README's example: {e}"));
+    assert_eq!(s.tracks.len(), 2);
+}
