@@ -2,6 +2,7 @@
 //!
 //! - [`session`]: the document, saved as RON (`*.mixdesk`).
 //! - [`media`]: decoding, resampling and the in-memory media pool.
+//! - [`streaming`]: disk streaming of media for live playback (a disk thread ahead of the playhead).
 //! - [`graph`]: compiling a session into a render graph and rendering blocks.
 //! - [`bounce`]: the offline render to WAV (mix and stems).
 //! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
@@ -34,5 +35,6 @@ pub mod report;
 pub mod session;
 pub mod smooth;
 pub mod stems;
+pub mod streaming;
 pub mod units;
 pub mod versions;

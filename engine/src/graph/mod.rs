@@ -210,6 +210,27 @@ impl Graph {
         self.tracks[index].latency
     }
 
+    /// Every track's read-ahead (the latency of its inserts, which it reads
+    /// its clips early by), by track id: where a streamer must look ahead.
+    pub fn track_read_aheads(&self) -> Vec<(TrackId, u64)> {
+        self.tracks.iter().map(|t| (t.id, t.read_ahead)).collect()
+    }
+
+    /// Whether every clip heard in the `len` frames from timeline sample
+    /// `pos` can be read without playing silence for want of data (streamed
+    /// media not loaded yet). Realtime-safe.
+    pub fn media_ready(&self, pos: u64, len: u64) -> bool {
+        self.tracks.iter().all(|t| {
+            let (a, b) = (pos + t.read_ahead, pos + t.read_ahead + len);
+            t.clips.iter().filter(|c| c.start < b && c.end > a).all(|c| {
+                c.source.as_ref().is_none_or(|s| {
+                    let from = a.max(c.start);
+                    s.ready(c.source_offset + (from - c.start), b.min(c.end) - from)
+                })
+            })
+        })
+    }
+
     /// How many NaN or infinite samples the guards have replaced with silence.
     pub fn non_finite_samples(&self) -> u64 {
         self.non_finite_samples

@@ -5,12 +5,12 @@
 //! media from the pool; the offline bounce also streams uncompressed WAV
 //! files from disk ([`StreamedWav`]).
 
-mod decode;
+pub(crate) mod decode;
 mod fingerprint;
 pub mod peaks;
 mod pool;
 mod resample;
-mod stream;
+pub(crate) mod stream;
 
 use std::path::PathBuf;
 
@@ -74,6 +74,12 @@ pub trait AudioSource: Send + Sync + std::fmt::Debug {
     /// [`AudioSource::read`]). Lets players skip a copy. Realtime-safe.
     fn slice(&self, _channel: usize, _offset: u64, _len: usize) -> Option<&[f32]> {
         None
+    }
+    /// Whether frames `[offset, offset + len)` can be read now without
+    /// playing silence for want of data (a streamed file whose chunks are not
+    /// loaded yet says no; in-memory sources always can). Realtime-safe.
+    fn ready(&self, _offset: u64, _len: u64) -> bool {
+        true
     }
 }
 

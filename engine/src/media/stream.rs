@@ -28,7 +28,7 @@ use super::{AudioSource, MediaError};
 
 /// How samples are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(crate) enum Encoding {
     I16,
     I24,
     I32,
@@ -36,7 +36,7 @@ enum Encoding {
 }
 
 impl Encoding {
-    fn bytes(self) -> usize {
+    pub(crate) fn bytes(self) -> usize {
         match self {
             Encoding::I16 => 2,
             Encoding::I24 => 3,
@@ -48,7 +48,7 @@ impl Encoding {
     /// a power of two, so exactly; floats sanitised); `bytes` holds
     /// `out.len()` samples. With AVX2 where the CPU has it (see [`crate::dsp::simd`]).
     #[allow(unsafe_code)]
-    fn convert(self, bytes: &[u8], out: &mut [f32]) {
+    pub(crate) fn convert(self, bytes: &[u8], out: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
         if crate::dsp::simd::fma() {
             // SAFETY: the CPU has AVX2 and FMA (checked just above).
@@ -228,12 +228,12 @@ impl StreamedWav {
 }
 
 /// What the bounce needs from a WAV header.
-struct Header {
-    encoding: Encoding,
-    channels: usize,
-    rate: u32,
-    data_start: u64,
-    data_len: u64,
+pub(crate) struct Header {
+    pub encoding: Encoding,
+    pub channels: usize,
+    pub rate: u32,
+    pub data_start: u64,
+    pub data_len: u64,
 }
 
 const PCM: u16 = 1;
@@ -242,7 +242,7 @@ const EXTENSIBLE: u16 = 0xFFFE;
 
 /// Walks the RIFF chunks to `fmt ` and `data`. `None` for anything the
 /// streamer does not handle (the decoder then takes the file).
-fn parse_header(file: &mut File) -> Option<Header> {
+pub(crate) fn parse_header(file: &mut File) -> Option<Header> {
     let mut riff = [0u8; 12];
     file.read_exact(&mut riff).ok()?;
     if &riff[0..4] != b"RIFF" || &riff[8..12] != b"WAVE" {

@@ -17,7 +17,7 @@ use rtrb::{Consumer, Producer};
 
 use super::Shared;
 use super::message::{EngineCommand, EngineEvent};
-use super::transport::Transport;
+use super::transport::{Step, Transport};
 use crate::analysis::tap::TapWriter;
 use crate::denormal::without_denormals;
 use crate::graph::{Feed, Graph, Record, Serial};
@@ -36,6 +36,14 @@ const RESERVED_RECORDS: usize = 64;
 
 /// Commands applied per callback at most, so a flood cannot overrun a buffer.
 const MAX_COMMANDS_PER_CALLBACK: usize = 512;
+
+/// How long playback may wait at its start (play, seek, loop) for streamed
+/// media to be loaded there, in seconds; then it plays anyway, and whatever
+/// is still missing plays as silence and is counted.
+const MAX_HOLD_SECONDS: f64 = 0.5;
+
+/// Frames of media that must be loaded at a start before playback begins.
+const READY_FRAMES: u64 = 4096;
 
 /// Everything the audio thread owns.
 #[derive(Debug)]
@@ -57,6 +65,9 @@ pub struct AudioCore {
     dropped_events: u64,
     shared: Arc<Shared>,
     taps: TapWriter,
+    /// Frames held silent so far at the current start, waiting for media.
+    held: u64,
+    max_hold: u64,
 }
 
 impl AudioCore {
@@ -87,6 +98,8 @@ impl AudioCore {
             dropped_events: 0,
             shared,
             taps,
+            held: 0,
+            max_hold: (MAX_HOLD_SECONDS * f64::from(rate)) as u64,
         }
     }
 
@@ -117,9 +130,21 @@ impl AudioCore {
         let mut done = 0;
         while done < frames {
             let max = (frames - done).min(MAX_RUN).min(self.graph.max_block());
-            let step = self.transport.step(max, &mut self.gain);
-            let pass_ended = step.pos.is_none() && self.rolling;
-            self.rolling = step.pos.is_some();
+            let holding = self
+                .transport
+                .starting_at()
+                .is_some_and(|pos| self.held < self.max_hold && !self.graph.media_ready(pos, READY_FRAMES));
+            let step = if holding {
+                // Hold the start (silent, the playhead still) until the
+                // streamed media there is loaded; the pass goes on.
+                self.held += max as u64;
+                Step { pos: None, len: max, fading: false }
+            } else {
+                self.held = 0;
+                self.transport.step(max, &mut self.gain)
+            };
+            let pass_ended = step.pos.is_none() && self.rolling && !holding;
+            self.rolling = step.pos.is_some() || (holding && self.rolling);
             if pass_ended {
                 self.graph.end_pass();
             }
@@ -136,6 +161,11 @@ impl AudioCore {
             self.send_records(pass_ended);
             done += step.len;
         }
+        self.shared.clock.publish(
+            self.transport.position(),
+            self.transport.is_playing(),
+            self.transport.loop_range(),
+        );
         self.since_meter += frames as u32;
         if self.since_meter >= self.meter_period {
             self.since_meter = 0;

@@ -12,6 +12,7 @@
 //! the event queue and is dropped by [`EngineHandle::poll`], never on the audio
 //! thread.
 
+mod clock;
 mod core;
 mod device;
 mod message;
@@ -27,6 +28,7 @@ use std::thread::JoinHandle;
 
 use thiserror::Error;
 
+pub use self::clock::TransportClock;
 pub use self::core::AudioCore;
 pub use message::{DeviceEvent, EngineCommand, EngineEvent};
 
@@ -124,6 +126,8 @@ pub struct DeviceStatus {
 /// Counters the audio thread and the device callbacks update without locks.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
+    /// The transport as the disk thread reads it.
+    pub clock: Arc<TransportClock>,
     pub xruns: AtomicU64,
     pub callbacks: AtomicU64,
     pub alloc_violations: AtomicU64,
@@ -432,6 +436,12 @@ impl EngineHandle {
     /// Replaced graphs not yet returned by the audio thread.
     pub fn graphs_in_flight(&self) -> usize {
         self.graphs_in_flight
+    }
+
+    /// The transport as other threads read it (the disk streamer follows the
+    /// playhead through it).
+    pub fn transport_clock(&self) -> Arc<TransportClock> {
+        Arc::clone(&self.shared.clock)
     }
 
     /// Counters for diagnostics and tests.

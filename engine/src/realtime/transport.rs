@@ -36,6 +36,10 @@ pub(crate) struct Transport {
     loop_range: Option<(u64, u64)>,
     loop_on: bool,
     ramp: u32,
+    /// A fade-in from silence starts at `pos` with the next step (play from
+    /// stopped, or a jump): the caller may hold it until the media there is
+    /// loaded.
+    starting: bool,
 }
 
 impl Transport {
@@ -49,7 +53,20 @@ impl Transport {
             loop_range: None,
             loop_on: false,
             ramp,
+            starting: false,
         }
+    }
+
+    /// Where a fade-in from silence is about to start, if one is (play from
+    /// stopped, after a seek's or a loop's jump): the audio core holds it there
+    /// until the streamed media at that position is loaded.
+    pub fn starting_at(&self) -> Option<u64> {
+        self.starting.then_some(self.pos)
+    }
+
+    /// The loop range while looping is on.
+    pub fn loop_range(&self) -> Option<(u64, u64)> {
+        self.loop_range.filter(|_| self.loop_on)
     }
 
     /// The playhead: the timeline sample the next run starts at.
@@ -63,6 +80,7 @@ impl Transport {
     }
 
     pub fn play(&mut self) {
+        self.starting |= !self.playing && self.gain.is_silent() && self.jump.is_none();
         self.playing = true;
         self.stop_after = false;
         if self.jump.is_none() {
@@ -81,6 +99,7 @@ impl Transport {
         if self.gain.is_silent() {
             self.pos = pos;
             self.jump = None;
+            self.starting |= self.playing;
         } else {
             self.jump = Some(pos);
             self.gain.set(false);
@@ -99,6 +118,7 @@ impl Transport {
         if !self.playing && self.gain.is_silent() {
             return Step { pos: None, len: max, fading: false };
         }
+        self.starting = false;
         let pos = self.pos;
         let mut len = max as u64;
         if let (true, Some((start, end))) = (self.loop_on, self.loop_range)
@@ -133,6 +153,7 @@ impl Transport {
                 self.playing = false;
             } else if self.playing {
                 self.gain.set(true);
+                self.starting = true;
             }
         }
         Step { pos: Some(pos), len, fading }
@@ -195,6 +216,24 @@ mod tests {
         assert_eq!(s[15], (115, 1.0));
         assert_eq!(s[20], (100, 0.25));
         assert!(s.iter().all(|(p, _)| (100..120).contains(p)));
+    }
+
+    #[test]
+    fn a_fade_in_from_silence_says_where_it_starts_until_it_is_stepped() {
+        let mut t = Transport::new(4);
+        assert_eq!(t.starting_at(), None);
+        t.seek(50);
+        t.play();
+        assert_eq!(t.starting_at(), Some(50), "play from stopped");
+        run(&mut t, 10);
+        assert_eq!(t.starting_at(), None);
+        t.seek(1000);
+        run(&mut t, 4); // the fade out, then the jump
+        assert_eq!(t.starting_at(), Some(1000), "after a seek's jump");
+        assert_eq!(run(&mut t, 1)[0], Some((1000, 0.25)));
+        t.set_loop(Some((1000, 1020)), true);
+        run(&mut t, 19);
+        assert_eq!(t.starting_at(), Some(1000), "after the loop's jump");
     }
 
     #[test]
