@@ -272,3 +272,27 @@ fn compressed_media_is_converted_once_into_the_cache_and_streams_equal_to_its_de
     assert_eq!(f.frames(), media.frames());
     let _ = SampleTime(0);
 }
+
+#[test]
+fn seeks_to_random_places_at_real_time_pace_under_feed_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session_in(dir.path(), 8, 30);
+    let mut live = live(&s, dir.path());
+    live.handle.play();
+    live.play(RATE / 4, Pace::KeepUp);
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for i in 0..12 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let target = x % (25 * RATE as u64);
+        if i % 2 == 0 {
+            // The app tells the streamer first (it loads there at once).
+            live.streamer.want(target);
+        }
+        live.handle.seek(target);
+        live.play(RATE / 4, Pace::RealTime);
+        let stats = live.streamer.stats();
+        assert_eq!(stats.underrun_frames, 0, "seek {i} to {target}: {stats:?}");
+    }
+}

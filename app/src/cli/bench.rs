@@ -68,6 +68,32 @@ pub enum Bench {
         #[arg(long)]
         chain: bool,
     },
+    /// Live playback from disk on a long many-track session: time to the first
+    /// sound, memory, under-fed reads, seek and loop response.
+    #[command(after_help = super::examples::BENCH_STREAM)]
+    Stream {
+        /// Number of stereo tracks.
+        #[arg(long, default_value_t = 64)]
+        tracks: usize,
+        /// Length of each track in minutes.
+        #[arg(long, default_value_t = 10.0)]
+        minutes: f64,
+        /// Sample rate of the session and its files.
+        #[arg(long, default_value_t = 48_000)]
+        rate: u32,
+        /// Seconds `mixdesk play` plays.
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        /// Frames per callback.
+        #[arg(long, default_value_t = 256)]
+        buffer: u32,
+        /// Where the generated session is kept (default: a folder under the system's temporary folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Output device (default: the engine's clock-driven silent output).
+        #[arg(long, value_name = "NAME")]
+        device: Option<String>,
+    },
     /// Redraw time of the window's timeline while it scrolls (software renderer).
     #[command(after_help = super::examples::BENCH_TIMELINE)]
     Timeline {
@@ -96,6 +122,17 @@ pub fn run(bench: Bench) -> Result<(), String> {
             find,
         ),
         Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
+        Bench::Stream { tracks, minutes, rate, seconds, buffer, dir, device } => {
+            super::bench_stream::run(super::bench_stream::Setup {
+                tracks,
+                minutes,
+                rate,
+                seconds,
+                buffer,
+                dir,
+                device,
+            })
+        }
     }
 }
 

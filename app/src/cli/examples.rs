@@ -74,6 +74,12 @@ pub const BENCH_REALTIME: &str = "Examples:
   mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %
   mixdesk bench realtime --tracks 64 --chain --find  the same with EQ and a compressor on every track";
 
+/// `mixdesk bench stream --help`.
+pub const BENCH_STREAM: &str = "Examples:
+  mixdesk bench stream --tracks 64 --minutes 10      first sound, memory, under-runs, seeks and a loop
+  mixdesk bench stream --tracks 128 --minutes 6 --seconds 30
+  mixdesk bench stream --tracks 64 --minutes 10 --rate 96000";
+
 /// `mixdesk bench timeline --help`.
 pub const BENCH_TIMELINE: &str = "Examples:
   mixdesk bench timeline                             64 tracks x 20 clips, 60 frames while scrolling

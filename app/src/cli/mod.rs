@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod bench_chain;
 mod bench_realtime;
+mod bench_stream;
 mod bench_timeline;
 mod diff;
 mod examples;

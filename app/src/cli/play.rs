@@ -1,15 +1,18 @@
 //! `mixdesk play SESSION`: headless playback through the real engine, with a
-//! one-line live meter (position, master peak, DSP load, xruns).
+//! one-line live meter (position, master peak, DSP load, xruns). The media
+//! streams from disk (`engine::streaming`): playback starts once the first
+//! chunks are loaded, not after decoding the session, and memory holds a
+//! few seconds of each track. At the end it prints how long the first sound
+//! took, the peak memory and any under-fed audio.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use mixdesk_engine::analysis::LoudnessReading;
-use mixdesk_engine::bounce::prepare_allowing_missing;
-use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{BUFFER_FRAMES, Engine, EngineConfig, EngineEvent};
 use mixdesk_engine::session::StripRef;
+use mixdesk_engine::streaming::{StreamConfig, Streamer, prepare_live};
 use mixdesk_engine::units::{Gain, SampleTime};
 
 /// Arguments of `mixdesk play`.
@@ -35,6 +38,7 @@ pub struct Args {
 const SETTLE_SECONDS: f64 = 0.5;
 
 pub fn run(args: Args) -> Result<(), String> {
+    let began = Instant::now();
     if !BUFFER_FRAMES.contains(&args.buffer) {
         return Err(format!("--buffer {} is not possible; choose 64 to 4096 frames", args.buffer));
     }
@@ -50,10 +54,22 @@ pub fn run(args: Args) -> Result<(), String> {
     let status = engine.status();
     let rate = status.sample_rate;
     let session = session.resampled_to(rate);
-    let (graph, unplayable) =
-        prepare_allowing_missing(&session, &dir, &MediaPool::new(), 4096).map_err(|e| e.to_string())?;
-    for e in &unplayable {
+    let streamer = Streamer::start(engine.transport_clock(), rate, StreamConfig::default());
+    let tty = std::io::stdout().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if tty && total > 8 {
+            eprint!("\ropening media {done}/{total}");
+        }
+    };
+    let live = prepare_live(&session, &dir, &streamer, 4096, &progress).map_err(|e| e.to_string())?;
+    if tty && live.files.len() > 8 {
+        eprintln!();
+    }
+    for e in &live.unplayable {
         eprintln!("mixdesk: warning: {e} Its clips play as silence.");
+    }
+    if live.converted > 0 {
+        eprintln!("converted {} file(s) for streaming into {}", live.converted, dir.join("cache").display());
     }
 
     let start = SampleTime::from_seconds(args.start.max(0.0), rate).0;
@@ -61,7 +77,8 @@ pub fn run(args: Args) -> Result<(), String> {
         Some(s) => start + SampleTime::from_seconds(s.max(0.0), rate).0,
         None => session.content_end().0.max(start),
     };
-    engine.swap_graph(graph).map_err(|e| e.to_string())?;
+    streamer.want(start);
+    engine.swap_graph(live.graph).map_err(|e| e.to_string())?;
     engine.seek(start);
     engine.play();
 
@@ -72,13 +89,16 @@ pub fn run(args: Args) -> Result<(), String> {
     let mut last_line = Instant::now();
     let mut position = start;
     let mut started = false;
+    let mut first_sound = None;
+    let mut reported = 0;
     loop {
         std::thread::sleep(Duration::from_millis(10));
         engine.poll(|e| match e {
             EngineEvent::Tick { position: p, playing, load, xruns, dropped_events } => {
-                started |= playing && p >= start;
+                started |= playing && p > start;
                 if started {
                     position = p;
+                    first_sound.get_or_insert_with(|| began.elapsed());
                 }
                 meter.load(load);
                 meter.xruns = xruns;
@@ -94,6 +114,11 @@ pub fn run(args: Args) -> Result<(), String> {
             _ => {}
         });
         meter.loudness = engine.analysis().loudness().reading();
+        let failures = streamer.stats().failures;
+        for (_, why) in &failures[reported.min(failures.len())..] {
+            eprintln!("\nmixdesk: {why}");
+        }
+        reported = failures.len();
         if xruns_at_settle.is_none() && position >= settle {
             xruns_at_settle = Some(meter.xruns);
         }
@@ -126,7 +151,33 @@ pub fn run(args: Args) -> Result<(), String> {
         100.0 * meter.max_load,
         meter.dropped,
     );
+    let stats = streamer.stats();
+    println!(
+        "streamed {} file(s): first sound {:.2} s after the command, peak memory {} MB, CPU {:.1} s, {} under-fed reads ({} frames of silence), {} failed",
+        stats.files,
+        first_sound.unwrap_or_default().as_secs_f64(),
+        peak_rss_kib() / 1024,
+        super::bench::cpu_seconds(),
+        stats.underruns,
+        stats.underrun_frames,
+        stats.failures.len(),
+    );
+    for (file, frames) in streamer.underfed() {
+        println!("  under-fed: {} ({frames} frames)", file.display());
+    }
     Ok(())
+}
+
+/// The process's peak resident memory, KiB (0 where /proc is not there).
+pub(super) fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// What the one-line meter shows.

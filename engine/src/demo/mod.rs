@@ -4,8 +4,11 @@
 //! [`session`] is the document (committed as `assets/demo/demo.mixdesk`; a test
 //! checks the two agree); [`generate`] writes the media it refers to.
 
+mod long;
 mod song;
 mod synth;
+
+pub use long::LongSession;
 
 use std::path::{Path, PathBuf};
 

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use super::chunks::{CHUNK_FRAMES, ChunkPool, tag};
 use super::file::StreamedFile;
-use super::plan::{Need, Plan, Window, needs};
+use super::plan::{Need, Plan, Window, add_after, needs};
 use super::reader::Reader;
 use crate::realtime::TransportClock;
 
@@ -92,6 +92,7 @@ pub(crate) fn run(inner: Arc<Inner>) {
         forgotten: HashSet::new(),
     };
     let mut wanted = Vec::new();
+    let mut current = Vec::new();
     let mut last_check = Instant::now();
     loop {
         {
@@ -120,11 +121,20 @@ pub(crate) fn run(inner: Arc<Inner>) {
             }
         }
         let want = inner.want.load(Acquire);
-        let anchor = if want == NO_WANT { inner.clock.position() } else { want };
-        let window =
-            Window { anchor, ahead: inner.ahead, behind: inner.behind, loop_range: inner.clock.loop_range() };
+        let now = inner.clock.position();
+        let anchor = if want == NO_WANT { now } else { want };
+        let loop_range = inner.clock.loop_range();
+        let window = Window { anchor, ahead: inner.ahead, behind: inner.behind, loop_range };
         let skip = |id: u32| files.get(id as usize).is_none_or(|f| f.failed.load(Relaxed));
         needs(&plan, &window, &skip, &mut wanted);
+        if want != NO_WANT {
+            // Until the jump, playback goes on (and fades out) where it is:
+            // keep that loaded too, after the seek's target.
+            let here =
+                Window { anchor: now, ahead: inner.behind.max(CHUNK_FRAMES as u64), behind: 0, loop_range };
+            needs(&plan, &here, &skip, &mut current);
+            add_after(&mut wanted, &current);
+        }
         let complete = disk.fill(&inner, &files, &wanted, want);
         if complete && want != NO_WANT {
             let _ = inner.want.compare_exchange(want, NO_WANT, Release, Relaxed);

@@ -22,6 +22,7 @@ mod cache;
 mod chunks;
 mod disk;
 mod file;
+mod live;
 mod plan;
 mod reader;
 
@@ -37,6 +38,7 @@ use cache::layout_for;
 pub use cache::{CACHE_DIR, Prepared};
 pub use chunks::CHUNK_FRAMES;
 pub use file::StreamedFile;
+pub use live::{LiveSession, prepare_live};
 pub use plan::{Plan, PlanClip};
 
 use self::chunks::ChunkPool;

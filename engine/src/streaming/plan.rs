@@ -104,6 +104,16 @@ pub(crate) fn needs(plan: &Plan, window: &Window, skip: &dyn Fn(u32) -> bool, ou
     out.sort_by_key(|n| n.soon);
 }
 
+/// Adds `more` to `out` ranked after everything already there (each chunk
+/// kept once, at its soonest), soonest first.
+pub(crate) fn add_after(out: &mut Vec<Need>, more: &[Need]) {
+    let base = out.iter().map(|n| n.soon).max().map_or(0, |m| m + 1);
+    out.extend(more.iter().map(|n| Need { soon: base + n.soon, ..*n }));
+    out.sort_unstable_by_key(|n| (n.file, n.chunk, n.soon));
+    out.dedup_by_key(|n| (n.file, n.chunk));
+    out.sort_by_key(|n| n.soon);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
