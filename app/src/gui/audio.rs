@@ -74,6 +74,8 @@ pub struct Audio {
     pub gain_reduction: HashMap<ProcessorId, f32>,
     /// Why the last graph could not be built, if it could not.
     pub graph_error: Option<String>,
+    /// See [`Audio::history_breaks`].
+    history_breaks: Vec<f64>,
     version: u64,
     missing: Vec<Missing>,
     missing_clips: HashSet<ClipId>,
@@ -112,6 +114,7 @@ impl Audio {
             meters: HashMap::new(),
             gain_reduction: HashMap::new(),
             graph_error: None,
+            history_breaks: Vec::new(),
             version: 0,
             missing: Vec::new(),
             missing_clips: HashSet::new(),
@@ -256,8 +259,24 @@ impl Audio {
 
     /// Starts the transport.
     pub fn play(&mut self) {
+        // Everything the last run played has been drained into the loudness
+        // history by now: what plays next starts a new stretch of it.
+        if let Some(t) = self.analysis().and_then(|a| a.loudness().history().last()).map(|p| p.seconds)
+            && self.history_breaks.last() != Some(&t)
+        {
+            if self.history_breaks.len() >= 256 {
+                self.history_breaks.remove(0);
+            }
+            self.history_breaks.push(t);
+        }
         self.send(EngineHandle::play);
         self.playing = true;
+    }
+
+    /// The loudness history's times at which playback started again after a
+    /// stop, oldest first: its lines break there.
+    pub fn history_breaks(&self) -> &[f64] {
+        &self.history_breaks
     }
 
     /// Stops the transport.
