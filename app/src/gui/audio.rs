@@ -76,6 +76,8 @@ pub struct Audio {
     pub graph_error: Option<String>,
     /// See [`Audio::history_breaks`].
     history_breaks: Vec<f64>,
+    /// The end last sent to the engine (see [`Audio::set_end`]).
+    end: Option<Option<u64>>,
     version: u64,
     missing: Vec<Missing>,
     missing_clips: HashSet<ClipId>,
@@ -115,6 +117,7 @@ impl Audio {
             gain_reduction: HashMap::new(),
             graph_error: None,
             history_breaks: Vec::new(),
+            end: None,
             version: 0,
             missing: Vec::new(),
             missing_clips: HashSet::new(),
@@ -289,6 +292,22 @@ impl Audio {
     pub fn seek(&mut self, position: u64) {
         self.send(|e| e.seek(position));
         self.position = position;
+    }
+
+    /// Tells the engine where playback stops by itself: the session's end
+    /// when `stop` (the preference), else nowhere. Sent only when it changes.
+    pub fn set_end(&mut self, session: &Session, stop: bool) {
+        let scale = f64::from(self.rate) / f64::from(session.sample_rate.max(1));
+        let end = stop.then(|| (session.content_end().0 as f64 * scale).round() as u64);
+        if self.end != Some(end) {
+            self.end = Some(end);
+            self.send(|e| e.set_end(end));
+        }
+    }
+
+    /// Where playback stops by itself (engine samples), as last sent.
+    pub fn end(&self) -> Option<u64> {
+        self.end.flatten()
     }
 
     /// Sends the session's loop range.

@@ -265,6 +265,7 @@ impl App {
         errors.extend(error);
         let task = audio.rebuild(&doc.session, doc.dir()).map(Message::Built);
         audio.set_loop(&doc.session);
+        audio.set_end(&doc.session, prefs.stop_at_end);
         let mut waves = timeline::waveforms::Waveforms::default();
         let wave_task = waves.request(&doc.session, &doc.dir(), &audio.pool()).map(Message::Waves);
         let task = Task::batch([task, wave_task]);
@@ -321,6 +322,7 @@ impl App {
             return task;
         }
         self.errors.extend(self.autosave.follow(&self.doc));
+        self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         let before = std::mem::replace(&mut self.synced, self.doc.session.clone());
         let waves =
             self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
@@ -423,6 +425,10 @@ impl App {
                 if self.audio.playing {
                     self.audio.stop();
                 } else {
+                    // Stopped at the end: play again from the start, as a player does.
+                    if self.audio.end().is_some_and(|end| end > 0 && self.audio.position >= end) {
+                        self.audio.seek(0);
+                    }
                     self.audio.play();
                 }
                 Task::none()
@@ -551,6 +557,7 @@ impl App {
             prefs::Message::BufferChosen(b) => dialog.prefs.buffer_frames = b,
             prefs::Message::LookChosen(l) => dialog.prefs.look = l,
             prefs::Message::AutosaveChosen(a) => dialog.prefs.autosave = a,
+            prefs::Message::StopAtEndToggled(on) => dialog.prefs.stop_at_end = on,
             prefs::Message::Closed => self.modal = None,
             prefs::Message::Applied => {
                 let new = dialog.prefs.clone();
@@ -559,6 +566,7 @@ impl App {
                     new.device != self.prefs.device || new.buffer_frames != self.prefs.buffer_frames;
                 self.prefs = new;
                 self.autosave.set_interval(self.prefs.autosave.interval());
+                self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
                 if let Err(e) = self.prefs.save() {
                     self.errors.push(e);
                 }
@@ -586,6 +594,7 @@ impl App {
         self.errors.extend(error);
         self.audio.seek(position);
         self.audio.set_loop(&self.doc.session);
+        self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
     }
 

@@ -202,3 +202,39 @@ fn a_dialog_that_answers_nothing_at_once_did_not_open_and_brings_the_typed_path(
     run(&mut app, task);
     assert!(app.modal.is_none());
 }
+
+#[test]
+fn the_engine_is_told_to_stop_at_the_session_end_and_play_from_there_starts_over() {
+    let (_dir, mut app) = fixture();
+    assert_eq!(app.audio.rate, 48_000);
+    // Both fixture clips are one second long from 0.
+    assert_eq!(app.audio.end(), Some(48_000));
+    // Moving a clip later moves the end with it.
+    let bass = app.doc.session.tracks[1].clips[0].id;
+    app.timeline.span = Span { spp: 100.0, scroll: 0.0 };
+    let _ = app.update(Message::Timeline(super::timeline::Message::ClipDragged(
+        super::timeline::rows::Grab::Move,
+        bass,
+        24_000.0,
+        0.0,
+        true,
+    )));
+    let _ = app.update(Message::Timeline(super::timeline::Message::DragEnded));
+    assert_eq!(app.doc.session.tracks[1].clips[0].start.0, 24_000);
+    assert_eq!(app.audio.end(), Some(72_000));
+    // Stopped at the end, Play starts from the top.
+    app.audio.seek(72_000);
+    let _ = app.update(Message::PlayToggled);
+    assert_eq!(app.audio.position, 0);
+    let _ = app.update(Message::PlayToggled);
+    // The preference: its checkbox in the dialog, and off means no end.
+    let _ = app.update(Message::PreferencesOpened);
+    interact(&mut app, |ui| {
+        let _ = ui.click("Stop at the session's end (unless looping)").unwrap();
+    });
+    assert!(matches!(&app.modal, Some(Modal::Preferences(d)) if !d.prefs.stop_at_end));
+    app.modal = None;
+    app.prefs.stop_at_end = false;
+    app.audio.set_end(&app.doc.session, app.prefs.stop_at_end);
+    assert_eq!(app.audio.end(), None);
+}
