@@ -36,6 +36,8 @@ mod tests;
 #[cfg(test)]
 mod tests_layout;
 #[cfg(test)]
+mod tests_render;
+#[cfg(test)]
 mod tests_safety;
 #[cfg(test)]
 mod tests_timeline;
