@@ -16,8 +16,9 @@ use super::theme::{self, Tone};
 /// How long a note stays before it goes by itself.
 pub const NOTE_LIFETIME: Duration = Duration::from_secs(4);
 /// How far below the window's top the messages float: under the toolbar and
-/// the transport bar, over the right-hand end of the page tabs.
-pub const TOP: f32 = 84.0;
+/// the transport bar, on the right-hand end of the page tabs' row (empty on
+/// both pages), clear of the editor's and the analyzer's buttons.
+pub const TOP: f32 = 68.0;
 /// The messages' width.
 pub const WIDTH: f32 = 520.0;
 
