@@ -110,11 +110,13 @@ xdotool mousemove 523 160; sleep 1
 import -window root "$OUT/11-markers-close-together.png"
 # Save As: a file dialog (zenity), or the typed path where none can open
 # (prefilled with the session's own path: Enter saves it there).
-xdotool mousemove 700 20 click 1; xdotool mousemove 210 16 click 1; sleep 3
-import -window root "$OUT/12-save-as-dialog.png"
-if xdotool search --class zenity >/dev/null 2>&1; then
+xdotool mousemove 700 20 click 1; xdotool mousemove 210 16 click 1
+if command -v zenity >/dev/null; then
+  timeout 20 xdotool search --sync --class zenity >/dev/null || { echo "screenshot: zenity did not open" >&2; exit 1; }
+  sleep 1.5; import -window root "$OUT/12-save-as-dialog.png"
   echo "Save As opened zenity"; xdotool key Escape; sleep 1
 else
+  sleep 1.5; import -window root "$OUT/12-save-as-dialog.png"
   echo "Save As asked for a typed path"; xdotool key Return; sleep 1
 fi
 kill -0 "$APP" || { echo "screenshot: the app exited" >&2; cat "$OUT/app.log" >&2; exit 1; }
