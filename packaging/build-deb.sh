@@ -109,7 +109,7 @@ Architecture: $arch
 Maintainer: The Mixdesk developers <mixdesk@example.invalid>
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $linked, $dlopened
-Recommends: xdg-desktop-portal-gtk | xdg-desktop-portal-backend | zenity
+Recommends: zenity | xdg-desktop-portal-gtk | xdg-desktop-portal-backend
 Section: sound
 Priority: optional
 Description: desktop mixer for multitrack sessions

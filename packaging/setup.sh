@@ -17,6 +17,10 @@ packages=(
   # the window: winit loads these at run time (X11 and Wayland)
   libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
   libwayland-client0 libwayland-cursor0
+  # file dialogs (Open, Save As, Import, Export's Choose…): rfd asks an XDG
+  # desktop portal first and falls back to zenity, which needs only X (no
+  # D-Bus session, no desktop), so it works under Xvfb and bare window managers
+  zenity
   # the .deb (packaging/build-deb.sh): dpkg-deb and dpkg-shlibdeps, the icon's PNG sizes
   dpkg-dev librsvg2-bin
 )

@@ -74,6 +74,10 @@ pub struct Audio {
     pub gain_reduction: HashMap<ProcessorId, f32>,
     /// Why the last graph could not be built, if it could not.
     pub graph_error: Option<String>,
+    /// See [`Audio::history_breaks`].
+    history_breaks: Vec<f64>,
+    /// The end last sent to the engine (see [`Audio::set_end`]).
+    end: Option<Option<u64>>,
     version: u64,
     missing: Vec<Missing>,
     missing_clips: HashSet<ClipId>,
@@ -112,6 +116,8 @@ impl Audio {
             meters: HashMap::new(),
             gain_reduction: HashMap::new(),
             graph_error: None,
+            history_breaks: Vec::new(),
+            end: None,
             version: 0,
             missing: Vec::new(),
             missing_clips: HashSet::new(),
@@ -256,8 +262,24 @@ impl Audio {
 
     /// Starts the transport.
     pub fn play(&mut self) {
+        // Everything the last run played has been drained into the loudness
+        // history by now: what plays next starts a new stretch of it.
+        if let Some(t) = self.analysis().and_then(|a| a.loudness().history().last()).map(|p| p.seconds)
+            && self.history_breaks.last() != Some(&t)
+        {
+            if self.history_breaks.len() >= 256 {
+                self.history_breaks.remove(0);
+            }
+            self.history_breaks.push(t);
+        }
         self.send(EngineHandle::play);
         self.playing = true;
+    }
+
+    /// The loudness history's times at which playback started again after a
+    /// stop, oldest first: its lines break there.
+    pub fn history_breaks(&self) -> &[f64] {
+        &self.history_breaks
     }
 
     /// Stops the transport.
@@ -270,6 +292,22 @@ impl Audio {
     pub fn seek(&mut self, position: u64) {
         self.send(|e| e.seek(position));
         self.position = position;
+    }
+
+    /// Tells the engine where playback stops by itself: the session's end
+    /// when `stop` (the preference), else nowhere. Sent only when it changes.
+    pub fn set_end(&mut self, session: &Session, stop: bool) {
+        let scale = f64::from(self.rate) / f64::from(session.sample_rate.max(1));
+        let end = stop.then(|| (session.content_end().0 as f64 * scale).round() as u64);
+        if self.end != Some(end) {
+            self.end = Some(end);
+            self.send(|e| e.set_end(end));
+        }
+    }
+
+    /// Where playback stops by itself (engine samples), as last sent.
+    pub fn end(&self) -> Option<u64> {
+        self.end.flatten()
     }
 
     /// Sends the session's loop range.

@@ -66,6 +66,9 @@ impl std::fmt::Display for DitherChoice {
     }
 }
 
+/// The id of the output file's field.
+pub const OUTPUT_FIELD: &str = "export-output";
+
 /// What the user did in the dialog.
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -95,6 +98,8 @@ pub enum Message {
     Browse,
     /// The save dialog answered.
     Browsed(Option<PathBuf>),
+    /// No save dialog could open: the path is typed in its field.
+    NoDialog,
     /// "Export" pressed.
     Start,
     /// "Cancel" pressed while running.
@@ -128,6 +133,8 @@ pub struct Export {
     /// The mix file to write.
     pub output: String,
     running: Option<Running>,
+    /// "Choose…" found no file dialog: the dialog says to type the path.
+    pub no_dialog: bool,
     /// The last result: summary lines, or the error.
     pub result: Option<Result<Vec<String>, String>>,
 }
@@ -148,6 +155,7 @@ impl Export {
             ceiling: "-1".into(),
             output: dir.join("exports").join(format!("{name}-mix.wav")).display().to_string(),
             running: None,
+            no_dialog: false,
             result: None,
         }
     }
@@ -185,7 +193,7 @@ impl Export {
             Message::Browse => {
                 let file = Path::new(&self.output).file_name().map(|f| f.to_string_lossy().into_owned());
                 return (
-                    Task::perform(
+                    super::files::ask(
                         async move {
                             let mut d = rfd::AsyncFileDialog::new().add_filter("WAV audio", &["wav"]);
                             if let Some(f) = file {
@@ -194,9 +202,14 @@ impl Export {
                             d.save_file().await.map(|h| h.path().to_owned())
                         },
                         Message::Browsed,
+                        Message::NoDialog,
                     ),
                     false,
                 );
+            }
+            Message::NoDialog => {
+                self.no_dialog = true;
+                return (iced::widget::operation::focus(iced::widget::Id::new(OUTPUT_FIELD)), false);
             }
             Message::Browsed(p) => {
                 if let Some(p) = p {
@@ -376,6 +389,7 @@ impl Export {
             row![
                 label("File"),
                 text_input("mix.wav", &self.output)
+                    .id(iced::widget::Id::new(OUTPUT_FIELD))
                     .size(13)
                     .padding(4)
                     .style(theme::input)
@@ -387,6 +401,13 @@ impl Export {
             .spacing(8)
             .align_y(Alignment::Center),
         );
+        if self.no_dialog {
+            body = body.push(
+                text(format!("{} {}", super::path_prompt::NO_DIALOG, super::path_prompt::INSTALL_HINT))
+                    .size(12)
+                    .style(theme::warning_text),
+            );
+        }
         if self.is_running() {
             body = body.push(
                 row![

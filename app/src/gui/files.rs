@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length, Task};
@@ -17,7 +18,44 @@ use mixdesk_engine::units::SampleTime;
 
 use super::Message;
 use super::document::Document;
+use super::path_prompt::Ask;
 use super::theme::{self, Tone};
+
+/// A dialog that answers "nothing chosen" sooner than this did not open
+/// (rfd found neither a portal nor zenity): no one cancels a dialog this fast.
+pub const FAILED_FAST: Duration = Duration::from_millis(250);
+
+/// Whether a file dialog can open here: zenity is on the PATH, or there is a
+/// D-Bus session bus for an XDG desktop portal. Without both, rfd answers
+/// "nothing chosen" at once; the window then asks for a typed path instead.
+pub fn dialogs_available() -> bool {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    };
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty())
+        || std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| Path::new(&d).join("bus").exists());
+    on_path("zenity") || bus
+}
+
+/// Runs a dialog as a task; "nothing chosen" within [`FAILED_FAST`] means no
+/// dialog opened, and becomes `failed` instead of `done(None)`.
+pub fn ask<T: Send + 'static, M: Send + 'static>(
+    dialog: impl Future<Output = Option<T>> + Send + 'static,
+    done: impl FnOnce(Option<T>) -> M + Send + 'static,
+    failed: M,
+) -> Task<M> {
+    Task::perform(
+        async move {
+            let start = Instant::now();
+            let answer = dialog.await;
+            (answer, start.elapsed())
+        },
+        move |(answer, took)| match answer {
+            None if took < FAILED_FAST => failed,
+            answer => done(answer),
+        },
+    )
+}
 
 fn session_filter(d: rfd::AsyncFileDialog) -> rfd::AsyncFileDialog {
     d.add_filter("Mixdesk session", &["mixdesk"])
@@ -25,7 +63,7 @@ fn session_filter(d: rfd::AsyncFileDialog) -> rfd::AsyncFileDialog {
 
 /// Asks where to create a new session.
 pub fn choose_new() -> Task<Message> {
-    Task::perform(
+    ask(
         async {
             session_filter(
                 rfd::AsyncFileDialog::new().set_title("Create a session").set_file_name("untitled.mixdesk"),
@@ -35,14 +73,16 @@ pub fn choose_new() -> Task<Message> {
             .map(|h| h.path().to_owned())
         },
         Message::NewChosen,
+        Message::NoDialog(Ask::New),
     )
 }
 
 /// Asks which session to open.
 pub fn choose_open() -> Task<Message> {
-    Task::perform(
+    ask(
         async { session_filter(rfd::AsyncFileDialog::new()).pick_file().await.map(|h| h.path().to_owned()) },
         Message::OpenChosen,
+        Message::NoDialog(Ask::Open),
     )
 }
 
@@ -50,7 +90,7 @@ pub fn choose_open() -> Task<Message> {
 pub fn choose_save_as(doc: &Document) -> Task<Message> {
     let name = format!("{}.mixdesk", doc.name());
     let dir = doc.dir();
-    Task::perform(
+    ask(
         async move {
             session_filter(rfd::AsyncFileDialog::new().set_directory(dir).set_file_name(name))
                 .save_file()
@@ -58,21 +98,22 @@ pub fn choose_save_as(doc: &Document) -> Task<Message> {
                 .map(|h| h.path().to_owned())
         },
         Message::SaveAsChosen,
+        Message::NoDialog(Ask::SaveAs),
     )
 }
 
 /// Asks which audio files to import.
 pub fn choose_import() -> Task<Message> {
-    Task::perform(
+    ask(
         async {
             rfd::AsyncFileDialog::new()
                 .add_filter("Audio", &AUDIO_EXTENSIONS)
                 .pick_files()
                 .await
-                .map(|v| v.into_iter().map(|h| h.path().to_owned()).collect())
-                .unwrap_or_default()
+                .map(|v| v.into_iter().map(|h| h.path().to_owned()).collect::<Vec<_>>())
         },
-        Message::ImportChosen,
+        |paths| Message::ImportChosen(paths.unwrap_or_default()),
+        Message::NoDialog(Ask::Import),
     )
 }
 

@@ -8,16 +8,35 @@ use iced::{Task, window};
 use mixdesk_engine::session::Session;
 
 use super::document::Document;
+use super::path_prompt::Ask;
 use super::{After, App, Message, Modal, autosave, files, mixer, timeline, versions_panel};
 
 impl App {
     /// Runs `then` now, or first asks whether to save unsaved changes.
-    pub(super) fn unless_unsaved(&mut self, after: After, then: Task<Message>) -> Task<Message> {
+    pub(super) fn unless_unsaved(
+        &mut self,
+        after: After,
+        then: impl FnOnce(&mut App) -> Task<Message>,
+    ) -> Task<Message> {
         if self.doc.is_dirty() {
             self.modal = Some(Modal::Unsaved(after));
             Task::none()
         } else {
-            then
+            then(self)
+        }
+    }
+
+    /// Opens the file dialog for `ask`, or the typed-path prompt where no
+    /// dialog can open.
+    pub(super) fn choose(&mut self, ask: Ask) -> Task<Message> {
+        if !self.dialogs {
+            return self.prompt_path(ask);
+        }
+        match ask {
+            Ask::New => files::choose_new(),
+            Ask::Open => files::choose_open(),
+            Ask::SaveAs => files::choose_save_as(&self.doc),
+            Ask::Import => files::choose_import(),
         }
     }
 
@@ -25,8 +44,8 @@ impl App {
         self.modal = None;
         match after {
             After::Close(id) => window::close(id),
-            After::New => files::choose_new(),
-            After::Open => files::choose_open(),
+            After::New => self.choose(Ask::New),
+            After::Open => self.choose(Ask::Open),
         }
     }
 
@@ -49,6 +68,7 @@ impl App {
         self.audio.meters.clear();
         self.audio.seek(0);
         self.audio.set_loop(&self.doc.session);
+        self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         let waves =
             self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
         Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
@@ -59,7 +79,7 @@ impl App {
         let mut doc = Document::new(Session::new(48_000), None);
         match doc.save_as(&path) {
             Ok(p) => {
-                self.note = Some(format!("Created {}", p.display()));
+                self.note.set(format!("Created {}", p.display()));
                 self.replace(doc)
             }
             Err(e) => {
@@ -86,10 +106,10 @@ impl App {
 
     pub(super) fn save(&mut self) -> Task<Message> {
         if self.doc.path.is_none() {
-            return files::choose_save_as(&self.doc);
+            return self.choose(Ask::SaveAs);
         }
         match self.doc.save() {
-            Ok(p) => self.note = Some(format!("Saved {}", p.display())),
+            Ok(p) => self.note.set(format!("Saved {}", p.display())),
             Err(e) => self.errors.push(format!("{e}")),
         }
         Task::none()
@@ -99,7 +119,7 @@ impl App {
         let Some(path) = path else { return Task::none() };
         match self.doc.save_as(&path) {
             Ok(p) => {
-                self.note = Some(format!("Saved {}", p.display()));
+                self.note.set(format!("Saved {}", p.display()));
                 if let Some(Modal::Unsaved(after)) = self.modal.take() {
                     return self.proceed(after);
                 }
@@ -119,7 +139,7 @@ impl App {
 
     pub(super) fn dropped(&mut self, path: PathBuf) -> Task<Message> {
         if path.extension().is_some_and(|e| e == "mixdesk") {
-            return self.unless_unsaved(After::Open, Task::done(Message::OpenChosen(Some(path.clone()))));
+            return self.unless_unsaved(After::Open, |_| Task::done(Message::OpenChosen(Some(path.clone()))));
         }
         self.import(vec![path])
     }

@@ -19,6 +19,8 @@ pub mod history_panel;
 pub mod keys;
 pub mod lifecycle;
 pub mod mixer;
+pub mod notices;
+pub mod path_prompt;
 pub mod prefs;
 pub mod recovery;
 pub mod relink_dialog;
@@ -31,6 +33,10 @@ pub mod widget;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_layout;
+#[cfg(test)]
+mod tests_render;
 #[cfg(test)]
 mod tests_safety;
 #[cfg(test)]
@@ -134,8 +140,14 @@ pub enum Message {
     ConfirmDiscard,
     /// "Cancel" in the unsaved-changes question.
     ConfirmCancel,
-    /// The error banner was dismissed.
+    /// The error card was closed.
     ErrorDismissed,
+    /// The note was closed.
+    NoteDismissed,
+    /// A file dialog could not open: ask for a typed path instead.
+    NoDialog(path_prompt::Ask),
+    /// Something in the typed-path prompt.
+    Path(path_prompt::Message),
 }
 
 /// What to do once the unsaved-changes question is answered.
@@ -162,6 +174,8 @@ pub enum Modal {
     Recovery(Box<recovery::Prompt>),
     /// Relink missing media.
     Relink(relink_dialog::Dialog),
+    /// A typed path, when no file dialog can open.
+    Path(path_prompt::Prompt),
 }
 
 /// The main area: the arrangement or the mixing console.
@@ -203,14 +217,19 @@ pub struct App {
     pub prefs: Preferences,
     /// Errors shown in the banner, newest last.
     pub errors: Vec<String>,
-    /// A short note in the transport bar ("Saved demo.mixdesk").
-    pub note: Option<String>,
+    /// A short note over the window that expires ("Saved demo.mixdesk").
+    pub note: notices::Note,
     /// The side panel's tab, when it is shown.
     pub side: Option<side::Tab>,
     /// The versions panel.
     pub versions: versions_panel::Versions,
     /// Autosave of the open document.
     pub autosave: autosave::Autosave,
+    /// Whether file dialogs can open (zenity or a desktop portal); without
+    /// them New, Open, Save As and Import ask for a typed path.
+    pub dialogs: bool,
+    /// The window's size (for popups kept inside it).
+    pub window: iced::Size,
     /// The session as the engine last heard it, to send only what changed.
     synced: Session,
     null_output: bool,
@@ -248,6 +267,7 @@ impl App {
         errors.extend(error);
         let task = audio.rebuild(&doc.session, doc.dir()).map(Message::Built);
         audio.set_loop(&doc.session);
+        audio.set_end(&doc.session, prefs.stop_at_end);
         let mut waves = timeline::waveforms::Waveforms::default();
         let wave_task = waves.request(&doc.session, &doc.dir(), &audio.pool()).map(Message::Waves);
         let task = Task::batch([task, wave_task]);
@@ -261,6 +281,8 @@ impl App {
             side: None,
             versions: versions_panel::Versions::default(),
             autosave: autosave::Autosave::new(&doc, prefs.autosave.interval()),
+            dialogs: files::dialogs_available(),
+            window: iced::Size::new(1600.0, 1000.0),
             synced: doc.session.clone(),
             doc,
             audio,
@@ -269,7 +291,7 @@ impl App {
             modal: None,
             prefs,
             errors,
-            note: None,
+            note: notices::Note::default(),
             null_output: launch.null_output,
         };
         app.offer_recovery();
@@ -302,6 +324,7 @@ impl App {
             return task;
         }
         self.errors.extend(self.autosave.follow(&self.doc));
+        self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         let before = std::mem::replace(&mut self.synced, self.doc.session.clone());
         let waves =
             self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
@@ -334,6 +357,7 @@ impl App {
                 Task::none()
             }
             Message::Resized(size) => {
+                self.window = size;
                 let panel = if self.timeline.analyzer { timeline::analyzer::WIDTH } else { 0.0 };
                 self.timeline.width =
                     (size.width - timeline::geometry::HEADER_WIDTH - panel - 14.0).max(100.0);
@@ -355,18 +379,18 @@ impl App {
                 self.modal = Some(Modal::Relink(relink_dialog::Dialog::default()));
                 Task::none()
             }
-            Message::New => self.unless_unsaved(After::New, files::choose_new()),
+            Message::New => self.unless_unsaved(After::New, |app| app.choose(path_prompt::Ask::New)),
             Message::NewChosen(path) => self.new_session(path),
-            Message::Open => self.unless_unsaved(After::Open, files::choose_open()),
+            Message::Open => self.unless_unsaved(After::Open, |app| app.choose(path_prompt::Ask::Open)),
             Message::OpenChosen(path) => self.open(path),
             Message::Save => self.save(),
-            Message::SaveAs => files::choose_save_as(&self.doc),
+            Message::SaveAs => self.choose(path_prompt::Ask::SaveAs),
             Message::SaveAsChosen(path) => self.save_as(path),
-            Message::Import => files::choose_import(),
+            Message::Import => self.choose(path_prompt::Ask::Import),
             Message::ImportChosen(paths) => self.import(paths),
             Message::ImportReady(Ok(files)) => {
                 files::add_tracks(&mut self.doc, &files);
-                self.note = Some(format!("Imported {} file(s) as tracks", files.len()));
+                self.note.set(format!("Imported {} file(s) as tracks", files.len()));
                 Task::none()
             }
             Message::ImportReady(Err(e)) => {
@@ -386,17 +410,27 @@ impl App {
                 Task::none()
             }
             Message::Undo => {
-                self.note = self.doc.undo().map(|l| format!("Undid: {l}"));
+                match self.doc.undo() {
+                    Some(l) => self.note.set(format!("Undid: {l}")),
+                    None => self.note.clear(),
+                }
                 Task::none()
             }
             Message::Redo => {
-                self.note = self.doc.redo().map(|l| format!("Redid: {l}"));
+                match self.doc.redo() {
+                    Some(l) => self.note.set(format!("Redid: {l}")),
+                    None => self.note.clear(),
+                }
                 Task::none()
             }
             Message::PlayToggled => {
                 if self.audio.playing {
                     self.audio.stop();
                 } else {
+                    // Stopped at the end: play again from the start, as a player does.
+                    if self.audio.end().is_some_and(|end| end > 0 && self.audio.position >= end) {
+                        self.audio.seek(0);
+                    }
                     self.audio.play();
                 }
                 Task::none()
@@ -411,6 +445,7 @@ impl App {
             Message::Tick => {
                 self.audio.poll();
                 self.after_tick();
+                self.note.expire(std::time::Instant::now());
                 self.errors.extend(self.autosave.tick(&self.doc));
                 Task::none()
             }
@@ -429,7 +464,7 @@ impl App {
             Message::ConfirmSave => {
                 let Some(Modal::Unsaved(after)) = self.modal.take() else { return Task::none() };
                 if self.doc.path.is_none() {
-                    return files::choose_save_as(&self.doc);
+                    return self.choose(path_prompt::Ask::SaveAs);
                 }
                 match self.doc.save() {
                     Ok(_) => self.proceed(after),
@@ -456,6 +491,16 @@ impl App {
                 self.audio.graph_error = None;
                 Task::none()
             }
+            Message::NoteDismissed => {
+                self.note.clear();
+                Task::none()
+            }
+            Message::NoDialog(ask) => {
+                // It will not open next time either: ask for typed paths from now on.
+                self.dialogs = false;
+                self.prompt_path(ask)
+            }
+            Message::Path(m) => self.path_message(m),
         }
     }
 
@@ -475,7 +520,7 @@ impl App {
         match self.mixer.selected {
             Some(r) => self.mixer_message(f(r)),
             None => {
-                self.note = Some("Click a strip first to select it".into());
+                self.note.set("Click a strip first to select it");
                 Task::none()
             }
         }
@@ -496,6 +541,10 @@ impl App {
 
     fn export_message(&mut self, m: export::Message) -> Task<Message> {
         let Some(export) = self.export.as_mut() else { return Task::none() };
+        let m = match m {
+            export::Message::Browse if !self.dialogs => export::Message::NoDialog,
+            m => m,
+        };
         let (task, close) = export.update(m, &self.doc.session, &self.doc.dir(), &self.doc.name());
         if close {
             self.modal = None;
@@ -510,6 +559,7 @@ impl App {
             prefs::Message::BufferChosen(b) => dialog.prefs.buffer_frames = b,
             prefs::Message::LookChosen(l) => dialog.prefs.look = l,
             prefs::Message::AutosaveChosen(a) => dialog.prefs.autosave = a,
+            prefs::Message::StopAtEndToggled(on) => dialog.prefs.stop_at_end = on,
             prefs::Message::Closed => self.modal = None,
             prefs::Message::Applied => {
                 let new = dialog.prefs.clone();
@@ -518,6 +568,7 @@ impl App {
                     new.device != self.prefs.device || new.buffer_frames != self.prefs.buffer_frames;
                 self.prefs = new;
                 self.autosave.set_interval(self.prefs.autosave.interval());
+                self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
                 if let Err(e) = self.prefs.save() {
                     self.errors.push(e);
                 }
@@ -545,6 +596,7 @@ impl App {
         self.errors.extend(error);
         self.audio.seek(position);
         self.audio.set_loop(&self.doc.session);
+        self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
     }
 
@@ -557,32 +609,6 @@ impl App {
                 .width(Length::Fill)
                 .style(theme::panel),
         ];
-        let errors: Vec<&String> = self.errors.iter().chain(self.audio.graph_error.as_ref()).collect();
-        if !errors.is_empty() {
-            let text_lines = errors.iter().map(|e| e.as_str()).collect::<Vec<_>>().join("\n");
-            main = main.push(
-                container(
-                    row![
-                        text(text_lines).size(13).width(Length::Fill),
-                        (!self.audio.missing_media().is_empty()).then(|| {
-                            button(text("Relink…").size(12))
-                                .style(theme::button(Tone::Plain, false))
-                                .on_press(Message::RelinkOpened)
-                        }),
-                        button(text("Dismiss").size(12))
-                            .style(theme::button(Tone::Plain, false))
-                            .on_press(Message::ErrorDismissed),
-                    ]
-                    .spacing(8),
-                )
-                .padding(8)
-                .width(Length::Fill)
-                .style(theme::error_banner),
-            );
-        }
-        if let Some(note) = &self.note {
-            main = main.push(container(text(note.clone()).size(12)).padding([2, 10]));
-        }
         let tabs = row![
             button(text("Timeline").size(13))
                 .padding([4, 12])
@@ -607,11 +633,13 @@ impl App {
             .map(Message::Timeline),
             Page::Mixer => {
                 let shown = self.shown();
+                // The editor opens between the strips and the master: the strips'
+                // area narrows (and scrolls), the master stays where it was.
                 let mut body = row![mixer::view(shown, &self.mixer, &self.audio).map(Message::Mixer)];
                 if let Some(id) = self.mixer.editor {
                     body = body.push(editor::view(shown, id, &self.audio).map(Message::Editor));
                 }
-                body.into()
+                body.push(mixer::master(shown, &self.mixer, &self.audio).map(Message::Mixer)).into()
             }
         };
         let mut body = row![container(body).width(Length::Fill)];
@@ -620,6 +648,20 @@ impl App {
         }
         main = main.push(body.height(Length::Fill));
         let base: Element<'_, Message> = container(main).width(Length::Fill).height(Length::Fill).into();
+        // Messages and menus float on layers of their own: nothing under them moves.
+        let mut layers = stack![base];
+        if self.page == Page::Timeline
+            && let Some(menu) = timeline::popup(&self.doc.session, &self.timeline, self.window)
+        {
+            layers = layers.push(menu.map(Message::Timeline));
+        }
+        let errors: Vec<&str> =
+            self.errors.iter().chain(self.audio.graph_error.as_ref()).map(String::as_str).collect();
+        let relink = !self.audio.missing_media().is_empty();
+        if let Some(messages) = notices::layer(self.note.text(), &errors, relink) {
+            layers = layers.push(messages);
+        }
+        let base: Element<'_, Message> = layers.into();
         let dialog: Option<Element<'_, Message>> = match &self.modal {
             None => None,
             Some(Modal::Export) => self.export.as_ref().map(|e| e.view().map(Message::Export)),
@@ -627,6 +669,7 @@ impl App {
             Some(Modal::Unsaved(_)) => Some(files::unsaved_view(&self.doc.name())),
             Some(Modal::Recovery(p)) => Some(p.view().map(Message::Recovery)),
             Some(Modal::Relink(d)) => Some(d.view().map(Message::Relink)),
+            Some(Modal::Path(p)) => Some(p.view().map(Message::Path)),
         };
         match dialog {
             None => base,

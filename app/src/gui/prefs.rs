@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use iced::widget::{button, column, container, pick_list, row, text};
+use iced::widget::{button, checkbox, column, container, pick_list, row, text};
 use iced::{Alignment, Element, Length};
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,9 @@ pub struct Preferences {
     pub look: Look,
     /// How often unsaved changes are autosaved.
     pub autosave: AutosaveEvery,
+    /// Playback stops by itself at the session's end unless it loops (REAPER's
+    /// "stop playback at end of project"); off, it rolls on past the end.
+    pub stop_at_end: bool,
 }
 
 /// Autosave intervals offered.
@@ -81,7 +84,13 @@ impl std::fmt::Display for AutosaveEvery {
 
 impl Default for Preferences {
     fn default() -> Preferences {
-        Preferences { device: None, buffer_frames: 256, look: Look::Dark, autosave: AutosaveEvery::default() }
+        Preferences {
+            device: None,
+            buffer_frames: 256,
+            look: Look::Dark,
+            autosave: AutosaveEvery::default(),
+            stop_at_end: true,
+        }
     }
 }
 
@@ -143,6 +152,8 @@ pub enum Message {
     LookChosen(Look),
     /// An autosave interval was chosen.
     AutosaveChosen(AutosaveEvery),
+    /// "Stop at the end" was switched.
+    StopAtEndToggled(bool),
     /// "Apply" pressed: restart audio with these settings and save them.
     Applied,
     /// Closed without applying.
@@ -207,6 +218,15 @@ impl Dialog {
                     .text_size(13)
                     .style(theme::pick),
                 text("unsaved changes, beside the session").size(12),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+            row![
+                label("Playback"),
+                checkbox(self.prefs.stop_at_end)
+                    .label("Stop at the session's end (unless looping)")
+                    .on_toggle(Message::StopAtEndToggled)
+                    .text_size(13),
             ]
             .spacing(8)
             .align_y(Alignment::Center),

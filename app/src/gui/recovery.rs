@@ -125,7 +125,7 @@ impl App {
         match m {
             Message::Recover => {
                 let doc = Document::recovered(prompt.recovery.session, prompt.path);
-                self.note = Some("Recovered the autosave: save to keep it".into());
+                self.note.set("Recovered the autosave: save to keep it");
                 // The sidecar already holds this state; it goes when the user saves.
                 self.replace(doc)
             }

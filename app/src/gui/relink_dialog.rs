@@ -17,6 +17,9 @@ use super::audio::Audio;
 use super::theme::{self, Tone};
 use super::{App, Modal};
 
+/// The id of the folder field.
+pub const FOLDER_FIELD: &str = "relink-folder";
+
 /// What the user did in the dialog.
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -26,6 +29,8 @@ pub enum Message {
     Browse,
     /// The folder picker answered.
     Browsed(Option<PathBuf>),
+    /// No folder picker could open: the folder is typed in its field.
+    NoDialog,
     /// Search the folder.
     Search,
     /// The search finished.
@@ -47,6 +52,8 @@ pub struct Dialog {
     pub error: Option<String>,
     /// A search is running.
     pub searching: bool,
+    /// "Browse…" found no file dialog: the dialog says to type the folder.
+    pub no_dialog: bool,
 }
 
 /// Searches `folder` on a worker for the missing media of `session`.
@@ -65,10 +72,16 @@ impl App {
                 d.folder = s;
                 Task::none()
             }
-            Message::Browse => Task::perform(
+            Message::Browse if !self.dialogs => Task::done(Message::NoDialog),
+            Message::Browse => super::files::ask(
                 async { rfd::AsyncFileDialog::new().pick_folder().await.map(|h| h.path().to_owned()) },
                 Message::Browsed,
+                Message::NoDialog,
             ),
+            Message::NoDialog => {
+                d.no_dialog = true;
+                iced::widget::operation::focus(iced::widget::Id::new(FOLDER_FIELD))
+            }
             Message::Browsed(None) => Task::none(),
             Message::Browsed(Some(p)) => {
                 d.folder = p.display().to_string();
@@ -92,7 +105,7 @@ impl App {
                 self.modal = None;
                 let mut clips = 0;
                 self.doc.edit("relink", "Relink media", |s| clips = relink::apply(s, &plan));
-                self.note = Some(format!("Relinked {} file(s), {clips} clip(s)", plan.found.len()));
+                self.note.set(format!("Relinked {} file(s), {clips} clip(s)", plan.found.len()));
                 Task::none()
             }
             Message::Close => {
@@ -113,7 +126,7 @@ impl Dialog {
                 .size(13),
             row![
                 text_input("folder to search", &self.folder)
-                    .id("relink-folder")
+                    .id(FOLDER_FIELD)
                     .size(13)
                     .padding(5)
                     .style(theme::input)
@@ -134,6 +147,13 @@ impl Dialog {
             .align_y(Alignment::Center),
         ]
         .spacing(12);
+        if self.no_dialog {
+            col = col.push(
+                text(format!("{} {}", super::path_prompt::NO_DIALOG, super::path_prompt::INSTALL_HINT))
+                    .size(12)
+                    .style(theme::warning_text),
+            );
+        }
         if let Some(e) = &self.error {
             col = col.push(text(e.clone()).size(13));
         }

@@ -32,7 +32,7 @@ pub(super) fn run(app: &mut App, task: Task<Message>) {
 }
 
 /// Like `tests::interact`, but runs the tasks the messages return.
-fn act(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) {
+pub(super) fn act(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) {
     let messages: Vec<Message> = {
         let mut ui = simulator(app);
         gesture(&mut ui);
@@ -45,7 +45,7 @@ fn act(app: &mut App, gesture: impl FnOnce(&mut Simulator<'_, Message>)) {
 }
 
 /// Whether the current view shows `text` somewhere.
-fn shows(app: &App, text: &str) -> bool {
+pub(super) fn shows(app: &App, text: &str) -> bool {
     simulator(app).find(text).is_ok()
 }
 

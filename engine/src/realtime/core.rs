@@ -181,6 +181,7 @@ impl AudioCore {
                 EngineCommand::Stop => self.transport.stop(),
                 EngineCommand::Seek(pos) => self.transport.seek(pos),
                 EngineCommand::SetLoop { range, enabled } => self.transport.set_loop(range, enabled),
+                EngineCommand::SetEnd(end) => self.transport.set_end(end),
                 EngineCommand::SetParam(id, v) => {
                     if !self.graph.set_param(id, v) {
                         self.send_reserved(EngineEvent::UnknownParam(id));

@@ -25,6 +25,9 @@ pub enum EngineCommand {
         /// Whether playback wraps at the range's end.
         enabled: bool,
     },
+    /// Where playback stops by itself when not looping (the session's end), in
+    /// samples; `None`: it rolls on.
+    SetEnd(Option<u64>),
     /// Move a continuous control to a value in its unit (smoothed).
     SetParam(ParamId, f64),
     /// A hand on a control: applied at the transport position the audio

@@ -289,6 +289,12 @@ impl EngineHandle {
         let _ = self.send(EngineCommand::SetLoop { range, enabled });
     }
 
+    /// Where playback stops by itself when it is not looping (the session's
+    /// end, in samples at the engine's rate); `None` rolls on past it.
+    pub fn set_end(&mut self, end: Option<u64>) {
+        let _ = self.send(EngineCommand::SetEnd(end));
+    }
+
     /// Moves a control to a value (smoothed on the audio thread).
     pub fn set_param(&mut self, id: ParamId, value: f64) {
         let _ = self.send(EngineCommand::SetParam(id, value));

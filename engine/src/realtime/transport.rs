@@ -8,7 +8,10 @@
 //! - stop: fade out, then hold the position where the fade ended;
 //! - seek while playing: fade out, jump, fade in;
 //! - loop: fade out so that silence is reached exactly at the loop's end, jump
-//!   to its start, fade in.
+//!   to its start, fade in;
+//! - the end (the session's, when one is set and playback is not looping):
+//!   fade out so that silence is reached exactly there, then stop and hold the
+//!   playhead there. Playing from at or past the end rolls on.
 
 use crate::smooth::Declick;
 
@@ -35,6 +38,8 @@ pub(crate) struct Transport {
     stop_after: bool,
     loop_range: Option<(u64, u64)>,
     loop_on: bool,
+    /// Where playback stops by itself when it is not looping.
+    end: Option<u64>,
     ramp: u32,
     /// A fade-in from silence starts at `pos` with the next step (play from
     /// stopped, or a jump): the caller may hold it until the media there is
@@ -52,6 +57,7 @@ impl Transport {
             stop_after: false,
             loop_range: None,
             loop_on: false,
+            end: None,
             ramp,
             starting: false,
         }
@@ -111,6 +117,11 @@ impl Transport {
         self.loop_on = enabled;
     }
 
+    /// Where playback stops by itself when not looping (`None`: it never does).
+    pub fn set_end(&mut self, end: Option<u64>) {
+        self.end = end;
+    }
+
     /// Plans the next run of at most `max` frames and moves the playhead past it.
     /// While fading, writes the run's per-sample gain into `gain[..len]` (a run
     /// at full level leaves `gain` alone). Realtime-safe.
@@ -131,6 +142,23 @@ impl Transport {
                 // Reach silence exactly at the loop's end, then wrap.
                 self.gain.fade_out_within(to_end as u32);
                 self.jump = Some(start);
+            } else {
+                len = len.min(to_end - u64::from(self.ramp));
+            }
+        }
+        let looping = self.loop_on && self.loop_range.is_some_and(|(_, end)| pos < end);
+        if let Some(end) = self.end
+            && !looping
+            && self.playing
+            && pos < end
+            && self.jump.is_none()
+            && !self.stop_after
+        {
+            let to_end = end - pos;
+            if to_end <= u64::from(self.ramp) {
+                // Reach silence exactly at the end, then stop there.
+                self.gain.fade_out_within(to_end as u32);
+                self.stop_after = true;
             } else {
                 len = len.min(to_end - u64::from(self.ramp));
             }
@@ -243,5 +271,29 @@ mod tests {
         assert_eq!(t.position(), 500);
         t.play();
         assert_eq!(run(&mut t, 1)[0], Some((500, 0.25)));
+    }
+
+    #[test]
+    fn playback_stops_at_the_end_unless_it_loops_and_rolls_on_from_past_it() {
+        let mut t = Transport::new(4);
+        t.set_end(Some(50));
+        t.seek(30);
+        t.play();
+        let s = run(&mut t, 40);
+        let played: Vec<_> = s.iter().flatten().copied().collect();
+        assert_eq!(played.last(), Some(&(49, 0.0)), "silence reached exactly at the end");
+        assert_eq!(played.len(), 20);
+        assert!(!t.is_playing());
+        assert_eq!(t.position(), 50);
+        // Looping inside the range never reaches the end.
+        t.set_loop(Some((10, 40)), true);
+        t.seek(10);
+        t.play();
+        assert!(run(&mut t, 200).iter().all(|x| x.is_some_and(|(p, _)| (10..40).contains(&p))));
+        // From the end on, it rolls.
+        t.set_loop(None, false);
+        t.seek(60);
+        assert!(run(&mut t, 100).iter().all(Option::is_some));
+        assert!(t.is_playing());
     }
 }

@@ -42,7 +42,7 @@ impl Engine {
             return;
         }
 
-        let clip_mask = (!physical_bounds.is_within(&clip_bounds))
+        let clip_mask = (!within_reach(physical_bounds, clip_bounds))
             .then(|| clip_mask.get(clip_bounds));
 
         let transform = into_transform(transformation);
@@ -348,7 +348,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = match physical_bounds.is_within(&clip_bounds) {
+                let clip_mask = match within_reach(physical_bounds, clip_bounds) {
                     true => None,
                     false => Some(clip_mask.get(clip_bounds)),
                 };
@@ -383,7 +383,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = match physical_bounds.is_within(&clip_bounds) {
+                let clip_mask = match within_reach(physical_bounds, clip_bounds) {
                     true => None,
                     false => Some(clip_mask.get(clip_bounds)),
                 };
@@ -415,7 +415,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = match physical_bounds.is_within(&clip_bounds) {
+                let clip_mask = match within_reach(physical_bounds, clip_bounds) {
                     true => None,
                     false => Some(clip_mask.get(clip_bounds)),
                 };
@@ -458,7 +458,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = (!physical_bounds.is_within(&clip_bounds))
+                let clip_mask = (!within_reach(physical_bounds, clip_bounds))
                     .then(|| clip_mask.get(clip_bounds));
 
                 self.text_pipeline.draw_raw(
@@ -504,7 +504,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = (!physical_bounds.is_within(&clip_bounds))
+                let clip_mask = (!within_reach(physical_bounds, clip_bounds))
                     .then(|| clip_mask.get(clip_bounds));
 
                 pixels.fill_path(
@@ -535,7 +535,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = (!physical_bounds.is_within(&clip_bounds))
+                let clip_mask = (!within_reach(physical_bounds, clip_bounds))
                     .then(|| clip_mask.get(clip_bounds));
 
                 pixels.stroke_path(
@@ -566,7 +566,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = (!physical_bounds.is_within(&_clip_bounds))
+                let clip_mask = (!within_reach(physical_bounds, _clip_bounds))
                     .then(|| _clip_mask.get(_clip_bounds));
 
                 let center = physical_bounds.center();
@@ -596,7 +596,7 @@ impl Engine {
                     return;
                 }
 
-                let clip_mask = (!physical_bounds.is_within(&_clip_bounds))
+                let clip_mask = (!within_reach(physical_bounds, _clip_bounds))
                     .then(|| _clip_mask.get(_clip_bounds));
 
                 let center = physical_bounds.center();
@@ -953,4 +953,16 @@ pub fn adjust_clip_mask(clip_mask: &mut tiny_skia::Mask, bounds: Rectangle) {
         false,
         tiny_skia::Transform::default(),
     );
+}
+
+/// Mixdesk patch. Whether a drawing with these bounds stays inside its clip,
+/// so it can be drawn without the clip mask: its anti-aliased edge reaches up
+/// to a pixel past its exact bounds, so those must be a pixel inside. Upstream
+/// compared the exact bounds: a shape flush with its layer's edge (the
+/// playhead's head on the ruler's top edge, on a fractional y) blended its
+/// edge into the pixel row outside the layer, which no damage rectangle of
+/// that layer ever clears, and every redraw blended it in again: ghost
+/// fragments of old playheads above the ruler.
+fn within_reach(bounds: Rectangle, clip: Rectangle) -> bool {
+    bounds.expand(1.0).is_within(&clip)
 }

@@ -142,7 +142,9 @@ pub struct MixerUi {
     pub editor: Option<ProcessorId>,
 }
 
-/// The whole mixer, scrolling horizontally.
+/// The track and bus strips, scrolling horizontally. The master is not among
+/// them: [`master`] is pinned at the right-hand edge of the window, so it stays
+/// in view however far the strips scroll and whatever opens beside them.
 pub fn view<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Element<'a, Message> {
     let mut row = Row::new().spacing(4).padding(6).height(Length::Fill);
     for t in &session.tracks {
@@ -152,16 +154,24 @@ pub fn view<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Elem
         row = row.push(strip::view(session, StripRef::Bus(b.id), ui, audio));
     }
     row = row.push(strip::add_bus());
-    row = row.push(strip::view(session, StripRef::Master, ui, audio));
     container(
         scrollable(row)
             .direction(scrollable::Direction::Horizontal(scrollable::Scrollbar::new()))
+            .id(iced::widget::Id::new(STRIPS_ID))
             .width(Length::Fill)
             .height(Length::Fill),
     )
     .width(Length::Fill)
     .height(Length::Fill)
     .into()
+}
+
+/// The id of the strips' scrollable (tests find it by this).
+pub const STRIPS_ID: &str = "mixer-strips";
+
+/// The master strip, pinned at the right-hand edge.
+pub fn master<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Element<'a, Message> {
+    container(strip::view(session, StripRef::Master, ui, audio)).padding(6).height(Length::Fill).into()
 }
 
 /// A strip's display name.

@@ -17,8 +17,68 @@ use crate::gui::theme::{self, Colors, Tone};
 /// Width of the panel.
 pub const WIDTH: f32 = 420.0;
 
-fn lufs(v: Option<f64>) -> String {
-    v.filter(|x| x.is_finite()).map_or_else(|| "–".to_owned(), |x| format!("{x:.1}"))
+/// Loudness under this is silence: BS.1770's absolute gate.
+pub const SILENCE_LUFS: f64 = -70.0;
+/// A true peak under this is silence (a 24-bit file's smallest step is -144 dBFS).
+pub const SILENCE_DBTP: f64 = -150.0;
+/// What the panel shows for no value: nothing measured, or silence.
+pub const NO_VALUE: &str = "–";
+
+fn figure_text(v: Option<f64>, floor: f64) -> String {
+    v.filter(|x| x.is_finite() && *x >= floor).map_or_else(|| NO_VALUE.to_owned(), |x| format!("{x:.1}"))
+}
+
+/// The five figures as shown: momentary, short-term, integrated, range, true
+/// peak. Momentary and short-term measure what plays now, so they read "–"
+/// while the transport is stopped (the meter holds its last, decayed reading);
+/// a loudness under the -70 LUFS gate or a true peak under -150 dBTP is
+/// silence, also "–", never "-222.1".
+pub fn figures(r: &mixdesk_engine::analysis::LoudnessReading, playing: bool) -> [String; 5] {
+    let now = |v: Option<f64>| if playing { figure_text(v, SILENCE_LUFS) } else { NO_VALUE.to_owned() };
+    [
+        now(r.momentary),
+        now(r.short_term),
+        figure_text(r.integrated, SILENCE_LUFS),
+        r.range.filter(|_| r.integrated.is_some_and(|i| i >= SILENCE_LUFS)).map_or_else(
+            || NO_VALUE.to_owned(),
+            |x| if x.is_finite() { format!("{x:.1}") } else { NO_VALUE.to_owned() },
+        ),
+        figure_text(r.true_peak, SILENCE_DBTP),
+    ]
+}
+
+/// The history's lines: one run of (seconds, LUFS) per stretch that was
+/// measured without a break. A point of silence (or none) ends a run, and so
+/// does a stop of the transport (`breaks`: the history's time when playback
+/// started again), so no line joins what played before a gap to what played
+/// after it.
+pub fn runs(
+    points: &[LoudnessPoint],
+    pick: impl Fn(&LoudnessPoint) -> Option<f64>,
+    breaks: &[f64],
+) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let mut last: Option<f64> = None;
+    for p in points {
+        let broken = last.is_some_and(|t| breaks.iter().any(|&b| t <= b && b < p.seconds));
+        if broken && !run.is_empty() {
+            out.push(std::mem::take(&mut run));
+        }
+        last = Some(p.seconds);
+        match pick(p).filter(|v| v.is_finite() && *v >= SILENCE_LUFS) {
+            Some(v) => run.push((p.seconds, v)),
+            None => {
+                if !run.is_empty() {
+                    out.push(std::mem::take(&mut run));
+                }
+            }
+        }
+    }
+    if !run.is_empty() {
+        out.push(run);
+    }
+    out
 }
 
 /// The panel.
@@ -29,19 +89,26 @@ pub fn view<'a>(_session: &'a Session, audio: &'a Audio) -> Element<'a, Message>
             .width(WIDTH)
             .into();
     };
-    let r = a.loudness().reading();
+    let [momentary, short_term, integrated, range, true_peak] =
+        figures(&a.loudness().reading(), audio.playing);
     let figure = |name: &'static str, value: String, unit: &'static str| {
         column![text(name).size(10), text(value).size(20), text(unit).size(10)].spacing(1).width(Length::Fill)
     };
     let numbers = row![
-        figure("Momentary", lufs(r.momentary), "LUFS"),
-        figure("Short-term", lufs(r.short_term), "LUFS"),
-        figure("Integrated", lufs(r.integrated), "LUFS"),
-        figure("Range", lufs(r.range), "LU"),
-        figure("True peak", lufs(r.true_peak), "dBTP"),
+        figure("Momentary", momentary, "LUFS"),
+        figure("Short-term", short_term, "LUFS"),
+        figure("Integrated", integrated, "LUFS"),
+        figure("Range", range, "LU"),
+        figure("True peak", true_peak, "dBTP"),
     ]
     .spacing(6);
-    let history: Vec<LoudnessPoint> = a.loudness().history().iter().rev().take(600).rev().cloned().collect();
+    let history = a.loudness().history();
+    let history = &history[history.len().saturating_sub(600)..];
+    let lines = [
+        runs(history, |p| p.momentary, audio.history_breaks()),
+        runs(history, |p| p.short_term, audio.history_breaks()),
+    ];
+    let end = history.last().map(|p| p.seconds);
     let master = a.spectrum().points();
     let strips: Vec<(String, Vec<SpectrumPoint>)> =
         a.strip_spectra().map(|(_, r, s)| (strip_name(_session, r), s.points())).collect();
@@ -56,7 +123,7 @@ pub fn view<'a>(_session: &'a Session, audio: &'a Audio) -> Element<'a, Message>
             ],
             numbers,
             text("Short-term loudness, last minute").size(11),
-            canvas_widget(History { points: history }).width(Length::Fill).height(150),
+            canvas_widget(History { lines, end }).width(Length::Fill).height(150),
             text("Spectrum: master, and the selected strip").size(11),
             canvas_widget(Spectrum { master, strips }).width(Length::Fill).height(Length::Fill),
         ]
@@ -84,7 +151,10 @@ fn strip_name(s: &Session, r: mixdesk_engine::session::StripRef) -> String {
 
 #[derive(Debug)]
 struct History {
-    points: Vec<LoudnessPoint>,
+    /// Momentary and short-term runs.
+    lines: [Vec<Vec<(f64, f64)>>; 2],
+    /// The history's last time.
+    end: Option<f64>,
 }
 
 /// A plot's frame: the background and a line with its label every 10 dB from `lo` to `hi`.
@@ -127,22 +197,16 @@ impl canvas::Program<Message> for History {
         let (lo, hi) = (-50.0f32, 0.0f32);
         let (mut frame, c) = plot(renderer, theme, bounds, lo, hi, "");
         let size = bounds.size();
-        if let Some(last) = self.points.last() {
-            let t0 = last.seconds.max(60.0) - 60.0;
+        if let Some(end) = self.end {
+            let t0 = end.max(60.0) - 60.0;
             let x = |s: f64| ((s - t0) / 60.0) as f32 * size.width;
             let y = |db: f64| size.height * (1.0 - ((db as f32).clamp(lo, hi) - lo) / (hi - lo));
-            for (pick, colour) in [(0, Color { a: 0.6, ..c.dim }), (1, c.accent)] {
+            for (runs, colour) in self.lines.iter().zip([Color { a: 0.6, ..c.dim }, c.accent]) {
                 let path = Path::new(|b| {
-                    let mut started = false;
-                    for p in &self.points {
-                        let v = if pick == 0 { p.momentary } else { p.short_term };
-                        let Some(v) = v.filter(|v| v.is_finite()) else { continue };
-                        let pt = Point::new(x(p.seconds), y(v));
-                        if started {
-                            b.line_to(pt)
-                        } else {
-                            b.move_to(pt);
-                            started = true;
+                    for run in runs {
+                        for (i, &(t, v)) in run.iter().enumerate() {
+                            let pt = Point::new(x(t), y(v));
+                            if i == 0 { b.move_to(pt) } else { b.line_to(pt) }
                         }
                     }
                 });
@@ -211,5 +275,60 @@ impl canvas::Program<Message> for Spectrum {
             );
         }
         vec![frame.into_geometry()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mixdesk_engine::analysis::LoudnessReading;
+
+    #[test]
+    fn silence_and_a_stopped_transport_read_as_a_dash_not_minus_222() {
+        // What the meter held after a stop: the decayed tail of the last block.
+        let r = LoudnessReading {
+            momentary: Some(-222.1),
+            short_term: Some(-14.2),
+            integrated: Some(-16.04),
+            range: Some(6.0),
+            true_peak: Some(-1.26),
+            ..LoudnessReading::default()
+        };
+        assert_eq!(figures(&r, false), ["–", "–", "-16.0", "6.0", "-1.3"]);
+        assert_eq!(figures(&r, true), ["–", "-14.2", "-16.0", "6.0", "-1.3"]);
+        let silent = LoudnessReading {
+            momentary: Some(-222.1),
+            integrated: Some(-180.0),
+            range: Some(0.0),
+            true_peak: Some(-300.0),
+            ..LoudnessReading::default()
+        };
+        assert_eq!(figures(&silent, true), ["–"; 5]);
+    }
+
+    #[test]
+    fn the_history_breaks_at_silence_and_where_playback_stopped() {
+        let p = |seconds: f64, v: Option<f64>| LoudnessPoint { seconds, momentary: v, short_term: v };
+        let points = [
+            p(0.1, Some(-20.0)),
+            p(0.2, Some(-19.0)),
+            p(0.3, Some(-222.0)),
+            p(0.4, Some(-18.0)),
+            p(0.5, Some(-17.0)),
+            // Stopped after 0.5 s of audio, played again from elsewhere.
+            p(0.6, Some(-30.0)),
+            p(0.7, None),
+            p(0.8, Some(-31.0)),
+        ];
+        let lines = runs(&points, |p| p.short_term, &[0.5]);
+        assert_eq!(
+            lines,
+            vec![
+                vec![(0.1, -20.0), (0.2, -19.0)],
+                vec![(0.4, -18.0), (0.5, -17.0)],
+                vec![(0.6, -30.0)],
+                vec![(0.8, -31.0)],
+            ]
+        );
     }
 }

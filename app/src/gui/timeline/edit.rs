@@ -316,7 +316,10 @@ pub fn update(
         Message::Split => split(doc, ui, playhead),
         Message::Duplicate => duplicate(doc, ui),
         Message::Delete => delete(doc, ui),
-        Message::MenuOpened(m) => ui.menu = Some(m),
+        Message::MenuOpened(m, at) => {
+            ui.menu = Some(m);
+            ui.menu_at = at;
+        }
         Message::MenuClosed => ui.menu = None,
         Message::FadeShapeChosen(id, fade_in, shape) => {
             let name = clip(&doc.session, id).map(clip_name).unwrap_or_default();

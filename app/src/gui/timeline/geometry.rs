@@ -164,6 +164,86 @@ pub fn lane_value_at(info: &ParamInfo, y: f32, height: f32) -> f64 {
     lane_value(info, f64::from(1.0 - (y - LANE_PAD) / usable))
 }
 
+/// Labels of a lane's value scale are at least this far apart (pixels).
+pub const SCALE_GAP: f32 = 11.0;
+
+/// A lane's value scale: (y from the lane's top, label), top to bottom, as
+/// many as fit `height` at [`SCALE_GAP`] apart, the most telling first: dB
+/// marks for gains (0 dB and -inf always), L / C / R for pan, per cent for
+/// width, decades for frequencies, On / Off and the choices' names for
+/// switches, and the range's ends in the parameter's unit otherwise.
+pub fn lane_scale(info: &ParamInfo, height: f32) -> Vec<(f32, String)> {
+    let fader = info.unit == Unit::Decibels && info.max >= 6.0 && info.min <= -60.0;
+    let marks: Vec<(f64, String)> = match info.unit {
+        Unit::Decibels if fader => [0.0, info.min, 6.0, -10.0, -20.0, -40.0, 12.0, -6.0, -30.0, -3.0, 3.0]
+            .into_iter()
+            .filter(|v| *v >= info.min && *v <= info.max)
+            .map(|v| {
+                let text = if v <= info.min {
+                    "-inf".to_owned()
+                } else if v == 0.0 {
+                    "0 dB".to_owned()
+                } else {
+                    format!("{v:+.0}")
+                };
+                (v, text)
+            })
+            .collect(),
+        Unit::Decibels => {
+            let mut marks =
+                vec![(info.max, format!("{:+.0} dB", info.max)), (info.min, format!("{:+.0}", info.min))];
+            if info.min < 0.0 && info.max > 0.0 {
+                marks.insert(0, (0.0, "0 dB".to_owned()));
+            }
+            let step = [1.0, 3.0, 6.0, 12.0, 24.0]
+                .into_iter()
+                .find(|s| (info.max - info.min) / s <= 8.0)
+                .unwrap_or(24.0);
+            let mut v = (info.min / step).ceil() * step;
+            while v < info.max {
+                marks.push((v, format!("{v:+.0}")));
+                v += step;
+            }
+            marks
+        }
+        Unit::Pan => [(0.0, "C"), (1.0, "R"), (-1.0, "L"), (0.5, "R50"), (-0.5, "L50")]
+            .into_iter()
+            .map(|(v, t)| (v, t.to_owned()))
+            .collect(),
+        Unit::Hertz => [100.0, 1000.0, 10_000.0, 20.0, 20_000.0, 50.0, 200.0, 500.0, 2000.0, 5000.0]
+            .into_iter()
+            .filter(|v| *v >= info.min && *v <= info.max)
+            .map(|v| (v, if v >= 1000.0 { format!("{:.0}k", v / 1000.0) } else { format!("{v:.0}") }))
+            .collect(),
+        Unit::Toggle => vec![(1.0, "On".to_owned()), (0.0, "Off".to_owned())],
+        Unit::Choice => {
+            let n = info.choices.len();
+            let mut order: Vec<usize> = (0..n).collect();
+            // The ends first, then the middle ones.
+            order.sort_by_key(|&i| if i == 0 || i + 1 == n { 0 } else { 1 });
+            order.into_iter().map(|i| (i as f64, info.choices[i].to_owned())).collect()
+        }
+        Unit::Ratio if info.key == "width" => [1.0, 0.0, 2.0, 0.5, 1.5]
+            .into_iter()
+            .filter(|v| *v >= info.min && *v <= info.max)
+            .map(|v| (v, format!("{:.0}%", v * 100.0)))
+            .collect(),
+        _ => {
+            let mid = lane_value(info, 0.5);
+            [info.max, info.min, mid].into_iter().map(|v| (v, info.format(v))).collect()
+        }
+    };
+    let mut out: Vec<(f32, String)> = Vec::new();
+    for (v, text) in marks {
+        let y = lane_y(info, v, height);
+        if out.iter().all(|(other, _)| (other - y).abs() >= SCALE_GAP) {
+            out.push((y, text));
+        }
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out
+}
+
 /// The parameters a track's lanes can show: its strip controls, then every
 /// parameter of its inserts (named "EQ: Band 1 gain").
 pub fn automatable(session: &Session, track: TrackId) -> Vec<(ParamId, String)> {
@@ -233,5 +313,30 @@ mod tests {
         let mute = StripParam::Mute.info();
         assert_eq!(lane_value_at(&mute, 30.0, 112.0), 1.0);
         assert_eq!(lane_value_at(&mute, 90.0, 112.0), 0.0);
+    }
+
+    #[test]
+    fn lanes_have_a_value_scale_in_the_parameters_unit_that_fits_their_height() {
+        let texts =
+            |info: &ParamInfo, h: f32| lane_scale(info, h).into_iter().map(|(_, t)| t).collect::<Vec<_>>();
+        let fader = StripParam::Fader.info();
+        let scale = lane_scale(&fader, 72.0);
+        // 0 dB sits where the lane draws 0 dB, -inf at the bottom.
+        assert!(scale.contains(&(lane_y(&fader, 0.0, 72.0), "0 dB".to_owned())), "{scale:?}");
+        assert!(scale.contains(&(lane_y(&fader, fader.min, 72.0), "-inf".to_owned())), "{scale:?}");
+        for h in [40.0, 72.0, 200.0] {
+            let s = lane_scale(&fader, h);
+            assert!(s.windows(2).all(|w| w[1].0 - w[0].0 >= SCALE_GAP), "{h}: {s:?}");
+            assert!(s.iter().all(|(y, _)| (0.0..=h).contains(y)));
+        }
+        assert!(lane_scale(&fader, 200.0).len() > lane_scale(&fader, 40.0).len(), "taller lanes show more");
+        assert_eq!(texts(&StripParam::Pan.info(), 72.0), ["R", "R50", "C", "L50", "L"]);
+        assert_eq!(texts(&StripParam::Width.info(), 72.0), ["200%", "150%", "100%", "50%", "0%"]);
+        assert_eq!(texts(&StripParam::Mute.info(), 72.0), ["On", "Off"]);
+        // An insert's frequency: decades on its log scale, in its unit.
+        let eq = mixdesk_engine::dsp::kind("eq").unwrap();
+        let freq = eq.params.iter().find(|p| p.unit == Unit::Hertz).unwrap();
+        let f = texts(freq, 72.0);
+        assert!(f.contains(&"1k".to_owned()) && f.contains(&"100".to_owned()), "{f:?}");
     }
 }

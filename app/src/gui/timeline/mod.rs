@@ -94,6 +94,8 @@ pub struct TimelineUi {
     pub follow: bool,
     /// The open context menu.
     pub menu: Option<Menu>,
+    /// Where the context menu opens: the pointer when it was opened, in window coordinates.
+    pub menu_at: iced::Point,
     /// A marker being renamed, and the name typed so far.
     pub renaming: Option<(MarkerId, String)>,
     /// Scale (percent) typed for the selected lane points.
@@ -119,6 +121,7 @@ impl Default for TimelineUi {
             snap: true,
             follow: true,
             menu: None,
+            menu_at: iced::Point::ORIGIN,
             renaming: None,
             scale_text: "100".into(),
             offset_text: "0".into(),
@@ -263,8 +266,8 @@ pub enum Message {
     Duplicate,
     /// Delete the selected clips or lane points.
     Delete,
-    /// A context menu was opened.
-    MenuOpened(Menu),
+    /// A context menu was opened at a point of the window.
+    MenuOpened(Menu, iced::Point),
     /// The context menu was closed.
     MenuClosed,
     /// A fade shape was chosen in the menu.
@@ -379,10 +382,13 @@ fn toolbar<'a>(ui: &'a TimelineUi) -> Element<'a, Message> {
     container(bar).padding([3, 8]).width(Length::Fill).style(theme::panel).into()
 }
 
-/// The context menu, drawn as a row of choices over the toolbar.
-fn menu<'a>(m: Menu, session: &'a Session) -> Element<'a, Message> {
-    let item = |label: &'static str, on: bool, msg: Message| tool_button(label, on, msg);
-    let mut r = row![].spacing(4).align_y(Alignment::Center);
+/// Width of the context menu.
+pub const MENU_WIDTH: f32 = 170.0;
+/// Height of one entry of the context menu.
+const MENU_ITEM: f32 = 26.0;
+
+/// The context menu's title and choices.
+fn menu_items(m: Menu, session: &Session) -> (&'static str, Vec<(&'static str, bool, Message)>) {
     match m {
         Menu::Fade { clip, fade_in } => {
             let now = session
@@ -391,20 +397,20 @@ fn menu<'a>(m: Menu, session: &'a Session) -> Element<'a, Message> {
                 .flat_map(|t| &t.clips)
                 .find(|c| c.id == clip)
                 .map(|c| if fade_in { c.fade_in.shape } else { c.fade_out.shape });
-            r = r.push(small(if fade_in { "Fade-in shape:" } else { "Fade-out shape:" }));
-            for (label, shape) in [
+            let items = [
                 ("Linear", FadeShape::Linear),
                 ("Equal power", FadeShape::EqualPower),
                 ("Exponential", FadeShape::Exponential),
                 ("S-curve", FadeShape::SCurve),
-            ] {
-                r = r.push(item(label, now == Some(shape), Message::FadeShapeChosen(clip, fade_in, shape)));
-            }
+            ]
+            .into_iter()
+            .map(|(label, shape)| (label, now == Some(shape), Message::FadeShapeChosen(clip, fade_in, shape)))
+            .collect();
+            (if fade_in { "Fade-in shape" } else { "Fade-out shape" }, items)
         }
         Menu::Segment { param, index } => {
             let now = session.lane(param).and_then(|l| l.points.get(index)).map(|p| p.shape);
-            r = r.push(small("Segment shape:"));
-            for (label, shape) in [
+            let items = [
                 ("Linear", Shape::Linear),
                 ("Step", Shape::Step),
                 ("Exponential", Shape::Exponential),
@@ -412,13 +418,56 @@ fn menu<'a>(m: Menu, session: &'a Session) -> Element<'a, Message> {
                 ("S-curve", Shape::SCurve),
                 ("Bezier +", Shape::Bezier(0.5)),
                 ("Bezier −", Shape::Bezier(-0.5)),
-            ] {
-                r = r.push(item(label, now == Some(shape), Message::SegmentShapeChosen(param, index, shape)));
-            }
+            ]
+            .into_iter()
+            .map(|(label, shape)| {
+                (label, now == Some(shape), Message::SegmentShapeChosen(param, index, shape))
+            })
+            .collect();
+            ("Segment shape", items)
         }
     }
-    r = r.push(tool_button("Close", false, Message::MenuClosed));
-    container(r).padding([3, 8]).width(Length::Fill).style(theme::dialog).into()
+}
+
+/// The open context menu as a popup at the pointer, kept inside a window of
+/// `window`'s size, over everything else: nothing under it moves. A click
+/// anywhere outside it closes it.
+pub fn popup<'a>(
+    session: &'a Session,
+    ui: &'a TimelineUi,
+    window: iced::Size,
+) -> Option<Element<'a, Message>> {
+    let m = ui.menu?;
+    let (title, items) = menu_items(m, session);
+    let height = MENU_ITEM * (items.len() + 2) as f32 + 12.0;
+    let mut card = column![small(title)].spacing(2).width(MENU_WIDTH);
+    for (label, on, msg) in items {
+        card = card.push(
+            button(small(label))
+                .padding([4, 8])
+                .width(Length::Fill)
+                .style(theme::button(Tone::Accent, on))
+                .on_press(msg),
+        );
+    }
+    card = card.push(
+        button(small("Close"))
+            .padding([4, 8])
+            .width(Length::Fill)
+            .style(theme::button(Tone::Plain, false))
+            .on_press(Message::MenuClosed),
+    );
+    let x = ui.menu_at.x.min(window.width - MENU_WIDTH - 16.0).max(0.0);
+    let y = ui.menu_at.y.min(window.height - height - 4.0).max(0.0);
+    let outside = iced::widget::mouse_area(Space::new().width(Length::Fill).height(Length::Fill))
+        .on_press(Message::MenuClosed);
+    Some(
+        iced::widget::stack![
+            outside,
+            iced::widget::pin(container(card).padding(6).style(theme::dialog)).x(x).y(y),
+        ]
+        .into(),
+    )
 }
 
 /// The timeline: toolbar, ruler, then the scrolling rows with their headers.
@@ -468,11 +517,7 @@ pub fn view<'a>(
     .id(iced::widget::Id::new("timeline-rows"))
     .on_scroll(|v| Message::ScrolledY(v.absolute_offset().y, v.bounds().height))
     .height(Length::Fill);
-    let mut col = column![toolbar(ui)];
-    if let Some(m) = ui.menu {
-        col = col.push(menu(m, session));
-    }
-    col = col.push(ruler).push(body);
+    let col = column![toolbar(ui), ruler, body];
     let main: Element<'a, Message> = col.width(Length::Fill).height(Length::Fill).into();
     if ui.analyzer { row![main, analyzer::view(session, audio)].height(Length::Fill).into() } else { main }
 }

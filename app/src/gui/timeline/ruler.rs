@@ -21,6 +21,29 @@ pub const MARKER_STRIP: f32 = 25.0;
 /// Where the loop strip starts.
 pub const LOOP_STRIP: f32 = 39.0;
 
+/// How far right of its flag a marker's label starts.
+const LABEL_GAP: f32 = 10.0;
+/// The most a marker label may take.
+const LABEL_MAX: f32 = 110.0;
+/// A label with less room than this (about three letters) is not drawn; its
+/// flag stays, and hovering it shows the name.
+pub const LABEL_MIN: f32 = 24.0;
+
+/// The room (pixels) each marker's label may take, for flags at `xs` (any
+/// order) on a ruler `width` wide: up to 4 px before the next flag to the
+/// right, so labels never overlap each other or a flag; 0 hides a label.
+pub fn marker_label_room(xs: &[f32], width: f32) -> Vec<f32> {
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]).then(a.cmp(&b)));
+    let mut room = vec![0.0; xs.len()];
+    for (k, &i) in order.iter().enumerate() {
+        let next = order.get(k + 1).map_or(width + LABEL_MAX, |&j| xs[j] - 4.0);
+        let r = (next - xs[i] - LABEL_GAP).min(LABEL_MAX);
+        room[i] = if r >= LABEL_MIN { r } else { 0.0 };
+    }
+    room
+}
+
 /// The ruler for one frame.
 #[derive(Debug)]
 pub struct Ruler<'a> {
@@ -45,6 +68,8 @@ pub struct State {
     drag: Option<Drag>,
     last_move: Option<Point>,
     last_marker_click: Option<(MarkerId, Instant)>,
+    /// The marker under the pointer: its full name is shown over the others.
+    hover: Option<MarkerId>,
 }
 
 impl Ruler<'_> {
@@ -75,6 +100,13 @@ impl canvas::Program<Message> for Ruler<'_> {
                 state.last_move = Some(*position);
                 let x = position.x - bounds.x;
                 let t = span.sample(x);
+                let over = bounds.contains(*position)
+                    && (MARKER_STRIP..LOOP_STRIP).contains(&(position.y - bounds.y));
+                let hover = over.then(|| self.marker_at(x)).flatten();
+                if state.drag.is_none() && hover != state.hover {
+                    state.hover = hover;
+                    return Some(Action::request_redraw());
+                }
                 match state.drag.as_mut()? {
                     Drag::Seek => Some(Action::publish(Message::Seek(t)).and_capture()),
                     Drag::Loop(a) => {
@@ -139,7 +171,7 @@ impl canvas::Program<Message> for Ruler<'_> {
 
     fn draw(
         &self,
-        _state: &State,
+        state: &State,
         renderer: &Renderer,
         theme: &Theme,
         bounds: Rectangle,
@@ -159,9 +191,10 @@ impl canvas::Program<Message> for Ruler<'_> {
         }
         draw_bars(&mut frame, s, span, c, w);
         draw_seconds(&mut frame, s, span, c, w);
-        for m in &s.markers {
-            let x = span.x(m.position.0 as f64);
-            if !(-80.0..=w).contains(&x) {
+        let xs: Vec<f32> = s.markers.iter().map(|m| span.x(m.position.0 as f64)).collect();
+        let room = marker_label_room(&xs, w);
+        for ((m, &x), &room) in s.markers.iter().zip(&xs).zip(&room) {
+            if !(-LABEL_MAX..=w).contains(&x) {
                 continue;
             }
             let flag = Path::new(|b| {
@@ -176,7 +209,33 @@ impl canvas::Program<Message> for Ruler<'_> {
                 Size::new(1.0, LOOP_STRIP - MARKER_STRIP),
                 c.mute,
             );
-            label::draw(&mut frame, &m.name, Point::new(x + 10.0, MARKER_STRIP + 0.5), 10.0, c.mute, 110.0);
+            if room > 0.0 {
+                label::draw(
+                    &mut frame,
+                    &m.name,
+                    Point::new(x + LABEL_GAP, MARKER_STRIP + 0.5),
+                    10.0,
+                    c.mute,
+                    room,
+                );
+            }
+        }
+        // The hovered marker's whole name, over its neighbours.
+        if let Some((m, x)) = state.hover.and_then(|id| s.markers.iter().zip(&xs).find(|(m, _)| m.id == id)) {
+            let full = m.name.chars().count() as f32 * 6.5 + 8.0;
+            frame.fill_rectangle(
+                Point::new(x + LABEL_GAP - 3.0, MARKER_STRIP - 1.0),
+                Size::new(full, LOOP_STRIP - MARKER_STRIP + 1.0),
+                c.raised,
+            );
+            label::draw(
+                &mut frame,
+                &m.name,
+                Point::new(x + LABEL_GAP, MARKER_STRIP + 0.5),
+                10.0,
+                c.text,
+                400.0,
+            );
         }
         let x = span.x(self.position);
         if (0.0..=w).contains(&x) {
@@ -263,5 +322,38 @@ fn draw_seconds(frame: &mut Frame<Renderer>, s: &Session, span: Span, c: &Colors
             format!("{}:{:02}", (secs / 60.0).floor(), (secs % 60.0).round() as u64)
         };
         label::draw(frame, &text, Point::new(x + 3.0, 14.0), 9.5, Color { a: 0.9, ..c.dim }, 60.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The span of the label of each marker, as drawn (None: hidden).
+    fn spans(xs: &[f32], width: f32) -> Vec<Option<(f32, f32)>> {
+        let room = marker_label_room(xs, width);
+        xs.iter().zip(room).map(|(&x, r)| (r > 0.0).then_some((x + LABEL_GAP, x + LABEL_GAP + r))).collect()
+    }
+
+    #[test]
+    fn marker_labels_never_overlap_a_label_or_a_flag() {
+        // Verse and chorus 40 px apart, a fill 12 px after the chorus, an end far off, out of order.
+        let xs = [300.0, 100.0, 140.0, 152.0, 900.0];
+        let room = marker_label_room(&xs, 1000.0);
+        assert_eq!(room, [110.0, 26.0, 0.0, 110.0, 110.0]);
+        let s = spans(&xs, 1000.0);
+        for (i, a) in s.iter().enumerate() {
+            let Some((a0, a1)) = *a else { continue };
+            for (j, &x) in xs.iter().enumerate() {
+                if i != j {
+                    assert!(!(a0..a1).contains(&x), "label {i} runs over flag {j}");
+                }
+                if let (true, Some((b0, b1))) = (i != j, s[j]) {
+                    assert!(a1 <= b0 || b1 <= a0, "labels {i} and {j} overlap");
+                }
+            }
+        }
+        // Two markers at one place: one label.
+        assert_eq!(marker_label_room(&[50.0, 50.0], 1000.0), [0.0, 110.0]);
     }
 }

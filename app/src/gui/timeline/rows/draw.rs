@@ -275,6 +275,12 @@ impl Rows<'_> {
             let y = row.y + geometry::lane_y(&info, g, row.height);
             frame.fill_rectangle(Point::new(0.0, y), Size::new(width, 1.0), alpha(c.dim, 0.35));
         }
+        // The value scale at the lane's left edge.
+        for (y, text) in geometry::lane_scale(&info, row.height) {
+            let y = row.y + y;
+            frame.fill_rectangle(Point::new(0.0, y.round()), Size::new(4.0, 1.0), c.dim);
+            label::draw(frame, &text, Point::new(6.0, y - 5.5), 9.0, c.dim, 48.0);
+        }
         let lane = self.session.lane(param).filter(|l| !l.points.is_empty());
         let Some(lane) = lane else {
             // No automation: the control's fixed value, dashed.
@@ -289,7 +295,7 @@ impl Rows<'_> {
             label::draw(
                 frame,
                 "click to add points, or pick the pencil and draw",
-                Point::new(8.0, row.y + 4.0),
+                Point::new(56.0, row.y + 4.0),
                 10.0,
                 c.dim,
                 320.0,

@@ -341,7 +341,9 @@ impl Rows<'_> {
         Some(publish(msg))
     }
 
-    fn right_click(&self, p: Point) -> Option<Action<Message>> {
+    /// The menu for what is under `p` (canvas coordinates), opened at `at`
+    /// (the pointer in window coordinates).
+    fn right_click(&self, p: Point, at: Point) -> Option<Action<Message>> {
         let menu = match self.hit(p) {
             Hit::Segment(param, index) => super::Menu::Segment { param, index },
             Hit::Point(param, index) => super::Menu::Segment { param, index },
@@ -352,7 +354,7 @@ impl Rows<'_> {
             }
             _ => return None,
         };
-        Some(Action::publish(Message::MenuOpened(menu)).and_capture())
+        Some(Action::publish(Message::MenuOpened(menu, at)).and_capture())
     }
 }
 
@@ -394,7 +396,9 @@ impl canvas::Program<Message> for Rows<'_> {
             Event::Mouse(mouse::Event::ButtonReleased(Button::Left)) => self.released(state),
             Event::Mouse(mouse::Event::ButtonPressed(Button::Right)) => {
                 let at = state.last_move.or(cursor.position())?;
-                bounds.contains(at).then(|| self.right_click(local(at))).flatten()
+                // The rows scroll vertically: the window sees the pointer `scroll_y` higher.
+                let window = Point::new(at.x, at.y - self.ui.scroll_y);
+                bounds.contains(at).then(|| self.right_click(local(at), window)).flatten()
             }
             Event::Mouse(mouse::Event::WheelScrolled { delta }) => {
                 let at = cursor.position_in(bounds)?;
