@@ -93,6 +93,9 @@ pub enum Bench {
         /// Output device (default: the engine's clock-driven silent output).
         #[arg(long, value_name = "NAME")]
         device: Option<String>,
+        /// Also time opening the session in the window (needs a display).
+        #[arg(long)]
+        window: bool,
     },
     /// Redraw time of the window's timeline while it scrolls (software renderer).
     #[command(after_help = super::examples::BENCH_TIMELINE)]
@@ -122,7 +125,7 @@ pub fn run(bench: Bench) -> Result<(), String> {
             find,
         ),
         Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
-        Bench::Stream { tracks, minutes, rate, seconds, buffer, dir, device } => {
+        Bench::Stream { tracks, minutes, rate, seconds, buffer, dir, device, window } => {
             super::bench_stream::run(super::bench_stream::Setup {
                 tracks,
                 minutes,
@@ -131,6 +134,7 @@ pub fn run(bench: Bench) -> Result<(), String> {
                 buffer,
                 dir,
                 device,
+                window,
             })
         }
     }

@@ -30,6 +30,9 @@ pub struct Setup {
     pub buffer: u32,
     pub dir: Option<PathBuf>,
     pub device: Option<String>,
+    /// Also open the session in the window (needs a display), first with no
+    /// caches, then again.
+    pub window: bool,
 }
 
 pub fn run(setup: Setup) -> Result<(), String> {
@@ -51,8 +54,69 @@ pub fn run(setup: Setup) -> Result<(), String> {
     let session = spec.write(&dir, "long.mixdesk").map_err(|e| format!("{}: {e}", dir.display()))?;
     println!("  session ready in {:.1} s (files already there are reused)", t.elapsed().as_secs_f64());
 
+    if setup.window {
+        window_open(&session, &dir)?;
+    }
     play_child(&session, &setup)?;
     seek_and_loop(&session, &dir, &setup)
+}
+
+/// Opens the session in the window twice (the first time with no waveform
+/// cache, the second from it), each time from the command until the
+/// timeline has every waveform, and prints the times and peak memory.
+fn window_open(session: &Path, dir: &Path) -> Result<(), String> {
+    use std::io::BufRead;
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err("--window needs a display (run under Xvfb: see packaging/screenshot.sh)".into());
+    }
+    let _ = std::fs::remove_dir_all(dir.join(mixdesk_engine::media::peaks::CACHE_DIR));
+    for label in ["first open (no waveform cache)", "second open (from the cache)"] {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let mut child = Command::new(exe)
+            .arg(session)
+            .env("MIXDESK_REPORT_OPEN", "1")
+            .env("MIXDESK_EXIT_WHEN_READY", "1")
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start the window: {e}"))?;
+        let pid = child.id();
+        let stderr = child.stderr.take().expect("piped");
+        let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let watcher = {
+            let peak = std::sync::Arc::clone(&peak);
+            std::thread::spawn(move || {
+                while let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+                    if let Some(kib) = s
+                        .lines()
+                        .find(|l| l.starts_with("VmHWM:"))
+                        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                    {
+                        peak.fetch_max(kib, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            })
+        };
+        let mut ready = None;
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("window ready") {
+                ready = Some((t.elapsed(), line));
+                break;
+            }
+        }
+        let _ = child.wait();
+        let _ = watcher.join();
+        let (took, line) = ready.ok_or("the window closed before its waveforms were ready")?;
+        println!(
+            "  window, {label}: usable after {:.2} s from the command, peak memory {} MB ({})",
+            took.as_secs_f64(),
+            peak.load(std::sync::atomic::Ordering::Relaxed) / 1024,
+            line.trim_start_matches("mixdesk: ")
+        );
+    }
+    Ok(())
 }
 
 /// Runs `mixdesk play` on the session and prints what it measured of itself.

@@ -3,6 +3,11 @@
 //! structure changed, and keeps what the engine reports (position, load, xruns,
 //! device news, meters, gain reduction) for the views.
 //!
+//! Media streams from disk ([`Streamer`]): a build opens the session's files
+//! for streaming (converting only what cannot stream directly, with progress
+//! in [`Audio::opening`]), never decodes them into memory; the disk thread
+//! follows the engine's transport, and a seek tells it where first.
+//!
 //! [`Audio::sync`] compares the session before and after an edit (or an undo):
 //! continuous values go out as parameter commands at once; anything that
 //! changes the graph's shape compiles a new graph in a background task, and the
@@ -11,17 +16,18 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use iced::Task;
 use mixdesk_engine::analysis::MeterDisplay;
-use mixdesk_engine::bounce::prepare_allowing_missing;
 use mixdesk_engine::graph::Graph;
-use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
 use mixdesk_engine::relink::{Missing, missing_media};
 use mixdesk_engine::session::{
     ClipId, ParamId, ProcessorId, SendParam, Session, Strip, StripParam, StripRef,
 };
+use mixdesk_engine::streaming::{StreamConfig, Streamer, prepare_live};
 
 /// How far the gain-reduction meter falls per engine report (20 dB/s at 50 reports/s).
 const GR_FALL_PER_EVENT: f32 = 0.4;
@@ -51,11 +57,53 @@ pub struct Built {
     missing: Vec<Missing>,
 }
 
+/// How far opening the media for a build has come (files opened of all).
+#[derive(Debug, Default)]
+pub struct Opening {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Opening {
+    /// Starts counting `total` files.
+    pub fn start(&self, total: usize) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    /// One more file done.
+    pub fn step(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Nothing is being opened.
+    pub fn finish(&self) {
+        self.total.store(0, Ordering::Relaxed);
+    }
+
+    /// `(done, total)` while a build opens media, `None` otherwise.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        let (d, t) = (self.done.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
+        (t > 0 && d < t).then_some((d, t))
+    }
+}
+
+/// How long a build waits for the disk thread to load what plays at the
+/// playhead before it hands the graph over (so a moved clip starts in time).
+const READY_WAIT: Duration = Duration::from_millis(300);
+
 /// The engine as the GUI sees it.
 #[derive(Debug)]
 pub struct Audio {
     engine: Option<EngineHandle>,
-    pool: Arc<MediaPool>,
+    /// The disk streamer following the engine (none without an engine).
+    streamer: Option<Arc<Streamer>>,
+    /// Media opening progress of the running build.
+    pub opening: Arc<Opening>,
+    /// Frames played as silence because the disk did not keep up.
+    pub underfed: u64,
+    /// Streamed files that failed while playing, already reported.
+    failures_seen: usize,
     /// Engine sample rate.
     pub rate: u32,
     /// The playhead in samples at `rate`.
@@ -74,6 +122,8 @@ pub struct Audio {
     pub gain_reduction: HashMap<ProcessorId, f32>,
     /// Why the last graph could not be built, if it could not.
     pub graph_error: Option<String>,
+    /// Media that failed while playing (removed, cut, replaced), in words.
+    pub stream_error: Option<String>,
     /// See [`Audio::history_breaks`].
     history_breaks: Vec<f64>,
     /// The end last sent to the engine (see [`Audio::set_end`]).
@@ -104,11 +154,18 @@ impl Audio {
             ),
         };
         let status = engine.as_ref().map(EngineHandle::status).unwrap_or_default();
+        let rate = if status.sample_rate > 0 { status.sample_rate } else { session_rate };
+        let streamer = engine
+            .as_ref()
+            .map(|e| Arc::new(Streamer::start(e.transport_clock(), rate, StreamConfig::default())));
         let audio = Audio {
-            rate: if status.sample_rate > 0 { status.sample_rate } else { session_rate },
+            rate,
             device: describe(&status),
             engine,
-            pool: Arc::new(MediaPool::new()),
+            streamer,
+            opening: Arc::new(Opening::default()),
+            underfed: 0,
+            failures_seen: 0,
             position: 0,
             playing: false,
             load: 0.0,
@@ -116,6 +173,7 @@ impl Audio {
             meters: HashMap::new(),
             gain_reduction: HashMap::new(),
             graph_error: None,
+            stream_error: None,
             history_breaks: Vec::new(),
             end: None,
             version: 0,
@@ -126,33 +184,29 @@ impl Audio {
         (audio, error)
     }
 
-    /// The media cache shared by graph builds and imports.
-    pub fn pool(&self) -> Arc<MediaPool> {
-        Arc::clone(&self.pool)
-    }
-
     /// Stops the engine and closes its device (before starting another one).
     pub fn shutdown(&mut self) {
         self.engine = None;
+        self.streamer = None;
     }
 
-    /// Compiles a graph for `session` in the background.
+    /// Compiles a graph for `session` in the background, its media opened for
+    /// streaming (a first open converts what cannot stream directly into the
+    /// session's cache; [`Audio::opening`] shows how far it is).
     pub fn rebuild(&mut self, session: &Session, dir: PathBuf) -> Task<Built> {
         self.version += 1;
         let version = self.version;
         let session = session.resampled_to(self.rate);
-        let pool = Arc::clone(&self.pool);
+        let streamer = self.streamer.clone();
+        let opening = Arc::clone(&self.opening);
+        let position = self.position;
         Task::perform(
             async move {
-                let result = prepare_allowing_missing(&session, &dir, &pool, 4096)
-                    .map(|(g, missing)| {
-                        (
-                            Arc::new(std::sync::Mutex::new(Some(g))),
-                            missing.iter().map(ToString::to_string).collect(),
-                        )
-                    })
-                    .map_err(|e| e.to_string());
-                (result, missing_media(&session, &dir))
+                let (tx, rx) = iced::futures::channel::oneshot::channel();
+                std::thread::spawn(move || {
+                    let _ = tx.send(build(&session, &dir, streamer.as_deref(), &opening, position));
+                });
+                rx.await.unwrap_or_else(|_| (Err("the graph build stopped unexpectedly".into()), Vec::new()))
             },
             move |(result, missing)| Built { version, result, missing },
         )
@@ -290,6 +344,9 @@ impl Audio {
 
     /// Moves the playhead (in samples at the engine rate).
     pub fn seek(&mut self, position: u64) {
+        if let Some(s) = &self.streamer {
+            s.want(position);
+        }
         self.send(|e| e.seek(position));
         self.position = position;
     }
@@ -352,6 +409,16 @@ impl Audio {
         if news.is_some() {
             self.device = describe(&engine.status());
         }
+        if let Some(streamer) = &self.streamer {
+            let stats = streamer.stats();
+            self.underfed = stats.underrun_frames;
+            if stats.failures.len() > self.failures_seen {
+                let said: Vec<String> =
+                    stats.failures[self.failures_seen..].iter().map(|(_, why)| why.clone()).collect();
+                self.failures_seen = stats.failures.len();
+                self.stream_error = Some(said.join("\n"));
+            }
+        }
     }
 
     /// The live analysis of the master and the tapped strips (loudness,
@@ -396,6 +463,41 @@ impl Audio {
     pub fn meters_active(&self) -> bool {
         self.meters.values().any(|m| m.peak_db().iter().chain(m.hold_db().iter()).any(|d| *d > -100.0))
     }
+}
+
+/// A build's result: the graph (none without an engine) and the media that
+/// plays silent, or why there is no graph; and the missing media.
+type BuildResult = (Result<(GraphSlot, Vec<String>), String>, Vec<Missing>);
+
+/// Opens `session`'s media for streaming, compiles the graph and waits (at
+/// most [`READY_WAIT`]) until what plays at `position` is loaded. Runs on a
+/// worker thread.
+fn build(
+    session: &Session,
+    dir: &std::path::Path,
+    streamer: Option<&Streamer>,
+    opening: &Opening,
+    position: u64,
+) -> BuildResult {
+    let missing = missing_media(session, dir);
+    let Some(streamer) = streamer else {
+        return (Ok((Arc::new(std::sync::Mutex::new(None)), Vec::new())), missing);
+    };
+    let progress = |done: usize, total: usize| {
+        opening.total.store(total, Ordering::Relaxed);
+        opening.done.store(done, Ordering::Relaxed);
+    };
+    let result = prepare_live(session, dir, streamer, 4096, &progress)
+        .map(|live| {
+            streamer.wait_ready(position, 4096, READY_WAIT);
+            (
+                Arc::new(std::sync::Mutex::new(Some(live.graph))),
+                live.unplayable.iter().map(ToString::to_string).collect(),
+            )
+        })
+        .map_err(|e| e.to_string());
+    opening.total.store(0, Ordering::Relaxed);
+    (result, missing)
 }
 
 fn describe(status: &mixdesk_engine::realtime::DeviceStatus) -> String {

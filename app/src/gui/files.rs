@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length, Task};
-use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::session::{Track, TrackId};
 use mixdesk_engine::stems::{AUDIO_EXTENSIONS, palette, relative_to};
 use mixdesk_engine::units::SampleTime;
@@ -126,18 +125,20 @@ pub struct Imported {
     pub frames: u64,
 }
 
-/// Copies (when needed) and decodes `paths` on a worker thread.
+/// Copies (when needed) and prepares `paths` for streaming on a worker
+/// thread, several files at once; `progress` counts them.
 pub fn prepare_import(
     paths: Vec<PathBuf>,
     dir: Option<PathBuf>,
     rate: u32,
-    pool: Arc<MediaPool>,
+    progress: Arc<crate::gui::audio::Opening>,
 ) -> Task<Message> {
     Task::perform(
         async move {
             let (tx, rx) = iced::futures::channel::oneshot::channel();
             std::thread::spawn(move || {
-                let _ = tx.send(import_files(&paths, dir.as_deref(), rate, &pool));
+                let _ = tx.send(import_files(&paths, dir.as_deref(), rate, &progress));
+                progress.finish();
             });
             rx.await.unwrap_or_else(|_| Err("the import stopped unexpectedly".into()))
         },
@@ -145,14 +146,17 @@ pub fn prepare_import(
     )
 }
 
-/// Checks, copies and decodes each file; the first failure names its file.
+/// Checks and copies each file, then makes every one ready to stream (a
+/// compressed file or one at another rate is converted once into the
+/// session's cache, in parallel): its length at the session rate. The first
+/// failure names its file and nothing is imported.
 pub fn import_files(
     paths: &[PathBuf],
     dir: Option<&Path>,
     rate: u32,
-    pool: &MediaPool,
+    progress: &crate::gui::audio::Opening,
 ) -> Result<Vec<Imported>, String> {
-    let mut out = Vec::new();
+    let mut copied = Vec::new();
     for p in paths {
         let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
         if !AUDIO_EXTENSIONS.contains(&ext.as_str()) {
@@ -162,14 +166,26 @@ pub fn import_files(
                 AUDIO_EXTENSIONS.join(", ")
             ));
         }
-        let path = match dir {
+        copied.push(match dir {
             Some(d) if !inside(p, d) => copy_into(p, &d.join("media"))?,
             _ => p.clone(),
-        };
-        let media = pool.load(&path, rate).map_err(|e| format!("{e}; nothing was imported"))?;
-        out.push(Imported { path, frames: media.frames() });
+        });
     }
-    Ok(out)
+    let cache_dir = dir
+        .map_or_else(|| copied.first().and_then(|p| p.parent()).map(Path::to_owned), |d| Some(d.to_owned()));
+    let cache_dir = cache_dir.unwrap_or_else(|| PathBuf::from("."));
+    progress.start(copied.len());
+    use rayon::prelude::*;
+    copied
+        .par_iter()
+        .map(|path| {
+            let r = mixdesk_engine::streaming::prepare_file(path, rate, &cache_dir)
+                .map(|(frames, _)| Imported { path: path.clone(), frames })
+                .map_err(|e| format!("{e}; nothing was imported"));
+            progress.step();
+            r
+        })
+        .collect()
 }
 
 fn inside(p: &Path, dir: &Path) -> bool {

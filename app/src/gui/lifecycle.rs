@@ -69,8 +69,7 @@ impl App {
         self.audio.seek(0);
         self.audio.set_loop(&self.doc.session);
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
-        let waves =
-            self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
+        let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
         Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
     }
 
@@ -134,7 +133,12 @@ impl App {
             return Task::none();
         }
         let dir = self.doc.path.is_some().then(|| self.doc.dir());
-        files::prepare_import(paths, dir, self.doc.session.sample_rate, self.audio.pool())
+        files::prepare_import(
+            paths,
+            dir,
+            self.doc.session.sample_rate,
+            std::sync::Arc::clone(&self.audio.opening),
+        )
     }
 
     pub(super) fn dropped(&mut self, path: PathBuf) -> Task<Message> {

@@ -269,7 +269,7 @@ impl App {
         audio.set_loop(&doc.session);
         audio.set_end(&doc.session, prefs.stop_at_end);
         let mut waves = timeline::waveforms::Waveforms::default();
-        let wave_task = waves.request(&doc.session, &doc.dir(), &audio.pool()).map(Message::Waves);
+        let wave_task = waves.request(&doc.session, &doc.dir()).map(Message::Waves);
         let task = Task::batch([task, wave_task]);
         let mut app = App {
             page: Page::default(),
@@ -326,8 +326,7 @@ impl App {
         self.errors.extend(self.autosave.follow(&self.doc));
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         let before = std::mem::replace(&mut self.synced, self.doc.session.clone());
-        let waves =
-            self.waves.request(&self.doc.session, &self.doc.dir(), &self.audio.pool()).map(Message::Waves);
+        let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
         self.refresh_shown();
         Task::batch([task, self.edited(&before), waves])
     }
@@ -346,6 +345,18 @@ impl App {
             Message::Timeline(m) => self.timeline_message(m),
             Message::Waves(loaded) => {
                 self.waves.install(loaded);
+                if let Some((took, files, cached)) = self.waves.take_finished()
+                    && std::env::var_os("MIXDESK_REPORT_OPEN").is_some()
+                {
+                    // For `mixdesk bench stream --window`: the timeline is drawn with every waveform.
+                    eprintln!(
+                        "mixdesk: window ready: {files} waveform(s) in {:.2} s ({cached} from the cache)",
+                        took.as_secs_f64()
+                    );
+                    if std::env::var_os("MIXDESK_EXIT_WHEN_READY").is_some() {
+                        return iced::exit();
+                    }
+                }
                 Task::none()
             }
             Message::PageChosen(p) => {
@@ -489,6 +500,7 @@ impl App {
             Message::ErrorDismissed => {
                 self.errors.clear();
                 self.audio.graph_error = None;
+                self.audio.stream_error = None;
                 Task::none()
             }
             Message::NoteDismissed => {
@@ -655,8 +667,13 @@ impl App {
         {
             layers = layers.push(menu.map(Message::Timeline));
         }
-        let errors: Vec<&str> =
-            self.errors.iter().chain(self.audio.graph_error.as_ref()).map(String::as_str).collect();
+        let errors: Vec<&str> = self
+            .errors
+            .iter()
+            .chain(self.audio.graph_error.as_ref())
+            .chain(self.audio.stream_error.as_ref())
+            .map(String::as_str)
+            .collect();
         let relink = !self.audio.missing_media().is_empty();
         if let Some(messages) = notices::layer(self.note.text(), &errors, relink) {
             layers = layers.push(messages);
@@ -691,6 +708,7 @@ impl App {
         });
         let busy = self.audio.playing
             || self.audio.meters_active()
+            || self.audio.opening.progress().is_some()
             || self.export.as_ref().is_some_and(Export::is_running);
         let every = if busy { Duration::from_millis(40) } else { Duration::from_millis(1000) };
         let ticks = iced::time::every(every).map(|_| Message::Tick);

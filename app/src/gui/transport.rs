@@ -85,14 +85,44 @@ pub fn bar<'a>(audio: &Audio, tempo: Tempo, looping: bool, undo: Option<&str>) -
         Space::new().width(Length::Fill),
         text(undo.map_or_else(String::new, |u| format!("last edit: {u}"))).size(11),
         Space::new().width(12),
+        opening(audio),
         text(format!("DSP {load:.0} %")).size(12),
         text(format!("xruns {}", audio.xruns)).size(12),
+        underfed(audio),
         text(audio.device.clone()).size(12),
     ]
     .spacing(10)
     .padding([4, 8])
     .align_y(Alignment::Center)
     .into()
+}
+
+/// "Preparing media 12/64" and a bar while a build or an import opens files
+/// (nothing otherwise).
+fn opening<'a>(audio: &Audio) -> Element<'a, Message> {
+    match audio.opening.progress() {
+        Some((done, total)) => row![
+            text(format!("preparing media {done}/{total}")).size(12),
+            iced::widget::progress_bar(0.0..=total as f32, done as f32)
+                .length(80)
+                .girth(8)
+                .style(theme::progress),
+        ]
+        .spacing(6)
+        .align_y(Alignment::Center)
+        .into(),
+        None => Space::new().width(0).into(),
+    }
+}
+
+/// How much audio played as silence because the disk did not keep up (only
+/// when some did).
+fn underfed<'a>(audio: &Audio) -> Element<'a, Message> {
+    if audio.underfed == 0 {
+        return Space::new().width(0).into();
+    }
+    let ms = audio.underfed as f64 * 1000.0 / f64::from(audio.rate.max(1));
+    text(format!("disk late {ms:.0} ms")).size(12).into()
 }
 
 /// "1:23.456".

@@ -212,8 +212,11 @@ fn load_sources(
                 sources.insert(path, media);
                 continue;
             }
+            // A file converted earlier for live streaming is read from its copy.
+            let copy = crate::streaming::existing_copy(&path, rate, session_dir);
             if streams.len() < MAX_STREAMED_FILES
-                && let Some(s) = StreamedWav::open(&path, rate)
+                && let Some(s) =
+                    StreamedWav::open(&path, rate).or_else(|| StreamedWav::open(copy.as_ref()?, rate))
             {
                 let s = Arc::new(s);
                 streams.push(Arc::clone(&s));

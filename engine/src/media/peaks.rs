@@ -7,16 +7,17 @@
 //! it. Values are stored as `i16` (full scale = ±32767, clamped), which is
 //! finer than a pixel at any row height.
 //!
-//! Overviews are cached beside the session in `peaks/` (one file per media
-//! file and session rate, named after the media file and a hash of its path,
-//! size and modification time), written atomically, so reopening a session
-//! draws at once without decoding anything.
+//! Overviews are made while reading each file once, in flat memory
+//! ([`PeaksBuilder`]), and cached beside the session in `peaks/` (one file per
+//! media file and session rate, named after the media file and a hash of its
+//! path, size and modification time), written atomically, so reopening a
+//! session draws at once without reading any audio.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use super::{Media, MediaError, MediaPool, Xxh64};
+use super::{MediaError, Xxh64};
 
 /// Frames per block at the finest level.
 pub const BASE_BLOCK: u64 = 32;
@@ -42,33 +43,63 @@ pub struct Peaks {
     pub levels: Vec<Vec<Blocks>>,
 }
 
-/// Frames per block at level `k`.
-pub fn block_frames(level: usize) -> u64 {
-    BASE_BLOCK * LEVEL_RATIO.pow(level as u32)
+/// Builds an overview from audio fed a block at a time (any block lengths),
+/// so a file's overview is made while reading it once, in flat memory.
+#[derive(Debug)]
+pub struct PeaksBuilder {
+    base: Vec<Blocks>,
+    /// The (min, max) of the base block being filled, per channel.
+    open: Vec<(f32, f32)>,
+    /// Frames in the open block.
+    filled: u64,
+    frames: u64,
 }
 
-fn quantise(x: f32) -> i16 {
-    (x.clamp(-1.0, 1.0) * 32767.0).round() as i16
-}
+impl PeaksBuilder {
+    /// A builder for 1 or 2 channels.
+    pub fn new(channels: usize) -> PeaksBuilder {
+        let channels = channels.clamp(1, 2);
+        PeaksBuilder {
+            base: vec![Vec::new(); channels],
+            open: vec![(f32::INFINITY, f32::NEG_INFINITY); channels],
+            filled: 0,
+            frames: 0,
+        }
+    }
 
-impl Peaks {
-    /// The overview of decoded audio, one slice per channel.
-    pub fn compute(channels: &[&[f32]]) -> Peaks {
-        let frames = channels.first().map_or(0, |c| c.len() as u64);
-        let base: Vec<Blocks> = channels
-            .iter()
-            .map(|c| {
-                c.chunks(BASE_BLOCK as usize)
-                    .map(|b| {
-                        let (lo, hi) = b
-                            .iter()
-                            .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &x| (l.min(x), h.max(x)));
-                        (quantise(lo), quantise(hi))
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut levels = vec![base];
+    /// Takes the next frames, one slice per channel (equal lengths).
+    pub fn add(&mut self, channels: &[&[f32]]) {
+        let n = channels.first().map_or(0, |c| c.len());
+        let mut at = 0;
+        while at < n {
+            let take = ((BASE_BLOCK - self.filled) as usize).min(n - at);
+            for (c, open) in self.open.iter_mut().enumerate() {
+                let x = &channels[c.min(channels.len() - 1)][at..at + take];
+                *open = x.iter().fold(*open, |(l, h), &v| (l.min(v), h.max(v)));
+            }
+            self.filled += take as u64;
+            at += take;
+            if self.filled == BASE_BLOCK {
+                self.close_block();
+            }
+        }
+        self.frames += n as u64;
+    }
+
+    fn close_block(&mut self) {
+        for (blocks, open) in self.base.iter_mut().zip(&mut self.open) {
+            blocks.push((quantise(open.0), quantise(open.1)));
+            *open = (f32::INFINITY, f32::NEG_INFINITY);
+        }
+        self.filled = 0;
+    }
+
+    /// The overview of everything added.
+    pub fn finish(mut self) -> Peaks {
+        if self.filled > 0 {
+            self.close_block();
+        }
+        let mut levels = vec![self.base];
         while levels.len() < LEVELS {
             let prev = levels.last().expect("at least the base level");
             let next = prev
@@ -84,13 +115,25 @@ impl Peaks {
                 .collect();
             levels.push(next);
         }
-        Peaks { frames, levels }
+        Peaks { frames: self.frames, levels }
     }
+}
 
-    /// The overview of media in the pool.
-    pub fn of_media(media: &Media) -> Peaks {
-        let channels: Vec<&[f32]> = media.channels.iter().map(|c| &c[..]).collect();
-        Peaks::compute(&channels)
+/// Frames per block at level `k`.
+pub fn block_frames(level: usize) -> u64 {
+    BASE_BLOCK * LEVEL_RATIO.pow(level as u32)
+}
+
+fn quantise(x: f32) -> i16 {
+    (x.clamp(-1.0, 1.0) * 32767.0).round() as i16
+}
+
+impl Peaks {
+    /// The overview of decoded audio, one slice per channel.
+    pub fn compute(channels: &[&[f32]]) -> Peaks {
+        let mut b = PeaksBuilder::new(channels.len());
+        b.add(channels);
+        b.finish()
     }
 
     /// Channels (1 or 2).
@@ -211,23 +254,22 @@ pub enum Source {
 }
 
 /// The overview of `media` at `rate`: from the session's cache if there is a
-/// current one, otherwise computed from the pool (decoding the file if the
-/// pool does not hold it) and then cached. A cache that cannot be written
-/// (read-only folder, full disk) is not an error: the overview is returned
-/// and the next open computes it again.
-pub fn load_or_compute(
-    session_dir: &Path,
-    media: &Path,
-    rate: u32,
-    pool: &MediaPool,
-) -> Result<(Peaks, Source), MediaError> {
+/// current one, otherwise computed by reading the file once (a WAV at `rate`
+/// directly; anything else from its converted copy, which the streamer plays
+/// from too, made now if there is none: see [`crate::streaming`]) and then
+/// cached. Memory stays flat however long the file. A cache that cannot be
+/// written (read-only folder, full disk) is not an error: the overview is
+/// returned and the next open computes it again.
+pub fn load_or_compute(session_dir: &Path, media: &Path, rate: u32) -> Result<(Peaks, Source), MediaError> {
     let cache = cache_path(session_dir, media, rate)?;
     if let Ok(file) = std::fs::File::open(&cache)
         && let Ok(peaks) = Peaks::read_from(&mut io::BufReader::new(file))
     {
         return Ok((peaks, Source::Cache));
     }
-    let peaks = Peaks::of_media(&*pool.load(media, rate)?);
+    let peaks =
+        crate::streaming::read_through(media, rate, session_dir, PeaksBuilder::new, |b, block| b.add(block))?
+            .finish();
     let written = std::fs::create_dir_all(session_dir.join(CACHE_DIR)).and_then(|()| {
         crate::atomic::write_atomically(&cache, false, |file| {
             let mut out = io::BufWriter::new(file);
@@ -290,8 +332,7 @@ mod tests {
         let media = dir.path().join("take.wav");
         let ramp: Vec<f32> = (0..48_000).map(|i| i as f32 / 48_000.0 - 0.5).collect();
         write_wav(&media, &ramp);
-        let pool = MediaPool::new();
-        let (first, how) = load_or_compute(dir.path(), &media, 48_000, &pool).unwrap();
+        let (first, how) = load_or_compute(dir.path(), &media, 48_000).unwrap();
         assert_eq!(how, Source::Computed);
         let top = (32767.0f64 * (0.5 - 1.0 / 48_000.0)).round() as f32 / 32767.0;
         // Stored as i16 at 32767 per full scale, rounded to the nearest step.
@@ -300,19 +341,34 @@ mod tests {
         let cached = cache_path(dir.path(), &media, 48_000).unwrap();
         assert!(cached.starts_with(dir.path().join(CACHE_DIR)) && cached.exists());
         // Reopening reads the cache, even with nothing decoded in a new pool.
-        let (again, how) = load_or_compute(dir.path(), &media, 48_000, &MediaPool::new()).unwrap();
+        let (again, how) = load_or_compute(dir.path(), &media, 48_000).unwrap();
         assert_eq!(how, Source::Cache);
         assert_eq!(again, first);
         // A replaced file (another length) gets a new cache entry, not the stale one.
         write_wav(&media, &ramp[..24_000]);
-        let (changed, how) = load_or_compute(dir.path(), &media, 48_000, &MediaPool::new()).unwrap();
+        let (changed, how) = load_or_compute(dir.path(), &media, 48_000).unwrap();
         assert_eq!(how, Source::Computed);
         assert_eq!(changed.frames, 24_000);
         assert_ne!(cache_path(dir.path(), &media, 48_000).unwrap(), cached);
         // A missing file is an error that names it.
         let gone = dir.path().join("gone.wav");
-        let err = load_or_compute(dir.path(), &gone, 48_000, &pool).unwrap_err().to_string();
+        let err = load_or_compute(dir.path(), &gone, 48_000).unwrap_err().to_string();
         assert!(err.contains("gone.wav"), "{err}");
+    }
+
+    #[test]
+    fn an_overview_built_block_by_block_equals_one_computed_at_once() {
+        let x: Vec<f32> = (0..10_007).map(|i| ((i as f32) * 0.031).sin()).collect();
+        let y: Vec<f32> = x.iter().map(|v| -v * 0.5).collect();
+        let whole = Peaks::compute(&[&x, &y]);
+        let mut b = PeaksBuilder::new(2);
+        let mut at = 0;
+        for n in [1, 31, 33, 1000, 4096, 7, 10_007] {
+            let end = (at + n).min(x.len());
+            b.add(&[&x[at..end], &y[at..end]]);
+            at = end;
+        }
+        assert_eq!(b.finish(), whole);
     }
 
     #[test]

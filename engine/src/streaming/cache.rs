@@ -12,9 +12,10 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
 use std::time::UNIX_EPOCH;
 
-use super::reader::WavLayout;
+use super::reader::{Reader, WavLayout};
 use crate::media::{MediaError, Xxh64, decode_file, resample};
 
 /// The folder beside a session that holds converted media.
@@ -87,6 +88,14 @@ pub(crate) fn layout_for(
             return Ok((l, Prepared::Cached));
         }
     }
+    // One conversion of a file at a time in this process: a graph build and
+    // a waveform worker asking at once share it.
+    let _converting = Converting::claim(&name);
+    for dir in &places {
+        if let Some(l) = WavLayout::probe(&dir.join(&name)).filter(|l| l.rate == rate) {
+            return Ok((l, Prepared::Cached));
+        }
+    }
     let decoded = decode_file(media)?;
     let from = decoded.format.sample_rate;
     let channels = crate::media::decode::guarded(media, || {
@@ -118,6 +127,25 @@ pub(crate) fn layout_for(
     })
 }
 
+/// Makes `media` ready to stream at `rate` (converting it into the cache if
+/// it must be) and returns its length in frames at that rate: what an import
+/// does, once per file.
+pub fn prepare_file(media: &Path, rate: u32, session_dir: &Path) -> Result<(u64, Prepared), MediaError> {
+    layout_for(media, rate, session_dir).map(|(l, how)| (l.frames, how))
+}
+
+/// The converted copy of `media` at `rate` if one was made earlier (never
+/// converts): the bounce streams it instead of decoding the file again.
+pub fn existing_copy(media: &Path, rate: u32, session_dir: &Path) -> Option<PathBuf> {
+    let meta = check_file(media).ok()?;
+    let name = copy_name(media, &meta, rate);
+    [Some(session_dir.join(CACHE_DIR)), user_cache_dir()]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join(&name))
+        .find(|p| WavLayout::probe(p).is_some_and(|l| l.rate == rate))
+}
+
 /// Writes `channels` (1 or 2, equal lengths) as a 32-bit float WAV, atomically.
 fn write_float_wav(path: &Path, rate: u32, channels: &[Vec<f32>]) -> io::Result<()> {
     let spec = hound::WavSpec {
@@ -136,4 +164,59 @@ fn write_float_wav(path: &Path, rate: u32, channels: &[Vec<f32>]) -> io::Result<
         }
         w.finalize().map_err(io::Error::other)
     })
+}
+
+/// Copies being converted now in this process, by name.
+static CONVERTING: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static CONVERTED: Condvar = Condvar::new();
+
+/// The right to convert one copy; others asking for it wait until it is dropped.
+struct Converting(String);
+
+impl Converting {
+    fn claim(name: &str) -> Converting {
+        let mut busy = CONVERTING.lock().unwrap_or_else(|e| e.into_inner());
+        while busy.iter().any(|n| n == name) {
+            busy = CONVERTED.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
+        busy.push(name.to_owned());
+        Converting(name.to_owned())
+    }
+}
+
+impl Drop for Converting {
+    fn drop(&mut self) {
+        CONVERTING.lock().unwrap_or_else(|e| e.into_inner()).retain(|n| *n != self.0);
+        CONVERTED.notify_all();
+    }
+}
+
+/// Reads `media` at `rate` once from start to end, a block at a time, as the
+/// streamer would play it (from the file itself or its converted copy, made
+/// now if needed), handing each block (one slice per channel) to `f` on the
+/// value `init(channels)` makes; returns that value. Flat memory.
+pub fn read_through<T>(
+    media: &Path,
+    rate: u32,
+    session_dir: &Path,
+    init: impl FnOnce(usize) -> T,
+    mut f: impl FnMut(&mut T, &[&[f32]]),
+) -> Result<T, MediaError> {
+    const BLOCK: usize = 65_536;
+    let (layout, _) = layout_for(media, rate, session_dir)?;
+    let mut reader = Reader::open(&layout)?;
+    let mut value = init(layout.channels);
+    let mut buf = [vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]];
+    let mut at = 0u64;
+    while at < layout.frames {
+        let n = (layout.frames - at).min(BLOCK as u64) as usize;
+        reader
+            .read(&layout, at, n, &mut buf)
+            .map_err(|message| MediaError::Unreadable { path: media.to_owned(), message })?;
+        let [l, r] = &buf;
+        let block: [&[f32]; 2] = [&l[..n], &r[..n]];
+        f(&mut value, &block[..layout.channels]);
+        at += n as u64;
+    }
+    Ok(value)
 }

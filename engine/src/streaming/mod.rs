@@ -35,7 +35,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use cache::layout_for;
-pub use cache::{CACHE_DIR, Prepared};
+pub use cache::{CACHE_DIR, Prepared, existing_copy, prepare_file, read_through};
 pub use chunks::CHUNK_FRAMES;
 pub use file::StreamedFile;
 pub use live::{LiveSession, prepare_live};

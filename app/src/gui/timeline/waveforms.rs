@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use iced::Task;
-use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::media::peaks::{self, Peaks};
 use mixdesk_engine::session::Session;
 
@@ -30,6 +29,8 @@ pub struct Waveforms {
     failed: HashMap<PathBuf, String>,
     /// Files read from the cache (for the tests and the status line).
     pub from_cache: usize,
+    /// When the current batch of requests began (cleared once it is done).
+    batch_started: Option<std::time::Instant>,
 }
 
 impl Waveforms {
@@ -50,7 +51,7 @@ impl Waveforms {
 
     /// Starts loading every clip's media that is neither ready nor on its way,
     /// one worker thread per batch.
-    pub fn request(&mut self, session: &Session, dir: &Path, pool: &Arc<MediaPool>) -> Task<Loaded> {
+    pub fn request(&mut self, session: &Session, dir: &Path) -> Task<Loaded> {
         let mut wanted: Vec<PathBuf> = session
             .tracks
             .iter()
@@ -65,17 +66,19 @@ impl Waveforms {
         if wanted.is_empty() {
             return Task::none();
         }
+        if self.pending.is_empty() {
+            self.batch_started = Some(std::time::Instant::now());
+        }
         self.pending.extend(wanted.iter().cloned());
         let rate = session.sample_rate;
         let tasks = wanted.into_iter().map(|path| {
             let dir = dir.to_owned();
-            let pool = Arc::clone(pool);
             Task::perform(
                 async move {
                     let (tx, rx) = iced::futures::channel::oneshot::channel();
                     let p = path.clone();
                     std::thread::spawn(move || {
-                        let r = peaks::load_or_compute(&dir, &p, rate, &pool);
+                        let r = peaks::load_or_compute(&dir, &p, rate);
                         let _ = tx.send(r);
                     });
                     let result = rx.await.unwrap_or_else(|_| {
@@ -109,6 +112,18 @@ impl Waveforms {
                 self.failed.insert(loaded.path, e);
             }
         }
+    }
+
+    /// Once every overview asked for is in: how long that took since the
+    /// first request of the batch, how many there are and how many came from
+    /// the cache (for `MIXDESK_REPORT_OPEN`, which `mixdesk bench stream
+    /// --window` reads).
+    pub fn take_finished(&mut self) -> Option<(std::time::Duration, usize, usize)> {
+        if !self.pending.is_empty() {
+            return None;
+        }
+        let started = self.batch_started.take()?;
+        Some((started.elapsed(), self.ready.len() + self.failed.len(), self.from_cache))
     }
 
     /// Puts an overview in directly (tests and benchmarks).
