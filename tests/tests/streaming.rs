@@ -26,6 +26,11 @@ use mixdesk_tests::{noise, read_wav, run_callback, sine_wave, track};
 const RATE: usize = 48_000;
 const BUFFER: usize = 256;
 
+// Counts (de)allocations inside the audio callback (see realtime_alloc.rs).
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
 /// Writes a 24-bit stereo WAV.
 fn write_wav_24(path: &Path, l: &[f32], r: &[f32]) {
     let spec = hound::WavSpec {
@@ -295,4 +300,29 @@ fn seeks_to_random_places_at_real_time_pace_under_feed_nothing() {
         let stats = live.streamer.stats();
         assert_eq!(stats.underrun_frames, 0, "seek {i} to {target}: {stats:?}");
     }
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn the_audio_thread_allocates_nothing_while_streaming_seeking_looping_and_losing_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session_in(dir.path(), 6, 20);
+    let mut live = live(&s, dir.path());
+    live.handle.play();
+    live.play(RATE / 2, Pace::RealTime);
+    for target in [12 * RATE as u64, 3 * RATE as u64 + 77, 17 * RATE as u64] {
+        live.streamer.want(target);
+        live.handle.seek(target);
+        live.play(RATE / 4, Pace::RealTime);
+    }
+    live.handle.set_loop(Some((5 * RATE as u64, 6 * RATE as u64)), true);
+    live.handle.seek(5 * RATE as u64);
+    live.play(RATE * 3, Pace::RealTime);
+    std::fs::remove_file(dir.path().join("media/t2.wav")).unwrap();
+    live.play(RATE * 2, Pace::RealTime);
+    live.handle.poll(|_| {});
+    let c = live.handle.counters();
+    assert!(c.callbacks > 500, "{c:?}");
+    assert_eq!(c.alloc_violations, 0, "the audio thread allocated while streaming");
+    assert!(!live.streamer.stats().failures.is_empty(), "the removed file was noticed");
 }
