@@ -1,12 +1,16 @@
 //! Building a session from a folder of stems: one track per audio file, sorted
 //! by name, named after the file, at unity gain and centred, each clip with
-//! its media's content fingerprint.
+//! its media's content fingerprint. Files are made ready to stream in
+//! parallel (only those that cannot stream directly are decoded, once, into
+//! the session's `cache/`), never all held in memory.
 
 use std::path::{Component, Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::media::{MediaError, MediaPool};
+use rayon::prelude::*;
+
+use crate::media::MediaError;
 use crate::session::{Colour, SampleTime, Session, Track};
 
 /// File extensions treated as audio.
@@ -37,7 +41,7 @@ pub enum StemsError {
 /// A new session with one track per audio file in `dir`. Media paths are made
 /// relative to `session_dir` (where the session will be saved). The session rate
 /// is the most common rate among the files (48 kHz on a tie with it).
-pub fn session_from_stems(dir: &Path, session_dir: &Path, pool: &MediaPool) -> Result<Session, StemsError> {
+pub fn session_from_stems(dir: &Path, session_dir: &Path) -> Result<Session, StemsError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|source| StemsError::Folder { path: dir.to_owned(), source })?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -58,18 +62,25 @@ pub fn session_from_stems(dir: &Path, session_dir: &Path, pool: &MediaPool) -> R
         .map(|f| crate::media::probe_format(f).map(|d| d.sample_rate))
         .collect::<Result<_, _>>()?;
     let rate = most_common_rate(&rates);
-    let media = pool.load_all(&files, rate);
+    // Each file: its length at the session rate (converting it for streaming
+    // if it must be) and its fingerprint, recorded now so a relink can find
+    // the file even after it is renamed.
+    let prepared: Vec<Result<(u64, _), MediaError>> = files
+        .par_iter()
+        .map(|f| {
+            let (frames, _) = crate::streaming::prepare_file(f, rate, session_dir)?;
+            Ok((frames, crate::media::fingerprint(f).ok()))
+        })
+        .collect();
     let mut session = Session::new(rate);
-    for (i, (file, m)) in files.iter().zip(media).enumerate() {
-        let m = m?;
+    for (i, (file, m)) in files.iter().zip(prepared).enumerate() {
+        let (frames, fingerprint) = m?;
         let id = 1 + 2 * i as u32;
         let name =
             file.file_stem().map_or_else(|| format!("Track {}", i + 1), |s| s.to_string_lossy().into_owned());
-        let mut track =
-            Track::with_one_clip(id, name, relative_to(file, session_dir), SampleTime(m.frames()));
+        let mut track = Track::with_one_clip(id, name, relative_to(file, session_dir), SampleTime(frames));
         track.colour = palette(i);
-        // Recorded now so a relink can find the file even after it is renamed.
-        track.clips[0].fingerprint = crate::media::fingerprint(file).ok();
+        track.clips[0].fingerprint = fingerprint;
         session.tracks.push(track);
     }
     Ok(session)

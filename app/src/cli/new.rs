@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::session;
 use mixdesk_engine::stems::session_from_stems;
 
@@ -18,15 +17,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), String> {
+    let started = std::time::Instant::now();
     let dir = super::session_dir(&args.output);
-    let s = session_from_stems(&args.from_stems, &dir, &MediaPool::new()).map_err(|e| e.to_string())?;
+    let s = session_from_stems(&args.from_stems, &dir).map_err(|e| e.to_string())?;
     session::save(&s, &args.output).map_err(|e| e.to_string())?;
     println!(
-        "wrote {} with {} tracks at {} Hz, {:.2} s",
+        "wrote {} with {} tracks at {} Hz, {:.2} s, in {:.1} s",
         args.output.display(),
         s.tracks.len(),
         s.sample_rate,
-        s.content_end().to_seconds(s.sample_rate)
+        s.content_end().to_seconds(s.sample_rate),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }
