@@ -58,6 +58,9 @@ pub struct Peaks {
     fine: Option<Fine>,
 }
 
+/// A page of a fine level read from the file: ((level, channel, page), blocks).
+type Page = ((usize, usize, usize), std::sync::Arc<Blocks>);
+
 /// The fine levels of an overview, left in its cache file.
 #[derive(Debug)]
 struct Fine {
@@ -65,7 +68,7 @@ struct Fine {
     /// `offsets[k][channel]`: where level `k`'s blocks of that channel start.
     offsets: Vec<Vec<u64>>,
     /// Recently read pages: ((level, channel, page), blocks), newest last.
-    pages: std::sync::Mutex<Vec<((usize, usize, usize), std::sync::Arc<Blocks>)>>,
+    pages: std::sync::Mutex<Vec<Page>>,
 }
 
 impl PartialEq for Peaks {
