@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::atomic::{remove_stale_temporaries, write_atomically};
+use crate::atomic::{remove_stale_temporaries, write_replacing_links};
 use crate::diff::{Change, diff};
 use crate::session::{self, Session, SessionError};
 
@@ -35,8 +35,8 @@ pub fn sidecar_path(session_path: &Path) -> PathBuf {
 /// Writes `session` to the sidecar of `session_path`, atomically.
 pub fn write_autosave(session_path: &Path, session: &Session) -> Result<(), SessionError> {
     let sidecar = sidecar_path(session_path);
-    let text = session::to_ron_string(session);
-    write_atomically(&sidecar, false, |w| w.write_all(text.as_bytes())).map_err(|source| SessionError::Io {
+    let text = session::text_for(session, &sidecar)?;
+    write_replacing_links(&sidecar, |w| w.write_all(text.as_bytes())).map_err(|source| SessionError::Io {
         path: sidecar,
         action: "cannot write the autosave",
         source,

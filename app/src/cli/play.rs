@@ -1,7 +1,7 @@
 //! `mixdesk play SESSION`: headless playback through the real engine, with a
 //! one-line live meter (position, master peak, DSP load, xruns).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,8 @@ use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::realtime::{BUFFER_FRAMES, Engine, EngineConfig, EngineEvent};
 use mixdesk_engine::session::StripRef;
 use mixdesk_engine::units::{Gain, SampleTime};
+
+use super::out::{CliError, errln, out, outln};
 
 /// Arguments of `mixdesk play`.
 #[derive(Debug, clap::Args)]
@@ -34,9 +36,9 @@ pub struct Args {
 /// Time after the start during which xruns count as start-up, not steady state.
 const SETTLE_SECONDS: f64 = 0.5;
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: Args) -> Result<(), CliError> {
     if !BUFFER_FRAMES.contains(&args.buffer) {
-        return Err(format!("--buffer {} is not possible; choose 64 to 4096 frames", args.buffer));
+        return Err(format!("--buffer {} is not possible; choose 64 to 4096 frames", args.buffer).into());
     }
     let session = super::load(&args.session)?;
     let dir = super::session_dir(&args.session);
@@ -53,7 +55,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let (graph, unplayable) =
         prepare_allowing_missing(&session, &dir, &MediaPool::new(), 4096).map_err(|e| e.to_string())?;
     for e in &unplayable {
-        eprintln!("mixdesk: warning: {e} Its clips play as silence.");
+        errln!("mixdesk: warning: {e} Its clips play as silence.");
     }
 
     let start = SampleTime::from_seconds(args.start.max(0.0), rate).0;
@@ -87,9 +89,9 @@ pub fn run(args: Args) -> Result<(), String> {
             EngineEvent::Meter { strip: StripRef::Master, reading } => {
                 meter.peak(reading.peak[0].max(reading.peak[1]))
             }
-            EngineEvent::Device(d) => eprintln!("{d}"),
+            EngineEvent::Device(d) => errln!("{d}"),
             EngineEvent::NonFinite { strip, samples } => {
-                eprintln!("{strip} produced {samples} NaN/Inf samples (replaced with silence)")
+                errln!("{strip} produced {samples} NaN/Inf samples (replaced with silence)")
             }
             _ => {}
         });
@@ -99,10 +101,9 @@ pub fn run(args: Args) -> Result<(), String> {
         }
         let done = position >= end;
         if tty {
-            print!("\r{}", meter.line(position, rate));
-            let _ = std::io::stdout().flush();
+            out!("\r{}", meter.line(position, rate));
         } else if last_line.elapsed() >= Duration::from_secs(1) || done {
-            println!("{}", meter.line(position, rate));
+            outln!("{}", meter.line(position, rate));
             last_line = Instant::now();
         }
         if done {
@@ -112,11 +113,11 @@ pub fn run(args: Args) -> Result<(), String> {
     engine.stop();
     std::thread::sleep(Duration::from_millis(50));
     if tty {
-        println!();
+        outln!();
     }
     let counters = engine.counters();
     let startup = xruns_at_settle.unwrap_or(counters.xruns);
-    println!(
+    outln!(
         "played {:.3} s from {:.3} s at {rate} Hz; xruns: {} steady-state, {} during start-up; DSP load median {:.1} %, max {:.1} %; dropped events {}",
         (end - start) as f64 / f64::from(rate),
         start as f64 / f64::from(rate),

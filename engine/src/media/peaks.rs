@@ -222,14 +222,14 @@ pub fn load_or_compute(
     pool: &MediaPool,
 ) -> Result<(Peaks, Source), MediaError> {
     let cache = cache_path(session_dir, media, rate)?;
-    if let Ok(file) = std::fs::File::open(&cache)
+    if let Ok(file) = crate::files::open_regular(&cache)
         && let Ok(peaks) = Peaks::read_from(&mut io::BufReader::new(file))
     {
         return Ok((peaks, Source::Cache));
     }
     let peaks = Peaks::of_media(&*pool.load(media, rate)?);
     let written = std::fs::create_dir_all(session_dir.join(CACHE_DIR)).and_then(|()| {
-        crate::atomic::write_atomically(&cache, false, |file| {
+        crate::atomic::write_replacing_links(&cache, |file| {
             let mut out = io::BufWriter::new(file);
             peaks.write_to(&mut out)?;
             out.flush()
