@@ -137,8 +137,8 @@ pub struct Counters {
     pub xruns: u64,
     /// Audio callbacks run.
     pub callbacks: u64,
-    /// Allocations or frees on the audio thread (counted only in debug builds
-    /// with the `alloc-check` feature and `assert_no_alloc`'s allocator installed).
+    /// Allocations or frees on the audio thread (counted only with the
+    /// `alloc-check` feature and `assert_no_alloc`'s allocator installed).
     pub alloc_violations: u64,
     /// Commands that did not fit in the queue.
     pub command_overflows: u64,
