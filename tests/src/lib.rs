@@ -2,6 +2,7 @@
 //! the `mixdesk` binary, and WAV reading; the crash test's scripted edits.
 
 pub mod edit_script;
+pub mod jack;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! `mixdesk play SESSION`: headless playback through the real engine, with a
-//! one-line live meter (position, master peak, DSP load, xruns).
+//! one-line live meter (position, master peak, DSP load, xruns), following
+//! the device through losses and changes of rate and buffer size.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -8,8 +9,8 @@ use std::time::{Duration, Instant};
 use mixdesk_engine::analysis::LoudnessReading;
 use mixdesk_engine::bounce::prepare_allowing_missing;
 use mixdesk_engine::media::MediaPool;
-use mixdesk_engine::realtime::{BUFFER_FRAMES, Engine, EngineConfig, EngineEvent};
-use mixdesk_engine::session::StripRef;
+use mixdesk_engine::realtime::{BUFFER_FRAMES, DeviceEvent, Engine, EngineConfig, EngineEvent};
+use mixdesk_engine::session::{Session, StripRef};
 use mixdesk_engine::units::{Gain, SampleTime};
 
 use super::out::{CliError, errln, out, outln};
@@ -36,6 +37,13 @@ pub struct Args {
 /// Time after the start during which xruns count as start-up, not steady state.
 const SETTLE_SECONDS: f64 = 0.5;
 
+/// Rules for the device (see README "Live playback"): without `--device`, no
+/// usable device plays silently on the internal clock (a machine without
+/// sound is normal); a device named with `--device` that cannot be used is an
+/// error before anything plays; a device that comes back with another rate or
+/// buffer size is reopened with them (the session is compiled again at the
+/// new rate); a device that was playing and is gone at the end fails the
+/// command (exit status 1) after the summary, since part of it was not heard.
 pub fn run(args: Args) -> Result<(), CliError> {
     if !BUFFER_FRAMES.contains(&args.buffer) {
         return Err(format!("--buffer {} is not possible; choose 64 to 4096 frames", args.buffer).into());
@@ -49,19 +57,33 @@ pub fn run(args: Args) -> Result<(), CliError> {
         null_output: false,
     };
     let mut engine = Engine::start(config).map_err(|e| e.to_string())?;
-    let status = engine.status();
-    let rate = status.sample_rate;
-    let session = session.resampled_to(rate);
-    let (graph, unplayable) =
-        prepare_allowing_missing(&session, &dir, &MediaPool::new(), 4096).map_err(|e| e.to_string())?;
-    for e in &unplayable {
-        errln!("mixdesk: warning: {e} Its clips play as silence.");
+    let mut device = DeviceState::default();
+    let mut news = Vec::new();
+    engine.poll(|e| {
+        if let EngineEvent::Device(d) = e {
+            news.push(d);
+        }
+    });
+    for d in news {
+        if let (Some(name), DeviceEvent::NoDevice { reason }) = (&args.device, &d) {
+            return Err(format!(
+                "cannot play through '{name}': {reason}. `mixdesk devices` lists the devices; without \
+                 --device Mixdesk uses the system default."
+            )
+            .into());
+        }
+        device.heard(&d, 0.0);
+        errln!("{d}");
     }
+    let mut rate = engine.status().sample_rate;
+    let pool = MediaPool::new();
+    let graph = compile_at(&session, &dir, &pool, rate, true)?;
 
-    let start = SampleTime::from_seconds(args.start.max(0.0), rate).0;
-    let end = match args.seconds {
-        Some(s) => start + SampleTime::from_seconds(s.max(0.0), rate).0,
-        None => session.content_end().0.max(start),
+    let seconds = |s: f64, rate: u32| SampleTime::from_seconds(s.max(0.0), rate).0;
+    let mut start = seconds(args.start, rate);
+    let mut end = match args.seconds {
+        Some(s) => start + seconds(s, rate),
+        None => session.resampled_to(rate).content_end().0.max(start),
     };
     engine.swap_graph(graph).map_err(|e| e.to_string())?;
     engine.seek(start);
@@ -69,15 +91,18 @@ pub fn run(args: Args) -> Result<(), CliError> {
 
     let tty = std::io::stdout().is_terminal();
     let mut meter = LiveMeter::default();
-    let settle = start + SampleTime::from_seconds(SETTLE_SECONDS, rate).0;
+    let mut settle = start + seconds(SETTLE_SECONDS, rate);
     let mut xruns_at_settle = None;
     let mut last_line = Instant::now();
     let mut position = start;
     let mut started = false;
     loop {
         std::thread::sleep(Duration::from_millis(10));
+        let mut news = Vec::new();
         engine.poll(|e| match e {
-            EngineEvent::Tick { position: p, playing, load, xruns, dropped_events } => {
+            EngineEvent::Tick { position: p, sample_rate, playing, load, xruns, dropped_events } => {
+                // Ticks from before a change of rate count in the old one.
+                let p = (u128::from(p) * u128::from(rate) / u128::from(sample_rate.max(1))) as u64;
                 started |= playing && p >= start;
                 if started {
                     position = p;
@@ -89,12 +114,29 @@ pub fn run(args: Args) -> Result<(), CliError> {
             EngineEvent::Meter { strip: StripRef::Master, reading } => {
                 meter.peak(reading.peak[0].max(reading.peak[1]))
             }
-            EngineEvent::Device(d) => errln!("{d}"),
+            EngineEvent::Device(d) => news.push(d),
             EngineEvent::NonFinite { strip, samples } => {
                 errln!("{strip} produced {samples} NaN/Inf samples (replaced with silence)")
             }
             _ => {}
         });
+        let seconds_in = (position - start.min(position)) as f64 / f64::from(rate);
+        for d in news {
+            device.heard(&d, seconds_in);
+            errln!("{d}");
+        }
+        let now_rate = engine.status().sample_rate;
+        if now_rate != rate {
+            // The device came back at another rate: the engine holds the
+            // transport (converted to the new rate) in silence until a graph
+            // compiled at it arrives.
+            let graph = compile_at(&session, &dir, &pool, now_rate, false)?;
+            engine.swap_graph(graph).map_err(|e| e.to_string())?;
+            let at = |x: u64| (u128::from(x) * u128::from(now_rate) / u128::from(rate)) as u64;
+            (start, end, settle, position) = (at(start), at(end), at(settle), at(position));
+            errln!("mixdesk: the session now plays at the device's {now_rate} Hz (resampled)");
+            rate = now_rate;
+        }
         meter.loudness = engine.analysis().loudness().reading();
         if xruns_at_settle.is_none() && position >= settle {
             xruns_at_settle = Some(meter.xruns);
@@ -127,7 +169,57 @@ pub fn run(args: Args) -> Result<(), CliError> {
         100.0 * meter.max_load,
         meter.dropped,
     );
-    Ok(())
+    match device.lost_at {
+        Some(at) => Err(format!(
+            "the audio device stopped {at:.1} s into playback and did not come back; the rest played \
+             silently on the internal clock. Check the device (`mixdesk devices`) and play again."
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// The session's graph at `rate`, its unplayable media played as silence
+/// (said once, the first time).
+fn compile_at(
+    session: &Session,
+    dir: &std::path::Path,
+    pool: &MediaPool,
+    rate: u32,
+    warn: bool,
+) -> Result<mixdesk_engine::graph::Graph, CliError> {
+    let (graph, unplayable) =
+        prepare_allowing_missing(&session.resampled_to(rate), dir, pool, 4096).map_err(|e| e.to_string())?;
+    if warn {
+        for e in &unplayable {
+            errln!("mixdesk: warning: {e} Its clips play as silence.");
+        }
+    }
+    Ok(graph)
+}
+
+/// Whether the device is playing, from its news.
+#[derive(Debug, Default)]
+struct DeviceState {
+    /// A device has played at some point.
+    opened: bool,
+    /// Seconds into playback when it stopped, while it has not come back.
+    lost_at: Option<f64>,
+}
+
+impl DeviceState {
+    fn heard(&mut self, event: &DeviceEvent, seconds_in: f64) {
+        match event {
+            DeviceEvent::Opened { .. } => {
+                self.opened = true;
+                self.lost_at = None;
+            }
+            DeviceEvent::Lost { .. } if self.opened => {
+                self.lost_at.get_or_insert(seconds_in);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// What the one-line meter shows.

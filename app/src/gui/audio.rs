@@ -58,6 +58,9 @@ pub struct Audio {
     pool: Arc<MediaPool>,
     /// Engine sample rate.
     pub rate: u32,
+    /// The device came back at another rate since the last build: the engine
+    /// holds the transport in silence until a graph compiled at it arrives.
+    pub rate_changed: bool,
     /// The playhead in samples at `rate`.
     pub position: u64,
     /// Whether the transport runs.
@@ -116,6 +119,7 @@ impl Audio {
             missing: Vec::new(),
             missing_clips: HashSet::new(),
             commands_sent: 0,
+            rate_changed: false,
         };
         (audio, error)
     }
@@ -312,7 +316,12 @@ impl Audio {
             self.xruns = xruns;
         }
         if news.is_some() {
-            self.device = describe(&engine.status());
+            let status = engine.status();
+            self.device = describe(&status);
+            if status.sample_rate != self.rate && status.sample_rate > 0 {
+                self.rate = status.sample_rate;
+                self.rate_changed = true;
+            }
         }
     }
 

@@ -412,6 +412,10 @@ impl App {
                 self.audio.poll();
                 self.after_tick();
                 self.errors.extend(self.autosave.tick(&self.doc));
+                if std::mem::take(&mut self.audio.rate_changed) {
+                    // The device came back at another rate: compile at it.
+                    return self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
+                }
                 Task::none()
             }
             Message::Built(b) => {

@@ -96,12 +96,14 @@ impl AudioCore {
         let started = Instant::now();
         let violations = without_denormals(|| allocations_during(|| self.render_block(out, channels)));
         self.shared.alloc_violations.fetch_add(violations, Relaxed);
+        self.shared.playing.store(self.transport.is_playing(), Relaxed);
         let frames = out.len() / channels.max(1);
         let period = frames as f64 / f64::from(self.rate);
         let load = (started.elapsed().as_secs_f64() / period) as f32;
         self.shared.callbacks.fetch_add(1, Relaxed);
         let tick = EngineEvent::Tick {
             position: self.transport.position(),
+            sample_rate: self.rate,
             playing: self.transport.is_playing(),
             load,
             xruns: self.shared.xruns.load(Relaxed),
@@ -114,6 +116,12 @@ impl AudioCore {
         self.apply_commands();
         let channels = channels.max(1);
         let frames = out.len() / channels;
+        if self.graph.sample_rate() != self.rate {
+            // The device changed rate: silence, the transport held, until the
+            // app sends a graph compiled at the new rate.
+            out.fill(0.0);
+            return;
+        }
         let mut done = 0;
         while done < frames {
             let max = (frames - done).min(MAX_RUN).min(self.graph.max_block());
@@ -253,6 +261,25 @@ impl AudioCore {
     /// The playhead, in samples.
     pub fn position(&self) -> u64 {
         self.transport.position()
+    }
+
+    /// The rate the core runs at.
+    pub(crate) fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    /// The device now runs at `rate`: timeline positions (playhead, loop) are
+    /// converted to it, and until a graph compiled at it arrives the core
+    /// plays silence with the transport held (see [`AudioCore::render`]).
+    /// Called between streams, never on the audio thread.
+    pub(crate) fn set_rate(&mut self, rate: u32) {
+        if rate == self.rate || rate == 0 {
+            return;
+        }
+        self.transport.rescale(self.rate, rate);
+        self.rate = rate;
+        self.meter_period = rate / 50;
+        self.since_meter = 0;
     }
 }
 
