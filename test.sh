@@ -22,6 +22,9 @@ echo "== the allocation tests again in a release build (what users run)"
 # only the engine and the tests crate are built, not the window.
 cargo test -j2 --release -p mixdesk-tests --test realtime_alloc --test dsp_effects
 
+echo "== fuzz: a bounded randomised round (seeds printed; FUZZ_SEED=N packaging/fuzz.sh reproduces one)"
+FUZZ_CASES=5000 bash packaging/fuzz.sh 60
+
 echo "== the .deb: build, install, check, remove (packaging/test-deb.sh)"
 # Packages the debug binary built above (dependencies optimised) instead of
 # compiling iced a second time for a release build (about 8 minutes on the
