@@ -9,8 +9,11 @@
 //!   device's own choice; the caller says so ([`DeviceEvent::BufferChanged`]).
 //!   The range a device advertises is not to be trusted (ALSA's `plug`
 //!   advertises 85 to 2^29 frames in front of a JACK server that takes only
-//!   its period), so sizes are tried: the one asked for, then doubling up to
-//!   [`LARGEST_BUFFER`], then halving down to [`BUFFER_FRAMES`]' smallest.
+//!   its period), so sizes are tried: the one asked for; then, when the
+//!   refusal names the range the device really takes ("... not in the
+//!   supported range 1024..=65536", cpal's ALSA backend), the nearest size in
+//!   it; then doubling up to [`LARGEST_BUFFER`], then halving down to
+//!   [`BUFFER_FRAMES`]' smallest; then the device's own choice.
 //! - Pace: a device with no clock of its own (ALSA's null PCM) calls back as
 //!   fast as it is fed, 50 to 200 times real time, and would run the
 //!   transport past the end in a moment. The callback compares the frames it
@@ -97,7 +100,14 @@ pub(crate) fn open(
     // The core goes into the callback only once the stream exists, through
     // `inbox`; until then a failed build cannot take it with it.
     let mut last_error = String::new();
-    for size in buffer_sizes(buffer) {
+    let mut sizes = buffer_sizes(buffer);
+    let mut tried = Vec::new();
+    while !sizes.is_empty() {
+        let size = sizes.remove(0);
+        if tried.contains(&size) {
+            continue;
+        }
+        tried.push(size);
         let config = cpal::StreamConfig { channels, sample_rate: rate, buffer_size: size };
         let (mut inbox_tx, inbox_rx) = rtrb::RingBuffer::new(1);
         let (home_tx, home_rx) = rtrb::RingBuffer::new(1);
@@ -115,7 +125,11 @@ pub(crate) fn open(
         let stream = match stream {
             Ok(s) => s,
             Err(e) => {
-                last_error = format!("cannot open '{id}': {e}");
+                let text = e.to_string();
+                if let Some((min, max)) = range_in(&text) {
+                    sizes.insert(0, cpal::BufferSize::Fixed(buffer.clamp(min, max)));
+                }
+                last_error = format!("cannot open '{id}': {text}");
                 continue;
             }
         };
@@ -167,6 +181,15 @@ fn buffer_sizes(wanted: u32) -> Vec<cpal::BufferSize> {
     let mut sizes: Vec<cpal::BufferSize> = sizes.into_iter().map(cpal::BufferSize::Fixed).collect();
     sizes.push(cpal::BufferSize::Default);
     sizes
+}
+
+/// The range in a refusal like "Buffer size 256 is not in the supported
+/// range 557..=35666" (an optimisation: without it the sizes are still tried).
+fn range_in(text: &str) -> Option<(u32, u32)> {
+    let (min, max) = text.split("range ").nth(1)?.split_once("..=")?;
+    let max: String = max.chars().take_while(char::is_ascii_digit).collect();
+    let (min, max) = (min.trim().parse().ok()?, max.parse().ok()?);
+    (min <= max).then_some((min, max))
 }
 
 /// Waits for the core to come home from a dropped stream callback.
@@ -302,6 +325,9 @@ mod tests {
         want.push(cpal::BufferSize::Default);
         assert_eq!(buffer_sizes(256), want);
         assert_eq!(buffer_sizes(300)[..3], fixed(&[300, 512, 1024]));
+        let refusal = "Buffer size 256 is not in the supported range 557..=35666";
+        assert_eq!(range_in(refusal), Some((557, 35_666)));
+        assert_eq!(range_in("The requested stream configuration is not supported"), None);
     }
 
     #[test]
