@@ -214,7 +214,10 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
             Err(e) => return Err(e),
         }
         let to = fs::read_link(&current)?;
-        let next = folder_of(&current).join(&to);
+        let next = match current.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.join(&to),
+            _ => to.clone(),
+        };
         if let Err(e) = fs::symlink_metadata(&next) {
             return Err(if e.kind() == io::ErrorKind::NotFound {
                 io::Error::new(
@@ -238,7 +241,14 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-/// `PATH.bak`: where the previous version of a file is kept.
+/// The file a save of `path` writes: the end of a chain of symbolic links at
+/// `path`, else `path` itself. Its `.bak` and temporaries are beside it.
+pub fn target_of(path: &Path) -> PathBuf {
+    resolve_links(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// `PATH.bak`: where the previous version of a file is kept (beside the file
+/// itself; for a symbolic link, `backup_path(&target_of(link))`).
 pub fn backup_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".bak");

@@ -179,7 +179,8 @@ impl Recovery {
 /// An autosave that cannot be read is an error naming it.
 pub fn find_recovery(session_path: &Path) -> Result<Option<Recovery>, SessionError> {
     let sidecar = sidecar_path(session_path);
-    for p in [session_path, &sidecar, &crate::atomic::backup_path(session_path)] {
+    let saved = crate::atomic::target_of(session_path);
+    for p in [session_path, &sidecar, &saved, &crate::atomic::backup_path(&saved)] {
         remove_stale_temporaries(p);
     }
     let autosaved_at = match std::fs::metadata(&sidecar) {

@@ -451,6 +451,7 @@ mod saving {
         assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is still a link");
         assert_eq!(session::load(&real).unwrap(), s, "the target was saved");
         assert!(mixdesk_engine::atomic::backup_path(&real).is_file(), "the .bak is beside the target");
+        assert_eq!(mixdesk_engine::atomic::target_of(&link), real_dir.join("song.mixdesk"));
         let stray: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(stray.len(), 2, "nothing else beside the link: {stray:?}");
     }

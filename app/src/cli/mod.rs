@@ -132,6 +132,13 @@ fn print_demo_path() -> Result<(), CliError> {
 
 fn write_demo(out: &std::path::Path) -> Result<(), CliError> {
     use mixdesk_engine::{demo, session};
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "{} is a file, not a folder; give --out a folder (it is created if missing)",
+            out.display()
+        )
+        .into());
+    }
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let path = out.join(demo::SESSION_FILE);
     session::save(&demo::session(), &path).map_err(|e| e.to_string())?;

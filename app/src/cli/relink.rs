@@ -85,7 +85,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             "recorded content fingerprints for {fingerprinted} clips (so renamed files can be found)"
         );
     }
-    let bak = mixdesk_engine::atomic::backup_path(&args.session);
+    let bak = mixdesk_engine::atomic::backup_path(&mixdesk_engine::atomic::target_of(&args.session));
     let _ = writeln!(out, "saved {} (the previous version is {})", p(&args.session), p(&bak));
     super::print_out(&out)
 }

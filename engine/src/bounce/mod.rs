@@ -189,9 +189,9 @@ pub enum BounceError {
 
 /// What to do about a file that could not be written.
 fn write_advice(e: &std::io::Error) -> &'static str {
-    if e.kind() == std::io::ErrorKind::InvalidInput {
-        // Not a regular file, or a link to nowhere (see `atomic`).
-        "Nothing was written; give the path of a file to write."
+    if matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::NotADirectory) {
+        // Not a regular file, a link to nowhere (see `atomic`), a file where a folder should be.
+        "Nothing was written; choose another path."
     } else {
         "Check free disk space and that the folder is writable; nothing was left half-written."
     }

@@ -105,7 +105,7 @@ fn io_advice(action: &str, e: &std::io::Error) -> &'static str {
 
 /// ", or restore PATH.bak" when a previous version exists.
 fn restore_hint(path: &Path) -> String {
-    let bak = crate::atomic::backup_path(path);
+    let bak = crate::atomic::backup_path(&crate::atomic::target_of(path));
     if bak.is_file() { format!(" or restore the previous version, {}", bak.display()) } else { String::new() }
 }
 
