@@ -55,7 +55,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a session's tracks, clips, length, sample rate and missing media.
+    /// Print a session's tracks, clips, length, sample rate, and missing or unplayable media.
     #[command(after_help = examples::INFO)]
     Info(info::Args),
     /// Create a session.
