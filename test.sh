@@ -17,6 +17,14 @@ echo "== cargo test --workspace"
 cargo build -j2 -p mixdesk
 cargo test -j2 --workspace
 
+echo "== the allocation tests again in a release build (what users run)"
+# assert_no_alloc counts in release builds too (its warn_release feature);
+# only the engine and the tests crate are built, not the window.
+cargo test -j2 --release -p mixdesk-tests --test realtime_alloc --test dsp_effects --test streaming
+
+echo "== fuzz: a bounded randomised round (seeds printed; FUZZ_SEED=N packaging/fuzz.sh reproduces one)"
+FUZZ_CASES=5000 bash packaging/fuzz.sh 60
+
 echo "== the .deb: build, install, check, remove (packaging/test-deb.sh)"
 # Packages the debug binary built above (dependencies optimised) instead of
 # compiling iced a second time for a release build (about 8 minutes on the

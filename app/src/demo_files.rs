@@ -95,7 +95,7 @@ pub fn ensure_demo() -> Result<PathBuf, String> {
         ));
     }
     if !demo::media_present(&dir) {
-        eprintln!(
+        crate::cli::out::errln!(
             "mixdesk: generating the demo's audio in {} (once) ...",
             dir.join(demo::MEDIA_DIR).display()
         );

@@ -12,9 +12,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("mixdesk: {message}");
+        // A closed stdout: the reader stopped early, which is not a failure (see cli::out).
+        Ok(()) | Err(cli::CliError::OutputClosed) => ExitCode::SUCCESS,
+        Err(cli::CliError::Failed(message)) => {
+            cli::out::write_stderr(format_args!("mixdesk: {message}\n"));
             ExitCode::FAILURE
         }
     }

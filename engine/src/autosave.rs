@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::atomic::{remove_stale_temporaries, write_atomically};
+use crate::atomic::{remove_stale_temporaries, write_replacing_links};
 use crate::diff::{Change, diff};
 use crate::session::{self, Session, SessionError};
 
@@ -35,8 +35,8 @@ pub fn sidecar_path(session_path: &Path) -> PathBuf {
 /// Writes `session` to the sidecar of `session_path`, atomically.
 pub fn write_autosave(session_path: &Path, session: &Session) -> Result<(), SessionError> {
     let sidecar = sidecar_path(session_path);
-    let text = session::to_ron_string(session);
-    write_atomically(&sidecar, false, |w| w.write_all(text.as_bytes())).map_err(|source| SessionError::Io {
+    let text = session::text_for(session, &sidecar)?;
+    write_replacing_links(&sidecar, |w| w.write_all(text.as_bytes())).map_err(|source| SessionError::Io {
         path: sidecar,
         action: "cannot write the autosave",
         source,
@@ -179,7 +179,8 @@ impl Recovery {
 /// An autosave that cannot be read is an error naming it.
 pub fn find_recovery(session_path: &Path) -> Result<Option<Recovery>, SessionError> {
     let sidecar = sidecar_path(session_path);
-    for p in [session_path, &sidecar, &crate::atomic::backup_path(session_path)] {
+    let saved = crate::atomic::target_of(session_path);
+    for p in [session_path, &sidecar, &saved, &crate::atomic::backup_path(&saved)] {
         remove_stale_temporaries(p);
     }
     let autosaved_at = match std::fs::metadata(&sidecar) {

@@ -1,10 +1,13 @@
-//! A summary of a session for `mixdesk info`: tracks, clips, length, rate and
-//! which media files are missing.
+//! A summary of a session for `mixdesk info`: tracks, clips, length, rate,
+//! which media files are missing and what is wrong with the others that
+//! cannot be played (each is decoded to find out).
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
 
+use crate::media::{MediaError, decode_file};
 use crate::session::{Output, Session};
 
 /// What `mixdesk info` prints.
@@ -25,10 +28,35 @@ pub struct SessionInfo {
     /// Buses in order.
     pub buses: Vec<String>,
     /// Media files referenced but not found, resolved against the session folder.
+    #[serde(serialize_with = "lossy_paths")]
     pub missing_media: Vec<PathBuf>,
+    /// Media files that are there but cannot be played (not a regular file,
+    /// unreadable, not audio, damaged), each with what is wrong.
+    pub unreadable_media: Vec<MediaProblem>,
     /// Media paths (as stored) outside the session folder: they do not move
     /// with it (see `session::media_paths`).
+    #[serde(serialize_with = "lossy_paths")]
     pub media_outside_folder: Vec<PathBuf>,
+}
+
+/// A media file that cannot be played, in [`SessionInfo`].
+#[derive(Debug, Clone, Serialize)]
+pub struct MediaProblem {
+    /// The file, resolved against the session folder.
+    #[serde(serialize_with = "lossy_path")]
+    pub path: PathBuf,
+    /// What is wrong and what to do, naming the file.
+    pub problem: String,
+}
+
+/// Paths in JSON, which holds only text: a name that is not UTF-8 has its
+/// stray bytes shown as U+FFFD (the session file itself keeps them exactly).
+fn lossy_path<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
+}
+
+fn lossy_paths<S: Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
 }
 
 /// One track in [`SessionInfo`].
@@ -47,22 +75,22 @@ pub struct TrackInfo {
     /// "master" or the bus name.
     pub output: String,
     /// Media files of its clips, as stored (relative to the session).
+    #[serde(serialize_with = "lossy_paths")]
     pub media: Vec<PathBuf>,
 }
 
-/// Summarises `session`, checking media against `session_dir`.
+/// Summarises `session`, checking media against `session_dir`: every file is
+/// decoded (in parallel) to find the ones that cannot be played.
 pub fn session_info(session: &Session, session_dir: &Path) -> SessionInfo {
     let rate = session.sample_rate;
     let end = session.content_end();
-    let mut missing: Vec<PathBuf> = session
-        .tracks
-        .iter()
-        .flat_map(|t| t.clips.iter())
-        .map(|c| session_dir.join(&c.media))
-        .filter(|p| !p.is_file())
-        .collect();
-    missing.sort();
-    missing.dedup();
+    let mut files: Vec<PathBuf> =
+        session.tracks.iter().flat_map(|t| t.clips.iter()).map(|c| session_dir.join(&c.media)).collect();
+    files.sort();
+    files.dedup();
+    let errors: Vec<MediaError> = files.par_iter().filter_map(|p| decode_file(p).err()).collect();
+    let (missing, unreadable): (Vec<MediaError>, Vec<MediaError>) =
+        errors.into_iter().partition(|e| matches!(e, MediaError::Missing { .. }));
     SessionInfo {
         sample_rate: rate,
         length_samples: end.0,
@@ -86,7 +114,11 @@ pub fn session_info(session: &Session, session_dir: &Path) -> SessionInfo {
             })
             .collect(),
         buses: session.buses.iter().map(|b| b.name.clone()).collect(),
-        missing_media: missing,
+        missing_media: missing.iter().map(|e| e.path().to_owned()).collect(),
+        unreadable_media: unreadable
+            .iter()
+            .map(|e| MediaProblem { path: e.path().to_owned(), problem: e.to_string() })
+            .collect(),
         media_outside_folder: session.media_outside_folder(),
     }
 }

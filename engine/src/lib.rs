@@ -14,6 +14,7 @@
 //! - [`autosave`]: the autosave sidecar and crash recovery.
 //! - [`versions`]: named mix versions beside the session.
 //! - [`relink`]: finding moved or renamed media by name and content.
+//! - [`atomic`] and [`files`]: writing files whole, and reading only regular files.
 //!
 //! This crate never depends on a GUI toolkit.
 
@@ -25,6 +26,7 @@ pub mod demo;
 pub mod denormal;
 pub mod diff;
 pub mod dsp;
+pub mod files;
 pub mod graph;
 pub mod history;
 pub mod info;

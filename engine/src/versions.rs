@@ -89,7 +89,7 @@ fn read_header(path: &Path) -> Option<Version> {
     let stem = file.strip_suffix(".mixdesk")?;
     let number: u32 = stem.split('-').next()?.parse().ok()?;
     let mut version = Version { number, name: stem.to_owned(), saved_at: None, path: path.to_owned() };
-    let file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+    let file = std::io::BufReader::new(crate::files::open_regular(path).ok()?);
     let header = std::io::BufRead::lines(file).map_while(Result::ok).take_while(|l| l.starts_with("//"));
     for line in header {
         if let Some(name) = line.strip_prefix("// name: ") {
@@ -132,7 +132,7 @@ pub fn save(session_path: &Path, session: &Session, name: &str) -> Result<Versio
     let text = format!(
         "// Mixdesk mix version of {source_name}\n// name: {}\n// saved: {secs}\n{}",
         serde_json::to_string(&name).unwrap_or_default(),
-        session::to_ron_string(&copy)
+        session::text_for(&copy, &path)?
     );
     write_atomically(&path, false, |w| w.write_all(text.as_bytes())).map_err(|source| SessionError::Io {
         path: path.clone(),

@@ -4,6 +4,7 @@
 
 pub mod chain_render;
 pub mod edit_script;
+pub mod jack;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -96,14 +96,14 @@ fn a_damaged_autosave_is_an_error_naming_it_and_leftovers_are_cleaned() {
     assert!(err.contains(".song.mixdesk.autosave") && err.contains("fix the file"), "{err}");
     std::fs::remove_file(sidecar_path(&path)).unwrap();
 
-    // Temporaries of a process that is gone go; this process's stay.
+    // Temporaries (`.NAME.tmp-PID-XXXXXX`) of a process that is gone go; this process's stay.
     let of_pid = |target: &Path, pid: &str| {
-        let ours = mixdesk_engine::atomic::temp_path(target).to_string_lossy().into_owned();
-        PathBuf::from(ours.strip_suffix(&std::process::id().to_string()).unwrap().to_owned() + pid)
+        let name = target.file_name().unwrap().to_string_lossy();
+        target.with_file_name(format!(".{name}.tmp-{pid}-a1B2c3"))
     };
     let gone = of_pid(&path, "999999999");
     let gone_autosave = of_pid(&sidecar_path(&path), "999999998");
-    let ours = mixdesk_engine::atomic::temp_path(&path);
+    let ours = of_pid(&path, &std::process::id().to_string());
     for p in [&gone, &gone_autosave, &ours] {
         std::fs::write(p, "partial").unwrap();
     }
@@ -116,25 +116,32 @@ fn a_damaged_autosave_is_an_error_naming_it_and_leftovers_are_cleaned() {
 
 #[test]
 fn a_failed_autosave_keeps_the_previous_one_and_stays_dirty() {
+    // The session's folder is reached through a link, which is pointed at
+    // /proc (where no one, root included, may create a file) to make the
+    // write fail, and back.
     let dir = tempfile::tempdir().unwrap();
-    let path = saved_mix(dir.path());
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let path = saved_mix(&link);
     let t0 = Instant::now();
     let mut a = Autosaver::new(&path, Duration::from_secs(1), t0);
     let mut s = mix();
     s.tracks[0].strip.solo = true;
     a.mark_dirty();
     a.tick(&s, t0 + Duration::from_secs(2)).unwrap();
-    // Block the temporary (a directory in its way fails for root too).
-    let blocker = mixdesk_engine::atomic::temp_path(&sidecar_path(&path));
-    std::fs::create_dir(&blocker).unwrap();
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("/proc", &link).unwrap();
     let mut later = s.clone();
     later.tracks[0].strip.mute = true;
     a.mark_dirty();
     let err = a.tick(&later, t0 + Duration::from_secs(4)).unwrap_err().to_string();
     assert!(err.contains(".song.mixdesk.autosave") && err.contains("free space"), "{err}");
     assert!(a.is_dirty());
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
     assert_eq!(session::load(&sidecar_path(&path)).unwrap(), s, "the previous autosave is intact");
-    std::fs::remove_dir(&blocker).unwrap();
     assert!(!a.tick(&later, t0 + Duration::from_millis(4500)).unwrap(), "it waits an interval to retry");
     assert!(a.tick(&later, t0 + Duration::from_secs(5)).unwrap());
 }

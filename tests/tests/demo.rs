@@ -12,7 +12,7 @@ fn the_committed_demo_session_matches_the_generator() {
     let text = std::fs::read_to_string(&committed).unwrap();
     assert_eq!(
         text,
-        session::to_ron_string(&demo::session()),
+        session::to_ron_string(&demo::session()).unwrap(),
         "run `mixdesk demo --out assets/demo` and commit"
     );
     let s = session::load(&committed).unwrap();

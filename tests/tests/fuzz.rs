@@ -126,7 +126,7 @@ fn mutate(mut bytes: Vec<u8>, ops: &[Op], tokens: bool) -> Vec<u8> {
 
 /// What the app does with a session it has loaded; none of it may panic.
 fn exercise(s: &Session, seed: &Session) {
-    let text = to_ron_string(s);
+    let text = to_ron_string(s).expect("every session has a text form");
     let again =
         from_ron_str(&text, Path::new("again.mixdesk")).unwrap_or_else(|e| panic!("saved text reloads: {e}"));
     assert_eq!(&again, s, "save and reload round-trip");

@@ -281,7 +281,7 @@ fn every_hostile_input_fails_clearly_and_nothing_panics() {
             "a folder",
             &["info", d.to_str().unwrap()],
             1,
-            &["Is a directory", "Check that the file exists"],
+            &["is a directory, not a regular file", "picked the right file"],
         ),
         // Allowed with a warning: media outside the session folder (it does not move with it).
         case(

@@ -10,14 +10,14 @@
 //! `.ci/run` installs jackd (packaging/setup.sh --test), so CI always runs
 //! these; on a developer machine without jackd they are skipped, loudly.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use mixdesk_engine::session;
 use mixdesk_engine::session::{Session, Track};
 use mixdesk_engine::units::SampleTime;
+use mixdesk_tests::jack::{self, Jack, alsa_config, jack_available, read_f32_stereo};
 use mixdesk_tests::{demo_in_tempdir, mixdesk, read_wav, render_cli, write_wav_f32};
 
 /// The tests here run one at a time: each needs a real-time paced server and
@@ -28,91 +28,12 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// samples where live playback and the bounce differ by design.
 const DECLICK_FRAMES: usize = 240;
 
-struct Jack {
-    child: Child,
-    server: String,
-}
-
-impl Drop for Jack {
-    /// Stops the server with SIGTERM so it unregisters itself (a killed jackd
-    /// leaves its entry in JACK's shared registry, which holds only a few).
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        for _ in 0..200 {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 fn start_jack() -> Jack {
-    start_jack_named("mixdesk-test-a".into())
+    jack::start_jack("mixdesk-test-a", 48_000, 256)
 }
 
 fn start_jack_named(server: String) -> Jack {
-    let child = Command::new("jackd")
-        .args(["-n", &server, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("jackd starts");
-    let jack = Jack { child, server };
-    let ok = Command::new("jack_wait")
-        .args(["-w", "-t", "10"])
-        .env("JACK_DEFAULT_SERVER", &jack.server)
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "jackd did not come up within 10 s");
-    jack
-}
-
-fn alsa_config(dir: &Path, tap: &Path) -> PathBuf {
-    let conf = dir.join("asound.conf");
-    let text = format!(
-        "pcm.!default {{ type plug; slave.pcm \"tap\" }}\n\
-         pcm.tap {{ type file; slave.pcm \"jackout\"; file \"{}\"; format \"raw\"; \
-         hint {{ show on description \"test tap, JACK rate only\" }} }}\n\
-         pcm.jackout {{ type jack; playback_ports {{ 0 system:playback_1 1 system:playback_2 }} }}\n",
-        tap.display()
-    );
-    std::fs::write(&conf, text).unwrap();
-    conf
-}
-
-fn read_f32_stereo(path: &Path) -> [Vec<f32>; 2] {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let samples: Vec<f32> =
-        bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    [samples.iter().step_by(2).copied().collect(), samples.iter().skip(1).step_by(2).copied().collect()]
-}
-
-/// False (after saying so loudly) when jackd is not installed; never in CI.
-fn jack_available() -> bool {
-    if have("jackd") && have("jack_wait") {
-        return true;
-    }
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "jackd is missing in CI: packaging/setup.sh --test must install jackd2"
-    );
-    eprintln!(
-        "\n*** SKIPPED live playback test: jackd is not installed (run packaging/setup.sh --test) ***\n"
-    );
-    false
+    jack::start_jack(&server, 48_000, 256)
 }
 
 /// Takes the demo's inserts and sends out. Live playback fades the transport

@@ -6,7 +6,9 @@
 //! (de)allocation inside the callback.
 //!
 //! This file is its own test binary so that its global allocator (which does
-//! the counting) does not affect the other tests.
+//! the counting) does not affect the other tests. It counts in release
+//! builds too (`assert_no_alloc` with its `warn_release` feature), since the
+//! release build is what users run: `./test.sh` runs it both ways.
 
 use mixdesk_engine::analysis::tap::TAP_SLOTS;
 use mixdesk_engine::bounce::prepare;
@@ -18,11 +20,9 @@ use mixdesk_engine::session::{
 };
 use mixdesk_tests::{demo_in_tempdir, run_callback};
 
-#[cfg(debug_assertions)]
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
-#[cfg(debug_assertions)]
 #[test]
 fn the_counter_sees_an_allocation_when_there_is_one() {
     let before = assert_no_alloc::violation_count();
@@ -30,7 +30,6 @@ fn the_counter_sees_an_allocation_when_there_is_one() {
     assert!(assert_no_alloc::violation_count() > before, "assert_no_alloc is not counting");
 }
 
-#[cfg(debug_assertions)]
 #[test]
 fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_thread() {
     let (dir, _) = demo_in_tempdir();
@@ -98,7 +97,6 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }
 
-#[cfg(debug_assertions)]
 #[test]
 fn writing_automation_in_every_mode_allocates_nothing_on_the_audio_thread() {
     let (dir, _) = demo_in_tempdir();
@@ -168,7 +166,6 @@ fn writing_automation_in_every_mode_allocates_nothing_on_the_audio_thread() {
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }
 
-#[cfg(debug_assertions)]
 #[test]
 fn every_processor_kind_runs_live_without_allocating() {
     use mixdesk_engine::session::ParamId as P;
@@ -217,7 +214,6 @@ fn every_processor_kind_runs_live_without_allocating() {
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }
 
-#[cfg(debug_assertions)]
 #[test]
 fn no_processor_allocates_while_processing_or_taking_parameters() {
     use mixdesk_engine::dsp::{DspContext, kinds};
@@ -242,7 +238,6 @@ fn no_processor_allocates_while_processing_or_taking_parameters() {
     }
 }
 
-#[cfg(debug_assertions)]
 #[test]
 fn sidechain_keys_kept_in_time_play_live_without_allocating() {
     use mixdesk_engine::session::{ParamId as P, Session};

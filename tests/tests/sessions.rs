@@ -63,11 +63,11 @@ fn the_version_2_fixture_loads_with_fingerprints_and_version_1_still_has_none() 
     assert!(bass.strip.processors[1].bypassed);
     assert_eq!(s.automation[0].points.len(), 2);
     // Saved again, the fingerprint is written; absent ones are not.
-    let text = session::to_ron_string(&s);
+    let text = session::to_ron_string(&s).unwrap();
     assert_eq!(text.matches("fingerprint").count(), 2);
     let v1 = session::load(&fixture("v1.mixdesk")).unwrap();
     assert!(v1.tracks.iter().flat_map(|t| &t.clips).all(|c| c.fingerprint.is_none()));
-    assert!(!session::to_ron_string(&v1).contains("fingerprint"));
+    assert!(!session::to_ron_string(&v1).unwrap().contains("fingerprint"));
 }
 
 #[test]
@@ -159,13 +159,16 @@ fn a_failed_save_leaves_the_previous_file_intact() {
     let before = std::fs::read(&p).unwrap();
     let mut edited = original.clone();
     edited.tracks.clear();
-    // The temporary file cannot be created: a directory sits at its path. This
-    // fails for root too, unlike a read-only folder.
-    let blocker = mixdesk_engine::atomic::temp_path(&p);
+    // The previous version cannot be kept: a directory sits where the .bak
+    // goes. This fails for root too, unlike a read-only folder.
+    let blocker = mixdesk_engine::atomic::backup_path(&p);
+    let _ = std::fs::remove_file(&blocker);
     std::fs::create_dir(&blocker).unwrap();
-    let err = session::save(&edited, &p).unwrap_err();
-    assert!(err.to_string().contains("song.mixdesk"), "{err}");
+    let err = session::save(&edited, &p).unwrap_err().to_string();
+    assert!(err.contains("song.mixdesk.bak") && err.contains("directory"), "{err}");
     assert_eq!(std::fs::read(&p).unwrap(), before);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary left: {names:?}");
     std::fs::remove_dir(&blocker).unwrap();
     // And a read-only folder, where the file system enforces it (not for root).
     let ro = dir.path().join("ro");

@@ -12,6 +12,8 @@ use mixdesk_engine::session::{Session, Track};
 use mixdesk_engine::units::SampleTime;
 use rayon::prelude::*;
 
+use super::out::{CliError, errln, outln};
+
 /// Benchmarks.
 #[derive(Debug, clap::Subcommand)]
 pub enum Bench {
@@ -114,7 +116,7 @@ pub enum Bench {
 
 const RATE: u32 = 48_000;
 
-pub fn run(bench: Bench) -> Result<(), String> {
+pub fn run(bench: Bench) -> Result<(), CliError> {
     match bench {
         Bench::Render { tracks, seconds, block } => render(tracks, seconds, block),
         Bench::Chain { tracks, seconds, block, no_ffmpeg } => {
@@ -140,16 +142,16 @@ pub fn run(bench: Bench) -> Result<(), String> {
     }
 }
 
-fn render(tracks: usize, seconds: f64, block: usize) -> Result<(), String> {
+fn render(tracks: usize, seconds: f64, block: usize) -> Result<(), CliError> {
     let frames = (seconds * f64::from(RATE)) as usize;
     let dir = std::env::temp_dir().join(format!("mixdesk-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let _cleanup = Cleanup(dir.clone());
-    eprintln!("writing {tracks} stereo 16-bit WAV files of {seconds} s into {} ...", dir.display());
+    errln!("writing {tracks} stereo 16-bit WAV files of {seconds} s into {} ...", dir.display());
     let t = Instant::now();
     let files: Vec<PathBuf> =
         (0..tracks).into_par_iter().map(|i| write_track(&dir, i, frames)).collect::<Result<_, _>>()?;
-    eprintln!("  generated in {:.2} s", t.elapsed().as_secs_f64());
+    errln!("  generated in {:.2} s", t.elapsed().as_secs_f64());
 
     let mut session = Session::new(RATE);
     for (i, f) in files.iter().enumerate() {
@@ -184,32 +186,32 @@ fn render(tracks: usize, seconds: f64, block: usize) -> Result<(), String> {
     let held = pool.sample_bytes();
     let read_gbs = raw as f64 / render / 1e9;
     let baseline = read_bandwidth(&pool, &session, &dir);
-    println!(
+    outln!(
         "bench render: {tracks} stereo tracks x {seconds} s at {RATE} Hz, block {block}, {} threads",
         rayon::current_num_threads()
     );
-    println!(
+    outln!(
         "  decode      {decode:>8.3} s  ({:.1} x realtime per track-second)",
         tracks as f64 * seconds / decode
     );
-    println!(
+    outln!(
         "  render      {render:>8.3} s  ({:.1} x realtime; {:.0} track-seconds/s)",
         seconds / render,
         tracks as f64 * seconds / render
     );
-    println!(
+    outln!(
         "  media read  {read_gbs:>8.2} GB/s during render; plain parallel read of the same media: {baseline:.2} GB/s ({:.0} %)",
         100.0 * read_gbs / baseline
     );
-    println!(
+    outln!(
         "  media held  {:>8.1} MiB for {:.1} MiB of raw f32 ({:+.2} %)",
         held as f64 / 1048576.0,
         raw as f64 / 1048576.0,
         100.0 * (held as f64 / raw as f64 - 1.0)
     );
-    println!("  peak memory {:>8.1} MiB (VmHWM)", peak_rss_kib() as f64 / 1024.0);
+    outln!("  peak memory {:>8.1} MiB (VmHWM)", peak_rss_kib() as f64 / 1024.0);
     if checksum.is_nan() {
-        println!("  (checksum NaN)");
+        outln!("  (checksum NaN)");
     }
     Ok(())
 }
@@ -258,7 +260,7 @@ fn read_bandwidth(pool: &MediaPool, session: &Session, dir: &Path) -> f64 {
     let sum: f32 = media.par_iter().map(|m| m.channels.iter().map(|c| wide_sum(c)).sum::<f32>()).sum();
     let secs = t.elapsed().as_secs_f64();
     if sum.is_nan() {
-        eprintln!("(NaN)");
+        errln!("(NaN)");
     }
     bytes as f64 / secs / 1e9
 }

@@ -18,6 +18,7 @@ use mixdesk_engine::units::SampleTime;
 use rayon::prelude::*;
 
 use super::bench::{Cleanup, cpu_seconds};
+use super::out::{CliError, errln, outln};
 
 const RATE: u32 = 48_000;
 
@@ -31,12 +32,12 @@ const ATTACK_MS: f64 = 10.0;
 const RELEASE_MS: f64 = 120.0;
 const KNEE_DB: f64 = 6.0;
 
-pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<(), String> {
+pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<(), CliError> {
     let frames = (seconds * f64::from(RATE)) as usize;
     let dir = std::env::temp_dir().join(format!("mixdesk-bench-chain-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let _cleanup = Cleanup(dir.clone());
-    eprintln!("writing {tracks} mono 24-bit WAV files of {seconds} s into {} ...", dir.display());
+    errln!("writing {tracks} mono 24-bit WAV files of {seconds} s into {} ...", dir.display());
     let files: Vec<PathBuf> =
         (0..tracks).into_par_iter().map(|i| write_track(&dir, i, frames)).collect::<Result<_, _>>()?;
     let session = session(&files, frames)?;
@@ -44,7 +45,7 @@ pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<()
     // The report is measured separately (`mixdesk bench analyze`-style figures are in the README).
     let opts = BounceOptions { depth: BitDepth::Float32, block, report: false, ..BounceOptions::default() };
     let ts = tracks as f64 * seconds;
-    println!(
+    outln!(
         "bench chain: {tracks} mono tracks x {seconds} s at {RATE} Hz (HPF + 3 EQ bands + compressor + pan + 2 sends; \
          reverb and delay buses), block {block}, {} threads",
         rayon::current_num_threads()
@@ -56,7 +57,7 @@ pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<()
         bounce(&session, &dir, &MediaPool::new(), &out, &opts, &mut |_| true).map_err(|e| e.to_string())?;
     let render = t.elapsed().as_secs_f64();
     let render_cpu = cpu_seconds() - cpu;
-    println!(
+    outln!(
         "  render       {render:>8.3} s  ({:.1} x realtime; {:.0} track-seconds/s; {render_cpu:.2} CPU-s; mix peak {:.2} dBFS) \
          from the files, as `mixdesk render` does",
         seconds / render,
@@ -72,27 +73,27 @@ pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<()
     let again = bounce(&session, &dir, &pool, &dir.join("mix2.wav"), &opts, &mut |_| true)
         .map_err(|e| e.to_string())?;
     let in_memory = t.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "  in memory    {in_memory:>8.3} s  ({:.0} track-seconds/s; {:.2} CPU-s) bouncing media decoded beforehand \
          ({decode:.3} s to decode)",
         ts / in_memory,
         cpu_seconds() - cpu
     );
     if again.peak != summary.peak {
-        return Err(format!("the two bounces differ (peaks {} and {})", summary.peak, again.peak));
+        return Err(format!("the two bounces differ (peaks {} and {})", summary.peak, again.peak).into());
     }
     if !ffmpeg {
         return Ok(());
     }
     match run_ffmpeg(&dir, &files) {
         Ok(secs) => {
-            println!(
+            outln!(
                 "  ffmpeg       {secs:>8.3} s  ({:.1} x realtime) for the equivalent graph from the same files",
                 seconds / secs
             );
-            println!("  speed-up     {:>8.1} x  (ffmpeg time / Mixdesk render time)", secs / render);
+            outln!("  speed-up     {:>8.1} x  (ffmpeg time / Mixdesk render time)", secs / render);
         }
-        Err(e) => println!("  ffmpeg       not measured: {e}"),
+        Err(e) => outln!("  ffmpeg       not measured: {e}"),
     }
     Ok(())
 }

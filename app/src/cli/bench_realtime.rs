@@ -14,6 +14,8 @@ use mixdesk_engine::realtime::{Engine, EngineEvent};
 use mixdesk_engine::session::{Bus, BusId, Decibels, Pan, Send, SendId, Session, StripRef, Track, TrackId};
 use mixdesk_engine::units::SampleTime;
 
+use super::out::{CliError, outln};
+
 const RATE: u32 = 48_000;
 
 /// The load a session must stay under to count as playable.
@@ -38,17 +40,17 @@ pub struct Setup {
     pub chain: bool,
 }
 
-pub fn run(setup: Setup, find: bool) -> Result<(), String> {
+pub fn run(setup: Setup, find: bool) -> Result<(), CliError> {
     let Setup { tracks, sends, seconds, buffer, chain } = setup;
     let inserts = if chain { "HPF + 3 EQ bands + compressor, " } else { "" };
-    println!(
+    outln!(
         "bench realtime: stereo tracks with {inserts}gain/pan and {sends} post-fader sends each (to {sends} buses), \
          {RATE} Hz, {buffer}-frame buffers, {seconds} s per run"
     );
-    println!("  {:>6}  {:>8}  {:>8}  {:>8}", "tracks", "median", "p99", "max");
-    let measure = |n: usize| -> Result<Load, String> {
+    outln!("  {:>6}  {:>8}  {:>8}  {:>8}", "tracks", "median", "p99", "max");
+    let measure = |n: usize| -> Result<Load, CliError> {
         let l = load(Setup { tracks: n, ..setup })?;
-        println!("  {n:>6}  {:>7.1}%  {:>7.1}%  {:>7.1}%", 100.0 * l.median, 100.0 * l.p99, 100.0 * l.max);
+        outln!("  {n:>6}  {:>7.1}%  {:>7.1}%  {:>7.1}%", 100.0 * l.median, 100.0 * l.p99, 100.0 * l.max);
         Ok(l)
     };
     if !find {
@@ -65,7 +67,7 @@ pub fn run(setup: Setup, find: bool) -> Result<(), String> {
         let mid = (ok + bad) / 2;
         if measure(mid)?.p99 < LIMIT { ok = mid } else { bad = mid }
     }
-    println!("  largest track count with the 99th percentile under {:.0} %: {ok}", 100.0 * LIMIT);
+    outln!("  largest track count with the 99th percentile under {:.0} %: {ok}", 100.0 * LIMIT);
     Ok(())
 }
 

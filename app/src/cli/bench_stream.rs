@@ -19,6 +19,8 @@ use mixdesk_engine::demo::LongSession;
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent};
 use mixdesk_engine::streaming::{StreamConfig, Streamer, prepare_live};
 
+use super::out::{CliError, outln};
+
 /// What to measure.
 #[derive(Debug, Clone)]
 pub struct Setup {
@@ -35,14 +37,14 @@ pub struct Setup {
     pub window: bool,
 }
 
-pub fn run(setup: Setup) -> Result<(), String> {
+pub fn run(setup: Setup) -> Result<(), CliError> {
     let spec = LongSession { tracks: setup.tracks, seconds: setup.minutes * 60.0, rate: setup.rate };
     let dir = setup.dir.clone().unwrap_or_else(|| {
         std::env::temp_dir()
             .join("mixdesk-bench-stream")
             .join(format!("{}x{}min-{}", setup.tracks, setup.minutes, setup.rate))
     });
-    println!(
+    outln!(
         "bench stream: {} stereo 24-bit tracks x {} min at {} Hz ({:.1} GB of WAV) in {}",
         setup.tracks,
         setup.minutes,
@@ -52,7 +54,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     );
     let t = Instant::now();
     let session = spec.write(&dir, "long.mixdesk").map_err(|e| format!("{}: {e}", dir.display()))?;
-    println!("  session ready in {:.1} s (files already there are reused)", t.elapsed().as_secs_f64());
+    outln!("  session ready in {:.1} s (files already there are reused)", t.elapsed().as_secs_f64());
 
     if setup.window {
         window_open(&session, &dir)?;
@@ -64,7 +66,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
 /// Opens the session in the window twice (the first time with no waveform
 /// cache, the second from it), each time from the command until the
 /// timeline has every waveform, and prints the times and peak memory.
-fn window_open(session: &Path, dir: &Path) -> Result<(), String> {
+fn window_open(session: &Path, dir: &Path) -> Result<(), CliError> {
     use std::io::BufRead;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err("--window needs a display (run under Xvfb: see packaging/screenshot.sh)".into());
@@ -109,7 +111,7 @@ fn window_open(session: &Path, dir: &Path) -> Result<(), String> {
         let _ = child.wait();
         let _ = watcher.join();
         let (took, line) = ready.ok_or("the window closed before its waveforms were ready")?;
-        println!(
+        outln!(
             "  window, {label}: usable after {:.2} s from the command, peak memory {} MB ({})",
             took.as_secs_f64(),
             peak.load(std::sync::atomic::Ordering::Relaxed) / 1024,
@@ -120,7 +122,7 @@ fn window_open(session: &Path, dir: &Path) -> Result<(), String> {
 }
 
 /// Runs `mixdesk play` on the session and prints what it measured of itself.
-fn play_child(session: &Path, setup: &Setup) -> Result<(), String> {
+fn play_child(session: &Path, setup: &Setup) -> Result<(), CliError> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut cmd = Command::new(exe);
     cmd.arg("play").arg(session).args(["--seconds", &setup.seconds.to_string()]);
@@ -133,27 +135,28 @@ fn play_child(session: &Path, setup: &Setup) -> Result<(), String> {
     let wall = t.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!("mixdesk play failed: {}{}", text, String::from_utf8_lossy(&out.stderr)));
+        return Err(format!("mixdesk play failed: {}{}", text, String::from_utf8_lossy(&out.stderr)).into());
     }
-    println!(
+    outln!(
         "  mixdesk play --seconds {} --buffer {} (a fresh process, {wall:.1} s in all):",
-        setup.seconds, setup.buffer
+        setup.seconds,
+        setup.buffer
     );
     for line in text
         .lines()
         .filter(|l| l.starts_with("played") || l.starts_with("streamed") || l.starts_with("  under-fed"))
     {
-        println!("    {line}");
+        outln!("    {line}");
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-        println!("    (stderr) {line}");
+        outln!("    (stderr) {line}");
     }
     Ok(())
 }
 
 /// Seeks and a loop on the live engine, timed.
-fn seek_and_loop(session_path: &Path, dir: &Path, setup: &Setup) -> Result<(), String> {
+fn seek_and_loop(session_path: &Path, dir: &Path, setup: &Setup) -> Result<(), CliError> {
     let session = mixdesk_engine::session::load(session_path).map_err(|e| e.to_string())?;
     let config = EngineConfig {
         device: setup.device.clone(),
@@ -184,7 +187,7 @@ fn seek_and_loop(session_path: &Path, dir: &Path, setup: &Setup) -> Result<(), S
     }
     delays.sort_by(f64::total_cmp);
     let underfed_seeks = streamer.stats().underrun_frames;
-    println!(
+    outln!(
         "  20 seeks to random places: audio at the target after {:.1} ms median, {:.1} ms worst (from the command); {} frames under-fed",
         delays[delays.len() / 2],
         delays[delays.len() - 1],
@@ -197,7 +200,7 @@ fn seek_and_loop(session_path: &Path, dir: &Path, setup: &Setup) -> Result<(), S
     engine.seek(a);
     std::thread::sleep(Duration::from_secs(10));
     let stats = streamer.stats();
-    println!(
+    outln!(
         "  a 2 s loop played 10 s: {} frames under-fed, {} xruns; resident chunk memory {} MB, {} MB read from disk in all",
         stats.underrun_frames - underfed_seeks,
         engine.counters().xruns - xruns_before,

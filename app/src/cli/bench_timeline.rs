@@ -32,6 +32,8 @@ use crate::gui::document::Document;
 use crate::gui::prefs::Preferences;
 use crate::gui::{App, Launch, theme, timeline};
 
+use super::out::{CliError, outln};
+
 const RATE: u32 = 48_000;
 const TAKES: usize = 8;
 
@@ -78,7 +80,7 @@ fn session(tracks: usize, clips: usize) -> (Session, Vec<(PathBuf, Arc<Peaks>)>)
 }
 
 /// Runs the benchmark and prints per-frame times.
-pub fn run(tracks: usize, clips: usize, frames: usize) -> Result<(), String> {
+pub fn run(tracks: usize, clips: usize, frames: usize) -> Result<(), CliError> {
     let size = Size::new(1600.0f32, 1000.0);
     let (mut app, _) =
         App::boot(Launch { session: None, null_output: true, prefs: Some(Preferences::default()) });
@@ -172,17 +174,17 @@ pub fn run(tracks: usize, clips: usize, frames: usize) -> Result<(), String> {
     raster.sort_by(f64::total_cmp);
     damaged.sort_by(f64::total_cmp);
     let pct = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-    println!(
+    outln!(
         "timeline redraw while scrolling: {tracks} tracks x {clips} clips with waveforms, 1600x1000, tiny-skia, {frames} frames"
     );
-    println!(
+    outln!(
         "  per frame (view + layout + draw + rasterise): median {:.1} ms, 95th percentile {:.1} ms, max {:.1} ms (target <= 16 ms)",
         pct(&times, 0.5),
         pct(&times, 0.95),
         times[times.len() - 1]
     );
-    println!("  of which rasterising: median {:.1} ms", pct(&raster, 0.5));
-    println!(
+    outln!("  of which rasterising: median {:.1} ms", pct(&raster, 0.5));
+    outln!(
         "  redrawing only what changed ({:.0} % of the window): median {:.1} ms, 95th percentile {:.1} ms",
         damaged_area * 100.0,
         pct(&damaged, 0.5),

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use mixdesk_engine::diff::diff;
 
+use super::out::{CliError, errln};
+
 /// Arguments of `mixdesk diff`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,14 +18,14 @@ pub struct Args {
     pub b: PathBuf,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: Args) -> Result<(), CliError> {
     let a = super::load(&args.a)?;
     let mut b = super::load(&args.b)?;
     // Media paths are relative to each file's folder: compare the files they name.
     b.rebase_media(&super::session_dir(&args.b), &super::session_dir(&args.a));
     let changes = diff(&a, &b);
     if changes.is_empty() {
-        eprintln!("no differences between {} and {}", args.a.display(), args.b.display());
+        errln!("no differences between {} and {}", args.a.display(), args.b.display());
         return Ok(());
     }
     let text: String = changes.iter().map(|c| format!("{c}\n")).collect();

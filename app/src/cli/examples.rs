@@ -8,7 +8,7 @@ pub const MIXDESK: &str = "Examples:
   mixdesk render song.mixdesk -o mix.wav    bounce to 24-bit WAV
   mixdesk analyze mix.wav --json            loudness, true peak, LRA, clipping, correlation
   mixdesk play song.mixdesk --start 30 --seconds 10   headless playback with a meter
-  mixdesk info song.mixdesk                 tracks, clips, length, missing media
+  mixdesk info song.mixdesk                 tracks, clips, length, missing or unplayable media
   mixdesk --version                         the version
 
 Each command has its own examples: mixdesk COMMAND --help";
@@ -30,14 +30,14 @@ pub const PLAY: &str = "Examples:
   mixdesk play song.mixdesk --device hw:1 --buffer 512   another device, larger buffer";
 
 pub const DEVICES: &str = "Examples:
-  mixdesk devices                           ids and names to pass to play --device";
+  mixdesk devices                           ids and names to pass to play --device (the default first)";
 
 pub const PROCESSORS: &str = "Examples:
   mixdesk processors                        every processor with its parameters
   mixdesk processors --json                 the same as JSON";
 
 pub const INFO: &str = "Examples:
-  mixdesk info song.mixdesk                 tracks, clips, length, missing media
+  mixdesk info song.mixdesk                 tracks, clips, length, missing or unplayable media
   mixdesk info song.mixdesk --json          the same as JSON";
 
 pub const NEW: &str = "Examples:

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use mixdesk_engine::info::session_info;
 
+use super::out::{CliError, outln};
+
 /// Arguments of `mixdesk info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -14,26 +16,30 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: Args) -> Result<(), CliError> {
     let session = super::load(&args.session)?;
     let info = session_info(&session, &super::session_dir(&args.session));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?);
         return Ok(());
     }
-    println!("{}", args.session.display());
-    println!(
+    outln!("{}", args.session.display());
+    outln!(
         "  {} Hz, {:.3} s ({} samples), {} BPM {}",
-        info.sample_rate, info.length_seconds, info.length_samples, info.bpm, info.time_signature
+        info.sample_rate,
+        info.length_seconds,
+        info.length_samples,
+        info.bpm,
+        info.time_signature
     );
-    println!("  {} tracks, {} buses", info.tracks.len(), info.buses.len());
+    outln!("  {} tracks, {} buses", info.tracks.len(), info.buses.len());
     for t in &info.tracks {
         let pan = if t.pan == 0.0 {
             "C".to_owned()
         } else {
             format!("{}{:.0}", if t.pan < 0.0 { "L" } else { "R" }, t.pan.abs() * 100.0)
         };
-        println!(
+        outln!(
             "  {:>3}  {:<20} {:>2} clip{}  {:>+6.1} dB  {:>4}  -> {}",
             t.id,
             t.name,
@@ -44,21 +50,28 @@ pub fn run(args: Args) -> Result<(), String> {
             t.output
         );
     }
-    if info.missing_media.is_empty() {
-        println!("  all media present");
-    } else {
-        println!("  missing media ({}):", info.missing_media.len());
+    if info.missing_media.is_empty() && info.unreadable_media.is_empty() {
+        outln!("  all media present and readable");
+    }
+    if !info.missing_media.is_empty() {
+        outln!("  missing media ({}):", info.missing_media.len());
         for m in &info.missing_media {
-            println!("    {}", m.display());
+            outln!("    {}", m.display());
+        }
+    }
+    if !info.unreadable_media.is_empty() {
+        outln!("  media that cannot be played ({}):", info.unreadable_media.len());
+        for m in &info.unreadable_media {
+            outln!("    {}", m.problem);
         }
     }
     if !info.media_outside_folder.is_empty() {
-        println!(
+        outln!(
             "  warning: {} media path(s) outside the session folder (moving the folder will not take them along):",
             info.media_outside_folder.len()
         );
         for m in &info.media_outside_folder {
-            println!("    {}", m.display());
+            outln!("    {}", m.display());
         }
     }
     Ok(())

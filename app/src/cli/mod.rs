@@ -10,6 +10,7 @@ mod diff;
 mod examples;
 mod info;
 mod new;
+pub mod out;
 mod play;
 mod processors;
 mod progress;
@@ -19,6 +20,8 @@ mod render;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+pub use out::CliError;
+use out::outln;
 
 /// Mixdesk: a native desktop mixer.
 #[derive(Debug, Parser)]
@@ -53,7 +56,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a session's tracks, clips, length, sample rate and missing media.
+    /// Print a session's tracks, clips, length, sample rate, and missing or unplayable media.
     #[command(after_help = examples::INFO)]
     Info(info::Args),
     /// Create a session.
@@ -79,7 +82,7 @@ pub enum Command {
 }
 
 /// Runs the parsed command line; the error is the message to print.
-pub fn run(cli: Cli) -> Result<(), String> {
+pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::Render(args)) => render::run(args),
         Some(Command::Analyze(args)) => analyze::run(args),
@@ -93,7 +96,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Demo { out: Some(out) }) => write_demo(&out),
         Some(Command::Demo { out: None }) => print_demo_path(),
         Some(Command::Bench(b)) => bench::run(b),
-        None => open(cli.session),
+        None => Ok(open(cli.session)?),
     }
 }
 
@@ -106,36 +109,43 @@ fn open(session: Option<PathBuf>) -> Result<(), String> {
     crate::gui::run(Some(path))
 }
 
-fn devices() -> Result<(), String> {
+fn devices() -> Result<(), CliError> {
     let list =
         mixdesk_engine::realtime::Engine::devices().map_err(|e| format!("cannot list audio devices: {e}"))?;
     if list.is_empty() {
-        println!("no audio output devices (Mixdesk will play silently on its internal clock)");
+        outln!("no audio output devices (Mixdesk will play silently on its internal clock)");
     }
     for d in list {
         if d.name.is_empty() || d.name == d.id {
-            println!("{}", d.id);
+            outln!("{}", d.id);
         } else {
-            println!("{:<24} {}", d.id, d.name);
+            outln!("{:<24} {}", d.id, d.name);
         }
     }
     Ok(())
 }
 
 /// Prints the path of the demo session `mixdesk` opens, after preparing it.
-fn print_demo_path() -> Result<(), String> {
+fn print_demo_path() -> Result<(), CliError> {
     let session = crate::demo_files::ensure_demo()?;
     print_out(&format!("{}\n", session.display()))
 }
 
-fn write_demo(out: &std::path::Path) -> Result<(), String> {
+fn write_demo(out: &std::path::Path) -> Result<(), CliError> {
     use mixdesk_engine::{demo, session};
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "{} is a file, not a folder; give --out a folder (it is created if missing)",
+            out.display()
+        )
+        .into());
+    }
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let path = out.join(demo::SESSION_FILE);
     session::save(&demo::session(), &path).map_err(|e| e.to_string())?;
     let files = demo::generate(out)
         .map_err(|e| format!("cannot write the demo audio into {}: {e}", out.display()))?;
-    println!("wrote {} and {} media files", path.display(), files.len());
+    outln!("wrote {} and {} media files", path.display(), files.len());
     Ok(())
 }
 
@@ -144,17 +154,9 @@ fn load(path: &std::path::Path) -> Result<mixdesk_engine::session::Session, Stri
     mixdesk_engine::session::load(path).map_err(|e| e.to_string())
 }
 
-/// Writes `text` to stdout; a full disk or a closed output is an error, not a
-/// panic (a reader that stopped early, like `head`, is not an error).
-fn print_out(text: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write to standard output: {e}. Check where the output goes (a full disk?)"))
-        }
-        _ => Ok(()),
-    }
+/// Writes `text` to stdout (see `out` for a closed or full output).
+fn print_out(text: &str) -> Result<(), CliError> {
+    out::write_stdout(format_args!("{text}"))
 }
 
 /// The folder media paths are relative to.

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use mixdesk_engine::session;
 use mixdesk_engine::stems::session_from_stems;
 
+use super::out::{CliError, outln};
+
 /// Arguments of `mixdesk new`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,12 +18,12 @@ pub struct Args {
     pub output: PathBuf,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: Args) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let dir = super::session_dir(&args.output);
     let s = session_from_stems(&args.from_stems, &dir).map_err(|e| e.to_string())?;
     session::save(&s, &args.output).map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "wrote {} with {} tracks at {} Hz, {:.2} s, in {:.1} s",
         args.output.display(),
         s.tracks.len(),

@@ -1,19 +1,22 @@
 //! `mixdesk play SESSION`: headless playback through the real engine, with a
-//! one-line live meter (position, master peak, DSP load, xruns). The media
+//! one-line live meter (position, master peak, DSP load, xruns), following
+//! the device through losses and changes of rate and buffer size. The media
 //! streams from disk (`engine::streaming`): playback starts once the first
 //! chunks are loaded, not after decoding the session, and memory holds a
 //! few seconds of each track. At the end it prints how long the first sound
 //! took, the peak memory and any under-fed audio.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use mixdesk_engine::analysis::LoudnessReading;
-use mixdesk_engine::realtime::{BUFFER_FRAMES, Engine, EngineConfig, EngineEvent};
-use mixdesk_engine::session::StripRef;
+use mixdesk_engine::realtime::{BUFFER_FRAMES, DeviceEvent, Engine, EngineConfig, EngineEvent};
+use mixdesk_engine::session::{Session, StripRef};
 use mixdesk_engine::streaming::{StreamConfig, Streamer, prepare_live};
 use mixdesk_engine::units::{Gain, SampleTime};
+
+use super::out::{CliError, errln, out, outln};
 
 /// Arguments of `mixdesk play`.
 #[derive(Debug, clap::Args)]
@@ -37,10 +40,17 @@ pub struct Args {
 /// Time after the start during which xruns count as start-up, not steady state.
 const SETTLE_SECONDS: f64 = 0.5;
 
-pub fn run(args: Args) -> Result<(), String> {
+/// Rules for the device (see README "Live playback"): without `--device`, no
+/// usable device plays silently on the internal clock (a machine without
+/// sound is normal); a device named with `--device` that cannot be used is an
+/// error before anything plays; a device that comes back with another rate or
+/// buffer size is reopened with them (the session is compiled again at the
+/// new rate); a device that was playing and is gone at the end fails the
+/// command (exit status 1) after the summary, since part of it was not heard.
+pub fn run(args: Args) -> Result<(), CliError> {
     let began = Instant::now();
     if !BUFFER_FRAMES.contains(&args.buffer) {
-        return Err(format!("--buffer {} is not possible; choose 64 to 4096 frames", args.buffer));
+        return Err(format!("--buffer {} is not possible; choose 64 to 4096 frames", args.buffer).into());
     }
     let session = super::load(&args.session)?;
     let dir = super::session_dir(&args.session);
@@ -51,40 +61,42 @@ pub fn run(args: Args) -> Result<(), String> {
         null_output: false,
     };
     let mut engine = Engine::start(config).map_err(|e| e.to_string())?;
-    let status = engine.status();
-    let rate = status.sample_rate;
-    let session = session.resampled_to(rate);
-    let streamer = Streamer::start(engine.transport_clock(), rate, StreamConfig::default());
-    let tty = std::io::stdout().is_terminal();
-    let progress = |done: usize, total: usize| {
-        if tty && total > 8 {
-            eprint!("\ropening media {done}/{total}");
+    let mut device = DeviceState::default();
+    let mut news = Vec::new();
+    engine.poll(|e| {
+        if let EngineEvent::Device(d) = e {
+            news.push(d);
         }
-    };
-    let live = prepare_live(&session, &dir, &streamer, 4096, &progress).map_err(|e| e.to_string())?;
-    if tty && live.files.len() > 8 {
-        eprintln!();
+    });
+    for d in news {
+        if let (Some(name), DeviceEvent::NoDevice { reason }) = (&args.device, &d) {
+            return Err(format!(
+                "cannot play through '{name}': {reason}. `mixdesk devices` lists the devices; without \
+                 --device Mixdesk uses the system default."
+            )
+            .into());
+        }
+        device.heard(&d, 0.0);
+        errln!("{d}");
     }
-    for e in &live.unplayable {
-        eprintln!("mixdesk: warning: {e} Its clips play as silence.");
-    }
-    if live.converted > 0 {
-        eprintln!("converted {} file(s) for streaming into {}", live.converted, dir.join("cache").display());
-    }
+    let mut rate = engine.status().sample_rate;
+    let mut streamer = Streamer::start(engine.transport_clock(), rate, StreamConfig::default());
+    let graph = compile_at(&session, &dir, &streamer, rate, true)?;
 
-    let start = SampleTime::from_seconds(args.start.max(0.0), rate).0;
-    let end = match args.seconds {
-        Some(s) => start + SampleTime::from_seconds(s.max(0.0), rate).0,
-        None => session.content_end().0.max(start),
+    let seconds = |s: f64, rate: u32| SampleTime::from_seconds(s.max(0.0), rate).0;
+    let mut start = seconds(args.start, rate);
+    let mut end = match args.seconds {
+        Some(s) => start + seconds(s, rate),
+        None => session.resampled_to(rate).content_end().0.max(start),
     };
     streamer.want(start);
-    engine.swap_graph(live.graph).map_err(|e| e.to_string())?;
+    engine.swap_graph(graph).map_err(|e| e.to_string())?;
     engine.seek(start);
     engine.play();
 
     let tty = std::io::stdout().is_terminal();
     let mut meter = LiveMeter::default();
-    let settle = start + SampleTime::from_seconds(SETTLE_SECONDS, rate).0;
+    let mut settle = start + seconds(SETTLE_SECONDS, rate);
     let mut xruns_at_settle = None;
     let mut last_line = Instant::now();
     let mut position = start;
@@ -93,8 +105,11 @@ pub fn run(args: Args) -> Result<(), String> {
     let mut reported = 0;
     loop {
         std::thread::sleep(Duration::from_millis(10));
+        let mut news = Vec::new();
         engine.poll(|e| match e {
-            EngineEvent::Tick { position: p, playing, load, xruns, dropped_events } => {
+            EngineEvent::Tick { position: p, sample_rate, playing, load, xruns, dropped_events } => {
+                // Ticks from before a change of rate count in the old one.
+                let p = (u128::from(p) * u128::from(rate) / u128::from(sample_rate.max(1))) as u64;
                 started |= playing && p > start;
                 if started {
                     position = p;
@@ -107,16 +122,34 @@ pub fn run(args: Args) -> Result<(), String> {
             EngineEvent::Meter { strip: StripRef::Master, reading } => {
                 meter.peak(reading.peak[0].max(reading.peak[1]))
             }
-            EngineEvent::Device(d) => eprintln!("{d}"),
+            EngineEvent::Device(d) => news.push(d),
             EngineEvent::NonFinite { strip, samples } => {
-                eprintln!("{strip} produced {samples} NaN/Inf samples (replaced with silence)")
+                errln!("{strip} produced {samples} NaN/Inf samples (replaced with silence)")
             }
             _ => {}
         });
+        let seconds_in = (position - start.min(position)) as f64 / f64::from(rate);
+        for d in news {
+            device.heard(&d, seconds_in);
+            errln!("{d}");
+        }
+        let now_rate = engine.status().sample_rate;
+        if now_rate != rate {
+            // The device came back at another rate: the engine holds the
+            // transport (converted to the new rate) in silence until a graph
+            // compiled at it arrives.
+            streamer = Streamer::start(engine.transport_clock(), now_rate, StreamConfig::default());
+            let graph = compile_at(&session, &dir, &streamer, now_rate, false)?;
+            engine.swap_graph(graph).map_err(|e| e.to_string())?;
+            let at = |x: u64| (u128::from(x) * u128::from(now_rate) / u128::from(rate)) as u64;
+            (start, end, settle, position) = (at(start), at(end), at(settle), at(position));
+            errln!("mixdesk: the session now plays at the device's {now_rate} Hz (resampled)");
+            rate = now_rate;
+        }
         meter.loudness = engine.analysis().loudness().reading();
         let failures = streamer.stats().failures;
         for (_, why) in &failures[reported.min(failures.len())..] {
-            eprintln!("\nmixdesk: {why}");
+            errln!("\nmixdesk: {why}");
         }
         reported = failures.len();
         if xruns_at_settle.is_none() && position >= settle {
@@ -124,10 +157,9 @@ pub fn run(args: Args) -> Result<(), String> {
         }
         let done = position >= end;
         if tty {
-            print!("\r{}", meter.line(position, rate));
-            let _ = std::io::stdout().flush();
+            out!("\r{}", meter.line(position, rate));
         } else if last_line.elapsed() >= Duration::from_secs(1) || done {
-            println!("{}", meter.line(position, rate));
+            outln!("{}", meter.line(position, rate));
             last_line = Instant::now();
         }
         if done {
@@ -137,11 +169,11 @@ pub fn run(args: Args) -> Result<(), String> {
     engine.stop();
     std::thread::sleep(Duration::from_millis(50));
     if tty {
-        println!();
+        outln!();
     }
     let counters = engine.counters();
     let startup = xruns_at_settle.unwrap_or(counters.xruns);
-    println!(
+    outln!(
         "played {:.3} s from {:.3} s at {rate} Hz; xruns: {} steady-state, {} during start-up; DSP load median {:.1} %, max {:.1} %; dropped events {}",
         (end - start) as f64 / f64::from(rate),
         start as f64 / f64::from(rate),
@@ -152,7 +184,7 @@ pub fn run(args: Args) -> Result<(), String> {
         meter.dropped,
     );
     let stats = streamer.stats();
-    println!(
+    outln!(
         "streamed {} file(s): first sound {:.2} s after the command, peak memory {} MB, CPU {:.1} s, {} under-fed reads ({} frames of silence), {} failed",
         stats.files,
         first_sound.unwrap_or_default().as_secs_f64(),
@@ -163,9 +195,71 @@ pub fn run(args: Args) -> Result<(), String> {
         stats.failures.len(),
     );
     for (file, frames) in streamer.underfed() {
-        println!("  under-fed: {} ({frames} frames)", file.display());
+        outln!("  under-fed: {} ({frames} frames)", file.display());
     }
-    Ok(())
+    match device.lost_at {
+        Some(at) => Err(format!(
+            "the audio device stopped {at:.1} s into playback and did not come back; the rest played \
+             silently on the internal clock. Check the device (`mixdesk devices`) and play again."
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// The session's graph at `rate`, its unplayable media played as silence
+/// (said once, the first time).
+fn compile_at(
+    session: &Session,
+    dir: &std::path::Path,
+    streamer: &Streamer,
+    rate: u32,
+    warn: bool,
+) -> Result<mixdesk_engine::graph::Graph, CliError> {
+    let tty = std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if tty && total > 8 {
+            eprint!("\ropening media {done}/{total}");
+        }
+    };
+    let live = prepare_live(&session.resampled_to(rate), dir, streamer, 4096, &progress)
+        .map_err(|e| e.to_string())?;
+    if tty && live.files.len() > 8 {
+        errln!();
+    }
+    if warn {
+        for e in &live.unplayable {
+            errln!("mixdesk: warning: {e} Its clips play as silence.");
+        }
+    }
+    if live.converted > 0 {
+        errln!("converted {} file(s) for streaming into {}", live.converted, dir.join("cache").display());
+    }
+    Ok(live.graph)
+}
+
+/// Whether the device is playing, from its news.
+#[derive(Debug, Default)]
+struct DeviceState {
+    /// A device has played at some point.
+    opened: bool,
+    /// Seconds into playback when it stopped, while it has not come back.
+    lost_at: Option<f64>,
+}
+
+impl DeviceState {
+    fn heard(&mut self, event: &DeviceEvent, seconds_in: f64) {
+        match event {
+            DeviceEvent::Opened { .. } => {
+                self.opened = true;
+                self.lost_at = None;
+            }
+            DeviceEvent::Lost { .. } if self.opened => {
+                self.lost_at.get_or_insert(seconds_in);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The process's peak resident memory, KiB (0 where /proc is not there).

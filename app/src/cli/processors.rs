@@ -5,8 +5,10 @@ use mixdesk_engine::dsp::{KindSpec, kinds};
 use mixdesk_engine::session::{ParamInfo, Unit};
 use serde_json::{Value, json};
 
+use super::out::{CliError, outln};
+
 /// Prints the processor kinds.
-pub fn run(as_json: bool) -> Result<(), String> {
+pub fn run(as_json: bool) -> Result<(), CliError> {
     if as_json {
         let list: Vec<Value> = kinds().iter().map(kind_json).collect();
         let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
@@ -37,14 +39,10 @@ pub fn run(as_json: bool) -> Result<(), String> {
     emit(&text)
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn emit(text: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{}", text.trim_end()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
-        _ => Ok(()),
-    }
+/// Writes to stdout (see `out` for a closed pipe).
+fn emit(text: &str) -> Result<(), CliError> {
+    outln!("{}", text.trim_end());
+    Ok(())
 }
 
 fn kind_json(k: &KindSpec) -> Value {

@@ -3,6 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
+use super::out::errln;
+
 /// Draws `[#####.....]  42%` at most 10 times a second.
 #[derive(Debug)]
 pub struct Progress {
@@ -39,7 +41,7 @@ impl Progress {
 
     pub fn finish(&mut self) {
         if self.enabled && self.last.is_some() {
-            eprintln!();
+            errln!();
         }
     }
 }

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use mixdesk_engine::relink::{self, How};
 use mixdesk_engine::session;
 
+use super::out::CliError;
+
 /// Arguments of `mixdesk relink`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,7 +25,7 @@ pub struct Args {
     pub dry_run: bool,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: Args) -> Result<(), CliError> {
     let mut s = super::load(&args.session)?;
     let dir = super::session_dir(&args.session);
     let plan = relink::plan(&s, &dir, &args.search).map_err(|e| e.to_string())?;
@@ -83,7 +85,7 @@ pub fn run(args: Args) -> Result<(), String> {
             "recorded content fingerprints for {fingerprinted} clips (so renamed files can be found)"
         );
     }
-    let bak = mixdesk_engine::atomic::backup_path(&args.session);
+    let bak = mixdesk_engine::atomic::backup_path(&mixdesk_engine::atomic::target_of(&args.session));
     let _ = writeln!(out, "saved {} (the previous version is {})", p(&args.session), p(&bak));
     super::print_out(&out)
 }

@@ -8,6 +8,7 @@ use mixdesk_engine::media::{MediaError, MediaPool};
 use mixdesk_engine::report::Status;
 use mixdesk_engine::units::SampleTime;
 
+use super::out::{CliError, errln, outln};
 use super::progress::Progress;
 
 /// Arguments of `mixdesk render`.
@@ -75,19 +76,19 @@ pub enum DitherArg {
     None,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: Args) -> Result<(), CliError> {
     let session = super::load(&args.session)?;
     let rate = session.sample_rate;
     for (name, v) in [("--start", args.start), ("--tail", args.tail)] {
         if !(v.is_finite() && v >= 0.0) {
-            return Err(format!("{name} must be zero or more seconds, not {v}"));
+            return Err(format!("{name} must be zero or more seconds, not {v}").into());
         }
     }
     for (name, v) in
         [("--normalize-lufs", args.normalize_lufs), ("--true-peak-ceiling", args.true_peak_ceiling)]
     {
         if let Some(v) = v.filter(|v| !(v.is_finite() && (-70.0..=0.0).contains(v))) {
-            return Err(format!("{name} must be between -70 and 0, not {v}"));
+            return Err(format!("{name} must be between -70 and 0, not {v}").into());
         }
     }
     let opts = BounceOptions {
@@ -111,6 +112,7 @@ pub fn run(args: Args) -> Result<(), String> {
         report: !args.no_report,
         session_name: args.session.file_name().map(|n| n.to_string_lossy().into_owned()),
         allow_missing: args.allow_missing,
+        session_file: Some(args.session.clone()),
         ..BounceOptions::default()
     };
     if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -147,11 +149,11 @@ pub fn run(args: Args) -> Result<(), String> {
         format!("{}: {e}{hint}", args.session.display())
     })?;
     for e in &summary.silent_media {
-        eprintln!("mixdesk: warning: {e} Its clips were rendered as silence.");
+        errln!("mixdesk: warning: {e} Its clips were rendered as silence.");
     }
     let seconds = summary.frames as f64 / f64::from(summary.sample_rate);
     let peak_db = if summary.peak > 0.0 { 20.0 * f64::from(summary.peak).log10() } else { f64::NEG_INFINITY };
-    println!(
+    outln!(
         "wrote {} ({:.3} s, {} Hz, {}{}), peak {:.2} dBFS, in {:.2} s",
         summary.output.display(),
         seconds,
@@ -166,12 +168,12 @@ pub fn run(args: Args) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     if let Some(n) = &summary.normalization {
-        println!("{}", n.describe());
+        outln!("{}", n.describe());
     }
     if let Some(report) = &summary.report {
         let a = &report.analysis;
         let num = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
-        println!(
+        outln!(
             "loudness {} LUFS, LRA {} LU, true peak {} dBTP",
             num(a.integrated_lufs),
             num(a.loudness_range_lu),
@@ -179,32 +181,29 @@ pub fn run(args: Args) -> Result<(), String> {
         );
         let warnings: Vec<_> = report.warnings().collect();
         if warnings.is_empty() {
-            println!("mastering preflight: all {} checks pass", report.preflight.len());
+            outln!("mastering preflight: all {} checks pass", report.preflight.len());
         }
         for w in warnings {
             debug_assert_eq!(w.status, Status::Warn);
-            println!("preflight warning: {}: {}", w.key, w.detail);
+            outln!("preflight warning: {}: {}", w.key, w.detail);
         }
     }
     if let Some(paths) = &summary.report_paths {
-        println!("report: {} (.json, .png)", paths.text.display());
+        outln!("report: {} (.json, .png)", paths.text.display());
     }
     if let Some(e) = &summary.report_error {
-        eprintln!("mixdesk: warning: {e}");
+        errln!("mixdesk: warning: {e}");
     }
     if !summary.stems.is_empty() {
-        println!("wrote {} stems into {}", summary.stems.len(), args.stems.unwrap_or_default().display());
+        outln!("wrote {} stems into {}", summary.stems.len(), args.stems.unwrap_or_default().display());
     }
     if summary.peak > 1.0 {
-        eprintln!(
+        errln!(
             "mixdesk: warning: the mix peaks above 0 dBFS and was clipped in the integer file; lower the master fader"
         );
     }
     if summary.non_finite_samples > 0 {
-        eprintln!(
-            "mixdesk: warning: {} NaN/Inf samples were replaced by silence",
-            summary.non_finite_samples
-        );
+        errln!("mixdesk: warning: {} NaN/Inf samples were replaced by silence", summary.non_finite_samples);
     }
     Ok(())
 }

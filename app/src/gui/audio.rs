@@ -106,6 +106,9 @@ pub struct Audio {
     failures_seen: usize,
     /// Engine sample rate.
     pub rate: u32,
+    /// The device came back at another rate since the last build: the engine
+    /// holds the transport in silence until a graph compiled at it arrives.
+    pub rate_changed: bool,
     /// The playhead in samples at `rate`.
     pub position: u64,
     /// Whether the transport runs.
@@ -180,6 +183,7 @@ impl Audio {
             missing: Vec::new(),
             missing_clips: HashSet::new(),
             commands_sent: 0,
+            rate_changed: false,
         };
         (audio, error)
     }
@@ -407,7 +411,20 @@ impl Audio {
             self.xruns = xruns;
         }
         if news.is_some() {
-            self.device = describe(&engine.status());
+            let status = engine.status();
+            self.device = describe(&status);
+            if status.sample_rate != self.rate && status.sample_rate > 0 {
+                self.rate = status.sample_rate;
+                self.rate_changed = true;
+                // Media streams at the engine's rate: a new streamer for the
+                // new one (the next build opens the files at it).
+                self.streamer = Some(Arc::new(Streamer::start(
+                    engine.transport_clock(),
+                    self.rate,
+                    StreamConfig::default(),
+                )));
+                self.failures_seen = 0;
+            }
         }
         if let Some(streamer) = &self.streamer {
             let stats = streamer.stats();

@@ -299,3 +299,43 @@ fn the_relink_dialog_finds_a_moved_file_in_a_typed_folder_and_apply_makes_the_cl
     assert!(peak > -30.0, "the relinked kick is heard: peak {peak} dB");
     let _ = StripRef::Master;
 }
+
+/// Issue 20: relinking to a file in a folder whose name is not UTF-8 made the
+/// autosave and Ctrl+S panic (the window vanished, the edits were lost). Now
+/// both write the path exactly and it loads back.
+#[test]
+fn relinking_to_a_folder_whose_name_is_not_utf8_autosaves_and_saves() {
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, app) = fixture();
+    drop(app);
+    let path = dir.path().join("song.mixdesk");
+    let odd = std::ffi::OsStr::from_bytes(b"dr\xffms");
+    let moved = dir.path().join("elsewhere").join(odd);
+    std::fs::create_dir_all(&moved).unwrap();
+    std::fs::rename(dir.path().join("media/kick.wav"), moved.join("kick.wav")).unwrap();
+    let mut app = boot(&path);
+    act(&mut app, |ui| {
+        let _ = ui.click("Relink…").unwrap();
+    });
+    let folder = dir.path().join("elsewhere");
+    act(&mut app, |ui| {
+        let _ = ui.click(id("relink-folder")).unwrap();
+        let _ = ui.typewrite(&folder.display().to_string());
+    });
+    act(&mut app, |ui| {
+        let _ = ui.click("Search").unwrap();
+    });
+    act(&mut app, |ui| {
+        let _ = ui.click("Apply").unwrap();
+    });
+    let want = std::path::Path::new("elsewhere").join(odd).join("kick.wav");
+    assert_eq!(app.doc.session.tracks[0].clips[0].media, want);
+    assert!(app.missing_clips().is_empty(), "the clip found its file");
+    app.autosave.skew = Duration::from_secs(31);
+    let _ = app.update(Message::Tick);
+    let sidecar = sidecar_path(&path);
+    assert_eq!(session::load(&sidecar).unwrap(), app.doc.session, "the autosave holds the relink");
+    let _ = app.update(Message::Save);
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    assert_eq!(session::load(&path).unwrap().tracks[0].clips[0].media, want, "saved exactly");
+}

@@ -6,6 +6,7 @@
 //! the bounce that was started is removed and existing files are untouched.
 
 mod dither;
+mod outputs;
 mod wav;
 
 use std::collections::HashMap;
@@ -65,6 +66,8 @@ pub struct BounceOptions {
     /// Render clips whose media cannot be loaded as silence instead of
     /// failing (they are listed in [`BounceSummary::silent_media`]).
     pub allow_missing: bool,
+    /// The session's own file, if it has one: like the media, never an output.
+    pub session_file: Option<PathBuf>,
 }
 
 /// A loudness to normalise a bounce to.
@@ -91,6 +94,7 @@ impl Default for BounceOptions {
             report: true,
             session_name: None,
             allow_missing: false,
+            session_file: None,
         }
     }
 }
@@ -143,12 +147,35 @@ pub enum BounceError {
         end: u64,
     },
     /// A file could not be written.
-    #[error("cannot write {path}: {source}. Check free disk space and that the folder is writable; nothing was left half-written.", path = .path.display())]
+    #[error("cannot write {path}: {source}. {advice}", path = .path.display(), advice = write_advice(.source))]
     Write {
         /// The file.
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// An output is a file the bounce reads (checked before rendering).
+    #[error(
+        "refusing to write {output}: {what}, so nothing was written. Choose another output file.",
+        output = .output.display(), what = outputs::what_it_is(.output, .input)
+    )]
+    OutputIsInput {
+        /// The output as given.
+        output: PathBuf,
+        /// The session file or media file it is.
+        input: PathBuf,
+    },
+    /// Two outputs are the same file (the mix and a stem, say).
+    #[error(
+        "refusing to write {second}: it is the same file as {first}, also written by this render, so \
+         nothing was written. Choose another output file or stems folder.",
+        first = .first.display(), second = .second.display()
+    )]
+    OutputTwice {
+        /// The output that names it first.
+        first: PathBuf,
+        /// The output that names it again.
+        second: PathBuf,
     },
     /// Stopped by the caller.
     #[error("the bounce was cancelled; no files were written")]
@@ -158,6 +185,16 @@ pub enum BounceError {
         "the mix is silent (no loudness above the -70 LUFS gate), so it cannot be normalized; check the range and the mutes"
     )]
     SilentMix,
+}
+
+/// What to do about a file that could not be written.
+fn write_advice(e: &std::io::Error) -> &'static str {
+    if matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::NotADirectory) {
+        // Not a regular file, a link to nowhere (see `atomic`), a file where a folder should be.
+        "Nothing was written; choose another path."
+    } else {
+        "Check free disk space and that the folder is writable; nothing was left half-written."
+    }
 }
 
 /// Loads every clip's media (in parallel, through `pool`) and compiles the graph.
@@ -280,6 +317,17 @@ pub fn bounce(
         Ok(prepared)
     };
     let Prepared { mut graph, silent: silent_media, mut streams } = load()?;
+    let stem_files = opts.stems_dir.as_ref().map(|dir| stem_paths(session, &graph, dir)).unwrap_or_default();
+    let mut written = vec![output.to_owned()];
+    written.extend(stem_files.iter().cloned());
+    if opts.report {
+        let r = ReportPaths::beside(output);
+        written.extend([r.json, r.text, r.png]);
+    }
+    let mut read: Vec<PathBuf> =
+        session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
+    read.extend(opts.session_file.iter().cloned());
+    outputs::check(&written, &read)?;
     let start = opts.start.0;
     let end = opts.end.unwrap_or(session.content_end()).0 + opts.tail.0;
     if end <= start {
@@ -322,7 +370,7 @@ pub fn bounce(
     let mut stems: Vec<WavSink> = Vec::new();
     if let Some(dir) = &opts.stems_dir {
         std::fs::create_dir_all(dir).map_err(|source| BounceError::Write { path: dir.clone(), source })?;
-        for (i, path) in stem_paths(session, &graph, dir).iter().enumerate() {
+        for (i, path) in stem_files.iter().enumerate() {
             stems.push(create(path, 2 + i as u64)?);
         }
     }
@@ -340,11 +388,11 @@ pub fn bounce(
         let path = sink.path().to_owned();
         sink.finish().map_err(|source| BounceError::Write { path, source })
     };
-    let stem_files = stems.into_iter().map(finish).collect::<Result<Vec<_>, _>>()?;
+    let stems_written = stems.into_iter().map(finish).collect::<Result<Vec<_>, _>>()?;
     let output = finish(master)?;
     let mut summary = BounceSummary {
         output,
-        stems: stem_files,
+        stems: stems_written,
         frames: end - start,
         sample_rate: rate,
         peak,

@@ -7,7 +7,6 @@
 //! its side (even index left, odd right) at -3 dB. This is the ITU-R BS.775
 //! downmix without the LFE.
 
-use std::fs::File;
 use std::path::Path;
 
 use symphonia::core::codecs::audio::AudioDecoderOptions;
@@ -68,10 +67,7 @@ struct Opened {
 /// Opens `path` and finds its audio track, without decoding any audio.
 fn open(path: &Path) -> Result<Opened, MediaError> {
     let owned = || path.to_owned();
-    let file = File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => MediaError::Missing { path: owned() },
-        _ => MediaError::Unreadable { path: owned(), message: e.to_string() },
-    })?;
+    let file = crate::files::open_regular(path).map_err(|e| MediaError::opening(path, e))?;
     if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
         return Err(MediaError::Corrupt { path: owned(), message: "the file is empty".into() });
     }

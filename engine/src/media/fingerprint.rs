@@ -12,7 +12,7 @@ use crate::session::Fingerprint;
 
 /// The size and XXH64 of the file at `path`, read once from start to end.
 pub fn fingerprint(path: &Path) -> std::io::Result<Fingerprint> {
-    let mut file = std::fs::File::open(path)?;
+    let mut file = crate::files::open_regular(path)?;
     let mut hasher = Xxh64::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {

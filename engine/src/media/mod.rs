@@ -116,6 +116,15 @@ pub enum MediaError {
         /// The media file.
         path: PathBuf,
     },
+    /// The path is a directory, a FIFO, a device or a socket: nothing to decode
+    /// (and a FIFO would block the read).
+    #[error("{path} is {kind}, not an audio file. Give the path of the audio file itself.", path = .path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is, in words ("a directory", "a FIFO (named pipe)").
+        kind: &'static str,
+    },
     /// The file could not be opened or read.
     #[error("{path}: cannot read: {message}. Check the file's permissions.", path = .path.display())]
     Unreadable {
@@ -146,10 +155,22 @@ pub enum MediaError {
 }
 
 impl MediaError {
+    /// The error for a media file that could not be opened for reading.
+    pub fn opening(path: &std::path::Path, e: crate::files::OpenError) -> MediaError {
+        use crate::files::OpenError;
+        let path = path.to_owned();
+        match e {
+            OpenError::NotRegular(kind) => MediaError::NotAFile { path, kind },
+            OpenError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => MediaError::Missing { path },
+            OpenError::Io(e) => MediaError::Unreadable { path, message: e.to_string() },
+        }
+    }
+
     /// The file this error is about.
     pub fn path(&self) -> &std::path::Path {
         match self {
             MediaError::Missing { path }
+            | MediaError::NotAFile { path, .. }
             | MediaError::Unreadable { path, .. }
             | MediaError::Unsupported { path, .. }
             | MediaError::Corrupt { path, .. } => path,

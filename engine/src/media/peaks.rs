@@ -235,7 +235,7 @@ impl Peaks {
 
     /// Opens a cache file, keeping the fine levels in it (see [`FINE_LEVELS`]).
     fn open(path: &Path) -> io::Result<Peaks> {
-        let mut file = std::fs::File::open(path)?;
+        let mut file = crate::files::open_regular(path)?;
         let len = file.metadata()?.len();
         let mut input = io::BufReader::new(&mut file);
         let (frames, channels) = read_header(&mut input)?;
@@ -434,7 +434,7 @@ pub fn load_or_compute(session_dir: &Path, media: &Path, rate: u32) -> Result<(P
         crate::streaming::read_through(media, rate, session_dir, PeaksBuilder::new, |b, block| b.add(block))?
             .finish();
     let written = std::fs::create_dir_all(session_dir.join(CACHE_DIR)).and_then(|()| {
-        crate::atomic::write_atomically(&cache, false, |file| {
+        crate::atomic::write_replacing_links(&cache, |file| {
             let mut out = io::BufWriter::new(file);
             peaks.write_to(&mut out)?;
             out.flush()

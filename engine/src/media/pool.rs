@@ -94,13 +94,7 @@ impl MediaPool {
 }
 
 fn key_for(path: &Path, rate: u32) -> Result<Key, MediaError> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => MediaError::Missing { path: path.to_owned() },
-        _ => MediaError::Unreadable { path: path.to_owned(), message: e.to_string() },
-    })?;
-    if !meta.is_file() {
-        return Err(MediaError::Unsupported { path: path.to_owned(), message: "not a regular file".into() });
-    }
+    let meta = crate::files::check_regular(path).map_err(|e| MediaError::opening(path, e))?;
     Ok(Key {
         path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
         size: meta.len(),

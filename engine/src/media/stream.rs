@@ -130,7 +130,7 @@ impl StreamedWav {
     /// more than two channels, damaged, cut short, unreadable): the caller
     /// then loads it through the pool, which reports any error properly.
     pub fn open(path: &Path, rate: u32) -> Option<StreamedWav> {
-        let mut file = File::open(path).ok()?;
+        let mut file = crate::files::open_regular(path).ok()?;
         let len = file.metadata().ok()?.len();
         let header = parse_header(&mut file)?;
         if header.rate != rate || !(1..=2).contains(&header.channels) {

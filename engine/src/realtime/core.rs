@@ -109,12 +109,14 @@ impl AudioCore {
         let started = Instant::now();
         let violations = without_denormals(|| allocations_during(|| self.render_block(out, channels)));
         self.shared.alloc_violations.fetch_add(violations, Relaxed);
+        self.shared.playing.store(self.transport.is_playing(), Relaxed);
         let frames = out.len() / channels.max(1);
         let period = frames as f64 / f64::from(self.rate);
         let load = (started.elapsed().as_secs_f64() / period) as f32;
         self.shared.callbacks.fetch_add(1, Relaxed);
         let tick = EngineEvent::Tick {
             position: self.transport.position(),
+            sample_rate: self.rate,
             playing: self.transport.is_playing(),
             load,
             xruns: self.shared.xruns.load(Relaxed),
@@ -127,6 +129,12 @@ impl AudioCore {
         self.apply_commands();
         let channels = channels.max(1);
         let frames = out.len() / channels;
+        if self.graph.sample_rate() != self.rate {
+            // The device changed rate: silence, the transport held, until the
+            // app sends a graph compiled at the new rate.
+            out.fill(0.0);
+            return;
+        }
         let mut done = 0;
         while done < frames {
             let max = (frames - done).min(MAX_RUN).min(self.graph.max_block());
@@ -285,6 +293,25 @@ impl AudioCore {
     pub fn position(&self) -> u64 {
         self.transport.position()
     }
+
+    /// The rate the core runs at.
+    pub(crate) fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    /// The device now runs at `rate`: timeline positions (playhead, loop) are
+    /// converted to it, and until a graph compiled at it arrives the core
+    /// plays silence with the transport held (see [`AudioCore::render`]).
+    /// Called between streams, never on the audio thread.
+    pub(crate) fn set_rate(&mut self, rate: u32) {
+        if rate == self.rate || rate == 0 {
+            return;
+        }
+        self.transport.rescale(self.rate, rate);
+        self.rate = rate;
+        self.meter_period = rate / 50;
+        self.since_meter = 0;
+    }
 }
 
 /// Writes `l` and `r` into interleaved `dst`: stereo as is, mono as their mean,
@@ -313,15 +340,16 @@ fn interleave(l: &[f32], r: &[f32], dst: &mut [f32], channels: usize) {
 }
 
 /// Runs `f` with allocation forbidden and returns how many (de)allocations it
-/// tried (only counted in debug builds with the `alloc-check` feature; 0 otherwise).
+/// tried (counted, in debug and release builds alike, with the `alloc-check`
+/// feature and `assert_no_alloc`'s allocator installed; 0 otherwise).
 fn allocations_during(f: impl FnOnce()) -> u64 {
-    #[cfg(all(feature = "alloc-check", debug_assertions))]
+    #[cfg(feature = "alloc-check")]
     {
         let before = assert_no_alloc::violation_count();
         assert_no_alloc::assert_no_alloc(f);
         u64::from(assert_no_alloc::violation_count() - before)
     }
-    #[cfg(not(all(feature = "alloc-check", debug_assertions)))]
+    #[cfg(not(feature = "alloc-check"))]
     {
         f();
         0

@@ -1,23 +1,26 @@
-//! The audio device: opening it with cpal, watching it, and the clock-driven
-//! null output the engine falls back to when there is none.
+//! The audio device: the manager thread that opens it, watches it, reopens it
+//! when it comes back, and the clock-driven null output the engine falls back
+//! to when there is none.
 //!
 //! One manager thread owns whichever output is running. The [`AudioCore`]
 //! moves into the cpal callback while a stream runs and comes back when the
 //! stream is dropped (the callback's captured slot returns it from its `Drop`),
 //! so a device failure never loses the transport, the graph or the meters.
 //! Without a device, the manager thread itself calls the core on a clock and
-//! tries to open the device again about once a second.
+//! tries to open the device again about once a second, taking whatever rate
+//! and buffer size it comes back with (see `output`). A device that does not
+//! keep time is not tried again until the app picks a device.
 
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::atomic::{AtomicU8, AtomicU64};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::traits::{DeviceTrait, HostTrait};
 
 use super::core::AudioCore;
 use super::message::DeviceEvent;
+use super::output::{self, Opened, error_text, wait_for};
 use super::{DeviceInfo, DeviceStatus, EngineConfig, Shared};
 
 /// Requests from the app to the manager thread.
@@ -36,11 +39,21 @@ const RETRY: Duration = Duration::from_secs(1);
 /// (long enough for the largest buffer at the lowest common rate, and start-up).
 const STALL: Duration = Duration::from_millis(1500);
 
-/// Every output device the system offers.
+/// Every output device the system offers, the default one first (it is what
+/// `play` and the window use without a choice, and an ALSA configuration
+/// without hints lists nothing else).
 pub(crate) fn list_devices() -> Result<Vec<DeviceInfo>, String> {
     let host = cpal::default_host();
-    let devices = host.output_devices().map_err(|e| e.to_string())?;
-    Ok(devices.filter_map(|d| describe(&d)).collect())
+    let mut list: Vec<DeviceInfo> =
+        host.output_devices().map_err(|e| e.to_string())?.filter_map(|d| describe(&d)).collect();
+    let usable_default =
+        host.default_output_device().filter(|d| d.default_output_config().is_ok()).and_then(|d| describe(&d));
+    if let Some(d) = usable_default
+        && !list.iter().any(|x| x.id == d.id)
+    {
+        list.insert(0, d);
+    }
+    Ok(list)
 }
 
 fn describe(d: &cpal::Device) -> Option<DeviceInfo> {
@@ -61,11 +74,11 @@ pub(crate) struct Manager {
     pub control: Receiver<Control>,
     /// Signalled once the first attempt to open the device has finished.
     pub ready: Option<Sender<()>>,
-    /// The rate the null clock runs at (the last device's, or the session's).
+    /// The rate the engine runs at (the last device's, or the session's).
     pub rate: u32,
+    /// Frames per callback of the running output.
+    pub buffer: u32,
     pub last_notice: Option<DeviceEvent>,
-    /// The running stream's error flag (0: fine; else a code for [`error_text`]).
-    pub stream_errors: Option<Arc<AtomicU8>>,
 }
 
 /// Why a running output ended.
@@ -73,6 +86,7 @@ enum Exit {
     Shutdown,
     Reopen,
     Lost(String),
+    Unpaced(f32),
     Retry,
 }
 
@@ -84,14 +98,25 @@ impl Manager {
                 self.run_null(None)
             } else {
                 match self.open() {
-                    Ok((stream, name, home)) => {
-                        let exit = self.supervise();
+                    Ok((opened, name)) => {
+                        let Opened { stream, home, errors, unpaced, .. } = opened;
+                        let exit = self.supervise(&errors, &unpaced);
                         drop(stream);
                         self.core = Some(wait_for(home));
-                        if let Exit::Lost(reason) = &exit {
-                            self.publish(None, DeviceEvent::Lost { name, reason: reason.clone() });
+                        match &exit {
+                            Exit::Lost(reason) => {
+                                self.publish(None, DeviceEvent::Lost { name, reason: reason.clone() })
+                            }
+                            Exit::Unpaced(speed) => {
+                                self.publish(None, DeviceEvent::Unpaced { name, speed: *speed });
+                            }
+                            _ => {}
                         }
-                        exit
+                        match exit {
+                            // Not a device to wait for: play on the clock until another is chosen.
+                            Exit::Unpaced(_) => self.run_null(None),
+                            other => other,
+                        }
                     }
                     Err(reason) => {
                         self.publish(None, DeviceEvent::NoDevice { reason });
@@ -111,109 +136,92 @@ impl Manager {
             let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
             s.device = device.as_ref().map(|(n, _)| n.clone());
             s.sample_rate = self.rate;
-            s.buffer_frames = self.config.buffer_frames;
+            s.buffer_frames = self.buffer;
             s.message = event.to_string();
         }
-        if self.last_notice.as_ref() != Some(&event) {
-            let _ = self.notices.send(event.clone());
-            self.last_notice = Some(event);
-        }
+        self.notify(event);
         if let Some(ready) = self.ready.take() {
             let _ = ready.send(());
         }
     }
 
-    /// Opens the configured device and starts a stream that owns the core.
-    #[allow(clippy::type_complexity)]
-    fn open(&mut self) -> Result<(cpal::Stream, String, rtrb::Consumer<Box<AudioCore>>), String> {
+    /// Tells the app, unless it is the same news as last time.
+    fn notify(&mut self, event: DeviceEvent) {
+        if self.last_notice.as_ref() != Some(&event) {
+            let _ = self.notices.send(event.clone());
+            self.last_notice = Some(event);
+        }
+    }
+
+    /// Opens the configured device on what it offers and starts a stream that
+    /// owns the core. Returns the stream and the device's name for people.
+    fn open(&mut self) -> Result<(Opened, String), String> {
         let host = cpal::default_host();
         let device = match &self.config.device {
             None => host.default_output_device().ok_or("the system has no default output device")?,
             Some(want) => host
                 .output_devices()
                 .map_err(|e| e.to_string())?
+                .chain(host.default_output_device())
                 .find(|d| describe(d).is_some_and(|i| &i.id == want || &i.name == want))
                 .ok_or_else(|| format!("no output device is called '{want}'"))?,
         };
         let info = describe(&device).ok_or("the device disappeared")?;
-        let default = device.default_output_config().map_err(|e| e.to_string())?;
-        let wanted = self.config.sample_rate;
-        let supports = |rate: u32| {
-            device.supported_output_configs().is_ok_and(|mut it| {
-                it.any(|r| {
-                    r.sample_format() == cpal::SampleFormat::F32
-                        && r.min_sample_rate() <= rate
-                        && rate <= r.max_sample_rate()
-                })
-            })
-        };
-        let rate = if supports(wanted) { wanted } else { default.sample_rate() };
-        let channels = default.channels().max(1);
-        let config = cpal::StreamConfig {
-            channels,
-            sample_rate: rate,
-            buffer_size: cpal::BufferSize::Fixed(self.config.buffer_frames),
-        };
-
-        // The core goes into the callback only once the stream exists, through
-        // `inbox`; until then a failed build cannot take it with it.
-        let (mut inbox_tx, inbox_rx) = rtrb::RingBuffer::new(1);
-        let (home_tx, home_rx) = rtrb::RingBuffer::new(1);
-        let mut slot = CoreSlot { core: None, inbox: inbox_rx, home: home_tx };
-        let errors = Arc::new(AtomicU8::new(0));
-        let (errors_cb, shared) = (errors.clone(), self.shared.clone());
-        let stream = device.build_output_stream::<f32, _, _>(
-            config,
-            move |data: &mut [f32], _: &cpal::OutputCallbackInfo| slot.render(data, usize::from(channels)),
-            move |e: cpal::Error| on_stream_error(&e, &errors_cb, &shared.xruns),
-            None,
-        );
-        let stream = match stream {
-            Ok(s) => s,
-            Err(e) => return Err(format!("cannot open '{}': {e}", info.id)),
-        };
         let core = self.core.take().expect("the manager holds the core between streams");
-        inbox_tx.push(core).expect("a fresh queue of one has room");
-        if let Err(e) = stream.play() {
-            drop(stream);
-            self.core = Some(wait_for(home_rx));
-            return Err(format!("cannot start '{}': {e}", info.id));
-        }
-        self.stream_errors = Some(errors);
+        let wanted = self.config.sample_rate;
+        let rates = [wanted, self.rate];
+        let opened =
+            match output::open(&device, &info.id, core, rates, self.config.buffer_frames, &self.shared) {
+                Ok(o) => o,
+                Err((core, reason)) => {
+                    self.core = Some(core);
+                    return Err(reason);
+                }
+            };
         let previous = self.rate;
-        self.rate = rate;
+        self.rate = opened.rate;
+        self.buffer = opened.buffer;
         let name = if info.name.is_empty() || info.name == info.id {
             info.id.clone()
         } else {
             format!("{} ({})", info.id, info.name)
         };
         self.publish(
-            Some((name.clone(), rate)),
+            Some((name.clone(), opened.rate)),
             DeviceEvent::Opened {
                 name: name.clone(),
-                sample_rate: rate,
-                buffer_frames: self.config.buffer_frames,
+                sample_rate: opened.rate,
+                buffer_frames: opened.buffer,
             },
         );
-        if rate != wanted && previous != rate {
-            let _ = self.notices.send(DeviceEvent::RateMismatch { session: wanted, device: rate });
+        if opened.buffer_changed {
+            self.notify(DeviceEvent::BufferChanged {
+                name: name.clone(),
+                requested: self.config.buffer_frames,
+                used: opened.buffer,
+            });
         }
-        Ok((stream, name, home_rx))
+        if opened.rate != wanted && previous != opened.rate {
+            self.notify(DeviceEvent::RateMismatch { session: wanted, device: opened.rate });
+        }
+        Ok((opened, name))
     }
 
     /// Watches a running stream until it fails or the app asks for something else.
-    fn supervise(&mut self) -> Exit {
-        let errors = self.stream_errors.take().expect("open sets the error flag");
+    fn supervise(&mut self, errors: &std::sync::atomic::AtomicU8, pace: &output::Pace) -> Exit {
         let mut callbacks = self.shared.callbacks.load(Relaxed);
         let mut last_callback = Instant::now();
         loop {
-            match self.control.recv_timeout(Duration::from_millis(100)) {
+            match self.control.recv_timeout(Duration::from_millis(50)) {
                 Ok(Control::Shutdown) | Err(RecvTimeoutError::Disconnected) => return Exit::Shutdown,
                 Ok(Control::SetDevice(d)) => {
                     self.config.device = d;
                     return Exit::Reopen;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
+            }
+            if pace.tripped.load(Relaxed) {
+                return Exit::Unpaced(pace.speed());
             }
             let code = errors.load(Relaxed);
             if code != 0 {
@@ -231,7 +239,9 @@ impl Manager {
         }
     }
 
-    /// Drives the core from a clock at the current rate, for `limit` (or until told otherwise).
+    /// Drives the core from a clock at the current rate, for `limit` (or until
+    /// told otherwise). A late wake-up of this thread is not an under-run (no
+    /// device was starved), so none is counted; the clock just catches up.
     fn run_null(&mut self, limit: Option<Duration>) -> Exit {
         let mut core = self.core.take().expect("the manager holds the core between streams");
         let frames = self.config.buffer_frames as usize;
@@ -244,7 +254,6 @@ impl Manager {
             next += period;
             let now = Instant::now();
             if now > next + period {
-                self.shared.xruns.fetch_add(1, Relaxed);
                 next = now;
             } else if next > now {
                 std::thread::sleep(next - now);
@@ -264,78 +273,4 @@ impl Manager {
         self.core = Some(core);
         exit
     }
-}
-
-/// Waits for the core to come home from a dropped stream callback.
-fn wait_for(mut home: rtrb::Consumer<Box<AudioCore>>) -> Box<AudioCore> {
-    loop {
-        if let Ok(core) = home.pop() {
-            return core;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-/// The core inside a stream callback: it arrives through `inbox` and returns
-/// `home` when the callback is dropped.
-struct CoreSlot {
-    core: Option<Box<AudioCore>>,
-    inbox: rtrb::Consumer<Box<AudioCore>>,
-    home: rtrb::Producer<Box<AudioCore>>,
-}
-
-impl CoreSlot {
-    fn render(&mut self, data: &mut [f32], channels: usize) {
-        if self.core.is_none() {
-            self.core = self.inbox.pop().ok();
-        }
-        match &mut self.core {
-            Some(core) => core.render(data, channels),
-            None => data.fill(0.0),
-        }
-    }
-}
-
-impl Drop for CoreSlot {
-    fn drop(&mut self) {
-        if let Some(core) = self.core.take().or_else(|| self.inbox.pop().ok()) {
-            let _ = self.home.push(core);
-        }
-    }
-}
-
-/// The stream's error callback (it may run on the audio thread: atomics only).
-fn on_stream_error(e: &cpal::Error, errors: &AtomicU8, xruns: &AtomicU64) {
-    use cpal::ErrorKind as K;
-    match e.kind() {
-        K::Xrun => {
-            xruns.fetch_add(1, Relaxed);
-        }
-        K::DeviceChanged | K::RealtimeDenied => {}
-        kind => errors.store(error_code(kind), Relaxed),
-    }
-}
-
-const ERROR_TEXTS: [&str; 6] = [
-    "",
-    "the device was disconnected",
-    "the audio server stopped",
-    "the stream must be reopened",
-    "the audio backend reported an error",
-    "an unknown stream error",
-];
-
-fn error_code(kind: cpal::ErrorKind) -> u8 {
-    use cpal::ErrorKind as K;
-    match kind {
-        K::DeviceNotAvailable => 1,
-        K::HostUnavailable => 2,
-        K::StreamInvalidated => 3,
-        K::BackendError => 4,
-        _ => 5,
-    }
-}
-
-fn error_text(code: u8) -> &'static str {
-    ERROR_TEXTS.get(usize::from(code)).copied().unwrap_or(ERROR_TEXTS[5])
 }

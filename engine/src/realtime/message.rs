@@ -61,8 +61,11 @@ pub enum EngineCommand {
 pub enum EngineEvent {
     /// Sent once per audio callback.
     Tick {
-        /// The playhead, in samples at the graph's rate.
+        /// The playhead, in samples at `sample_rate`.
         position: u64,
+        /// The rate the engine runs at (it changes when the device comes back
+        /// at another rate; see [`DeviceEvent::RateMismatch`]).
+        sample_rate: u32,
         /// Whether the transport is rolling (or fading in or out).
         playing: bool,
         /// Callback time over the buffer's duration (1.0 = all the time there was).
@@ -131,6 +134,25 @@ pub enum DeviceEvent {
         /// What happened.
         reason: String,
     },
+    /// The device cannot use the buffer size asked for; the engine uses one it
+    /// offers.
+    BufferChanged {
+        /// The device's name.
+        name: String,
+        /// The frames per callback asked for.
+        requested: u32,
+        /// The frames per callback used.
+        used: u32,
+    },
+    /// The device takes audio faster than real time (it has no clock of its
+    /// own, like ALSA's null PCM): the engine plays on its internal clock
+    /// instead, paced, and does not try that device again until asked to.
+    Unpaced {
+        /// The device's name.
+        name: String,
+        /// How much faster than real time it took audio.
+        speed: f32,
+    },
     /// The device cannot run at the session's rate; the engine runs at the
     /// device's rate and media must be resampled to it.
     RateMismatch {
@@ -154,6 +176,17 @@ impl std::fmt::Display for DeviceEvent {
                 f,
                 "audio device '{name}' stopped ({reason}); playing silently on the internal clock \
                  and reopening it when it comes back"
+            ),
+            DeviceEvent::BufferChanged { name, requested, used } => write!(
+                f,
+                "audio device '{name}' cannot use {requested}-frame buffers; using {used}-frame buffers, \
+                 the nearest it takes"
+            ),
+            DeviceEvent::Unpaced { name, speed } => write!(
+                f,
+                "audio device '{name}' does not keep time (it took audio {speed:.0}x faster than real \
+                 time, so it has no clock: a null output?); playing silently on the internal clock \
+                 instead. Choose another device to hear the mix"
             ),
             DeviceEvent::RateMismatch { session, device } => write!(
                 f,

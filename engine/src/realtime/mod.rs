@@ -16,12 +16,13 @@ mod clock;
 mod core;
 mod device;
 mod message;
+mod output;
 mod passes;
 mod transport;
 
 use std::ops::RangeInclusive;
-use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -57,7 +58,9 @@ const MAX_GRAPHS_IN_FLIGHT: usize = RESERVED_EVENTS / 4;
 pub struct EngineConfig {
     /// The output device by id or name (see [`Engine::devices`]); `None` for the system default.
     pub device: Option<String>,
-    /// Frames per callback, from 64 to 4096; always requested as a fixed size.
+    /// Frames per callback, from 64 to 4096; requested as a fixed size. A
+    /// device that does not offer it gets the nearest size it offers, else
+    /// its own choice ([`DeviceEvent::BufferChanged`] says so).
     pub buffer_frames: u32,
     /// The session's rate, used if the device supports it.
     pub sample_rate: u32,
@@ -117,7 +120,7 @@ pub struct DeviceStatus {
     pub device: Option<String>,
     /// The rate the engine runs at (graphs must be compiled at it).
     pub sample_rate: u32,
-    /// Frames per callback.
+    /// Frames per callback the device runs at (it may differ from the one asked for).
     pub buffer_frames: u32,
     /// The latest device news in words.
     pub message: String,
@@ -129,6 +132,9 @@ pub(crate) struct Shared {
     /// The transport as the disk thread reads it.
     pub clock: Arc<TransportClock>,
     pub xruns: AtomicU64,
+    /// Whether the transport was rolling at the last callback (under-runs
+    /// count only then).
+    pub playing: AtomicBool,
     pub callbacks: AtomicU64,
     pub alloc_violations: AtomicU64,
     pub record_overflows: AtomicU64,
@@ -137,12 +143,13 @@ pub(crate) struct Shared {
 /// Counters for diagnostics and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counters {
-    /// Device under- and overruns (and missed deadlines of the null output).
+    /// Device under- and overruns while the transport plays (not while
+    /// stopped, and never on the internal clock, which is not a device).
     pub xruns: u64,
     /// Audio callbacks run.
     pub callbacks: u64,
-    /// Allocations or frees on the audio thread (counted only in debug builds
-    /// with the `alloc-check` feature and `assert_no_alloc`'s allocator installed).
+    /// Allocations or frees on the audio thread (counted only with the
+    /// `alloc-check` feature and `assert_no_alloc`'s allocator installed).
     pub alloc_violations: u64,
     /// Commands that did not fit in the queue.
     pub command_overflows: u64,
@@ -171,6 +178,7 @@ impl Engine {
         let manager = Manager {
             core: Some(core),
             rate: config.sample_rate,
+            buffer: config.buffer_frames,
             config,
             shared: handle.shared.clone(),
             status: handle.status.clone(),
@@ -178,7 +186,6 @@ impl Engine {
             control: control_rx,
             ready: Some(ready_tx),
             last_notice: None,
-            stream_errors: None,
         };
         let thread = std::thread::Builder::new()
             .name("mixdesk-audio".into())

@@ -75,6 +75,16 @@ impl Transport {
         self.loop_range.filter(|_| self.loop_on)
     }
 
+    /// Converts every position from `from` Hz to `to` Hz samples (the
+    /// device's rate changed).
+    pub fn rescale(&mut self, from: u32, to: u32) {
+        let at = |p: u64| (u128::from(p) * u128::from(to) / u128::from(from.max(1))) as u64;
+        self.pos = at(self.pos);
+        self.jump = self.jump.map(at);
+        self.loop_range = self.loop_range.map(|(a, b)| (at(a), at(b)));
+        self.end = self.end.map(at);
+    }
+
     /// The playhead: the timeline sample the next run starts at.
     pub fn position(&self) -> u64 {
         self.pos
@@ -262,6 +272,15 @@ mod tests {
         t.set_loop(Some((1000, 1020)), true);
         run(&mut t, 19);
         assert_eq!(t.starting_at(), Some(1000), "after the loop's jump");
+    }
+
+    fn a_change_of_rate_keeps_the_playhead_and_the_loop_at_the_same_time() {
+        let mut t = Transport::new(4);
+        t.seek(96_000);
+        t.set_loop(Some((48_000, 144_000)), true);
+        t.rescale(48_000, 44_100);
+        assert_eq!(t.position(), 88_200);
+        assert_eq!(t.loop_range, Some((44_100, 132_300)));
     }
 
     #[test]

@@ -109,11 +109,15 @@ pub struct ReportPaths {
 }
 
 impl ReportPaths {
-    /// The report files beside `output` (`mix.wav` -> `mix.report.json`, ...).
+    /// The report files beside `output` (`mix.wav` -> `mix.report.json`, ...;
+    /// a name that is not UTF-8 keeps its bytes).
     pub fn beside(output: &Path) -> ReportPaths {
-        let stem =
-            output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "mix".into());
-        let at = |ext: &str| output.with_file_name(format!("{stem}.report.{ext}"));
+        let stem = output.file_stem().map_or_else(|| "mix".into(), std::ffi::OsStr::to_os_string);
+        let at = |ext: &str| {
+            let mut name = stem.clone();
+            name.push(format!(".report.{ext}"));
+            output.with_file_name(name)
+        };
         ReportPaths { json: at("json"), text: at("txt"), png: at("png") }
     }
 }

@@ -19,7 +19,7 @@ use crate::atomic::write_atomically;
 #[derive(Debug, Error)]
 pub enum SessionError {
     /// The file could not be read or written.
-    #[error("{action} {path}: {source}. {advice}", path = .path.display(), advice = io_advice(.action))]
+    #[error("{action} {path}: {source}. {advice}", path = .path.display(), advice = io_advice(.action, .source))]
     Io {
         /// The session file.
         path: PathBuf,
@@ -72,6 +72,14 @@ pub enum SessionError {
         /// Why.
         message: String,
     },
+    /// The session could not be written as text (nothing was written).
+    #[error("cannot save {path}: {message}. Nothing was written; the file there before is unchanged.", path = .path.display())]
+    Unsavable {
+        /// Where it was to be saved.
+        path: PathBuf,
+        /// Why, from the serialiser.
+        message: String,
+    },
     /// The file parsed but describes an impossible session.
     #[error("{path}: {source}. The session was not opened; fix the file{hint}.", hint = restore_hint(.path), path = .path.display())]
     Invalid {
@@ -83,8 +91,11 @@ pub enum SessionError {
 }
 
 /// What to do about a failed read or write.
-fn io_advice(action: &str) -> &'static str {
-    if action == "cannot read" {
+fn io_advice(action: &str, e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::InvalidInput {
+        // A FIFO, device or folder where the file should go: see `atomic`.
+        "Nothing was written; save to a file name instead."
+    } else if action == "cannot read" {
         "Check that the file exists and that you may read it."
     } else {
         "Check that the disk has free space and that you may write to its folder; the file \
@@ -94,7 +105,7 @@ fn io_advice(action: &str) -> &'static str {
 
 /// ", or restore PATH.bak" when a previous version exists.
 fn restore_hint(path: &Path) -> String {
-    let bak = crate::atomic::backup_path(path);
+    let bak = crate::atomic::backup_path(&crate::atomic::target_of(path));
     if bak.is_file() { format!(" or restore the previous version, {}", bak.display()) } else { String::new() }
 }
 
@@ -106,7 +117,13 @@ pub const MAX_SESSION_BYTES: u64 = 256 << 20;
 /// Loads and validates the session at `path`, migrating older formats.
 pub fn load(path: &Path) -> Result<Session, SessionError> {
     let io = |source| SessionError::Io { path: path.to_owned(), action: "cannot read", source };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = crate::files::open_regular(path).map_err(|e| match e {
+        crate::files::OpenError::NotRegular(kind) => SessionError::NotASession {
+            path: path.to_owned(),
+            what: format!("is {kind}, not a regular file"),
+        },
+        crate::files::OpenError::Io(e) => io(e),
+    })?;
     let size = file.metadata().map_err(io)?.len();
     if size > MAX_SESSION_BYTES {
         return Err(SessionError::NotASession {
@@ -159,18 +176,28 @@ pub fn from_ron_str(text: &str, path: &Path) -> Result<Session, SessionError> {
     Ok(session)
 }
 
-/// The session as pretty RON text, exactly as [`save`] writes it.
-pub fn to_ron_string(session: &Session) -> String {
+/// The session as pretty RON text, exactly as [`save`] writes it. Every
+/// session has a text form (media paths that are not UTF-8 are byte
+/// strings, see [`super::media_paths::lossless`]); an error here would be a
+/// bug, and is reported rather than a crash that loses the session.
+pub fn to_ron_string(session: &Session) -> Result<String, ron::Error> {
     let config = ron::ser::PrettyConfig::new().struct_names(false).indentor("  ").new_line("\n");
-    let mut text = ron::ser::to_string_pretty(session, config)
-        .expect("a session always serializes: it holds only plain data");
+    let mut text = ron::ser::to_string_pretty(session, config)?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
-/// Saves atomically to `path`, keeping the previous file as `PATH.bak`.
+/// [`to_ron_string`], its error naming where the text was going.
+pub(crate) fn text_for(session: &Session, path: &Path) -> Result<String, SessionError> {
+    to_ron_string(session)
+        .map_err(|e| SessionError::Unsavable { path: path.to_owned(), message: e.to_string() })
+}
+
+/// Saves atomically to `path`, keeping the previous file as `PATH.bak`. When
+/// `path` is a symbolic link, the file it points to is saved (the link stays);
+/// the saved file keeps the permission bits of the one it replaces.
 pub fn save(session: &Session, path: &Path) -> Result<(), SessionError> {
-    let text = to_ron_string(session);
+    let text = text_for(session, path)?;
     write_atomically(path, true, |w| w.write_all(text.as_bytes())).map_err(|source| SessionError::Io {
         path: path.to_owned(),
         action: "cannot write",

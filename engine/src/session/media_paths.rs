@@ -80,9 +80,80 @@ impl Session {
     }
 }
 
+/// Serde for media paths that keeps every byte of a name. A path that is
+/// UTF-8 (nearly all) is a string, as in every session before; one that is
+/// not is a RON byte string, `b"bass\xff.wav"`: the bytes exactly, readable
+/// around the odd ones. (Plain serde refuses a path that is not UTF-8, which
+/// made saving such a session panic; refusing the file at import would lock
+/// out real files from other systems' encodings.) Reading takes either form.
+pub mod lossless {
+    use std::ffi::OsString;
+    use std::fmt;
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::path::{Path, PathBuf};
+
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    /// Writes `path` as a string, or as bytes when it is not UTF-8.
+    pub fn serialize<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+        match path.to_str() {
+            Some(text) => s.serialize_str(text),
+            None => s.serialize_bytes(path.as_os_str().as_bytes()),
+        }
+    }
+
+    /// Reads a path written as a string or as bytes.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        d.deserialize_any(PathVisitor)
+    }
+
+    struct PathVisitor;
+
+    impl Visitor<'_> for PathVisitor {
+        type Value = PathBuf;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a file path, as a string or a byte string")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<PathBuf, E> {
+            Ok(PathBuf::from(v))
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<PathBuf, E> {
+            Ok(PathBuf::from(OsString::from_vec(v.to_vec())))
+        }
+
+        fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<PathBuf, E> {
+            Ok(PathBuf::from(OsString::from_vec(v)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_that_is_not_utf8_is_a_byte_string_and_reads_back_exactly() {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = PathBuf::from(std::ffi::OsStr::from_bytes(b"media/bass\xff \"1\".wav"));
+        let mut s = Session::new(48_000);
+        s.tracks.push(crate::session::Track::with_one_clip(1, "a", odd.clone(), crate::units::SampleTime(9)));
+        s.tracks.push(crate::session::Track::with_one_clip(
+            3,
+            "b",
+            "plain.wav".into(),
+            crate::units::SampleTime(9),
+        ));
+        let text = crate::session::to_ron_string(&s).unwrap();
+        assert!(text.contains(r#"media: b"media/bass\xff \"1\".wav""#), "{text}");
+        assert!(text.contains(r#"media: "plain.wav""#), "UTF-8 paths stay strings: {text}");
+        let back = crate::session::from_ron_str(&text, Path::new("t.mixdesk")).unwrap();
+        assert_eq!(back.tracks[0].clips[0].media, odd);
+        assert_eq!(back, s);
+    }
 
     #[test]
     fn normalizes_and_relates_paths_by_name() {

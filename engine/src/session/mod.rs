@@ -22,12 +22,13 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::units::{Decibels, Pan, SampleTime};
 pub use automation::{AutoMode, Lane, Point, Shape};
+pub(crate) use file::text_for;
 pub use file::{MAX_SESSION_BYTES, SessionError, from_ron_str, load, save, to_ron_string};
 pub use ids::{BusId, ClipId, MarkerId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
 pub use processors::EditError;
-pub use validate::{MAX_ID, ValidationError, max_timeline, validate};
+pub use validate::{LIMITS, Limits, MAX_ID, ValidationError, max_timeline, validate};
 
 /// A whole mix: tracks, buses, the master strip and the timeline's grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,7 +229,10 @@ impl Track {
 pub struct Clip {
     /// Stable id.
     pub id: ClipId,
-    /// The media file, relative to the session file's folder.
+    /// The media file, relative to the session file's folder. Saved as a
+    /// string, or as a byte string (`b"bass\xff.wav"`) when the name is not
+    /// UTF-8, so every name the file system allows is kept exactly.
+    #[serde(with = "media_paths::lossless")]
     pub media: PathBuf,
     /// Where the clip starts on the timeline.
     pub start: SampleTime,

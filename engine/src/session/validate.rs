@@ -52,6 +52,20 @@ pub enum ValidationError {
         /// The allowed range, in words.
         range: &'static str,
     },
+    /// More of something than a session may hold (see [`LIMITS`]).
+    #[error("{holder} has {count} {things}; {per} may have at most {max}")]
+    TooMany {
+        /// What holds them: "the session", "track 'Bass'", "the automation lane for ...".
+        holder: String,
+        /// How many it has.
+        count: usize,
+        /// What they are: "tracks", "inserts", "points"...
+        things: &'static str,
+        /// The holder's kind, for the rule: "a session", "a strip", "a lane".
+        per: &'static str,
+        /// The limit.
+        max: usize,
+    },
     /// A clip or range that cannot exist.
     #[error("{what}")]
     Impossible {
@@ -84,8 +98,88 @@ pub fn max_timeline(rate: u32) -> u64 {
     MAX_TIMELINE_HOURS * 3600 * u64::from(rate)
 }
 
-/// Checks ids, routes, ranges and clip geometry.
+/// How much a session may hold. Far beyond any real mix (a large film mix
+/// has a few hundred tracks, a strip rarely ten inserts), and low enough that
+/// a hostile or broken file cannot make loading, compiling or bouncing take
+/// minutes (2000 limiters on one strip took over a minute for 3 s of audio)
+/// or exhaust memory. Checked first, before anything costlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Tracks in a session.
+    pub tracks: usize,
+    /// Buses in a session.
+    pub buses: usize,
+    /// Insert processors on one strip.
+    pub inserts: usize,
+    /// Sends on one strip.
+    pub sends: usize,
+    /// Clips on one track.
+    pub clips: usize,
+    /// Automation lanes in a session.
+    pub lanes: usize,
+    /// Points in one automation lane.
+    pub points: usize,
+    /// Markers in a session.
+    pub markers: usize,
+}
+
+/// The limits [`validate`] enforces.
+pub const LIMITS: Limits = Limits {
+    tracks: 4096,
+    buses: 1024,
+    inserts: 64,
+    sends: 64,
+    clips: 100_000,
+    lanes: 65_536,
+    points: 1_000_000,
+    markers: 100_000,
+};
+
+fn check_count(
+    holder: impl FnOnce() -> String,
+    count: usize,
+    things: &'static str,
+    per: &'static str,
+    max: usize,
+) -> Result<(), ValidationError> {
+    if count <= max {
+        Ok(())
+    } else {
+        Err(ValidationError::TooMany { holder: holder(), count, things, per, max })
+    }
+}
+
+/// Every count within [`LIMITS`].
+fn check_limits(s: &Session) -> Result<(), ValidationError> {
+    let l = LIMITS;
+    let session = || "the session".to_owned();
+    check_count(session, s.tracks.len(), "tracks", "a session", l.tracks)?;
+    check_count(session, s.buses.len(), "buses", "a session", l.buses)?;
+    check_count(session, s.automation.len(), "automation lanes", "a session", l.lanes)?;
+    check_count(session, s.markers.len(), "markers", "a session", l.markers)?;
+    let strips = s
+        .tracks
+        .iter()
+        .map(|t| (format!("track '{}'", t.name), &t.strip))
+        .chain(s.buses.iter().map(|b| (format!("bus '{}'", b.name), &b.strip)))
+        .chain([("the master".to_owned(), &s.master)]);
+    for (who, strip) in strips {
+        check_count(|| who.clone(), strip.processors.len(), "inserts", "a strip", l.inserts)?;
+        check_count(|| who.clone(), strip.sends.len(), "sends", "a strip", l.sends)?;
+    }
+    for t in &s.tracks {
+        check_count(|| format!("track '{}'", t.name), t.clips.len(), "clips", "a track", l.clips)?;
+    }
+    for lane in &s.automation {
+        let holder = || format!("the automation lane for {:?}", lane.param);
+        check_count(holder, lane.points.len(), "points", "a lane", l.points)?;
+    }
+    Ok(())
+}
+
+/// Checks counts, ids, routes, ranges and clip geometry.
 pub fn validate(s: &Session) -> Result<(), ValidationError> {
+    check_limits(s)?;
     check_range("sample_rate", f64::from(s.sample_rate), 8_000.0, 384_000.0, "8000 to 384000 Hz")?;
     check_range("tempo bpm", s.tempo.bpm, 1.0, 999.0, "1 to 999")?;
     check_range("tempo beats_per_bar", f64::from(s.tempo.beats_per_bar), 1.0, 64.0, "1 to 64")?;

@@ -32,16 +32,10 @@ pub enum Prepared {
     Converted,
 }
 
-/// Why a path is not a media file there is, in the words the decoder uses.
+/// The media file's metadata, or why it is not a regular file there is, in
+/// the words the decoder uses (a FIFO or a folder is called what it is).
 fn check_file(media: &Path) -> Result<std::fs::Metadata, MediaError> {
-    let meta = std::fs::metadata(media).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => MediaError::Missing { path: media.to_owned() },
-        _ => MediaError::Unreadable { path: media.to_owned(), message: e.to_string() },
-    })?;
-    if !meta.is_file() {
-        return Err(MediaError::Unsupported { path: media.to_owned(), message: "not a regular file".into() });
-    }
-    Ok(meta)
+    crate::files::check_regular(media).map_err(|e| MediaError::opening(media, e))
 }
 
 /// The name of `media`'s converted copy at `rate`.

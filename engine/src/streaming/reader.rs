@@ -29,7 +29,8 @@ impl WavLayout {
     /// The layout of `path` if it is a WAV the streamer reads directly (PCM
     /// 16/24/32-bit or float, one or two channels, whole); `None` otherwise.
     pub fn probe(path: &Path) -> Option<WavLayout> {
-        let mut file = File::open(path).ok()?;
+        // Never blocks on a FIFO, never opens a device (see `crate::files`).
+        let mut file = crate::files::open_regular(path).ok()?;
         let meta = file.metadata().ok()?;
         if !meta.is_file() {
             return None;
@@ -67,8 +68,8 @@ pub(crate) struct Reader {
 impl Reader {
     /// Opens the layout's file.
     pub fn open(layout: &WavLayout) -> Result<Reader, MediaError> {
-        let file = File::open(&layout.path)
-            .map_err(|e| MediaError::Unreadable { path: layout.path.clone(), message: e.to_string() })?;
+        let file =
+            crate::files::open_regular(&layout.path).map_err(|e| MediaError::opening(&layout.path, e))?;
         Ok(Reader { file, bytes: Vec::new(), interleaved: Vec::new() })
     }
 
