@@ -274,6 +274,7 @@ mod tests {
         assert_eq!(t.starting_at(), Some(1000), "after the loop's jump");
     }
 
+    #[test]
     fn a_change_of_rate_keeps_the_playhead_and_the_loop_at_the_same_time() {
         let mut t = Transport::new(4);
         t.seek(96_000);
