@@ -18,6 +18,8 @@
 pub mod biquad;
 pub mod chorus;
 pub mod compressor;
+pub mod deesser;
+pub mod dehum;
 pub mod delay;
 pub mod delay_line;
 pub mod dynamics;
@@ -122,7 +124,7 @@ pub fn kind(name: &str) -> Option<&'static KindSpec> {
     KINDS.iter().find(|k| k.kind == name)
 }
 
-static KINDS: [KindSpec; 8] = [
+static KINDS: [KindSpec; 10] = [
     eq::SPEC,
     compressor::SPEC,
     gate::SPEC,
@@ -131,6 +133,8 @@ static KINDS: [KindSpec; 8] = [
     delay::SPEC,
     chorus::SPEC,
     utility::SPEC,
+    dehum::SPEC,
+    deesser::SPEC,
 ];
 
 /// The value of a toggle parameter.
