@@ -18,6 +18,7 @@ use std::ops::Range;
 use mixdesk_engine::analysis::true_peak::TruePeak;
 use mixdesk_engine::dsp::kinds;
 use mixdesk_tests::chain_render::{DECLICK, Placement, RATE, Rig};
+use mixdesk_tests::restore::fit_sine;
 use mixdesk_tests::{noise, sine_wave};
 
 /// Three seconds of signal for every case.
@@ -147,6 +148,12 @@ fn promise(kind: &str) -> Option<Promise> {
             check: dehum_cut,
             automate: ("depth", -60.0, -20.0),
         },
+        "declick" => Promise {
+            settings: &[("sensitivity", 50.0)],
+            input: clicked_sine,
+            check: declick_repair,
+            automate: ("listen", 0.0, 1.0),
+        },
         "deesser" => Promise {
             settings: &[("frequency", 6000.0), ("threshold", -40.0), ("ratio", 4.0), ("range", 12.0)],
             input: low_and_sibilant_tones,
@@ -199,6 +206,20 @@ fn tone_with_hum() -> Vec<f32> {
 fn low_and_sibilant_tones() -> Vec<f32> {
     let (a, b) = (sine_wave(200.0, 0.3, FRAMES), sine_wave(8000.0, 0.3, FRAMES));
     a.iter().zip(&b).map(|(x, y)| x + y).collect()
+}
+
+/// A 997 Hz sine at 0.5 with a click every 50 ms: a decaying pulse of 8
+/// samples peaking at 0.3, alternately up and down, at a varying offset.
+fn clicked_sine() -> Vec<f32> {
+    let mut x = sine_wave(997.0, 0.5, FRAMES);
+    for (k, start) in (0..FRAMES - 100).step_by(RATE / 20).enumerate() {
+        let at = start + (k * 37) % 500;
+        let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+        for i in 0..8 {
+            x[at + i] += sign * 0.3 * (-(i as f32) / 2.0).exp();
+        }
+    }
+    x
 }
 
 // ---- Measures ----
@@ -455,6 +476,30 @@ fn deesser_band(p: &Params, h: &Heard) -> Result<String, String> {
         said.push(format!("{f} Hz {got:+.2} dB"));
     }
     Ok(said.join(", "))
+}
+
+/// With listen off the clicks are gone: what is left once the sine is
+/// fitted away is at least 40 dB under what it is in the dry signal, and the
+/// sine is within 0.01 dB. With listen on ("clicks only") the sine is gone
+/// (40 dB down) and the clicks are there (within 1 dB of the dry residue).
+fn declick_repair(p: &Params, h: &Heard) -> Result<String, String> {
+    let (out, dry) = (&h.out[0][h.range.clone()], &h.dry[0][h.range.clone()]);
+    let residue = |x: &[f32]| {
+        let (amp, r) = fit_sine(x, 997.0);
+        (amp, r.iter().map(|v| v * v).sum::<f64>())
+    };
+    let ((amp_o, res_o), (amp_d, res_d)) = (residue(out), residue(dry));
+    let (sine, clicks) = (db(amp_o / amp_d), 10.0 * (res_o / res_d).log10());
+    if p.get("listen") >= 0.5 {
+        if sine > -40.0 || clicks.abs() > 1.0 {
+            return Err(format!("clicks only: the sine at {sine:.1} dB, the clicks at {clicks:+.2} dB"));
+        }
+        return Ok(format!("clicks only: sine {sine:.1} dB, clicks {clicks:+.2} dB"));
+    }
+    if clicks > -40.0 || sine.abs() > 0.01 {
+        return Err(format!("the clicks are down only {:.1} dB (the sine {sine:+.3} dB)", -clicks));
+    }
+    Ok(format!("clicks down {:.1} dB, sine {sine:+.3} dB", -clicks))
 }
 
 // ---- Helpers for the tests ----

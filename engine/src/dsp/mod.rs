@@ -15,9 +15,11 @@
 //! - state that must survive a graph swap lives in the `Dsp` value itself (the
 //!   graph moves the box across swaps).
 
+pub mod ar;
 pub mod biquad;
 pub mod chorus;
 pub mod compressor;
+pub mod declick;
 pub mod deesser;
 pub mod dehum;
 pub mod delay;
@@ -124,7 +126,7 @@ pub fn kind(name: &str) -> Option<&'static KindSpec> {
     KINDS.iter().find(|k| k.kind == name)
 }
 
-static KINDS: [KindSpec; 10] = [
+static KINDS: [KindSpec; 11] = [
     eq::SPEC,
     compressor::SPEC,
     gate::SPEC,
@@ -134,6 +136,7 @@ static KINDS: [KindSpec; 10] = [
     chorus::SPEC,
     utility::SPEC,
     dehum::SPEC,
+    declick::SPEC,
     deesser::SPEC,
 ];
 
