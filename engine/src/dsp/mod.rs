@@ -24,6 +24,7 @@ pub mod deesser;
 pub mod dehum;
 pub mod delay;
 pub mod delay_line;
+pub mod denoise;
 pub mod dynamics;
 pub mod eq;
 pub mod gate;
@@ -126,7 +127,7 @@ pub fn kind(name: &str) -> Option<&'static KindSpec> {
     KINDS.iter().find(|k| k.kind == name)
 }
 
-static KINDS: [KindSpec; 11] = [
+static KINDS: [KindSpec; 12] = [
     eq::SPEC,
     compressor::SPEC,
     gate::SPEC,
@@ -137,6 +138,7 @@ static KINDS: [KindSpec; 11] = [
     utility::SPEC,
     dehum::SPEC,
     declick::SPEC,
+    denoise::SPEC,
     deesser::SPEC,
 ];
 
