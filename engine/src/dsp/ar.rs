@@ -14,6 +14,8 @@ pub struct ArModel {
     pub a: Vec<f64>,
     /// `r_a[j] = sum_k a[k] a[k+j]`, the coefficients' autocorrelation.
     pub ra: Vec<f64>,
+    /// `a` reversed (`a[p]` first), for the forward error as one dot product.
+    reversed: Vec<f64>,
 }
 
 impl ArModel {
@@ -21,7 +23,7 @@ impl ArModel {
     pub fn new(p: usize) -> ArModel {
         let mut a = vec![0.0; p + 1];
         a[0] = 1.0;
-        ArModel { a, ra: vec![0.0; p + 1] }
+        ArModel { a, ra: vec![0.0; p + 1], reversed: vec![0.0; p + 1] }
     }
 
     /// The model's order.
@@ -51,7 +53,7 @@ impl ArModel {
             *w = h * f64::from(*v);
         }
         for (k, rk) in r[..=p].iter_mut().enumerate() {
-            *rk = windowed[..n - k].iter().zip(&windowed[k..]).map(|(a, b)| a * b).sum();
+            *rk = dot(&windowed[..n - k], &windowed[k..]);
         }
         if r[0].is_nan() || r[0] <= 1e-20 {
             return false;
@@ -77,16 +79,17 @@ impl ArModel {
         }
         for j in 0..=p {
             self.ra[j] = (0..=p - j).map(|k| a[k] * a[k + j]).sum();
+            self.reversed[j] = a[p - j];
         }
         true
     }
 
     /// The prediction error `e[n] = sum_k a[k] x[n-k]` for `n` in `range`
     /// (every `n - p` inside `x`), written to `e[n]`.
-    pub fn excitation(&self, x: &[f32], range: std::ops::Range<usize>, e: &mut [f64]) {
+    pub fn excitation(&self, x: &[f64], range: std::ops::Range<usize>, e: &mut [f64]) {
         let p = self.order();
         for n in range {
-            e[n] = (0..=p).map(|k| self.a[k] * f64::from(x[n - k])).sum();
+            e[n] = dot(&self.reversed, &x[n - p..=n]);
         }
     }
 
@@ -95,12 +98,30 @@ impl ArModel {
     /// `x`), written to `b[n]`. A click from `n0` to `n1` disturbs the forward
     /// error from `n0` to `n1 + p` and the backward one from `n0 - p` to `n1`:
     /// both are large only on the click itself.
-    pub fn backward(&self, x: &[f32], range: std::ops::Range<usize>, b: &mut [f64]) {
+    pub fn backward(&self, x: &[f64], range: std::ops::Range<usize>, b: &mut [f64]) {
         let p = self.order();
         for n in range {
-            b[n] = (0..=p).map(|k| self.a[k] * f64::from(x[n + k])).sum();
+            b[n] = dot(&self.a, &x[n..=n + p]);
         }
     }
+}
+
+/// `sum a[i] b[i]` over the shorter length, in four running sums (so the
+/// additions overlap in the CPU).
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..4 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Buffers for [`interpolate`], sized for gaps up to `max_gap` samples.

@@ -211,8 +211,11 @@ impl DeClick {
             return;
         }
         let p = ORDER;
-        model.excitation(x, p..WINDOW, e);
-        model.backward(x, 0..WINDOW - p, d);
+        for (f, v) in windowed.iter_mut().zip(x.iter()) {
+            *f = f64::from(*v);
+        }
+        model.excitation(windowed, p..WINDOW, e);
+        model.backward(windowed, 0..WINDOW - p, d);
         let n = WINDOW - p;
         for (s, v) in sorted[..n].iter_mut().zip(&e[p..]) {
             *s = v.abs();
