@@ -98,6 +98,10 @@ pub enum Bench {
         /// Also time opening the session in the window (needs a display).
         #[arg(long)]
         window: bool,
+        /// Drop the media from the kernel's page cache before the first sound and
+        /// before every seek, so each is timed from the disk (no root needed).
+        #[arg(long)]
+        cold: bool,
     },
     /// Redraw time of the window's timeline while it scrolls (software renderer).
     #[command(after_help = super::examples::BENCH_TIMELINE)]
@@ -127,7 +131,7 @@ pub fn run(bench: Bench) -> Result<(), CliError> {
             find,
         ),
         Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
-        Bench::Stream { tracks, minutes, rate, seconds, buffer, dir, device, window } => {
+        Bench::Stream { tracks, minutes, rate, seconds, buffer, dir, device, window, cold } => {
             super::bench_stream::run(super::bench_stream::Setup {
                 tracks,
                 minutes,
@@ -137,6 +141,7 @@ pub fn run(bench: Bench) -> Result<(), CliError> {
                 dir,
                 device,
                 window,
+                cold,
             })
         }
     }

@@ -34,6 +34,10 @@ const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// Open files kept at most (a file descriptor each).
 const MAX_OPEN: usize = 256;
 
+/// Missing chunks announced to the kernel before reading them one by one
+/// (about two per file of a 128-track session; 48 KB each at 24-bit stereo).
+const ANNOUNCE: usize = 256;
+
 /// What the app's side and the disk thread share.
 #[derive(Debug)]
 pub(crate) struct Inner {
@@ -158,6 +162,20 @@ impl Disk {
         let mut late: Vec<(u64, usize)> =
             self.loaded.iter().filter_map(|(t, &s)| needed.get(t).map(|&soon| (soon, s))).collect();
         late.sort_unstable();
+        // The soonest missing chunks are asked of the disk all at once, so a
+        // cold seek waits for one round of reads rather than one per file.
+        let missing: Vec<&Need> = wanted
+            .iter()
+            .filter(|n| !self.loaded.contains_key(&tag(n.file, n.chunk)))
+            .take(ANNOUNCE)
+            .collect();
+        for need in missing {
+            let Some(file) = files.get(need.file as usize) else { continue };
+            // A file that cannot be opened is marked failed: start over without it.
+            let Some(reader) = open_reader(&mut self.readers, file) else { return false };
+            let offset = need.chunk as u64 * CHUNK_FRAMES as u64;
+            reader.will_need(&file.layout, offset, file.chunk_frames(need.chunk as usize));
+        }
         for need in wanted {
             let t = tag(need.file, need.chunk);
             if self.loaded.contains_key(&t) {
@@ -192,16 +210,7 @@ impl Disk {
     /// Reads chunk `chunk` of `file` into `slot` and maps it; false if the
     /// file cannot be read (it is marked failed).
     fn load(&mut self, inner: &Inner, file: &StreamedFile, chunk: u32, slot: usize) -> bool {
-        let reader = match self.readers.entry(file.id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => match Reader::open(&file.layout) {
-                Ok(r) => e.insert(r),
-                Err(err) => {
-                    file.fail(err.to_string());
-                    return false;
-                }
-            },
-        };
+        let Some(reader) = open_reader(&mut self.readers, file) else { return false };
         let n = file.chunk_frames(chunk as usize);
         let offset = chunk as u64 * CHUNK_FRAMES as u64;
         if let Err(why) = reader.read(&file.layout, offset, n, &mut self.scratch) {
@@ -240,6 +249,21 @@ impl Disk {
                 self.fresh.push(slot);
             }
         }
+    }
+}
+
+/// `file`'s open reader, opened now if it is not; `None` (and the file
+/// marked failed) if it cannot be opened.
+fn open_reader<'a>(readers: &'a mut HashMap<u32, Reader>, file: &StreamedFile) -> Option<&'a mut Reader> {
+    match readers.entry(file.id) {
+        std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
+        std::collections::hash_map::Entry::Vacant(e) => match Reader::open(&file.layout) {
+            Ok(r) => Some(e.insert(r)),
+            Err(err) => {
+                file.fail(err.to_string());
+                None
+            }
+        },
     }
 }
 

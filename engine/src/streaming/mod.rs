@@ -23,6 +23,7 @@ mod chunks;
 mod disk;
 mod file;
 mod live;
+mod page_cache;
 mod plan;
 mod reader;
 
@@ -39,6 +40,7 @@ pub use cache::{CACHE_DIR, Prepared, existing_copy, prepare_file, read_through};
 pub use chunks::CHUNK_FRAMES;
 pub use file::StreamedFile;
 pub use live::{LiveSession, prepare_live};
+pub use page_cache::forget as forget_cached_pages;
 pub use plan::{Plan, PlanClip};
 
 use self::chunks::ChunkPool;

@@ -73,6 +73,13 @@ impl Reader {
         Ok(Reader { file, bytes: Vec::new(), interleaved: Vec::new() })
     }
 
+    /// Asks the kernel to start reading frames `[offset, offset + n)` now
+    /// (see [`super::page_cache`]); [`Reader::read`] of them then waits less.
+    pub fn will_need(&self, layout: &WavLayout, offset: u64, n: usize) {
+        let block = (layout.channels * layout.encoding.bytes()) as u64;
+        super::page_cache::will_need(&self.file, layout.data_start + offset * block, n as u64 * block);
+    }
+
     /// Reads frames `[offset, offset + n)` into `out[0]` (and `out[1]` for a
     /// stereo file), each at least `n` long.
     pub fn read(
