@@ -16,7 +16,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use crate::bounce::{BounceError, prepare};
+use crate::bounce::{BounceError, Prepared, load_sources, stream_failures};
 use crate::dsp::denoise::profile::{BANDS, NoiseProfile, learn};
 use crate::dsp::denoise::stft::SIZE;
 use crate::graph::{Graph, Serial};
@@ -67,8 +67,9 @@ pub fn min_learn_samples(rate: u32) -> u64 {
 }
 
 /// Learns the noise profile of de-noiser `id` from the timeline range
-/// `start..end` (samples) of `session` (its media found from `session_dir`,
-/// decoded through `pool`).
+/// `start..end` (samples) of `session` (its media found from `session_dir`;
+/// WAV at the session's rate, or a converted copy, read from disk for the
+/// range alone, anything else decoded through `pool`).
 pub fn learn_noise(
     session: &Session,
     session_dir: &Path,
@@ -88,9 +89,16 @@ pub fn learn_noise(
         return Err(LearnError::TooShort { got, need, rate: session.sample_rate });
     }
     let heard = input_session(session, strip, index);
-    let mut graph = prepare(&heard, session_dir, pool, 4096)?;
+    // WAV media is read from disk for the range alone, as the bounce reads it
+    // (decoding whole files into memory made learning two seconds of a long
+    // session cost as much as loading all of it).
+    let Prepared { mut graph, silent, streams } = load_sources(&heard, session_dir, pool, 4096, true)?;
+    if !silent.is_empty() {
+        return Err(BounceError::Media(silent).into());
+    }
     graph.set_track_outputs(true);
     let [l, r] = render_strip(&mut graph, strip, start, end);
+    stream_failures(&streams)?;
     learn(&[&l, &r], session.sample_rate).ok_or(LearnError::Silent)
 }
 

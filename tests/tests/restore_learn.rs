@@ -49,7 +49,11 @@ fn the_profile_is_the_noise_at_the_de_noisers_input_on_a_track_a_bus_and_the_mas
     {
         let dir = tempfile::tempdir().expect("temp dir");
         let (s, id) = session_in(dir.path(), at);
-        let p = learn_noise(&s, dir.path(), &MediaPool::new(), id, 4_800, 43_200).expect("learned");
+        let pool = MediaPool::new();
+        let p = learn_noise(&s, dir.path(), &pool, id, 4_800, 43_200).expect("learned");
+        // The range is read from the WAV on disk, as a bounce reads it: a long
+        // session is never decoded whole into memory to learn a second of it.
+        assert!(pool.is_empty(), "learning decoded {} file(s) into memory", pool.len());
         let mut worst = 0.0f64;
         for (i, v) in p.0.iter().enumerate().filter(|(i, _)| centre(*i) > 300.0) {
             let off = v - want;

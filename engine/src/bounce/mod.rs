@@ -228,7 +228,7 @@ pub fn prepare_allowing_missing(
 /// uncompressed WAV at the session rate ([`StreamedWav`]) instead of decoded
 /// into memory; the streams are kept to check for read failures after
 /// rendering. Without it (the live engine) everything is in memory.
-fn load_sources(
+pub(crate) fn load_sources(
     session: &Session,
     session_dir: &Path,
     pool: &MediaPool,
@@ -277,10 +277,10 @@ fn load_sources(
 }
 
 /// A bounce's graph, the media it renders as silence, and its streamed files.
-struct Prepared {
-    graph: Graph,
-    silent: Vec<MediaError>,
-    streams: Vec<Arc<StreamedWav>>,
+pub(crate) struct Prepared {
+    pub graph: Graph,
+    pub silent: Vec<MediaError>,
+    pub streams: Vec<Arc<StreamedWav>>,
 }
 
 /// At most this many files are streamed (each holds a file descriptor open
@@ -289,7 +289,7 @@ struct Prepared {
 const MAX_STREAMED_FILES: usize = 512;
 
 /// A read from a streamed file that failed during the pass just rendered.
-fn stream_failures(streams: &[Arc<StreamedWav>]) -> Result<(), BounceError> {
+pub(crate) fn stream_failures(streams: &[Arc<StreamedWav>]) -> Result<(), BounceError> {
     let failed: Vec<MediaError> = streams.iter().filter_map(|s| s.failure()).collect();
     if failed.is_empty() { Ok(()) } else { Err(BounceError::Media(failed)) }
 }
