@@ -97,19 +97,40 @@ fn most_common_rate(rates: &[u32]) -> u32 {
     best.1
 }
 
+/// Track and bus colours: pleasant and distinct.
+const PALETTE: [Colour; 8] = [
+    Colour(0xd9, 0x5f, 0x4c),
+    Colour(0xe0, 0x9b, 0x3d),
+    Colour(0x5f, 0xb0, 0x6e),
+    Colour(0x4c, 0x9f, 0xc7),
+    Colour(0x9b, 0x6c, 0xd1),
+    Colour(0xe2, 0x6f, 0xa8),
+    Colour(0xc7, 0xc2, 0x4c),
+    Colour(0x7f, 0x8c, 0x99),
+];
+
 /// A pleasant, distinct colour per track index.
 pub fn palette(i: usize) -> Colour {
-    const P: [Colour; 8] = [
-        Colour(0xd9, 0x5f, 0x4c),
-        Colour(0xe0, 0x9b, 0x3d),
-        Colour(0x5f, 0xb0, 0x6e),
-        Colour(0x4c, 0x9f, 0xc7),
-        Colour(0x9b, 0x6c, 0xd1),
-        Colour(0xe2, 0x6f, 0xa8),
-        Colour(0xc7, 0xc2, 0x4c),
-        Colour(0x7f, 0x8c, 0x99),
-    ];
-    P[i % P.len()]
+    PALETTE[i % PALETTE.len()]
+}
+
+/// The colour for a new track or bus among strips coloured `used`: the first
+/// palette colour used least, so new strips get colours no other strip has
+/// while the palette lasts, whatever the user picked or deleted before.
+pub fn least_used_colour(used: impl IntoIterator<Item = Colour>) -> Colour {
+    let mut count = [0usize; PALETTE.len()];
+    for c in used {
+        if let Some(i) = PALETTE.iter().position(|&p| p == c) {
+            count[i] += 1;
+        }
+    }
+    let least = count.iter().min().copied().unwrap_or(0);
+    PALETTE[count.iter().position(|&n| n == least).unwrap_or(0)]
+}
+
+/// The colours of every track and bus of `session`.
+pub fn strip_colours(session: &Session) -> impl Iterator<Item = Colour> + '_ {
+    session.tracks.iter().map(|t| t.colour).chain(session.buses.iter().map(|b| b.colour))
 }
 
 /// `path` relative to `base` when both are absolute (or both relative to the
@@ -133,4 +154,23 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::*;
+
+    #[test]
+    fn a_new_strip_gets_the_first_colour_no_strip_has_then_the_least_used() {
+        assert_eq!(least_used_colour([]), palette(0));
+        // Picked by the user, out of order: the gaps are filled first.
+        assert_eq!(least_used_colour([palette(0), palette(2), palette(3)]), palette(1));
+        assert_eq!(least_used_colour([palette(1), palette(0), palette(2), palette(3)]), palette(4));
+        // Every colour used once, one twice: the first of the others.
+        let mut used: Vec<Colour> = (0..8).map(palette).collect();
+        used.push(palette(0));
+        assert_eq!(least_used_colour(used), palette(1));
+        // A colour outside the palette counts for nothing.
+        assert_eq!(least_used_colour([Colour(1, 2, 3), palette(0)]), palette(1));
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length, Task};
 use mixdesk_engine::session::{Track, TrackId};
-use mixdesk_engine::stems::{AUDIO_EXTENSIONS, palette, relative_to};
+use mixdesk_engine::stems::{AUDIO_EXTENSIONS, least_used_colour, relative_to, strip_colours};
 use mixdesk_engine::units::SampleTime;
 
 use super::Message;
@@ -235,7 +235,7 @@ pub fn add_tracks(doc: &mut Document, files: &[Imported]) {
                 .map_or_else(|| format!("Track {}", n + 1), |x| x.to_string_lossy().into_owned());
             let media = if relative { relative_to(&f.path, &dir) } else { f.path.clone() };
             let mut t = Track::with_one_clip(id, name, media, SampleTime(f.frames));
-            t.colour = palette(n);
+            t.colour = least_used_colour(strip_colours(s));
             debug_assert_eq!(t.id, TrackId(id));
             s.tracks.push(t);
         }

@@ -166,12 +166,21 @@ fn with_no_file_dialog_open_save_as_and_import_take_a_typed_path() {
     type_path(&mut app, &dir.path().join("song.mixdesk").display().to_string());
     assert!(app.modal.is_none());
     assert_eq!(app.doc.path.as_deref(), Some(dir.path().join("song.mixdesk").as_path()));
-    // Import: a typed folder imports every audio file in it.
+    // Import: a typed folder imports every audio file in it, each track in
+    // a colour no strip has (here the user had coloured the two tracks with
+    // the palette's third and fourth colours, which an import used to reuse).
+    app.doc.session.tracks[0].colour = mixdesk_engine::stems::palette(2);
+    app.doc.session.tracks[1].colour = mixdesk_engine::stems::palette(3);
     let tracks = app.doc.session.tracks.len();
     let task = app.update(Message::Import);
     run(&mut app, task);
     type_path(&mut app, &dir.path().join("media").display().to_string());
     assert_eq!(app.doc.session.tracks.len(), tracks + 2, "bass.wav and kick.wav became tracks");
+    let colours: Vec<_> = mixdesk_engine::stems::strip_colours(&app.doc.session).collect();
+    let mut distinct = colours.clone();
+    distinct.sort_by_key(|c| (c.0, c.1, c.2));
+    distinct.dedup();
+    assert_eq!(distinct.len(), colours.len(), "every strip its own colour: {colours:?}");
     // The export's Choose… and the relink's Browse… say it beside their own fields.
     let _ = app.update(Message::ExportOpened);
     let _ = app.update(Message::Export(super::export::Message::Browse));

@@ -157,10 +157,12 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             doc.edit("bus add", "Added a bus", |s| {
                 let id = BusId(s.next_id());
                 let n = s.buses.len() + 1;
+                let colour =
+                    mixdesk_engine::stems::least_used_colour(mixdesk_engine::stems::strip_colours(s));
                 s.buses.push(Bus {
                     id,
                     name: format!("Bus {n}"),
-                    colour: mixdesk_engine::stems::palette(n + 3),
+                    colour,
                     comment: String::new(),
                     strip: Strip::default(),
                     output: Output::Master,
