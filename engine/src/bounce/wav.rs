@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::dither::Quantizer;
 use crate::atomic::AtomicFile;
+use crate::media::decode::sanitize_sample;
 
 /// Sample format of a bounced file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,6 +36,7 @@ impl BitDepth {
 pub(crate) struct WavSink {
     target: AtomicFile,
     writer: hound::WavWriter<BufWriter<File>>,
+    depth: BitDepth,
     quantizers: Option<[Quantizer; 2]>,
 }
 
@@ -64,7 +66,47 @@ impl WavSink {
                 Quantizer::new(d.bits(), dither, seed * 2 + 1),
             ]),
         };
-        Ok(WavSink { target, writer, quantizers })
+        Ok(WavSink { target, writer, depth, quantizers })
+    }
+
+    /// The sample format written.
+    pub fn depth(&self) -> BitDepth {
+        self.depth
+    }
+
+    /// Like [`WavSink::write`], and appends to `read_back` the samples as a
+    /// decoder will read them from the file (integers scaled by a power of
+    /// two, as `media::stream` converts them; floats sanitised), so the
+    /// report can measure the file without reading it.
+    pub fn write_read_back(
+        &mut self,
+        left: &[f32],
+        right: &[f32],
+        read_back: &mut [Vec<f32>; 2],
+    ) -> std::io::Result<()> {
+        let [rl, rr] = read_back;
+        match &mut self.quantizers {
+            None => {
+                for (l, r) in left.iter().zip(right) {
+                    self.writer.write_sample(*l).map_err(to_io)?;
+                    self.writer.write_sample(*r).map_err(to_io)?;
+                    rl.push(sanitize_sample(*l));
+                    rr.push(sanitize_sample(*r));
+                }
+            }
+            Some([ql, qr]) => {
+                // 2^(bits - 1): exact in f32, so the division is exact, as the decoder's is.
+                let full = (1u32 << (self.depth.bits() - 1)) as f32;
+                for (l, r) in left.iter().zip(right) {
+                    let (a, b) = (ql.quantize(*l), qr.quantize(*r));
+                    self.writer.write_sample(a).map_err(to_io)?;
+                    self.writer.write_sample(b).map_err(to_io)?;
+                    rl.push(a as f32 / full);
+                    rr.push(b as f32 / full);
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn write(&mut self, left: &[f32], right: &[f32]) -> std::io::Result<()> {
