@@ -14,6 +14,7 @@ mod writer;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
@@ -129,6 +130,8 @@ pub struct BounceSummary {
     /// Media rendered as silence because it could not be loaded (only with
     /// [`BounceOptions::allow_missing`]).
     pub silent_media: Vec<MediaError>,
+    /// Where the time went: each phase of the bounce, in order, and its wall time.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Why a bounce failed.
@@ -311,6 +314,7 @@ pub fn bounce(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<BounceSummary, BounceError> {
     let block = opts.block.max(1);
+    let mut laps = Laps::start();
     let load = || {
         let prepared = load_sources(session, session_dir, pool, block, true)?;
         if !prepared.silent.is_empty() && !opts.allow_missing {
@@ -330,6 +334,7 @@ pub fn bounce(
         session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
     read.extend(opts.session_file.iter().cloned());
     outputs::check(&written, &read)?;
+    laps.lap("open the media, compile the graph");
     let start = opts.start.0;
     let end = opts.end.unwrap_or(session.content_end()).0 + opts.tail.0;
     if end <= start {
@@ -348,6 +353,7 @@ pub fn bounce(
             stream_failures(&streams)?;
             let (a, _) = done.analysis.expect("pass 1 measures");
             let lufs = a.integrated_lufs.ok_or(BounceError::SilentMix)?;
+            laps.lap("normalize: render and measure the first pass");
             // A fresh graph, so pass 2 starts with empty reverb tails and compressor state.
             Prepared { graph, streams, .. } = load()?;
             Some(Normalization::plan(target.lufs, target.ceiling_dbtp, lufs, a.true_peak_dbtp))
@@ -379,6 +385,7 @@ pub fn bounce(
     let done =
         pass::run(&mut graph, start, end, block, &mut stems, writer, &mut |f| progress(from + span * f))?;
     stream_failures(&streams)?;
+    laps.lap(if opts.report { "render, write and measure the mix" } else { "render and write the mix" });
     let finish = |sink: WavSink| {
         let path = sink.path().to_owned();
         sink.finish().map_err(|source| BounceError::Write { path, source })
@@ -386,6 +393,7 @@ pub fn bounce(
     let stems_written = stems.into_iter().map(finish).collect::<Result<Vec<_>, _>>()?;
     let output = finish(done.sink.expect("pass 2 writes the mix"))?;
     let peak = done.peak;
+    laps.lap("put the files in place (fsync, rename)");
     let mut summary = BounceSummary {
         output,
         stems: stems_written,
@@ -399,6 +407,7 @@ pub fn bounce(
         report_paths: None,
         report_error: None,
         silent_media,
+        timings: Vec::new(),
     };
     if opts.report {
         let production = production(session, opts.depth, dithered);
@@ -406,7 +415,11 @@ pub fn bounce(
         let (analysis, curves) = done.analysis.expect("the mix was measured as written");
         let analysis = writer::label(analysis, &summary.output, opts.depth.bits(), float);
         let report = Report::new(opts.session_name.clone(), analysis, curves, production, normalization);
-        match report.write_beside(&summary.output) {
+        let written = report.files().and_then(|files| {
+            laps.lap("report: JSON, text and picture");
+            files.write_beside(&summary.output)
+        });
+        match written {
             Ok(paths) => summary.report_paths = Some(paths),
             Err(e) => {
                 summary.report_error = Some(format!(
@@ -415,9 +428,30 @@ pub fn bounce(
                 ));
             }
         }
+        laps.lap("report: put its files in place");
         summary.report = Some(report);
     }
+    summary.timings = laps.laps;
     Ok(summary)
+}
+
+/// The wall time of each phase of a bounce.
+struct Laps {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps { last: Instant::now(), laps: Vec::new() }
+    }
+
+    /// Ends the phase `what`.
+    fn lap(&mut self, what: &'static str) {
+        let now = Instant::now();
+        self.laps.push((what, now - self.last));
+        self.last = now;
+    }
 }
 
 /// The error for a file that could not be written.

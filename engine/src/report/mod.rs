@@ -158,13 +158,36 @@ impl Report {
 
     /// Writes the three files beside `output`, each atomically.
     pub fn write_beside(&self, output: &Path) -> std::io::Result<ReportPaths> {
-        let paths = ReportPaths::beside(output);
+        self.files()?.write_beside(output)
+    }
+
+    /// The three files' contents.
+    pub fn files(&self) -> std::io::Result<ReportFiles> {
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        write_atomically(&paths.json, false, |w| w.write_all(&json))?;
-        let text = self.to_text();
-        write_atomically(&paths.text, false, |w| w.write_all(text.as_bytes()))?;
+        let text = self.to_text().into_bytes();
         let png = plot::render_png(self).map_err(std::io::Error::other)?;
-        write_atomically(&paths.png, false, |w| w.write_all(&png))?;
+        Ok(ReportFiles { json, text, png })
+    }
+}
+
+/// A report's files, made and ready to write.
+#[derive(Debug, Clone)]
+pub struct ReportFiles {
+    /// `OUT.report.json`.
+    pub json: Vec<u8>,
+    /// `OUT.report.txt`.
+    pub text: Vec<u8>,
+    /// `OUT.report.png`.
+    pub png: Vec<u8>,
+}
+
+impl ReportFiles {
+    /// Writes the three files beside `output`, each atomically.
+    pub fn write_beside(&self, output: &Path) -> std::io::Result<ReportPaths> {
+        let paths = ReportPaths::beside(output);
+        write_atomically(&paths.json, false, |w| w.write_all(&self.json))?;
+        write_atomically(&paths.text, false, |w| w.write_all(&self.text))?;
+        write_atomically(&paths.png, false, |w| w.write_all(&self.png))?;
         Ok(paths)
     }
 }
