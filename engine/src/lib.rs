@@ -34,6 +34,7 @@ pub mod media;
 pub mod realtime;
 pub mod relink;
 pub mod report;
+pub mod restore;
 pub mod session;
 pub mod smooth;
 pub mod stems;

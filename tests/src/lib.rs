@@ -5,6 +5,7 @@
 pub mod chain_render;
 pub mod edit_script;
 pub mod jack;
+pub mod restore;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -173,11 +173,10 @@ fn every_processor_kind_runs_live_without_allocating() {
     let mut s = demo::session();
     let t = |i: usize, s: &mixdesk_engine::session::Session| StripRef::Track(s.tracks[i].id);
     let mut ids = Vec::new();
-    for (i, kind) in
-        ["eq", "compressor", "gate", "limiter", "chorus", "utility", "delay", "reverb"].iter().enumerate()
-    {
+    // Every registered kind, so a new one cannot be left out.
+    for (i, spec) in mixdesk_engine::dsp::kinds().iter().enumerate() {
         let strip = t(i % s.tracks.len(), &s);
-        ids.push(s.add_processor(strip, kind, usize::MAX).unwrap());
+        ids.push(s.add_processor(strip, spec.kind, usize::MAX).unwrap());
     }
     let keyed = s.add_processor(t(1, &s), "compressor", 0).unwrap();
     s.set_sidechain(keyed, Some(t(0, &s))).unwrap();

@@ -51,6 +51,11 @@ pub const RELINK: &str = "Examples:
   mixdesk relink song.mixdesk --search ~/Music --dry-run   what would be relinked
   mixdesk relink song.mixdesk --search /mnt/backup         relink and save (keeps song.mixdesk.bak)";
 
+pub const LEARN_NOISE: &str = "Examples:
+  mixdesk learn-noise interview.mixdesk --start 0.2 --end 1.5           the only de-noiser learns 0.2-1.5 s
+  mixdesk learn-noise song.mixdesk --start 12 --end 13 --processor 41   choose the de-noiser by id
+  mixdesk learn-noise song.mixdesk --start 12 --end 13 --dry-run        show the profile, save nothing";
+
 pub const DEMO: &str = "Examples:
   mixdesk demo                              prepare the demo `mixdesk` opens and print its path
   mixdesk demo --out ~/demo                 write a fresh copy of the demo into ~/demo";

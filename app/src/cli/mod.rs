@@ -10,6 +10,7 @@ mod bench_timeline;
 mod diff;
 mod examples;
 mod info;
+mod learn_noise;
 mod new;
 pub mod out;
 mod play;
@@ -69,6 +70,9 @@ pub enum Command {
     /// Find moved or renamed media by name and content, and save the session pointing at it.
     #[command(after_help = examples::RELINK)]
     Relink(relink::Args),
+    /// Learn a de-noiser's noise profile from a stretch of noise alone, and save the session.
+    #[command(after_help = examples::LEARN_NOISE)]
+    LearnNoise(learn_noise::Args),
     /// Prepare the demo session `mixdesk` opens (generating its audio once) and
     /// print its path, or write a fresh copy of the demo into a folder.
     #[command(after_help = examples::DEMO)]
@@ -94,6 +98,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Relink(args)) => relink::run(args),
+        Some(Command::LearnNoise(args)) => learn_noise::run(args),
         Some(Command::Demo { out: Some(out) }) => write_demo(&out),
         Some(Command::Demo { out: None }) => print_demo_path(),
         Some(Command::Bench(b)) => bench::run(b),

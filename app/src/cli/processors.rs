@@ -18,7 +18,7 @@ pub fn run(as_json: bool) -> Result<(), CliError> {
     for k in kinds() {
         let side = if k.sidechain { ", takes a sidechain" } else { "" };
         text += &format!("{} ({}){side}: {}\n", k.kind, k.name, k.description);
-        for (i, p) in k.params.iter().enumerate() {
+        for (i, p) in k.params.iter().enumerate().filter(|(_, p)| !p.hidden) {
             let range = if !p.choices.is_empty() {
                 p.choices.join(" | ")
             } else if p.unit == Unit::Toggle {
@@ -32,6 +32,17 @@ pub fn run(as_json: bool) -> Result<(), CliError> {
                 p.name,
                 range,
                 p.format(p.default)
+            );
+        }
+        let learned: Vec<(usize, &ParamInfo)> =
+            k.params.iter().enumerate().filter(|(_, p)| p.hidden).collect();
+        if let (Some((a, first)), Some((b, last))) = (learned.first(), learned.last()) {
+            text += &format!(
+                "  {a:>2}-{b} {}..{}: learned ({} to {}), set by `mixdesk learn-noise`, not automatable\n",
+                first.key,
+                last.key,
+                first.format(first.min),
+                first.format(first.max)
             );
         }
         text += "\n";
@@ -68,5 +79,6 @@ fn param_json(index: usize, k: &KindSpec, p: &ParamInfo) -> Value {
         "choices": p.choices,
         "log_scale": p.is_log_scale(),
         "live": !k.structural.contains(&index),
+        "learned": p.hidden,
     })
 }

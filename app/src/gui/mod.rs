@@ -38,6 +38,8 @@ mod tests_layout;
 #[cfg(test)]
 mod tests_render;
 #[cfg(test)]
+mod tests_restore;
+#[cfg(test)]
 mod tests_safety;
 #[cfg(test)]
 mod tests_timeline;
@@ -334,6 +336,18 @@ impl App {
     fn dispatch(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Mixer(m) => self.mixer_message(m),
+            Message::Editor(editor::Message::LearnNoise(id)) => {
+                self.mixer.learning = Some(id);
+                editor::denoise::learn(self.doc.session.clone(), self.doc.dir(), id).map(Message::Editor)
+            }
+            Message::Editor(editor::Message::NoiseLearned(id, start, end, got)) => {
+                self.mixer.learning = None;
+                match got {
+                    Ok(profile) => editor::apply_learned(&mut self.doc, id, start, end, &profile),
+                    Err(e) => self.errors.push(format!("Learning the noise failed: {e}")),
+                }
+                Task::none()
+            }
             Message::Editor(m) => {
                 if editor::update(&mut self.doc, m) {
                     self.mixer.editor = None;
@@ -653,7 +667,8 @@ impl App {
                 // area narrows (and scrolls), the master stays where it was.
                 let mut body = row![mixer::view(shown, &self.mixer, &self.audio).map(Message::Mixer)];
                 if let Some(id) = self.mixer.editor {
-                    body = body.push(editor::view(shown, id, &self.audio).map(Message::Editor));
+                    let learning = self.mixer.learning == Some(id);
+                    body = body.push(editor::view(shown, id, &self.audio, learning).map(Message::Editor));
                 }
                 body.push(mixer::master(shown, &self.mixer, &self.audio).map(Message::Mixer)).into()
             }

@@ -153,10 +153,23 @@ fn processor(d: &mut Differ, label: &str, p: &Processor, q: &Processor) {
     d.words(place, &format!("{label} sidechain"), &key(d.a, p.sidechain), &key(d.b, q.sidechain));
     match crate::dsp::kind(&q.kind) {
         Some(spec) => {
-            for info in spec.params {
-                let value = |x: &Processor| x.params.get(info.key).map_or(info.default, |v| info.clamp(*v));
+            let value = |x: &Processor, info: &ParamInfo| {
+                x.params.get(info.key).map_or(info.default, |v| info.clamp(*v))
+            };
+            for info in spec.params.iter().filter(|i| !i.hidden) {
                 let subject = format!("{label} {}", mid_sentence(info.name));
-                d.value(place, &subject, info, value(p), value(q));
+                d.value(place, &subject, info, value(p, info), value(q, info));
+            }
+            // Learned data (a noise profile) is one change, not one line per band.
+            let learned = spec.params.iter().filter(|i| i.hidden);
+            let changed = learned.clone().filter(|i| value(p, i) != value(q, i)).count();
+            if changed > 0 {
+                let all = learned.count();
+                d.push(
+                    place,
+                    Kind::Changed,
+                    format!("{label} learned profile changed ({changed} of {all} bands)"),
+                );
             }
         }
         None => {

@@ -15,11 +15,16 @@
 //! - state that must survive a graph swap lives in the `Dsp` value itself (the
 //!   graph moves the box across swaps).
 
+pub mod ar;
 pub mod biquad;
 pub mod chorus;
 pub mod compressor;
+pub mod declick;
+pub mod deesser;
+pub mod dehum;
 pub mod delay;
 pub mod delay_line;
+pub mod denoise;
 pub mod dynamics;
 pub mod eq;
 pub mod gate;
@@ -122,7 +127,7 @@ pub fn kind(name: &str) -> Option<&'static KindSpec> {
     KINDS.iter().find(|k| k.kind == name)
 }
 
-static KINDS: [KindSpec; 8] = [
+static KINDS: [KindSpec; 12] = [
     eq::SPEC,
     compressor::SPEC,
     gate::SPEC,
@@ -131,6 +136,10 @@ static KINDS: [KindSpec; 8] = [
     delay::SPEC,
     chorus::SPEC,
     utility::SPEC,
+    dehum::SPEC,
+    declick::SPEC,
+    denoise::SPEC,
+    deesser::SPEC,
 ];
 
 /// The value of a toggle parameter.

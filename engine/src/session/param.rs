@@ -106,6 +106,10 @@ pub struct ParamInfo {
     pub default: f64,
     /// The names of the choices of a [`Unit::Choice`] parameter (index = value).
     pub choices: &'static [&'static str],
+    /// Data the processor learned rather than a control (a de-noiser's noise
+    /// profile): saved, undone and compared like any parameter, but not shown
+    /// as a control, not offered for automation, and summed up as one change.
+    pub hidden: bool,
 }
 
 impl ParamInfo {
@@ -118,7 +122,7 @@ impl ParamInfo {
         max: f64,
         default: f64,
     ) -> ParamInfo {
-        ParamInfo { key, name, unit, min, max, default, choices: &[] }
+        ParamInfo { key, name, unit, min, max, default, choices: &[], hidden: false }
     }
 
     /// An on/off switch.
@@ -141,7 +145,13 @@ impl ParamInfo {
             max: (choices.len() - 1) as f64,
             default: default as f64,
             choices,
+            hidden: false,
         }
+    }
+
+    /// The same parameter marked as learned data (see [`ParamInfo::hidden`]).
+    pub const fn learned(self) -> ParamInfo {
+        ParamInfo { hidden: true, ..self }
     }
 
     /// The value clamped to the range (NaN becomes the default); switches and

@@ -65,17 +65,23 @@ impl Chart<Message> for Curve {
 /// The curve for the compressor's `values`, and its gain reduction now.
 pub fn view<'a>(_id: ProcessorId, values: &[f64], gain_reduction_db: f32) -> Element<'a, Message> {
     let curve = Curve { threshold: values[0], ratio: values[1], knee: values[2], makeup: values[5] };
-    let gr = gain_reduction_db.clamp(0.0, 24.0);
     column![
         ChartWidget::new(curve).width(Length::Fill).height(Length::Fixed(220.0)),
-        row![
-            text("Gain reduction").size(12).width(Length::Fixed(110.0)),
-            progress_bar(0.0..=24.0, gr).girth(10).style(theme::progress),
-            text(format!("-{gr:.1} dB")).size(12).width(Length::Fixed(70.0)),
-        ]
-        .spacing(8)
-        .align_y(Alignment::Center),
+        reduction_meter(gain_reduction_db),
     ]
     .spacing(6)
+    .into()
+}
+
+/// A gain-reduction meter (0 to 24 dB) fed by the engine; the de-esser shows it too.
+pub fn reduction_meter<'a>(gain_reduction_db: f32) -> Element<'a, Message> {
+    let gr = gain_reduction_db.clamp(0.0, 24.0);
+    row![
+        text("Gain reduction").size(12).width(Length::Fixed(110.0)),
+        progress_bar(0.0..=24.0, gr).girth(10).style(theme::progress),
+        text(format!("-{gr:.1} dB")).size(12).width(Length::Fixed(70.0)),
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center)
     .into()
 }

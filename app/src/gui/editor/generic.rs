@@ -34,7 +34,7 @@ pub fn from_norm(info: &ParamInfo, n: f64) -> f64 {
 /// Every parameter of processor `id` (whose values are `values`).
 pub fn view<'a>(id: ProcessorId, spec: &'static KindSpec, values: &[f64]) -> Element<'a, Message> {
     let mut col = Column::new().spacing(4).padding([0, 12]);
-    for (i, info) in spec.params.iter().enumerate() {
+    for (i, info) in spec.params.iter().enumerate().filter(|(_, p)| !p.hidden) {
         let param = ParamId::Processor(id, i as u16);
         let v = values[i];
         let name = text(info.name).size(12).width(Length::Fixed(190.0));

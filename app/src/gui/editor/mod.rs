@@ -1,10 +1,13 @@
 //! The editor panel for the processor opened from a strip: a header (name,
 //! strip, bypass, close), then the kind's own view: the EQ's response curve
 //! with band handles, the compressor's static curve with its gain-reduction
-//! meter, or generic controls for every other kind. All kinds also list every
-//! parameter as a control with its value and unit.
+//! meter, the de-noiser's learned noise profile with Learn, the de-esser's
+//! gain-reduction meter, or generic controls for every other kind. All kinds
+//! also list every parameter (but learned data) as a control with its value
+//! and unit.
 
 mod compressor;
+pub mod denoise;
 pub mod eq;
 mod generic;
 
@@ -34,6 +37,15 @@ pub enum Message {
     BandReleased,
     /// The editor's bypass button.
     BypassToggled(ProcessorId),
+    /// Learn: the de-noiser learns its noise profile from the loop range.
+    LearnNoise(ProcessorId),
+    /// A de-noiser's profile was learned from a range (start, end samples), or why not.
+    NoiseLearned(
+        ProcessorId,
+        u64,
+        u64,
+        Result<Box<mixdesk_engine::dsp::denoise::profile::NoiseProfile>, String>,
+    ),
     /// The close button.
     Closed,
 }
@@ -42,7 +54,12 @@ pub enum Message {
 pub const WIDTH: f32 = 560.0;
 
 /// The panel for processor `id`.
-pub fn view<'a>(session: &'a Session, id: ProcessorId, audio: &'a Audio) -> Element<'a, Message> {
+pub fn view<'a>(
+    session: &'a Session,
+    id: ProcessorId,
+    audio: &'a Audio,
+    learning: bool,
+) -> Element<'a, Message> {
     let Some(p) = session.processor(id) else { return column![].into() };
     let Some(spec) = mixdesk_engine::dsp::kind(&p.kind) else { return column![].into() };
     let values = spec.values(p);
@@ -59,6 +76,8 @@ pub fn view<'a>(session: &'a Session, id: ProcessorId, audio: &'a Audio) -> Elem
     let special: Element<'a, Message> = match spec.kind {
         "eq" => eq::view(id, values.clone(), rate),
         "compressor" => compressor::view(id, &values, audio.gain_reduction.get(&id).copied().unwrap_or(0.0)),
+        "denoise" => denoise::view(id, &values, session, learning),
+        "deesser" => compressor::reduction_meter(audio.gain_reduction.get(&id).copied().unwrap_or(0.0)),
         _ => column![].into(),
     };
     let controls = generic::view(id, spec, &values);
@@ -122,6 +141,25 @@ pub fn update(doc: &mut Document, message: Message) -> bool {
             });
         }
         Message::Closed => return true,
+        // Handled by the app (a worker task), not here.
+        Message::LearnNoise(_) | Message::NoiseLearned(..) => {}
     }
     false
+}
+
+/// Writes a learned noise profile into de-noiser `id` as one undoable edit.
+pub fn apply_learned(
+    doc: &mut Document,
+    id: ProcessorId,
+    start: u64,
+    end: u64,
+    profile: &mixdesk_engine::dsp::denoise::profile::NoiseProfile,
+) {
+    if doc.session.processor(id).is_none() {
+        return;
+    }
+    let label = denoise::label(&processor_label(&doc.session, id), start, end, doc.session.sample_rate);
+    doc.edit(&format!("learn {id:?}"), label, |s| {
+        mixdesk_engine::restore::set_profile(s, id, profile);
+    });
 }

@@ -140,6 +140,8 @@ pub struct MixerUi {
     pub grabbed: Option<ProcessorId>,
     /// The processor whose editor is open.
     pub editor: Option<ProcessorId>,
+    /// The de-noiser learning its noise profile on a worker.
+    pub learning: Option<ProcessorId>,
 }
 
 /// The track and bus strips, scrolling horizontally. The master is not among

@@ -257,7 +257,7 @@ pub fn automatable(session: &Session, track: TrackId) -> Vec<(ParamId, String)> 
     if let Some(strip) = session.strip(r) {
         for proc in &strip.processors {
             let Some(kind) = mixdesk_engine::dsp::kind(&proc.kind) else { continue };
-            for (i, info) in kind.params.iter().enumerate() {
+            for (i, info) in kind.params.iter().enumerate().filter(|(_, p)| !p.hidden) {
                 out.push((ParamId::Processor(proc.id, i as u16), format!("{}: {}", kind.name, info.name)));
             }
         }

@@ -78,6 +78,7 @@ impl Waveforms {
                     let (tx, rx) = iced::futures::channel::oneshot::channel();
                     let p = path.clone();
                     std::thread::spawn(move || {
+                        let _turn = Turn::wait();
                         let r = peaks::load_or_compute(&dir, &p, rate);
                         let _ = tx.send(r);
                     });
@@ -130,5 +131,34 @@ impl Waveforms {
     #[cfg_attr(not(test), allow(dead_code))]
     pub fn insert(&mut self, media: PathBuf, peaks: Arc<Peaks>) {
         self.ready.insert(media, peaks);
+    }
+}
+
+/// Overviews computed at once at most: each reads a whole file and holds its
+/// finest level while it does (a 64-track session would otherwise read 64
+/// files at once, seeking a disk back and forth, with 64 of those in memory).
+const MAX_AT_ONCE: usize = 4;
+
+static RUNNING: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+static FREED: std::sync::Condvar = std::sync::Condvar::new();
+
+/// A worker's turn to compute an overview; the next waits until it is dropped.
+struct Turn;
+
+impl Turn {
+    fn wait() -> Turn {
+        let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        while *running >= MAX_AT_ONCE {
+            running = FREED.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+        *running += 1;
+        Turn
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        *RUNNING.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        FREED.notify_one();
     }
 }
