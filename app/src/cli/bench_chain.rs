@@ -110,10 +110,18 @@ pub fn run(setup: Setup) -> Result<(), CliError> {
         Ok(())
     };
     let full = stems::session(&stems, Inserts::Full, setup.sends)?;
-    let session_file = scratch.join("chain.mixdesk");
+    // Kept beside generated stems (`mixdesk render` of it repeats the first
+    // row); the user's folder is left as it was.
+    let session_file = match &setup.stems {
+        None => stems.dir.join(if setup.sends { "chain-sends.mixdesk" } else { "chain.mixdesk" }),
+        Some(_) => scratch.join("chain.mixdesk"),
+    };
     let full_abs = with_absolute_media(&full, &stems.dir);
     mixdesk_engine::session::save(&full_abs, &session_file).map_err(|e| e.to_string())?;
 
+    if setup.stems.is_none() {
+        errln!("the session: {}", session_file.display());
+    }
     // 1. `mixdesk render` as a user runs it.
     let render = Time::best(setup.runs, || render_child(&session_file, &scratch.join("mix.wav"), &[]))?;
     row("mixdesk render (a process)", render)?;
