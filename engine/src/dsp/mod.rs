@@ -28,6 +28,7 @@ pub mod denoise;
 pub mod dynamics;
 pub mod eq;
 pub mod gate;
+pub mod group;
 pub mod limiter;
 pub mod reverb;
 pub mod simd;
@@ -69,6 +70,12 @@ pub trait Dsp: Send + Sync + std::fmt::Debug {
 
     /// Forgets all signal state (delay lines, envelopes), as if fed silence forever.
     fn reset(&mut self);
+
+    /// This processor as one of the kinds that run several tracks side by
+    /// side ([`group`]), if it is one.
+    fn grouped(&mut self) -> Option<group::Grouped<'_>> {
+        None
+    }
 }
 
 /// A constructor: the context and every parameter's initial value, by index.

@@ -21,6 +21,19 @@ pub fn fma() -> bool {
     }
 }
 
+/// Whether this CPU also has AVX-512 (512-bit vectors: eight f64 lanes).
+#[inline]
+pub fn avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        fma() && std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// `a * b + c`, fused (one rounding) when `FMA` is set. Only use `FMA = true`
 /// inside code compiled with the `fma` feature: elsewhere it is a slow libm call.
 pub trait MulAdd: Copy {
