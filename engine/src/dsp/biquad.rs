@@ -548,8 +548,8 @@ fn quad_packed<const K: usize>(
     io: [&mut [f32]; 8],
 ) {
     use std::arch::x86_64::{
-        __m512d, _mm256_set_ps, _mm256_storeu_ps, _mm512_cvtpd_ps, _mm512_cvtps_pd, _mm512_fmadd_pd,
-        _mm512_fnmadd_pd, _mm512_mul_pd, _mm512_set_pd, _mm512_storeu_pd,
+        __m512d, _mm256_loadu_ps, _mm256_set_ps, _mm256_setzero_ps, _mm256_storeu_ps, _mm512_cvtpd_ps,
+        _mm512_cvtps_pd, _mm512_fmadd_pd, _mm512_fnmadd_pd, _mm512_mul_pd, _mm512_set_pd, _mm512_storeu_pd,
     };
     // Lane j is channel j % 2 of track j / 2.
     let lanes = |f: &dyn Fn(usize) -> f64| -> __m512d {
@@ -565,8 +565,35 @@ fn quad_packed<const K: usize>(
     let n = x0.len();
     let (x1, x2, x3, x4, x5, x6, x7) =
         (&mut x1[..n], &mut x2[..n], &mut x3[..n], &mut x4[..n], &mut x5[..n], &mut x6[..n], &mut x7[..n]);
+    // Eight samples at a time: each channel's eight loaded as a row, the
+    // rows transposed so each register holds one sample of every channel.
+    let full = n / 8 * 8;
+    let x = [&mut *x0, &mut *x1, &mut *x2, &mut *x3, &mut *x4, &mut *x5, &mut *x6, &mut *x7];
+    let ptr: [*mut f32; 8] = std::array::from_fn(|j| x[j].as_mut_ptr());
+    for i0 in (0..full).step_by(8) {
+        let mut rows = [_mm256_setzero_ps(); 8];
+        for (row, p) in rows.iter_mut().zip(ptr) {
+            // SAFETY: every channel holds `n >= i0 + 8` samples.
+            *row = unsafe { _mm256_loadu_ps(p.add(i0)) };
+        }
+        let mut steps = super::simd::transpose8(rows);
+        for step in steps.iter_mut() {
+            let mut v = _mm512_cvtps_pd(*step);
+            for k in 0..K {
+                let y = _mm512_fmadd_pd(b0[k], v, s1[k]);
+                s1[k] = _mm512_fnmadd_pd(a1[k], y, _mm512_fmadd_pd(b1[k], v, s2[k]));
+                s2[k] = _mm512_fnmadd_pd(a2[k], y, _mm512_mul_pd(b2[k], v));
+                v = y;
+            }
+            *step = _mm512_cvtpd_ps(v);
+        }
+        for (row, p) in super::simd::transpose8(steps).into_iter().zip(ptr) {
+            // SAFETY: as for the loads.
+            unsafe { _mm256_storeu_ps(p.add(i0), row) };
+        }
+    }
     let mut out = [0.0f32; 8];
-    for i in 0..n {
+    for i in full..n {
         // f32 to f64 is exact, however it is done.
         let mut v = _mm512_cvtps_pd(_mm256_set_ps(x7[i], x6[i], x5[i], x4[i], x3[i], x2[i], x1[i], x0[i]));
         for k in 0..K {

@@ -506,14 +506,14 @@ unsafe fn ballistics_avx2(
             // and `i0 + 8 <= m <= CHUNK`.
             *row = unsafe { _mm256_loadu_ps(rows[l].add(i0)) };
         }
-        let mut c = transpose8(r);
+        let mut c = simd::transpose8(r);
         for w in c.iter_mut() {
             let up = _mm256_fmadd_ps(va, v, _mm256_mul_ps(na, *w));
             let down = _mm256_fmadd_ps(vr, v, _mm256_mul_ps(nr, *w));
             v = _mm256_blendv_ps(down, up, _mm256_cmp_ps::<_CMP_GT_OQ>(*w, v));
             *w = v;
         }
-        let r = transpose8(c);
+        let r = simd::transpose8(c);
         for l in 0..k {
             // SAFETY: as for the loads.
             unsafe { _mm256_storeu_ps(rows[l].add(i0), r[l]) };
@@ -536,35 +536,6 @@ unsafe fn ballistics_avx2(
             }
         }
     }
-}
-
-/// Transposes eight rows of eight f32: row `j` of the result holds element
-/// `j` of every input row.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-fn transpose8(r: [std::arch::x86_64::__m256; 8]) -> [std::arch::x86_64::__m256; 8] {
-    use std::arch::x86_64::{
-        _mm256_permute2f128_ps, _mm256_shuffle_ps, _mm256_unpackhi_ps, _mm256_unpacklo_ps,
-    };
-    let (t0, t1) = (_mm256_unpacklo_ps(r[0], r[1]), _mm256_unpackhi_ps(r[0], r[1]));
-    let (t2, t3) = (_mm256_unpacklo_ps(r[2], r[3]), _mm256_unpackhi_ps(r[2], r[3]));
-    let (t4, t5) = (_mm256_unpacklo_ps(r[4], r[5]), _mm256_unpackhi_ps(r[4], r[5]));
-    let (t6, t7) = (_mm256_unpacklo_ps(r[6], r[7]), _mm256_unpackhi_ps(r[6], r[7]));
-    let (u0, u1) = (_mm256_shuffle_ps::<0x44>(t0, t2), _mm256_shuffle_ps::<0xEE>(t0, t2));
-    let (u2, u3) = (_mm256_shuffle_ps::<0x44>(t1, t3), _mm256_shuffle_ps::<0xEE>(t1, t3));
-    let (u4, u5) = (_mm256_shuffle_ps::<0x44>(t4, t6), _mm256_shuffle_ps::<0xEE>(t4, t6));
-    let (u6, u7) = (_mm256_shuffle_ps::<0x44>(t5, t7), _mm256_shuffle_ps::<0xEE>(t5, t7));
-    [
-        _mm256_permute2f128_ps::<0x20>(u0, u4),
-        _mm256_permute2f128_ps::<0x20>(u1, u5),
-        _mm256_permute2f128_ps::<0x20>(u2, u6),
-        _mm256_permute2f128_ps::<0x20>(u3, u7),
-        _mm256_permute2f128_ps::<0x31>(u0, u4),
-        _mm256_permute2f128_ps::<0x31>(u1, u5),
-        _mm256_permute2f128_ps::<0x31>(u2, u6),
-        _mm256_permute2f128_ps::<0x31>(u3, u7),
-    ]
 }
 
 /// Runs up to [`GROUP`] tracks' compressors (stereo blocks of one length,
