@@ -107,7 +107,10 @@ mod tests {
             .map(|t| {
                 let t = f64::from(t);
                 if kind == "eq" {
-                    let slope = if t == 3.0 { 3.0 } else { 1.0 };
+                    // Tracks 0-3 run four sections each (track 3: a 24 dB/oct
+                    // high-pass, band 1 flat), so they go as a quad; track 5's
+                    // 48 dB/oct high-pass makes tracks 4-7 differ (one by one).
+                    let slope = [1.0, 1.0, 1.0, 3.0, 1.0, 5.0, 1.0, 1.0][t as usize];
                     build(
                         &eq::SPEC,
                         &[
