@@ -10,6 +10,7 @@
 //! exact response of the sections the processor runs, for drawing the curve.
 
 use super::biquad::{self, Coeffs, Shape};
+use super::cascade_lanes;
 use super::{Dsp, DspContext, KindSpec, on};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
@@ -405,7 +406,7 @@ impl Eq {
 
     /// Two tracks' EQs over their stereo blocks, each exactly as
     /// [`Dsp::process`] would run it; when neither glides, both cascades run
-    /// side by side (see [`biquad::run_cascade_pair`]). Realtime-safe.
+    /// side by side (see [`cascade_lanes::run_cascade_pair`]). Realtime-safe.
     pub fn process_pair(a: (&mut Eq, [&mut [f32]; 2]), b: (&mut Eq, [&mut [f32]; 2])) {
         let ((ea, [al, ar]), (eb, [bl, br])) = (a, b);
         if ea.bands.iter().chain(&eb.bands).any(BandState::moving) {
@@ -417,7 +418,12 @@ impl Eq {
         ea.gather(&mut ca);
         eb.gather(&mut cb);
         let [sa, sb] = [&mut ca.state[..ca.n], &mut cb.state[..cb.n]];
-        biquad::run_cascade_pair([&ca.coeffs[..ca.n], &cb.coeffs[..cb.n]], [sa, sb], [al, ar], [bl, br]);
+        cascade_lanes::run_cascade_pair(
+            [&ca.coeffs[..ca.n], &cb.coeffs[..cb.n]],
+            [sa, sb],
+            [al, ar],
+            [bl, br],
+        );
         ea.scatter(&ca);
         eb.scatter(&cb);
     }
@@ -425,7 +431,7 @@ impl Eq {
     /// Four tracks' EQs over their stereo blocks, each exactly as
     /// [`Dsp::process`] would run it: side by side in 512-bit registers when
     /// the CPU has them, none glides and their section counts agree (see
-    /// [`biquad::run_cascade_quad`]), else as two pairs. Realtime-safe.
+    /// [`cascade_lanes::run_cascade_quad`]), else as two pairs. Realtime-safe.
     pub fn process_quad(members: [(&mut Eq, [&mut [f32]; 2]); 4]) {
         let settled = members.iter().all(|(e, _)| !e.bands.iter().any(BandState::moving));
         if !(settled && crate::dsp::simd::avx512()) {
@@ -444,7 +450,7 @@ impl Eq {
         let coeffs = [&c0.coeffs[..c0.n], &c1.coeffs[..c1.n], &c2.coeffs[..c2.n], &c3.coeffs[..c3.n]];
         let states =
             [&mut c0.state[..c0.n], &mut c1.state[..c1.n], &mut c2.state[..c2.n], &mut c3.state[..c3.n]];
-        biquad::run_cascade_quad(coeffs, states, [io0, io1, io2, io3]);
+        cascade_lanes::run_cascade_quad(coeffs, states, [io0, io1, io2, io3]);
         for (e, c) in eqs.into_iter().zip(&cascades) {
             e.scatter(c);
         }

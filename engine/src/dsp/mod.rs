@@ -17,6 +17,7 @@
 
 pub mod ar;
 pub mod biquad;
+pub mod cascade_lanes;
 pub mod chorus;
 pub mod compressor;
 pub mod declick;
