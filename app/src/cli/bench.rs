@@ -30,19 +30,33 @@ pub enum Bench {
         #[arg(long, default_value_t = 4096)]
         block: usize,
     },
-    /// The full mixing chain (EQ, compressor, sends to reverb and delay buses)
-    /// bounced, side by side with ffmpeg running the equivalent graph.
+    /// The mixing chain on every track (high-pass, three EQ bands, compressor,
+    /// fader, pan) bounced from stereo stems: `mixdesk render` as a process,
+    /// each stage's CPU time, and ffmpeg running the equivalent graph.
     #[command(after_help = super::examples::BENCH_CHAIN)]
     Chain {
-        /// Number of mono tracks.
+        /// Number of generated stereo 24-bit stems (ignored with --stems).
         #[arg(long, default_value_t = 32)]
         tracks: usize,
-        /// Length of each track in seconds.
+        /// Length of each generated stem in seconds (ignored with --stems).
         #[arg(long, default_value_t = 60.0)]
         seconds: f64,
+        /// Mix the audio files in this folder instead (one track each).
+        #[arg(long, value_name = "DIR")]
+        stems: Option<PathBuf>,
+        /// Where generated stems are kept for later runs (default: a folder
+        /// under the system's temporary folder).
+        #[arg(long, value_name = "DIR", conflicts_with = "stems")]
+        dir: Option<PathBuf>,
         /// Frames per block.
         #[arg(long, default_value_t = 4096)]
         block: usize,
+        /// Run each measurement this many times and show the fastest.
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+        /// Also send every track to a reverb bus and a delay bus (post-fader).
+        #[arg(long)]
+        sends: bool,
         /// Skip the ffmpeg comparison.
         #[arg(long)]
         no_ffmpeg: bool,
@@ -123,8 +137,17 @@ const RATE: u32 = 48_000;
 pub fn run(bench: Bench) -> Result<(), CliError> {
     match bench {
         Bench::Render { tracks, seconds, block } => render(tracks, seconds, block),
-        Bench::Chain { tracks, seconds, block, no_ffmpeg } => {
-            super::bench_chain::run(tracks, seconds, block, !no_ffmpeg)
+        Bench::Chain { tracks, seconds, stems, dir, block, runs, sends, no_ffmpeg } => {
+            super::bench_chain::run(super::bench_chain::Setup {
+                tracks,
+                seconds,
+                block,
+                ffmpeg: !no_ffmpeg,
+                stems,
+                dir,
+                runs,
+                sends,
+            })
         }
         Bench::Realtime { tracks, sends, seconds, buffer, find, chain } => super::bench_realtime::run(
             super::bench_realtime::Setup { tracks, sends, seconds, buffer, chain },
@@ -299,11 +322,24 @@ fn peak_rss_kib() -> u64 {
 /// seconds, from /proc/self/stat (clock ticks of 1/100 s, Linux's USER_HZ);
 /// 0 where that is not available.
 pub(super) fn cpu_seconds() -> f64 {
+    // utime and stime are fields 14 and 15 of the line.
+    stat_seconds(14)
+}
+
+/// CPU time (user + system) of this process's children that have ended and
+/// been waited for, in seconds (fields 16 and 17 of /proc/self/stat).
+pub(super) fn child_cpu_seconds() -> f64 {
+    stat_seconds(16)
+}
+
+/// The sum of fields `field` and `field + 1` (1-based, as `man 5 proc` counts
+/// them) of /proc/self/stat, clock ticks of 1/100 s, in seconds.
+fn stat_seconds(field: usize) -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
-    // Fields after the command name (which is in parentheses and may hold spaces).
+    // Fields after the command name (which is in parentheses and may hold
+    // spaces); the first after it is field 3.
     let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return 0.0 };
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after ")".
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    (ticks(11) + ticks(12)) as f64 / 100.0
+    let ticks = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(field) + ticks(field + 1)) as f64 / 100.0
 }

@@ -1,26 +1,29 @@
-//! `mixdesk bench chain --tracks N --seconds S`: the full mixing chain bounced
-//! offline (each track: high-pass, three EQ bands, a compressor, pan, and two
-//! post-fader sends to a reverb bus and a delay bus), timed side by side with
-//! ffmpeg running the equivalent filter graph (highpass, 3 x equalizer,
-//! acompressor, pan, amix with normalize=0) on the same files. Both read the
-//! files and write a mix: Mixdesk's figure is `mixdesk render`'s path (WAV
-//! streamed from disk); a second bounce from media decoded into memory
-//! beforehand gives the processing alone.
+//! `mixdesk bench chain --tracks N --seconds S`: the bounce of a session whose
+//! every track runs the mixing chain (high-pass, three EQ bands, a
+//! compressor, fader and pan) on stereo 24-bit stems: the demo's instruments
+//! (`demo::LongSession`, written once into a folder that later runs reuse),
+//! or a folder of the user's own stems (`--stems DIR`). It times, with CPU
+//! time beside wall time:
+//!
+//! 1. `mixdesk render` as a fresh process, with and without its report: what
+//!    a user waits for, start-up included;
+//! 2. the stages, in this process, each run adding one to the one before:
+//!    reading the files, mixing them (fader, pan, sum, writing the file), the
+//!    EQ, the compressor, the report; a stage costs the difference;
+//! 3. ffmpeg running the equivalent graph on the same files, when installed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use mixdesk_engine::bounce::{BitDepth, BounceOptions, bounce, prepare};
-use mixdesk_engine::media::MediaPool;
-use mixdesk_engine::session::{Bus, BusId, Decibels, Pan, Send, SendId, Session, StripRef, Track};
-use mixdesk_engine::units::SampleTime;
+use mixdesk_engine::bounce::{BounceOptions, bounce};
+use mixdesk_engine::media::{AudioSource, MediaPool, StreamedWav};
+use mixdesk_engine::session::{Session, StripRef};
 use rayon::prelude::*;
 
-use super::bench::{Cleanup, cpu_seconds};
+use super::bench::{Cleanup, child_cpu_seconds, cpu_seconds};
+use super::bench_chain_stems::{self as stems, Inserts, Stems};
 use super::out::{CliError, errln, outln};
-
-const RATE: u32 = 48_000;
 
 /// The per-track EQ: (band, frequency, gain dB, Q) for three peaking bands.
 const BANDS: [(&str, f64, f64, f64); 3] =
@@ -32,104 +35,227 @@ const ATTACK_MS: f64 = 10.0;
 const RELEASE_MS: f64 = 120.0;
 const KNEE_DB: f64 = 6.0;
 
-pub fn run(tracks: usize, seconds: f64, block: usize, ffmpeg: bool) -> Result<(), CliError> {
-    let frames = (seconds * f64::from(RATE)) as usize;
-    let dir = std::env::temp_dir().join(format!("mixdesk-bench-chain-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let _cleanup = Cleanup(dir.clone());
-    errln!("writing {tracks} mono 24-bit WAV files of {seconds} s into {} ...", dir.display());
-    let files: Vec<PathBuf> =
-        (0..tracks).into_par_iter().map(|i| write_track(&dir, i, frames)).collect::<Result<_, _>>()?;
-    let session = session(&files, frames)?;
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub tracks: usize,
+    pub seconds: f64,
+    pub block: usize,
+    pub ffmpeg: bool,
+    /// The user's stems instead of generated ones.
+    pub stems: Option<PathBuf>,
+    /// Where generated stems are kept (default: under the system's temporary folder).
+    pub dir: Option<PathBuf>,
+    /// Runs of each measurement; the fastest is shown.
+    pub runs: usize,
+    /// Two post-fader sends per track to a reverb bus and a delay bus.
+    pub sends: bool,
+}
 
-    // The report is measured separately (`mixdesk bench analyze`-style figures are in the README).
-    let opts = BounceOptions { depth: BitDepth::Float32, block, report: false, ..BounceOptions::default() };
-    let ts = tracks as f64 * seconds;
-    outln!(
-        "bench chain: {tracks} mono tracks x {seconds} s at {RATE} Hz (HPF + 3 EQ bands + compressor + pan + 2 sends; \
-         reverb and delay buses), block {block}, {} threads",
-        rayon::current_num_threads()
-    );
-    // 1. What `mixdesk render` does: a fresh pool, the WAV files streamed from disk.
-    let out = dir.join("mix.wav");
-    let (t, cpu) = (Instant::now(), cpu_seconds());
-    let summary =
-        bounce(&session, &dir, &MediaPool::new(), &out, &opts, &mut |_| true).map_err(|e| e.to_string())?;
-    let render = t.elapsed().as_secs_f64();
-    let render_cpu = cpu_seconds() - cpu;
-    outln!(
-        "  render       {render:>8.3} s  ({:.1} x realtime; {:.0} track-seconds/s; {render_cpu:.2} CPU-s; mix peak {:.2} dBFS) \
-         from the files, as `mixdesk render` does",
-        seconds / render,
-        ts / render,
-        20.0 * f64::from(summary.peak).log10()
-    );
-    // 2. The media decoded into memory first (as the window holds it), then bounced.
-    let pool = MediaPool::new();
-    let t = Instant::now();
-    prepare(&session, &dir, &pool, block).map_err(|e| e.to_string())?;
-    let decode = t.elapsed().as_secs_f64();
-    let (t, cpu) = (Instant::now(), cpu_seconds());
-    let again = bounce(&session, &dir, &pool, &dir.join("mix2.wav"), &opts, &mut |_| true)
-        .map_err(|e| e.to_string())?;
-    let in_memory = t.elapsed().as_secs_f64();
-    outln!(
-        "  in memory    {in_memory:>8.3} s  ({:.0} track-seconds/s; {:.2} CPU-s) bouncing media decoded beforehand \
-         ({decode:.3} s to decode)",
-        ts / in_memory,
-        cpu_seconds() - cpu
-    );
-    if again.peak != summary.peak {
-        return Err(format!("the two bounces differ (peaks {} and {})", summary.peak, again.peak).into());
+/// Wall and CPU seconds of one measurement (the fastest of its runs).
+#[derive(Debug, Clone, Copy)]
+struct Time {
+    wall: f64,
+    cpu: f64,
+}
+
+impl Time {
+    fn best(runs: usize, mut f: impl FnMut() -> Result<Time, String>) -> Result<Time, String> {
+        let mut best = Time { wall: f64::INFINITY, cpu: f64::INFINITY };
+        for _ in 0..runs.max(1) {
+            let t = f()?;
+            best = Time { wall: best.wall.min(t.wall), cpu: best.cpu.min(t.cpu) };
+        }
+        Ok(best)
     }
-    if !ffmpeg {
+}
+
+pub fn run(setup: Setup) -> Result<(), CliError> {
+    let scratch = std::env::temp_dir().join(format!("mixdesk-bench-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    let _cleanup = Cleanup(scratch.clone());
+    let stems = match &setup.stems {
+        Some(dir) => stems::from_folder(dir)?,
+        None => {
+            let dir = setup.dir.clone().unwrap_or_else(|| {
+                std::env::temp_dir()
+                    .join("mixdesk-bench-chain")
+                    .join(format!("{}x{}s", setup.tracks, setup.seconds))
+            });
+            errln!("stems in {} (made once, reused by later runs) ...", dir.display());
+            stems::generated(&dir, setup.tracks, setup.seconds)?
+        }
+    };
+    let ts = stems.track_seconds();
+    let rate = stems.session.sample_rate;
+    outln!(
+        "bench chain: {} stereo stems, {:.1} s mix at {rate} Hz ({ts:.0} track-seconds; high-pass + 3 EQ bands + \
+         compressor + fader + pan{}), 24-bit out, block {}, {} threads, best of {}",
+        stems.session.tracks.len(),
+        stems.seconds(),
+        if setup.sends { " + 2 sends to reverb and delay buses" } else { "" },
+        setup.block,
+        rayon::current_num_threads(),
+        setup.runs.max(1)
+    );
+    outln!("                                       wall        CPU   CPU ms/track-s   x realtime");
+    let row = |label: &str, t: Time| -> Result<(), CliError> {
+        outln!(
+            "  {label:<32} {:>8.3} s {:>8.2} s {:>12.3} {:>12.1}",
+            t.wall,
+            t.cpu,
+            1000.0 * t.cpu / ts,
+            stems.seconds() / t.wall
+        );
+        Ok(())
+    };
+    let full = stems::session(&stems, Inserts::Full, setup.sends)?;
+    // Kept beside generated stems (`mixdesk render` of it repeats the first
+    // row); the user's folder is left as it was.
+    let session_file = match &setup.stems {
+        None => stems.dir.join(if setup.sends { "chain-sends.mixdesk" } else { "chain.mixdesk" }),
+        Some(_) => scratch.join("chain.mixdesk"),
+    };
+    let full_abs = with_absolute_media(&full, &stems.dir);
+    mixdesk_engine::session::save(&full_abs, &session_file).map_err(|e| e.to_string())?;
+
+    if setup.stems.is_none() {
+        errln!("the session: {}", session_file.display());
+    }
+    // 1. `mixdesk render` as a user runs it.
+    let render = Time::best(setup.runs, || render_child(&session_file, &scratch.join("mix.wav"), &[]))?;
+    row("mixdesk render (a process)", render)?;
+    let no_report =
+        Time::best(setup.runs, || render_child(&session_file, &scratch.join("mix.wav"), &["--no-report"]))?;
+    row("  ... --no-report", no_report)?;
+
+    // 2. The stages, in this process.
+    outln!("  stages (this process; each adds one to the row above it):");
+    let read = Time::best(setup.runs, || read_all(&stems, setup.block))?;
+    row(if stems.all_streamed { "  read the files" } else { "  read and decode the files" }, read)?;
+    let mut before = read;
+    let mut stages = Vec::new();
+    for (label, inserts, report) in [
+        ("  + fader, pan, sum, write", Inserts::None, false),
+        ("  + EQ (high-pass, 3 bands)", Inserts::Eq, false),
+        ("  + compressor", Inserts::Full, false),
+        ("  + report (same pass)", Inserts::Full, true),
+    ] {
+        let s = stems::session(&stems, inserts, setup.sends)?;
+        let t = Time::best(setup.runs, || bounce_in_process(&s, &stems.dir, &scratch, setup.block, report))?;
+        row(label, t)?;
+        stages.push((
+            label.trim_start_matches("  + "),
+            Time { wall: t.wall - before.wall, cpu: t.cpu - before.cpu },
+        ));
+        before = t;
+    }
+    let per = |t: Time| {
+        format!("{:.3} CPU ms/track-s ({:.0} % of the CPU)", 1000.0 * t.cpu / ts, 100.0 * t.cpu / before.cpu)
+    };
+    outln!("  by stage: read {}", per(read));
+    for (label, t) in &stages {
+        outln!("            {label}: {}", per(*t));
+    }
+    outln!(
+        "  start-up and what a process adds: {:.0} ms wall, {:.2} CPU-s",
+        1000.0 * (render.wall - before.wall),
+        render.cpu - before.cpu
+    );
+
+    // 3. ffmpeg.
+    if !setup.ffmpeg {
         return Ok(());
     }
-    match run_ffmpeg(&dir, &files) {
-        Ok(secs) => {
+    match Time::best(setup.runs, || run_ffmpeg(&scratch, &stems)) {
+        Ok(t) => {
+            row("ffmpeg (a process)", t)?;
             outln!(
-                "  ffmpeg       {secs:>8.3} s  ({:.1} x realtime) for the equivalent graph from the same files",
-                seconds / secs
+                "  Mixdesk is faster by {:.1}x in wall time, {:.1}x in CPU time (mixdesk render with its report)",
+                t.wall / render.wall,
+                t.cpu / render.cpu
             );
-            outln!("  speed-up     {:>8.1} x  (ffmpeg time / Mixdesk render time)", secs / render);
         }
-        Err(e) => outln!("  ffmpeg       not measured: {e}"),
+        Err(e) => outln!("  ffmpeg: not measured: {e}"),
     }
     Ok(())
 }
 
-fn session(files: &[PathBuf], frames: usize) -> Result<Session, String> {
-    let mut s = Session::new(RATE);
-    s.tempo.bpm = 110.0;
-    for (id, name) in [(1, "Reverb"), (2, "Delay")] {
-        s.buses.push(Bus::new(BusId(id), name));
+/// The session with every media path absolute (it is saved elsewhere).
+fn with_absolute_media(s: &Session, dir: &Path) -> Session {
+    let mut s = s.clone();
+    for c in s.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()) {
+        let p = dir.join(&c.media);
+        c.media = std::path::absolute(&p).unwrap_or(p);
     }
-    let verb = s.add_processor(StripRef::Bus(BusId(1)), "reverb", 0).map_err(|e| e.to_string())?;
-    s.processor_mut(verb).unwrap().params.insert("mix".into(), 100.0);
-    let echo = s.add_processor(StripRef::Bus(BusId(2)), "delay", 0).map_err(|e| e.to_string())?;
-    let p = &mut s.processor_mut(echo).unwrap().params;
-    p.insert("mix".into(), 100.0);
-    p.insert("sync".into(), 7.0); // 1/8 dotted
-    for (i, f) in files.iter().enumerate() {
-        let id = 100 + 10 * i as u32;
-        let media = f.file_name().map(PathBuf::from).unwrap_or_default();
-        let mut t = Track::with_one_clip(id, format!("Track {}", i + 1), media, SampleTime(frames as u64));
-        t.strip.fader_db = Decibels(-12.0);
-        t.strip.pan = Pan(((i % 9) as f64 - 4.0) / 5.0);
-        for (k, bus) in [BusId(1), BusId(2)].into_iter().enumerate() {
-            t.strip.sends.push(Send {
-                id: SendId(id + 2 + k as u32),
-                target: bus,
-                level_db: Decibels(-15.0),
-                pan: Pan(0.0),
-                pre_fader: false,
-            });
-        }
-        s.tracks.push(t);
-        add_track_inserts(&mut s, StripRef::Track(mixdesk_engine::session::TrackId(id)))?;
+    s
+}
+
+/// `mixdesk render SESSION -o OUT EXTRA..` as a child process.
+fn render_child(session: &Path, out: &Path, extra: &[&str]) -> Result<Time, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("render").arg(session).arg("-o").arg(out).args(extra);
+    timed_child(&mut cmd, "mixdesk render")
+}
+
+/// Runs `cmd` to its end; its wall time and the CPU time it used.
+fn timed_child(cmd: &mut Command, what: &str) -> Result<Time, String> {
+    let (t, cpu) = (Instant::now(), child_cpu_seconds());
+    let out = cmd.output().map_err(|e| format!("cannot run {what}: {e}"))?;
+    let wall = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
     }
-    mixdesk_engine::session::validate(&s).map_err(|e| e.to_string())?;
-    Ok(s)
+    Ok(Time { wall, cpu: child_cpu_seconds() - cpu })
+}
+
+/// Reads every stem as the bounce does: WAV files streamed from disk (both
+/// channels, `block` frames at a time, the files in parallel), the others
+/// decoded into memory.
+fn read_all(stems: &Stems, block: usize) -> Result<Time, String> {
+    let rate = stems.session.sample_rate;
+    let (t, cpu) = (Instant::now(), cpu_seconds());
+    let pool = MediaPool::new();
+    let sum: f64 = stems
+        .files
+        .par_iter()
+        .map(|path| match StreamedWav::open(path, rate) {
+            Some(s) => {
+                let mut buf = vec![0.0f32; block];
+                let mut acc = 0.0f64;
+                let mut pos = 0;
+                while pos < s.frames() {
+                    for c in 0..s.channel_count() {
+                        s.read(c, pos, &mut buf);
+                        acc += f64::from(buf[0]);
+                    }
+                    pos += block as u64;
+                }
+                acc
+            }
+            None => pool.load(path, rate).map_or(0.0, |m| f64::from(m.channels[0][0])),
+        })
+        .sum();
+    if sum.is_nan() {
+        errln!("(NaN)");
+    }
+    Ok(Time { wall: t.elapsed().as_secs_f64(), cpu: cpu_seconds() - cpu })
+}
+
+/// One bounce in this process, as `mixdesk render` makes it (24-bit).
+fn bounce_in_process(
+    s: &Session,
+    dir: &Path,
+    scratch: &Path,
+    block: usize,
+    report: bool,
+) -> Result<Time, String> {
+    let opts = BounceOptions { block, report, ..BounceOptions::default() };
+    let (t, cpu) = (Instant::now(), cpu_seconds());
+    bounce(s, dir, &MediaPool::new(), &scratch.join("stage.wav"), &opts, &mut |_| true)
+        .map_err(|e| e.to_string())?;
+    Ok(Time { wall: t.elapsed().as_secs_f64(), cpu: cpu_seconds() - cpu })
 }
 
 /// The chain's track inserts: an EQ (high-pass and three peaking bands) and a
@@ -158,25 +284,26 @@ pub fn add_track_inserts(s: &mut Session, strip: StripRef) -> Result<(), String>
     Ok(())
 }
 
-/// Runs ffmpeg on the same files with the equivalent graph; its wall time in seconds.
-fn run_ffmpeg(dir: &Path, files: &[PathBuf]) -> Result<f64, String> {
+/// ffmpeg on the same files with the equivalent graph (each track's fader,
+/// and its pan as -3 dB equal-power gains per side), writing 24-bit.
+fn run_ffmpeg(scratch: &Path, stems: &Stems) -> Result<Time, String> {
+    let files = &stems.files;
     let mut cmd = Command::new("ffmpeg");
     cmd.args(["-hide_banner", "-loglevel", "error", "-y"]);
     for f in files {
         cmd.arg("-i").arg(f);
     }
     let mut graph = String::new();
-    for i in 0..files.len() {
-        let pan = ((i % 9) as f64 - 4.0) / 5.0;
-        // Equal-power pan (the session's -3 dB law) and the -12 dB fader.
-        let fader = 10f64.powf(-12.0 / 20.0);
+    for (i, track) in stems.session.tracks.iter().enumerate() {
+        let pan = track.strip.pan.0;
+        let fader = 10f64.powf(track.strip.fader_db.0 / 20.0);
         let angle = (pan + 1.0) * std::f64::consts::FRAC_PI_4;
         let (gl, gr) = (angle.cos() * fader, angle.sin() * fader);
         let eq: String =
             BANDS.iter().map(|(_, f, g, q)| format!("equalizer=f={f}:t=q:w={q}:g={g},")).collect();
         graph += &format!(
-            "[{i}:a]highpass=f={HPF}:p=2,{eq}acompressor=threshold={:.6}:ratio={RATIO}:attack={ATTACK_MS}:release={RELEASE_MS}:knee={:.4},\
-             pan=stereo|c0={gl:.6}*c0|c1={gr:.6}*c0[t{i}];",
+            "[{i}:a]aformat=channel_layouts=stereo,highpass=f={HPF}:p=2,{eq}acompressor=threshold={:.6}:ratio={RATIO}:\
+             attack={ATTACK_MS}:release={RELEASE_MS}:knee={:.4}:link=maximum,pan=stereo|c0={gl:.6}*c0|c1={gr:.6}*c1[t{i}];",
             10f64.powf(THRESHOLD_DB / 20.0),
             10f64.powf(KNEE_DB / 20.0),
         );
@@ -185,48 +312,13 @@ fn run_ffmpeg(dir: &Path, files: &[PathBuf]) -> Result<f64, String> {
         graph += &format!("[t{i}]");
     }
     graph += &format!("amix=inputs={}:normalize=0[out]", files.len());
-    let script = dir.join("graph.txt");
+    let script = scratch.join("graph.txt");
     std::fs::write(&script, &graph).map_err(|e| e.to_string())?;
     cmd.arg("-filter_complex_script")
         .arg(&script)
-        .args(["-map", "[out]", "-c:a", "pcm_f32le"])
-        .arg(dir.join("ffmpeg.wav"));
-    let t = Instant::now();
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run ffmpeg ({e}); install it with `apt-get install ffmpeg`"))?;
-    let secs = t.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return Err(format!("ffmpeg failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    Ok(secs)
-}
-
-/// A mono 24-bit file: a chord with a slow swell (so the compressor works) and
-/// a little noise, distinct per track.
-fn write_track(dir: &Path, i: usize, frames: usize) -> Result<PathBuf, String> {
-    let path = dir.join(format!("track{i:03}.wav"));
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: RATE,
-        bits_per_sample: 24,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let err = |e: hound::Error| format!("{}: {e}", path.display());
-    let mut w = hound::WavWriter::create(&path, spec).map_err(err)?;
-    let f = 110.0 * (1.0 + i as f64 * 0.07);
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1) | 1;
-    for n in 0..frames {
-        let t = n as f64 / f64::from(RATE);
-        let swell = 0.25 + 0.2 * (std::f64::consts::TAU * 0.5 * t + i as f64).sin();
-        let tone = (std::f64::consts::TAU * f * t).sin() + 0.5 * (std::f64::consts::TAU * f * 1.5 * t).sin();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let noise = (seed >> 40) as f64 / (1u64 << 24) as f64 - 0.5;
-        let x = swell * tone * 0.6 + 0.02 * noise;
-        w.write_sample((x * 8_388_607.0) as i32).map_err(err)?;
-    }
-    w.finalize().map_err(err)?;
-    Ok(path)
+        .args(["-map", "[out]", "-c:a", "pcm_s24le"])
+        .arg(scratch.join("ffmpeg.wav"));
+    timed_child(&mut cmd, "ffmpeg").map_err(|e| {
+        if e.contains("cannot run") { format!("{e}; install it with `apt-get install ffmpeg`") } else { e }
+    })
 }

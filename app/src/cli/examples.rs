@@ -71,7 +71,9 @@ pub const BENCH_RENDER: &str = "Examples:
   mixdesk bench render --tracks 8 --seconds 10 --block 512";
 
 pub const BENCH_CHAIN: &str = "Examples:
-  mixdesk bench chain --tracks 32 --seconds 60       beside ffmpeg running the same graph
+  mixdesk bench chain --tracks 32 --seconds 60       generated stems, beside ffmpeg running the same graph
+  mixdesk bench chain --tracks 128 --runs 3          the fastest of three runs of each measurement
+  mixdesk bench chain --stems ~/mixes/song/stems     your own stems, one track per file
   mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg";
 
 pub const BENCH_REALTIME: &str = "Examples:

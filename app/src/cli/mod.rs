@@ -3,6 +3,7 @@
 mod analyze;
 mod bench;
 mod bench_chain;
+mod bench_chain_stems;
 mod bench_realtime;
 mod bench_stream;
 mod bench_timeline;

@@ -51,6 +51,9 @@ pub struct Args {
     /// warning) instead of refusing.
     #[arg(long)]
     pub allow_missing: bool,
+    /// Print where the time went (loading, each phase of the bounce) on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `--bits`.
@@ -77,7 +80,9 @@ pub enum DitherArg {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
+    let loading = std::time::Instant::now();
     let session = super::load(&args.session)?;
+    let loaded = loading.elapsed();
     let rate = session.sample_rate;
     for (name, v) in [("--start", args.start), ("--tail", args.tail)] {
         if !(v.is_finite() && v >= 0.0) {
@@ -204,6 +209,17 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     if summary.non_finite_samples > 0 {
         errln!("mixdesk: warning: {} NaN/Inf samples were replaced by silence", summary.non_finite_samples);
+    }
+    if args.timings {
+        errln!("timings (wall):");
+        errln!("  {:>8.1} ms  load the session", loaded.as_secs_f64() * 1000.0);
+        for (what, took) in &summary.timings {
+            errln!("  {:>8.1} ms  {what}", took.as_secs_f64() * 1000.0);
+        }
+        errln!(
+            "  {:>8.1} ms  in all, from loading the session",
+            (loaded + started.elapsed()).as_secs_f64() * 1000.0
+        );
     }
     Ok(())
 }

@@ -13,6 +13,11 @@ use crate::media::{MediaError, decode_file};
 /// FFT size of the long-term spectrum.
 const SPECTRUM_FFT: usize = 8192;
 
+/// Frames [`analyze_file`] hands the analyzer at a time. The bounce's report
+/// measures in blocks of the same length, so its sums are made in the same
+/// order and it equals `mixdesk analyze` of the file to the last digit.
+pub(crate) const ANALYSIS_BLOCK: usize = 65_536;
+
 /// A 3 s window's correlation and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WindowCorrelation {
@@ -224,11 +229,10 @@ pub fn analyze_file(path: &Path) -> Result<(Analysis, AnalysisCurves), AnalyzeEr
     let bits = format.bits_per_sample.filter(|_| is_pcm_like(&format.codec));
     let channels = decoded.channels.len();
     let mut a = MixAnalyzer::new(format.sample_rate, channels, ClipLevels::for_format(bits, float));
-    const BLOCK: usize = 65_536;
     let l = &decoded.channels[0];
     let r = decoded.channels.get(1).unwrap_or(l);
-    for start in (0..l.len()).step_by(BLOCK) {
-        let end = (start + BLOCK).min(l.len());
+    for start in (0..l.len()).step_by(ANALYSIS_BLOCK) {
+        let end = (start + ANALYSIS_BLOCK).min(l.len());
         a.add(&l[start..end], &r[start..end]);
     }
     let (mut analysis, curves) = a.finish();

@@ -1,17 +1,18 @@
 //! Loudness of a stereo programme as EBU R 128 defines it (ITU-R BS.1770-4
 //! K-weighting and gating): momentary (400 ms), short-term (3 s) and
-//! integrated loudness measured by the `ebur128` crate; the loudness range
-//! (EBU Tech 3342) from short-term values taken ten times a second
-//! ([`super::range`]); the maximum true peak by the project's one true-peak
-//! measure ([`super::true_peak`]); phase correlation, balance and a history of
-//! momentary and short-term loudness every 100 ms.
+//! integrated loudness from the K-weighted energy of 10 ms steps
+//! ([`super::kweight`]); the loudness range (EBU Tech 3342) from short-term
+//! values taken ten times a second ([`super::range`]); the maximum true peak
+//! by the project's one true-peak measure ([`super::true_peak`]); phase
+//! correlation, balance and a history of momentary and short-term loudness
+//! every 100 ms.
 //!
 //! The meter steps in hundredths of a second (rounded down to whole samples at
 //! rates that are not a multiple of 100 Hz).
 
-use ebur128::{EbuR128, Mode};
 use serde::{Deserialize, Serialize};
 
+use super::kweight::{Gating, KWeighted, loudness};
 use super::range::LoudnessRange;
 use super::stereo::StereoMeter;
 use super::true_peak::TruePeak;
@@ -61,7 +62,8 @@ pub(crate) fn finite(x: f64) -> Option<f64> {
 #[derive(Debug)]
 pub struct LoudnessMeter {
     channels: usize,
-    ebu: EbuR128,
+    weighted: KWeighted,
+    gating: Gating,
     sample_rate: u32,
     step: usize,
     filled: usize,
@@ -87,13 +89,11 @@ impl LoudnessMeter {
     /// A meter for mono (1) or stereo (2) audio. A mono programme is measured
     /// as one channel (BS.1770), not as the same signal in two.
     pub fn with_channels(sample_rate: u32, channels: usize) -> LoudnessMeter {
-        let mode = Mode::M | Mode::S | Mode::I | Mode::SAMPLE_PEAK;
         let channels = channels.clamp(1, 2);
-        let ebu =
-            EbuR128::new(channels as u32, sample_rate, mode).expect("1 or 2 channels at a supported rate");
         LoudnessMeter {
             channels,
-            ebu,
+            weighted: KWeighted::new(sample_rate),
+            gating: Gating::default(),
             sample_rate,
             step: (sample_rate / 100).max(1) as usize,
             filled: 0,
@@ -125,40 +125,47 @@ impl LoudnessMeter {
         for (tp, x) in self.true_peak.iter_mut().zip([&l[..n], &r[..n]]).take(self.channels) {
             self.true_peak_max = self.true_peak_max.max(tp.process(x));
         }
-        let mut at = 0;
-        while at < n {
-            let take = (self.step - self.filled).min(n - at);
-            let block = [&l[at..at + take], &r[at..at + take]];
-            // Errors are only possible for a wrong channel count, which `new` rules out.
-            let _ = self.ebu.add_frames_planar_f32(&block[..self.channels]);
-            self.filled += take;
-            at += take;
-            if self.filled == self.step {
-                self.filled = 0;
-                self.close_step();
+        crate::denormal::without_denormals(|| {
+            let mut at = 0;
+            while at < n {
+                let take = (self.step - self.filled).min(n - at);
+                let block = [&l[at..at + take], &r[at..at + take]];
+                self.weighted.add(&block[..self.channels]);
+                self.filled += take;
+                at += take;
+                if self.filled == self.step {
+                    self.filled = 0;
+                    self.close_step();
+                }
             }
-        }
+        });
+    }
+
+    /// The loudness of the last `steps` 10 ms steps, LUFS (minus infinity in silence).
+    fn window(&self, steps: usize) -> f64 {
+        loudness(self.weighted.sum(steps) / (steps * self.step) as f64)
     }
 
     /// Every 10 ms: update the maxima; every 100 ms record the history and
     /// feed the loudness range a short-term value (once 3 s have passed).
     fn close_step(&mut self) {
+        self.weighted.close_step();
         self.steps += 1;
         // Momentary needs 400 ms and short-term 3 s of signal before they mean anything.
-        let m = if self.steps >= 40 {
-            self.ebu.loudness_momentary().unwrap_or(f64::NEG_INFINITY)
-        } else {
-            f64::NEG_INFINITY
-        };
+        let m = if self.steps >= 40 { self.window(40) } else { f64::NEG_INFINITY };
         self.max_momentary = self.max_momentary.max(m);
         self.point_max.0 = self.point_max.0.max(m);
+        if self.steps.is_multiple_of(10) && self.steps >= 40 {
+            // A gating block: the 400 ms just ended, every 100 ms.
+            self.gating.add(self.weighted.sum(40) / (40 * self.step) as f64);
+        }
         if self.steps.is_multiple_of(5) && self.steps >= 300 {
-            let s = self.ebu.loudness_shortterm().unwrap_or(f64::NEG_INFINITY);
+            let s = self.window(300);
             self.max_short_term = self.max_short_term.max(s);
             self.point_max.1 = self.point_max.1.max(s);
         }
         if self.steps.is_multiple_of(10) && self.steps >= 300 {
-            self.range.add(self.ebu.loudness_shortterm().unwrap_or(f64::NEG_INFINITY));
+            self.range.add(self.window(300));
         }
         if self.steps.is_multiple_of(10) {
             let (m, s) = std::mem::replace(&mut self.point_max, (f64::NEG_INFINITY, f64::NEG_INFINITY));
@@ -174,9 +181,9 @@ impl LoudnessMeter {
     pub fn reading(&self) -> LoudnessReading {
         let tp = f64::from(self.true_peak_max);
         LoudnessReading {
-            momentary: finite(self.ebu.loudness_momentary().unwrap_or(f64::NEG_INFINITY)),
-            short_term: finite(self.ebu.loudness_shortterm().unwrap_or(f64::NEG_INFINITY)),
-            integrated: finite(self.ebu.loudness_global().unwrap_or(f64::NEG_INFINITY)),
+            momentary: finite(self.window(40)),
+            short_term: finite(self.window(300)),
+            integrated: finite(self.gating.integrated()),
             range: self.range.range(),
             max_momentary: finite(self.max_momentary),
             max_short_term: finite(self.max_short_term),
@@ -184,11 +191,6 @@ impl LoudnessMeter {
             correlation: self.stereo.correlation(),
             balance_db: self.stereo.balance_db(),
         }
-    }
-
-    /// Highest sample peak so far over both channels (linear).
-    pub fn sample_peak(&self) -> f64 {
-        (0..self.channels as u32).filter_map(|c| self.ebu.sample_peak(c).ok()).fold(0.0, f64::max)
     }
 
     /// Momentary and short-term loudness every 100 ms since the start or the last reset.

@@ -15,6 +15,7 @@
 
 pub mod ballistics;
 pub mod file;
+mod kweight;
 pub mod loudness;
 pub mod range;
 pub mod spectrum;

@@ -129,17 +129,22 @@ impl Spectrum {
 
     /// Takes in a block of frames; a new transform runs every half FFT.
     pub fn add(&mut self, l: &[f32], r: &[f32]) {
-        for (&a, &b) in l.iter().zip(r) {
-            self.ring[0][self.at] = a;
-            self.ring[1][self.at] = b;
-            self.at = (self.at + 1) % self.size;
-            self.frames_in += 1;
-            self.since_hop += 1;
-            if self.since_hop == self.hop && self.frames_in >= self.size {
+        let n = l.len().min(r.len());
+        let mut i = 0;
+        while i < n {
+            // Up to the next hop or the end of the ring, whichever comes first.
+            let take = (self.hop - self.since_hop).min(self.size - self.at).min(n - i);
+            self.ring[0][self.at..self.at + take].copy_from_slice(&l[i..i + take]);
+            self.ring[1][self.at..self.at + take].copy_from_slice(&r[i..i + take]);
+            self.at = (self.at + take) % self.size;
+            self.frames_in += take;
+            self.since_hop += take;
+            i += take;
+            if self.since_hop == self.hop {
                 self.since_hop = 0;
-                self.transform();
-            } else if self.since_hop == self.hop {
-                self.since_hop = 0;
+                if self.frames_in >= self.size {
+                    self.transform();
+                }
             }
         }
     }
@@ -148,8 +153,11 @@ impl Spectrum {
         let n = self.size;
         self.fresh.fill(0.0);
         for c in 0..2 {
-            for i in 0..n {
-                self.input[i] = self.ring[c][(self.at + i) % n] * self.window[i];
+            // The ring oldest first: from `at` to the end, then from the start.
+            let (newer, older) = self.ring[c].split_at(self.at);
+            let samples = older.iter().chain(newer);
+            for ((x, s), w) in self.input.iter_mut().zip(samples).zip(&self.window[..n]) {
+                *x = s * w;
             }
             if self.fft.process_with_scratch(&mut self.input, &mut self.output, &mut self.scratch).is_err() {
                 return;

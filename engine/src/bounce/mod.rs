@@ -7,24 +7,27 @@
 
 mod dither;
 mod outputs;
+mod pass;
 mod wav;
+mod writer;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
 pub use dither::Quantizer;
 pub use wav::BitDepth;
 
-use crate::analysis::{ClipLevels, MixAnalyzer, analyze_file};
-use crate::graph::{Graph, GraphError, Rayon, compile};
+use crate::graph::{Graph, GraphError, compile};
 use crate::media::{AudioSource, MediaError, MediaPool, StreamedWav};
 use crate::report::{Normalization, Production, Report, ReportPaths};
 use crate::session::{Session, TrackId};
 use crate::units::SampleTime;
 use wav::WavSink;
+use writer::{Measure, MixWriter};
 
 /// Whether to dither when reducing word length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,6 +130,8 @@ pub struct BounceSummary {
     /// Media rendered as silence because it could not be loaded (only with
     /// [`BounceOptions::allow_missing`]).
     pub silent_media: Vec<MediaError>,
+    /// Where the time went: each phase of the bounce, in order, and its wall time.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Why a bounce failed.
@@ -309,6 +314,7 @@ pub fn bounce(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<BounceSummary, BounceError> {
     let block = opts.block.max(1);
+    let mut laps = Laps::start();
     let load = || {
         let prepared = load_sources(session, session_dir, pool, block, true)?;
         if !prepared.silent.is_empty() && !opts.allow_missing {
@@ -328,6 +334,7 @@ pub fn bounce(
         session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
     read.extend(opts.session_file.iter().cloned());
     outputs::check(&written, &read)?;
+    laps.lap("open the media, compile the graph");
     let start = opts.start.0;
     let end = opts.end.unwrap_or(session.content_end()).0 + opts.tail.0;
     if end <= start {
@@ -339,17 +346,14 @@ pub fn bounce(
         Some(target) => {
             // Pass 1 measures the mix as it would be written (with the plain gain).
             let pre = db_to_gain(opts.gain_db);
-            let mut meter = MixAnalyzer::new(rate, 2, ClipLevels::for_format(None, true));
-            let mut measure = |l: &mut [f32], r: &mut [f32]| {
-                scale(l, r, pre);
-                meter.add(l, r);
-                Ok(())
-            };
+            let writer =
+                MixWriter::start(None, pre, Measure::Mix, rate).map_err(|e| write_error(output, e))?;
             graph.set_track_outputs(false);
-            run_pass(&mut graph, start, end, block, &mut [], &mut measure, &mut |f| progress(0.5 * f))?;
+            let done = pass::run(&mut graph, start, end, block, &mut [], writer, &mut |f| progress(0.5 * f))?;
             stream_failures(&streams)?;
-            let (a, _) = meter.finish();
+            let (a, _) = done.analysis.expect("pass 1 measures");
             let lufs = a.integrated_lufs.ok_or(BounceError::SilentMix)?;
+            laps.lap("normalize: render and measure the first pass");
             // A fresh graph, so pass 2 starts with empty reverb tails and compressor state.
             Prepared { graph, streams, .. } = load()?;
             Some(Normalization::plan(target.lufs, target.ceiling_dbtp, lufs, a.true_peak_dbtp))
@@ -363,10 +367,9 @@ pub fn bounce(
         Dither::None => false,
     };
     let create = |path: &Path, seed: u64| {
-        WavSink::create(path, rate, opts.depth, dithered, seed)
-            .map_err(|source| BounceError::Write { path: path.to_owned(), source })
+        WavSink::create(path, rate, opts.depth, dithered, seed).map_err(|e| write_error(path, e))
     };
-    let mut master = create(output, 1)?;
+    let master = create(output, 1)?;
     let mut stems: Vec<WavSink> = Vec::new();
     if let Some(dir) = &opts.stems_dir {
         std::fs::create_dir_all(dir).map_err(|source| BounceError::Write { path: dir.clone(), source })?;
@@ -376,20 +379,21 @@ pub fn bounce(
     }
     // Track outputs are only needed for stems (a mix alone sums tracks as it goes).
     graph.set_track_outputs(!stems.is_empty());
-    let mut peak = 0.0f32;
-    let mut write = |l: &mut [f32], r: &mut [f32]| {
-        scale(l, r, gain);
-        peak = l.iter().chain(r.iter()).fold(peak, |p, x| p.max(x.abs()));
-        master.write(l, r).map_err(|source| BounceError::Write { path: master.path().to_owned(), source })
-    };
-    run_pass(&mut graph, start, end, block, &mut stems, &mut write, &mut |f| progress(from + span * f))?;
+    // The mix is written and measured on its own thread while the render goes on.
+    let measure = if opts.report { Measure::Written } else { Measure::Nothing };
+    let writer = MixWriter::start(Some(master), gain, measure, rate).map_err(|e| write_error(output, e))?;
+    let done =
+        pass::run(&mut graph, start, end, block, &mut stems, writer, &mut |f| progress(from + span * f))?;
     stream_failures(&streams)?;
+    laps.lap(if opts.report { "render, write and measure the mix" } else { "render and write the mix" });
     let finish = |sink: WavSink| {
         let path = sink.path().to_owned();
         sink.finish().map_err(|source| BounceError::Write { path, source })
     };
     let stems_written = stems.into_iter().map(finish).collect::<Result<Vec<_>, _>>()?;
-    let output = finish(master)?;
+    let output = finish(done.sink.expect("pass 2 writes the mix"))?;
+    let peak = done.peak;
+    laps.lap("put the files in place (fsync, rename)");
     let mut summary = BounceSummary {
         output,
         stems: stems_written,
@@ -403,34 +407,56 @@ pub fn bounce(
         report_paths: None,
         report_error: None,
         silent_media,
+        timings: Vec::new(),
     };
     if opts.report {
         let production = production(session, opts.depth, dithered);
-        match write_report(opts.session_name.clone(), &summary.output, production, normalization) {
-            Ok((report, paths)) => {
-                summary.report = Some(report);
-                summary.report_paths = Some(paths);
+        let float = opts.depth == BitDepth::Float32;
+        let (analysis, curves) = done.analysis.expect("the mix was measured as written");
+        let analysis = writer::label(analysis, &summary.output, opts.depth.bits(), float);
+        let report = Report::new(opts.session_name.clone(), analysis, curves, production, normalization);
+        let written = report.files().and_then(|files| {
+            laps.lap("report: JSON, text and picture");
+            files.write_beside(&summary.output)
+        });
+        match written {
+            Ok(paths) => summary.report_paths = Some(paths),
+            Err(e) => {
+                summary.report_error = Some(format!(
+                    "cannot write the report beside {}: {e}; the mix itself is complete",
+                    summary.output.display()
+                ));
             }
-            Err(e) => summary.report_error = Some(e),
         }
+        laps.lap("report: put its files in place");
+        summary.report = Some(report);
     }
+    summary.timings = laps.laps;
     Ok(summary)
 }
 
-/// Measures the written mix and writes its report beside it.
-fn write_report(
-    session: Option<String>,
-    output: &Path,
-    production: Production,
-    normalization: Option<Normalization>,
-) -> Result<(Report, ReportPaths), String> {
-    let (analysis, curves) =
-        analyze_file(output).map_err(|e| format!("cannot measure the written mix for its report: {e}"))?;
-    let report = Report::new(session, analysis, curves, production, normalization);
-    let paths = report.write_beside(output).map_err(|e| {
-        format!("cannot write the report beside {}: {e}; the mix itself is complete", output.display())
-    })?;
-    Ok((report, paths))
+/// The wall time of each phase of a bounce.
+struct Laps {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps { last: Instant::now(), laps: Vec::new() }
+    }
+
+    /// Ends the phase `what`.
+    fn lap(&mut self, what: &'static str) {
+        let now = Instant::now();
+        self.laps.push((what, now - self.last));
+        self.last = now;
+    }
+}
+
+/// The error for a file that could not be written.
+fn write_error(path: &Path, source: std::io::Error) -> BounceError {
+    BounceError::Write { path: path.to_owned(), source }
 }
 
 /// How the bounce was made, for the preflight: format, dither, and the
@@ -462,91 +488,6 @@ fn production(session: &Session, depth: BitDepth, dithered: bool) -> Production 
 
 fn db_to_gain(db: f64) -> f32 {
     crate::units::Decibels(db).to_gain().0 as f32
-}
-
-/// Multiplies a stereo block by `g` (skipped at unity, so plain bounces stay bit-exact).
-fn scale(l: &mut [f32], r: &mut [f32], g: f32) {
-    if g != 1.0 {
-        for x in l.iter_mut().chain(r.iter_mut()) {
-            *x *= g;
-        }
-    }
-}
-
-/// Takes each rendered block of the mix.
-type MixSink<'a> = dyn FnMut(&mut [f32], &mut [f32]) -> Result<(), BounceError> + 'a;
-
-/// Renders `[start, end)` block by block: hands each block of the mix
-/// (trimmed of the master's latency) to `mix` and writes the stems.
-fn run_pass(
-    graph: &mut Graph,
-    start: u64,
-    end: u64,
-    block: usize,
-    stems: &mut [WavSink],
-    mix: &mut MixSink<'_>,
-    progress: &mut dyn FnMut(f64) -> bool,
-) -> Result<(), BounceError> {
-    let (mut left, mut right) = (vec![0.0f32; block], vec![0.0f32; block]);
-    let n_tracks = graph.track_ids().len();
-    // Inserts on buses and the master delay what they output: render that much
-    // further and drop each output's first `latency` frames, so the files line
-    // up with the timeline (tracks read ahead and need no trimming, unless a
-    // sidechain key from a late bus makes them late too).
-    let latency = graph.latency() as u64;
-    let total = end - start;
-    let mut master_trim = Trim { skip: latency, left: total };
-    let mut stem_trim: Vec<Trim> = (0..stems.len())
-        .map(|i| {
-            let skip = if i < n_tracks { graph.track_latency(i) } else { graph.bus_latency(i - n_tracks) };
-            let skip = skip as u64;
-            Trim { skip, left: total }
-        })
-        .collect();
-    let last = end + stem_trim.iter().map(|t| t.skip).max().unwrap_or(0).max(latency);
-    graph.prime(start);
-    let mut pos = start;
-    while pos < last {
-        let n = ((last - pos) as usize).min(block);
-        let (l, r) = (&mut left[..n], &mut right[..n]);
-        graph.process(pos, l, r, &Rayon);
-        if let Some((a, b)) = master_trim.window(n) {
-            mix(&mut l[a..b], &mut r[a..b])?;
-        }
-        for (i, sink) in stems.iter_mut().enumerate() {
-            let [sl, sr] =
-                if i < n_tracks { graph.track_output(i, n) } else { graph.bus_output(i - n_tracks, n) };
-            if let Some((a, b)) = stem_trim[i].window(n) {
-                sink.write(&sl[a..b], &sr[a..b])
-                    .map_err(|source| BounceError::Write { path: sink.path().to_owned(), source })?;
-            }
-        }
-        pos += n as u64;
-        if !progress((pos - start) as f64 / (last - start) as f64) {
-            return Err(BounceError::Cancelled);
-        }
-    }
-    Ok(())
-}
-
-/// `01 Drums.wav`, `02 Bass.wav`, ... then `Bus 01 Reverb.wav`, in graph order.
-/// Which frames of each rendered block one output writes: it skips its
-/// latency, then writes exactly the bounce's length.
-#[derive(Debug, Clone, Copy)]
-struct Trim {
-    skip: u64,
-    left: u64,
-}
-
-impl Trim {
-    /// The range of a block of `n` frames to write, if any.
-    fn window(&mut self, n: usize) -> Option<(usize, usize)> {
-        let a = self.skip.min(n as u64);
-        self.skip -= a;
-        let len = self.left.min(n as u64 - a);
-        self.left -= len;
-        (len > 0).then_some((a as usize, (a + len) as usize))
-    }
 }
 
 fn stem_paths(session: &Session, graph: &Graph, dir: &Path) -> Vec<PathBuf> {

@@ -10,6 +10,7 @@
 //! exact response of the sections the processor runs, for drawing the curve.
 
 use super::biquad::{self, Coeffs, Shape};
+use super::cascade_lanes;
 use super::{Dsp, DspContext, KindSpec, on};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{SMOOTHING_SECONDS, Smoother, ramp_samples};
@@ -367,9 +368,16 @@ impl Eq {
 impl Eq {
     /// Nothing glides: every active section runs in one fused cascade.
     fn process_settled(&mut self, io: &mut [&mut [f32]]) {
-        let mut coeffs = [Coeffs::IDENTITY; 16];
-        let mut state = [[[0.0; 2]; 2]; 16];
-        let mut n = 0;
+        let mut cascade = Cascade::default();
+        self.gather(&mut cascade);
+        biquad::run_cascade(&cascade.coeffs[..cascade.n], &mut cascade.state[..cascade.n], io);
+        self.scatter(&cascade);
+    }
+
+    /// The active sections' coefficients and states, in order (bands coming
+    /// back start from silence).
+    fn gather(&mut self, out: &mut Cascade) {
+        out.n = 0;
         for band in self.bands.iter_mut() {
             if !band.active() {
                 band.live = false;
@@ -380,17 +388,86 @@ impl Eq {
                 band.live = true;
             }
             for k in 0..band.sections.n {
-                coeffs[n] = band.sections.c[k];
-                state[n] = band.state[k];
-                n += 1;
+                out.coeffs[out.n] = band.sections.c[k];
+                out.state[out.n] = band.state[k];
+                out.n += 1;
             }
         }
-        biquad::run_cascade(&coeffs[..n], &mut state[..n], io);
+    }
+
+    /// Puts the states [`Eq::gather`] took back in their bands.
+    fn scatter(&mut self, from: &Cascade) {
         let mut i = 0;
         for band in self.bands.iter_mut().filter(|b| b.live) {
-            band.state[..band.sections.n].copy_from_slice(&state[i..i + band.sections.n]);
+            band.state[..band.sections.n].copy_from_slice(&from.state[i..i + band.sections.n]);
             i += band.sections.n;
         }
+    }
+
+    /// Two tracks' EQs over their stereo blocks, each exactly as
+    /// [`Dsp::process`] would run it; when neither glides, both cascades run
+    /// side by side (see [`cascade_lanes::run_cascade_pair`]). Realtime-safe.
+    pub fn process_pair(a: (&mut Eq, [&mut [f32]; 2]), b: (&mut Eq, [&mut [f32]; 2])) {
+        let ((ea, [al, ar]), (eb, [bl, br])) = (a, b);
+        if ea.bands.iter().chain(&eb.bands).any(BandState::moving) {
+            ea.process(&mut [al, ar], None);
+            eb.process(&mut [bl, br], None);
+            return;
+        }
+        let (mut ca, mut cb) = (Cascade::default(), Cascade::default());
+        ea.gather(&mut ca);
+        eb.gather(&mut cb);
+        let [sa, sb] = [&mut ca.state[..ca.n], &mut cb.state[..cb.n]];
+        cascade_lanes::run_cascade_pair(
+            [&ca.coeffs[..ca.n], &cb.coeffs[..cb.n]],
+            [sa, sb],
+            [al, ar],
+            [bl, br],
+        );
+        ea.scatter(&ca);
+        eb.scatter(&cb);
+    }
+
+    /// Four tracks' EQs over their stereo blocks, each exactly as
+    /// [`Dsp::process`] would run it: side by side in 512-bit registers when
+    /// the CPU has them, none glides and their section counts agree (see
+    /// [`cascade_lanes::run_cascade_quad`]), else as two pairs. Realtime-safe.
+    pub fn process_quad(members: [(&mut Eq, [&mut [f32]; 2]); 4]) {
+        let settled = members.iter().all(|(e, _)| !e.bands.iter().any(BandState::moving));
+        if !(settled && crate::dsp::simd::avx512()) {
+            let [a, b, c, d] = members;
+            Eq::process_pair(a, b);
+            Eq::process_pair(c, d);
+            return;
+        }
+        let mut cascades: [Cascade; 4] = std::array::from_fn(|_| Cascade::default());
+        let [(e0, io0), (e1, io1), (e2, io2), (e3, io3)] = members;
+        let mut eqs = [e0, e1, e2, e3];
+        for (e, c) in eqs.iter_mut().zip(cascades.iter_mut()) {
+            e.gather(c);
+        }
+        let [c0, c1, c2, c3] = &mut cascades;
+        let coeffs = [&c0.coeffs[..c0.n], &c1.coeffs[..c1.n], &c2.coeffs[..c2.n], &c3.coeffs[..c3.n]];
+        let states =
+            [&mut c0.state[..c0.n], &mut c1.state[..c1.n], &mut c2.state[..c2.n], &mut c3.state[..c3.n]];
+        cascade_lanes::run_cascade_quad(coeffs, states, [io0, io1, io2, io3]);
+        for (e, c) in eqs.into_iter().zip(&cascades) {
+            e.scatter(c);
+        }
+    }
+}
+
+/// The sections of a settled EQ as one cascade (at most 14: four for each
+/// pass filter, one for each other band).
+struct Cascade {
+    coeffs: [Coeffs; 16],
+    state: [[[f64; 2]; 2]; 16],
+    n: usize,
+}
+
+impl Default for Cascade {
+    fn default() -> Cascade {
+        Cascade { coeffs: [Coeffs::IDENTITY; 16], state: [[[0.0; 2]; 2]; 16], n: 0 }
     }
 }
 
@@ -451,5 +528,9 @@ impl Dsp for Eq {
         for b in self.bands.iter_mut() {
             b.state = [[[0.0; 2]; 2]; 4];
         }
+    }
+
+    fn grouped(&mut self) -> Option<super::group::Grouped<'_>> {
+        Some(super::group::Grouped::Eq(self))
     }
 }

@@ -17,6 +17,7 @@
 
 pub mod ar;
 pub mod biquad;
+pub mod cascade_lanes;
 pub mod chorus;
 pub mod compressor;
 pub mod declick;
@@ -28,6 +29,7 @@ pub mod denoise;
 pub mod dynamics;
 pub mod eq;
 pub mod gate;
+pub mod group;
 pub mod limiter;
 pub mod reverb;
 pub mod simd;
@@ -69,6 +71,12 @@ pub trait Dsp: Send + Sync + std::fmt::Debug {
 
     /// Forgets all signal state (delay lines, envelopes), as if fed silence forever.
     fn reset(&mut self);
+
+    /// This processor as one of the kinds that run several tracks side by
+    /// side ([`group`]), if it is one.
+    fn grouped(&mut self) -> Option<group::Grouped<'_>> {
+        None
+    }
 }
 
 /// A constructor: the context and every parameter's initial value, by index.

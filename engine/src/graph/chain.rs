@@ -18,9 +18,12 @@ use super::delay::Delay;
 use super::record::Control;
 use super::schedule::ChainTiming;
 use crate::dsp::delay_line::DelayLine;
-use crate::dsp::{Dsp, KindSpec};
+use crate::dsp::{Dsp, KindSpec, group};
 use crate::session::ProcessorId;
 use crate::smooth::Declick;
+
+/// One track's chain and its stereo block, for [`Chain::run_group`].
+pub(crate) type ChainMember<'a> = (&'a mut Chain, [&'a mut [f32]; 2]);
 
 /// One insert.
 #[derive(Debug)]
@@ -154,6 +157,41 @@ impl Chain {
                 _ => {}
             }
             done += len;
+        }
+    }
+
+    /// Whether this block (at timeline sample `pos`, `None` while stopped)
+    /// runs every insert simply: in circuit and settled there, with no
+    /// automation playing, no sidechain key, no latency and no delay before
+    /// it. Such chains of the same shape run side by side ([`Chain::run_group`]).
+    pub fn is_plain(&self, pos: Option<u64>) -> bool {
+        (pos.is_none() || self.auto.is_empty())
+            && self.inserts.iter().all(|i| {
+                i.active.is_on()
+                    && !i.active.is_moving()
+                    && i.latency == 0
+                    && i.key.is_none()
+                    && i.pre.samples() == 0
+            })
+    }
+
+    /// Whether `other` has inserts of the same kinds in the same order.
+    pub fn same_shape(&self, other: &Chain) -> bool {
+        self.inserts.len() == other.inserts.len()
+            && self.inserts.iter().zip(&other.inserts).all(|(a, b)| std::ptr::eq(a.kind, b.kind))
+    }
+
+    /// Runs plain chains of one shape (see [`Chain::is_plain`]) over stereo
+    /// blocks, insert by insert across the chains, each insert of a kind that
+    /// allows it side by side with the others (see [`crate::dsp::group`]):
+    /// each chain computes what [`Chain::process`] would. Realtime-safe.
+    pub fn run_group(members: &mut [Option<ChainMember<'_>>; group::GROUP]) {
+        let len = members.iter().flatten().map(|(c, _)| c.inserts.len()).max().unwrap_or(0);
+        for i in 0..len {
+            group::process(members.iter_mut().flatten().filter_map(|(c, [l, r])| {
+                let m: group::Member<'_> = (&mut *c.inserts.get_mut(i)?.dsp, [&mut **l, &mut **r]);
+                Some(m)
+            }));
         }
     }
 

@@ -70,6 +70,23 @@ impl ClipPlayer {
         };
         let src_at = self.source_offset + (a - self.start);
         let flat = a >= self.start + self.fade_in.0 && b <= self.end - self.fade_out.0;
+        if let [l, r] = buf
+            && flat
+            && overwrite
+            && source.slice(0, src_at, len).is_none()
+        {
+            // Both channels in one read (a stereo file converts them in one
+            // pass); the same samples and gain as channel by channel below.
+            let (l, r) = (&mut l[lo..hi], &mut r[lo..hi]);
+            source.read_stereo(src_at, l, r);
+            let g = self.gain;
+            if g != 1.0 {
+                for x in l.iter_mut().chain(r.iter_mut()) {
+                    *x *= g;
+                }
+            }
+            return;
+        }
         let src_channels = source.channel_count();
         for (ch, out) in buf.iter_mut().enumerate() {
             let src_ch = ch.min(src_channels - 1);

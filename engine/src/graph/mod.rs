@@ -31,6 +31,7 @@ mod parallel;
 mod record;
 mod schedule;
 mod solo;
+mod track;
 
 pub use compile::{GraphError, compile};
 pub use meter::Meter;
@@ -40,6 +41,7 @@ pub(crate) use record::Record;
 
 use crate::denormal::without_denormals;
 use crate::dsp::delay_line::DelayLine;
+use crate::dsp::group::GROUP;
 use crate::session::{BusId, MeterOptions, ParamId, ProcessorId, StripRef, TrackId};
 use chain::Chain;
 use clip::ClipPlayer;
@@ -543,8 +545,11 @@ impl Graph {
                 Stage::Tracks(range) => {
                     let stage_tracks = &mut tracks[range.clone()];
                     let keys = &*sums;
-                    par.for_each_mut(stage_tracks, |t| {
-                        without_denormals(|| t.render(feed, n, metering, write_out, keys));
+                    // Groups of up to GROUP tracks run their inserts side by
+                    // side; smaller ones when that leaves a thread idle.
+                    let size = GROUP.min(stage_tracks.len().div_ceil(par.threads())).max(1);
+                    par.for_each_chunk_mut(stage_tracks, size, |group| {
+                        without_denormals(|| track::render_group(group, feed, n, metering, write_out, keys));
                     });
                     for t in stage_tracks.iter() {
                         if t.bad > 0 {
@@ -643,80 +648,6 @@ impl BusNode {
             return bad;
         }
         0
-    }
-}
-
-impl TrackNode {
-    /// Fills `input` from the clips, runs the inserts (keys read from `keys`)
-    /// and computes the post-fader `out`. Realtime-safe.
-    fn render(&mut self, feed: Feed, n: usize, metering: bool, write_out: bool, keys: &[Vec<Vec<f32>>; 2]) {
-        let [il, ir] = &mut self.input;
-        let (il, ir) = (&mut il[..n], &mut ir[..n]);
-        match feed {
-            Feed::Silent => {
-                il.fill(0.0);
-                ir.fill(0.0);
-            }
-            Feed::Play(pos) | Feed::Fade(pos, _) => {
-                let pos = pos + self.read_ahead;
-                let end = pos + n as u64;
-                let mut active = self.clips.iter().filter(|c| c.start < end && c.end > pos);
-                let first = active.next();
-                // The common case, one clip over the whole block, writes straight into the
-                // input; anything else zeroes first and adds.
-                let single_full =
-                    first.is_some_and(|c| c.start <= pos && c.end >= end) && active.next().is_none();
-                if !single_full {
-                    il.fill(0.0);
-                    ir.fill(0.0);
-                }
-                for clip in self.clips.iter().filter(|c| c.start < end && c.end > pos) {
-                    if self.channels == 2 {
-                        clip.mix_into(pos, &mut [&mut *il, &mut *ir], &mut self.scratch, single_full);
-                    } else {
-                        clip.mix_into(pos, &mut [&mut *il], &mut self.scratch, single_full);
-                    }
-                }
-                if let Feed::Fade(_, gain) = feed {
-                    for buf in [&mut *il, &mut *ir] {
-                        for (x, g) in buf.iter_mut().zip(gain) {
-                            *x *= g;
-                        }
-                    }
-                }
-            }
-        }
-        let auto_pos = feed.position();
-        self.gains.advance(auto_pos, n);
-        if !self.chain.is_empty() {
-            let mut io = [&mut *il, &mut *ir];
-            let io = &mut io[..self.channels];
-            self.gains.input.scale_in_place(io);
-            self.chain.process(auto_pos, io, keys);
-        }
-        if self.early.samples() > 0 {
-            let mut io = [&mut *il, &mut *ir];
-            let io = &mut io[..self.channels];
-            for (k, x) in self.key.iter_mut().zip(io.iter()) {
-                k[..n].copy_from_slice(x);
-            }
-            self.early.process(io);
-        }
-        self.bad = 0;
-        self.out_written = write_out;
-        if !write_out {
-            // `sum_tracks` applies the fader and pan as it sums.
-            return;
-        }
-        let [ol, or] = &mut self.out;
-        let (ol, or) = (&mut ol[..n], &mut or[..n]);
-        self.gains.main.apply(il, ir, ol, or);
-        let pre = if self.channels == 1 { [&*il, &*il] } else { [&*il, &*ir] };
-        if metering && !self.meter.measure(pre, self.gains.pre_fader_gain(), [ol, or]) {
-            self.bad = scrub(ol) + scrub(or);
-            scrub(il);
-            scrub(ir);
-        }
     }
 }
 

@@ -6,6 +6,11 @@
 pub trait Parallelism {
     /// Calls `f` once for every item, possibly on several threads.
     fn for_each_mut<T: Send>(&self, items: &mut [T], f: impl Fn(&mut T) + Sync + Send);
+    /// Calls `f` once for every run of `size` items (the last may be
+    /// shorter), possibly on several threads.
+    fn for_each_chunk_mut<T: Send>(&self, items: &mut [T], size: usize, f: impl Fn(&mut [T]) + Sync + Send);
+    /// How many threads the work may spread over.
+    fn threads(&self) -> usize;
     /// Runs `a` and `b`, possibly at the same time.
     fn join(&self, a: impl FnOnce() + Send, b: impl FnOnce() + Send);
 }
@@ -17,6 +22,14 @@ pub struct Serial;
 impl Parallelism for Serial {
     fn for_each_mut<T: Send>(&self, items: &mut [T], f: impl Fn(&mut T) + Sync + Send) {
         items.iter_mut().for_each(f);
+    }
+
+    fn for_each_chunk_mut<T: Send>(&self, items: &mut [T], size: usize, f: impl Fn(&mut [T]) + Sync + Send) {
+        items.chunks_mut(size).for_each(f);
+    }
+
+    fn threads(&self) -> usize {
+        1
     }
 
     fn join(&self, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
@@ -33,6 +46,15 @@ impl Parallelism for Rayon {
     fn for_each_mut<T: Send>(&self, items: &mut [T], f: impl Fn(&mut T) + Sync + Send) {
         use rayon::prelude::*;
         items.par_iter_mut().with_min_len(4).for_each(f);
+    }
+
+    fn for_each_chunk_mut<T: Send>(&self, items: &mut [T], size: usize, f: impl Fn(&mut [T]) + Sync + Send) {
+        use rayon::prelude::*;
+        items.par_chunks_mut(size).for_each(f);
+    }
+
+    fn threads(&self) -> usize {
+        rayon::current_num_threads()
     }
 
     fn join(&self, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {

@@ -278,7 +278,7 @@ fn sanitize(plane: &mut [f32]) {
 
 /// One sample as [`sanitize`] leaves it.
 #[inline]
-pub(super) fn sanitize_sample(s: f32) -> f32 {
+pub(crate) fn sanitize_sample(s: f32) -> f32 {
     if s.is_finite() { s.clamp(-MAX_SAMPLE, MAX_SAMPLE) } else { 0.0 }
 }
 

@@ -69,6 +69,15 @@ pub trait AudioSource: Send + Sync + std::fmt::Debug {
     /// Fills `out` with `channel` from frame `offset` on; frames past the end are zero.
     /// Realtime-safe in sources for the live engine (see the trait).
     fn read(&self, channel: usize, offset: u64, out: &mut [f32]);
+    /// Fills `left` and `right` (the same length) with channels 0 and 1 from
+    /// frame `offset` on, as [`AudioSource::read`] of each would (a mono
+    /// source fills both with its one channel); frames past the end are
+    /// zero. A stereo file read from disk converts both channels in one pass
+    /// over its bytes. Realtime-safe in sources for the live engine.
+    fn read_stereo(&self, offset: u64, left: &mut [f32], right: &mut [f32]) {
+        self.read(0, offset, left);
+        self.read(1, offset, right);
+    }
     /// The samples `[offset, offset + len)` of `channel` in place, when the source
     /// holds them in memory and all of them exist; `None` otherwise (then use
     /// [`AudioSource::read`]). Lets players skip a copy. Realtime-safe.

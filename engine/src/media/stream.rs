@@ -64,6 +64,58 @@ impl Encoding {
         self.convert_with(bytes, out);
     }
 
+    /// Converts interleaved stereo frames into two channels, each sample as
+    /// [`Encoding::convert`] converts it, in one pass; `bytes` holds
+    /// `left.len()` frames.
+    #[allow(unsafe_code)]
+    pub(crate) fn convert_stereo(self, bytes: &[u8], left: &mut [f32], right: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if crate::dsp::simd::fma() {
+            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+            unsafe { self.convert_stereo_avx2(bytes, left, right) };
+            return;
+        }
+        self.convert_stereo_with(bytes, left, right);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn convert_stereo_avx2(self, bytes: &[u8], left: &mut [f32], right: &mut [f32]) {
+        let done = if self == Encoding::I24 { stereo_i24_avx2(bytes, left, right) } else { 0 };
+        self.convert_stereo_with(&bytes[done * 6..], &mut left[done..], &mut right[done..]);
+    }
+
+    #[inline(always)]
+    fn convert_stereo_with(self, bytes: &[u8], left: &mut [f32], right: &mut [f32]) {
+        let frames = left.iter_mut().zip(right.iter_mut());
+        match self {
+            Encoding::I16 => {
+                for ((l, r), b) in frames.zip(bytes.chunks_exact(4)) {
+                    *l = f32::from(i16::from_le_bytes([b[0], b[1]])) / 32_768.0;
+                    *r = f32::from(i16::from_le_bytes([b[2], b[3]])) / 32_768.0;
+                }
+            }
+            Encoding::I24 => {
+                for ((l, r), b) in frames.zip(bytes.chunks_exact(6)) {
+                    *l = (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 / 8_388_608.0;
+                    *r = (i32::from_le_bytes([0, b[3], b[4], b[5]]) >> 8) as f32 / 8_388_608.0;
+                }
+            }
+            Encoding::I32 => {
+                for ((l, r), b) in frames.zip(bytes.chunks_exact(8)) {
+                    *l = i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32 / 2_147_483_648.0;
+                    *r = i32::from_le_bytes([b[4], b[5], b[6], b[7]]) as f32 / 2_147_483_648.0;
+                }
+            }
+            Encoding::F32 => {
+                for ((l, r), b) in frames.zip(bytes.chunks_exact(8)) {
+                    *l = sanitize_sample(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                    *r = sanitize_sample(f32::from_le_bytes([b[4], b[5], b[6], b[7]]));
+                }
+            }
+        }
+    }
+
     #[inline(always)]
     fn convert_with(self, bytes: &[u8], out: &mut [f32]) {
         match self {
@@ -89,6 +141,50 @@ impl Encoding {
             }
         }
     }
+}
+
+/// Stereo 24-bit frames into two channels, four frames per step: each
+/// 128-bit half of a register takes two frames' six bytes, a byte shuffle
+/// puts each sample in the top three bytes of a 32-bit lane (left, left,
+/// right, right), an arithmetic shift sign-extends it, and the conversion
+/// and the power-of-two scale are exact, so every sample is what
+/// [`Encoding::convert`] gives (tested). Returns how many frames it did;
+/// the caller converts the rest.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(unsafe_code)]
+fn stereo_i24_avx2(bytes: &[u8], left: &mut [f32], right: &mut [f32]) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_loadu_si128, _mm_storeu_ps, _mm256_castps256_ps128, _mm256_castsi128_si256,
+        _mm256_cvtepi32_ps, _mm256_extractf128_ps, _mm256_inserti128_si256, _mm256_mul_ps,
+        _mm256_permute4x64_epi64, _mm256_set1_ps, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_srai_epi32,
+    };
+    let frames = left.len().min(right.len()).min(bytes.len() / 6);
+    // Each 16-byte load reads 4 bytes past its two frames: stop while that stays inside `bytes`.
+    let steps = if bytes.len() >= 28 { ((bytes.len() - 28) / 24 + 1).min(frames / 4) } else { 0 };
+    const Z: i8 = -128; // a shuffle index with its top bit set writes a zero byte
+    let shuffle = _mm256_setr_epi8(
+        Z, 0, 1, 2, Z, 6, 7, 8, Z, 3, 4, 5, Z, 9, 10, 11, Z, 0, 1, 2, Z, 6, 7, 8, Z, 3, 4, 5, Z, 9, 10, 11,
+    );
+    let scale = _mm256_set1_ps(1.0 / 8_388_608.0);
+    for k in 0..steps {
+        let at = k * 24;
+        // SAFETY: `at + 12 + 16 <= bytes.len()` for every step (see `steps`),
+        // and `4 * k + 4 <= frames`, so the loads and stores stay in bounds.
+        unsafe {
+            let lo = _mm_loadu_si128(bytes.as_ptr().add(at).cast::<__m128i>());
+            let hi = _mm_loadu_si128(bytes.as_ptr().add(at + 12).cast::<__m128i>());
+            let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+            // Lanes: L0 L1 R0 R1 | L2 L3 R2 R3, each sample << 8.
+            let s = _mm256_srai_epi32::<8>(_mm256_shuffle_epi8(v, shuffle));
+            // L0 L1 L2 L3 | R0 R1 R2 R3.
+            let s = _mm256_permute4x64_epi64::<0b11_01_10_00>(s);
+            let f = _mm256_mul_ps(_mm256_cvtepi32_ps(s), scale);
+            _mm_storeu_ps(left.as_mut_ptr().add(4 * k), _mm256_castps256_ps128(f));
+            _mm_storeu_ps(right.as_mut_ptr().add(4 * k), _mm256_extractf128_ps::<1>(f));
+        }
+    }
+    steps * 4
 }
 
 /// A WAV file's sample data, read on demand.
@@ -177,6 +273,11 @@ impl AudioSource for StreamedWav {
     }
 
     /// Not realtime-safe: reads the file (offline bounce only).
+    fn read_stereo(&self, offset: u64, left: &mut [f32], right: &mut [f32]) {
+        self.read_both(offset, left, right);
+    }
+
+    /// Not realtime-safe: reads the file (offline bounce only).
     fn read(&self, channel: usize, offset: u64, out: &mut [f32]) {
         let n = (out.len() as u64).min(self.frames.saturating_sub(offset)) as usize;
         out[n..].fill(0.0);
@@ -212,6 +313,30 @@ impl AudioSource for StreamedWav {
 }
 
 impl StreamedWav {
+    /// [`AudioSource::read_stereo`]: both channels converted in one pass over the bytes.
+    fn read_both(&self, offset: u64, left: &mut [f32], right: &mut [f32]) {
+        let len = left.len().min(right.len());
+        let n = (len as u64).min(self.frames.saturating_sub(offset)) as usize;
+        left[n..].fill(0.0);
+        right[n..].fill(0.0);
+        if n == 0 {
+            return;
+        }
+        let (left, right) = (&mut left[..n], &mut right[..n]);
+        LAST.with_borrow_mut(|last| {
+            // Only the byte buffer is used: the cached samples stay valid.
+            if !self.fetch(offset, n, &mut last.bytes) {
+                left.fill(0.0);
+                right.fill(0.0);
+            } else if self.channels == 1 {
+                self.encoding.convert(&last.bytes, left);
+                right.copy_from_slice(left);
+            } else {
+                self.encoding.convert_stereo(&last.bytes, left, right);
+            }
+        });
+    }
+
     /// Reads the bytes of frames `[offset, offset + n)` into `bytes`; false
     /// (and the failure remembered) if the file cannot give them.
     fn fetch(&self, offset: u64, n: usize, bytes: &mut Vec<u8>) -> bool {
@@ -317,6 +442,38 @@ mod tests {
             encoding.convert(&bytes[..n * encoding.bytes()], &mut best);
             assert!(plain.iter().zip(&best).all(|(a, b)| a.to_bits() == b.to_bits()), "{encoding:?}");
             assert!(plain.iter().all(|x| x.is_finite() && x.abs() <= 1e6), "{encoding:?}");
+        }
+        // Stereo in one pass: each channel as converted sample by sample.
+        for encoding in [Encoding::I16, Encoding::I24, Encoding::I32, Encoding::F32] {
+            let frames = bytes.len() / encoding.bytes() / 2;
+            let b = &bytes[..frames * 2 * encoding.bytes()];
+            let mut all = vec![0.0f32; frames * 2];
+            encoding.convert_with(b, &mut all);
+            let (mut l, mut r) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+            encoding.convert_stereo(b, &mut l, &mut r);
+            let (mut pl, mut pr) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+            encoding.convert_stereo_with(b, &mut pl, &mut pr);
+            for (i, pair) in all.chunks_exact(2).enumerate() {
+                assert_eq!(
+                    [l[i].to_bits(), r[i].to_bits()],
+                    [pair[0].to_bits(), pair[1].to_bits()],
+                    "{encoding:?}"
+                );
+                assert_eq!(
+                    [pl[i].to_bits(), pr[i].to_bits()],
+                    [pair[0].to_bits(), pair[1].to_bits()],
+                    "{encoding:?}"
+                );
+            }
+        }
+        // Every short length, so the vector steps' ends and the rest meet everywhere.
+        for frames in 0..=13 {
+            let b = &bytes[..frames * 6];
+            let (mut l, mut r) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+            Encoding::I24.convert_stereo(b, &mut l, &mut r);
+            let (mut pl, mut pr) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+            Encoding::I24.convert_stereo_with(b, &mut pl, &mut pr);
+            assert!(l == pl && r == pr, "{frames} frames");
         }
         // Spot values: the extremes of 24-bit.
         let mut out = [0.0f32; 3];
