@@ -322,7 +322,7 @@ impl Audio {
     pub fn play(&mut self) {
         // Everything the last run played has been drained into the loudness
         // history by now: what plays next starts a new stretch of it.
-        if let Some(t) = self.analysis().and_then(|a| a.loudness().history().last()).map(|p| p.seconds)
+        if let Some(t) = self.analysis().and_then(|a| a.loudness().history().last().map(|p| p.seconds))
             && self.history_breaks.last() != Some(&t)
         {
             if self.history_breaks.len() >= 256 {
@@ -439,8 +439,9 @@ impl Audio {
     }
 
     /// The live analysis of the master and the tapped strips (loudness,
-    /// spectra), as of the last poll; `None` without an engine.
-    pub fn analysis(&self) -> Option<&mixdesk_engine::analysis::tap::LiveAnalysis> {
+    /// spectra), as the engine's analysis thread last measured it (every
+    /// 20 ms, never on this thread); `None` without an engine.
+    pub fn analysis(&self) -> Option<std::sync::MutexGuard<'_, mixdesk_engine::analysis::tap::LiveAnalysis>> {
         self.engine.as_ref().map(EngineHandle::analysis)
     }
 

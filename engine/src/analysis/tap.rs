@@ -1,8 +1,9 @@
 //! Live analysis fed from the audio thread: the audio thread copies the master
 //! output (always) and up to [`TAP_SLOTS`] strips' outputs into lock-free rtrb
-//! rings ([`TapWriter`]); the app drains them into the loudness meter and the
-//! spectra ([`LiveAnalysis`], drained by `EngineHandle::poll`). When a ring is
-//! full (the app stopped polling) the audio thread drops the block and counts it.
+//! rings ([`TapWriter`]); the engine's analysis thread drains them into the
+//! loudness meter and the spectra ([`LiveAnalysis`]), which the app reads.
+//! When a ring is full (nothing drained it) the audio thread drops the block
+//! and counts it.
 
 use rtrb::{Consumer, Producer, RingBuffer};
 

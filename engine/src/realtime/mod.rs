@@ -12,6 +12,7 @@
 //! the event queue and is dropped by [`EngineHandle::poll`], never on the audio
 //! thread.
 
+mod analyst;
 mod clock;
 mod core;
 mod device;
@@ -24,7 +25,7 @@ use std::ops::RangeInclusive;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use thiserror::Error;
@@ -195,6 +196,7 @@ impl Engine {
         handle.control = Some(control_tx);
         handle.notices = Some(notice_rx);
         handle.thread = Some(thread);
+        handle.analyst = analyst::Analyst::start(&handle.analysis);
         Ok(handle)
     }
 
@@ -240,7 +242,8 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
         thread: None,
         graphs_in_flight: 0,
         command_overflows: 0,
-        analysis,
+        analysis: Arc::new(Mutex::new(analysis)),
+        analyst: None,
         records: rec_rx,
         passes: Passes::default(),
     };
@@ -259,7 +262,9 @@ pub struct EngineHandle {
     thread: Option<JoinHandle<()>>,
     graphs_in_flight: usize,
     command_overflows: u64,
-    analysis: LiveAnalysis,
+    analysis: analyst::Shared,
+    /// The thread that runs the analysis (none when driven by hand).
+    analyst: Option<analyst::Analyst>,
     records: rtrb::Consumer<Record>,
     passes: Passes,
 }
@@ -378,19 +383,17 @@ impl EngineHandle {
         if slot >= TAP_SLOTS || self.send(EngineCommand::SetTap { slot, strip }).is_err() {
             return false;
         }
-        self.analysis.set_source(slot, strip);
+        analyst::lock(&self.analysis).set_source(slot, strip);
         true
     }
 
     /// The live analysis of the master (loudness, spectrum) and the tapped
-    /// strips, as of the last [`EngineHandle::poll`].
-    pub fn analysis(&self) -> &LiveAnalysis {
-        &self.analysis
-    }
-
-    /// The live analysis, to reset the loudness or change the spectrum's smoothing.
-    pub fn analysis_mut(&mut self) -> &mut LiveAnalysis {
-        &mut self.analysis
+    /// strips: as of the analysis thread's last pass (every 20 ms), or of the
+    /// last [`EngineHandle::poll`] for an engine driven by hand. Also to reset
+    /// the loudness or change the spectrum's smoothing. Hold it only to copy
+    /// out what is needed: the analysis thread waits while it is held.
+    pub fn analysis(&self) -> MutexGuard<'_, LiveAnalysis> {
+        analyst::lock(&self.analysis)
     }
 
     /// Sends a new graph, compiled at [`DeviceStatus::sample_rate`], to replace
@@ -414,9 +417,12 @@ impl EngineHandle {
 
     /// Hands every pending event to `f`, oldest first: the audio thread's, then
     /// device news. Returned graphs are dropped here and not passed on. Also
-    /// takes in the audio tapped for the live analysis and the automation written.
+    /// takes in the automation written, and (only for an engine driven by
+    /// hand, which has no analysis thread) the audio tapped for the analysis.
     pub fn poll(&mut self, mut f: impl FnMut(EngineEvent)) {
-        self.analysis.drain();
+        if self.analyst.is_none() {
+            analyst::lock(&self.analysis).drain();
+        }
         self.collect_records();
         while let Ok(event) = self.events.pop() {
             match event {
@@ -477,5 +483,6 @@ impl Drop for EngineHandle {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        self.analyst = None;
     }
 }
