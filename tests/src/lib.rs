@@ -3,7 +3,9 @@
 //! one processor's session rendered through the bounce and the live callback.
 
 pub mod chain_render;
+pub mod dsp_harness;
 pub mod edit_script;
+pub mod effects_harness;
 pub mod jack;
 pub mod restore;
 
