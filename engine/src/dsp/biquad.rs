@@ -241,9 +241,8 @@ fn run_cascade_fma(coeffs: &[Coeffs], state: &mut [[[f64; 2]; 2]], io: &mut [&mu
 #[target_feature(enable = "avx2,fma")]
 fn mono_staggered<const T: usize>(coeffs: &[Coeffs], state: &mut [[[f64; 2]; 2]], m: &mut [f32]) {
     use std::arch::x86_64::{
-        __m256d, _mm_cvtsd_f64, _mm_unpackhi_pd, _mm256_blend_pd, _mm256_castpd256_pd128,
-        _mm256_extractf128_pd, _mm256_fmadd_pd, _mm256_fnmadd_pd, _mm256_mul_pd, _mm256_permute4x64_pd,
-        _mm256_set_pd, _mm256_set1_pd,
+        _mm_cvtsd_f64, _mm_unpackhi_pd, _mm256_blend_pd, _mm256_extractf128_pd, _mm256_fmadd_pd,
+        _mm256_fnmadd_pd, _mm256_mul_pd, _mm256_permute4x64_pd, _mm256_set_pd, _mm256_set1_pd,
     };
     let c: [Coeffs; 4] = std::array::from_fn(|k| coeffs[k]);
     let tc: [Coeffs; T] = std::array::from_fn(|k| coeffs[4 + k]);
@@ -266,15 +265,7 @@ fn mono_staggered<const T: usize>(coeffs: &[Coeffs], state: &mut [[[f64; 2]; 2]]
             *x = tail(v, &mut ts);
         }
     } else {
-        let lanes = |v: __m256d| -> [f64; 4] {
-            let (lo, hi) = (_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
-            [
-                _mm_cvtsd_f64(lo),
-                _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo)),
-                _mm_cvtsd_f64(hi),
-                _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)),
-            ]
-        };
+        let lanes = super::simd::lanes_f64x4;
         let pack = |f: &dyn Fn(usize) -> f64| _mm256_set_pd(f(3), f(2), f(1), f(0));
         // Prologue: section 0 runs samples 0, 1, 2; section 1 samples 0, 1; section 2 sample 0.
         let mut y0 = [0.0f64; 3];

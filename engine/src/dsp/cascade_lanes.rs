@@ -69,9 +69,8 @@ fn pair_packed<const K: usize>(
     io: [&mut [f32]; 4],
 ) {
     use std::arch::x86_64::{
-        __m256d, _mm_cvtsd_f64, _mm_cvtss_f32, _mm_set_ps, _mm_shuffle_ps, _mm_unpackhi_pd,
-        _mm256_castpd256_pd128, _mm256_cvtpd_ps, _mm256_cvtps_pd, _mm256_extractf128_pd, _mm256_fmadd_pd,
-        _mm256_fnmadd_pd, _mm256_mul_pd, _mm256_set_pd,
+        __m256d, _mm_cvtss_f32, _mm_set_ps, _mm_shuffle_ps, _mm256_cvtpd_ps, _mm256_cvtps_pd,
+        _mm256_fmadd_pd, _mm256_fnmadd_pd, _mm256_mul_pd, _mm256_set_pd,
     };
     let [ca, cb] = coeffs;
     let lane = |f: fn(&Coeffs) -> f64| -> [__m256d; K] {
@@ -106,15 +105,7 @@ fn pair_packed<const K: usize>(
         bl[i] = _mm_cvtss_f32(_mm_shuffle_ps::<0b10>(o, o));
         br[i] = _mm_cvtss_f32(_mm_shuffle_ps::<0b11>(o, o));
     }
-    let lanes = |v: __m256d| -> [f64; 4] {
-        let (lo, hi) = (_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
-        [
-            _mm_cvtsd_f64(lo),
-            _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo)),
-            _mm_cvtsd_f64(hi),
-            _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)),
-        ]
-    };
+    let lanes = super::simd::lanes_f64x4;
     for k in 0..K {
         let (p, q) = (lanes(s1[k]), lanes(s2[k]));
         sa[k] = [[p[0], q[0]], [p[1], q[1]]];

@@ -24,7 +24,7 @@
 
 use super::biquad::{Coeffs, Shape};
 use super::dynamics::{amp_to_db, db_to_amp};
-use super::{Dsp, DspContext, KindSpec, one_pole_coeff};
+use super::{Dsp, DspContext, FrameByFrame, KindSpec, one_pole_coeff};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{DECLICK_SECONDS, Declick, SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -142,7 +142,9 @@ impl DeEsser {
     pub fn reduction_db(&self) -> f64 {
         self.reduction
     }
+}
 
+impl FrameByFrame for DeEsser {
     /// One frame of `CH` channels.
     #[inline]
     fn frame<const CH: usize>(&mut self, x: [f32; CH]) -> [f32; CH] {
@@ -206,19 +208,7 @@ impl Dsp for DeEsser {
     }
 
     fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
-        match io {
-            [x] => {
-                for v in x.iter_mut() {
-                    *v = self.frame([*v])[0];
-                }
-            }
-            [l, r, ..] => {
-                for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-                    [*a, *b] = self.frame([*a, *b]);
-                }
-            }
-            [] => {}
-        }
+        super::run_mono_or_stereo(self, io);
     }
 
     fn gain_reduction_db(&self) -> Option<f32> {

@@ -33,7 +33,7 @@
 
 use realfft::num_complex::Complex64;
 
-use super::{Dsp, DspContext, KindSpec, on, one_pole_coeff};
+use super::{Dsp, DspContext, FrameByFrame, KindSpec, on, one_pole_coeff};
 use crate::session::{ParamInfo, Unit};
 use crate::smooth::{DECLICK_SECONDS, Declick, SMOOTHING_SECONDS, Smoother, ramp_samples};
 
@@ -385,7 +385,9 @@ impl DeHum {
             self.design();
         }
     }
+}
 
+impl FrameByFrame for DeHum {
     /// Runs one frame of `CH` channels in place.
     #[inline]
     fn frame<const CH: usize>(&mut self, x: [f32; CH]) -> [f32; CH] {
@@ -482,19 +484,7 @@ impl Dsp for DeHum {
     }
 
     fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
-        match io {
-            [x] => {
-                for v in x.iter_mut() {
-                    *v = self.frame([*v])[0];
-                }
-            }
-            [l, r, ..] => {
-                for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-                    [*a, *b] = self.frame([*a, *b]);
-                }
-            }
-            [] => {}
-        }
+        super::run_mono_or_stereo(self, io);
     }
 
     fn reset(&mut self) {

@@ -155,7 +155,6 @@ pub(crate) fn on(v: f64) -> bool {
     v >= 0.5
 }
 
-/// `10^(db/20)`.
 /// A processor with one sample loop compiled for mono and for stereo.
 pub(crate) trait MonoOrStereo {
     /// Processes `l` (and `r` when `STEREO`) in place.
@@ -174,6 +173,29 @@ pub(crate) fn run_mono_or_stereo<P: MonoOrStereo>(p: &mut P, io: &mut [&mut [f32
     }
 }
 
+/// A processor that works one frame (one sample per channel) at a time,
+/// the same code for one channel and for two: it runs as [`MonoOrStereo`].
+pub(crate) trait FrameByFrame {
+    /// Processes one frame of `CH` channels.
+    fn frame<const CH: usize>(&mut self, x: [f32; CH]) -> [f32; CH];
+}
+
+impl<P: FrameByFrame> MonoOrStereo for P {
+    #[inline]
+    fn run<const STEREO: bool>(&mut self, l: &mut [f32], r: &mut [f32]) {
+        if STEREO {
+            for (a, b) in l.iter_mut().zip(r.iter_mut()) {
+                [*a, *b] = self.frame([*a, *b]);
+            }
+        } else {
+            for v in l.iter_mut() {
+                *v = self.frame([*v])[0];
+            }
+        }
+    }
+}
+
+/// `10^(db/20)`.
 pub(crate) fn db_to_gain(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }

@@ -55,6 +55,21 @@ impl MulAdd for f64 {
     }
 }
 
+/// The four f64 lanes of `v`, lowest first.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) fn lanes_f64x4(v: std::arch::x86_64::__m256d) -> [f64; 4] {
+    use std::arch::x86_64::{_mm_cvtsd_f64, _mm_unpackhi_pd, _mm256_castpd256_pd128, _mm256_extractf128_pd};
+    let (lo, hi) = (_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+    [
+        _mm_cvtsd_f64(lo),
+        _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo)),
+        _mm_cvtsd_f64(hi),
+        _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)),
+    ]
+}
+
 /// Transposes eight rows of eight f32: row `j` of the result holds element
 /// `j` of every input row.
 #[cfg(target_arch = "x86_64")]
