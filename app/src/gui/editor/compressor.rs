@@ -9,6 +9,7 @@ use plotters::prelude::*;
 use plotters_iced2::{Chart, ChartWidget};
 
 use super::Message;
+use super::plot::{CURVE, GRID, LABEL};
 use crate::gui::theme;
 
 /// Input range of the plot, dBFS.
@@ -26,8 +27,7 @@ impl Chart<Message> for Curve {
     type State = ();
 
     fn build_chart<DB: DrawingBackend>(&self, _: &(), mut builder: ChartBuilder<DB>) {
-        let grid = RGBColor(0x3a, 0x40, 0x48);
-        let label = RGBColor(0x8c, 0x93, 0x9d);
+        let (grid, label) = (GRID, LABEL);
         let Ok(mut chart) = builder
             .margin(10)
             .x_label_area_size(22)
@@ -58,7 +58,7 @@ impl Chart<Message> for Curve {
                     + self.makeup,
             )
         });
-        let _ = chart.draw_series(LineSeries::new(points, RGBColor(0x7f, 0xc8, 0xf8).stroke_width(2)));
+        let _ = chart.draw_series(LineSeries::new(points, CURVE.stroke_width(2)));
     }
 }
 

@@ -15,6 +15,7 @@ use plotters::prelude::*;
 use plotters_iced2::{Chart, ChartWidget};
 
 use super::Message;
+use super::plot::{CURVE, GRID, LABEL, hz_label};
 use crate::gui::theme::{self, Tone};
 
 /// The plot's level range, dB.
@@ -27,8 +28,7 @@ impl Chart<Message> for Curve {
     type State = ();
 
     fn build_chart<DB: DrawingBackend>(&self, _: &(), mut builder: ChartBuilder<DB>) {
-        let grid = RGBColor(0x3a, 0x40, 0x48);
-        let label = RGBColor(0x8c, 0x93, 0x9d);
+        let (grid, label) = (GRID, LABEL);
         let Ok(mut chart) = builder
             .margin(10)
             .x_label_area_size(22)
@@ -43,16 +43,14 @@ impl Chart<Message> for Curve {
             .light_line_style(grid.mix(0.3))
             .axis_style(label)
             .label_style(("sans-serif", 11).into_font().color(&label))
-            .x_label_formatter(&|f| {
-                if *f >= 1000.0 { format!("{:.0}k", f / 1000.0) } else { format!("{f:.0}") }
-            })
+            .x_label_formatter(&hz_label)
             .y_label_formatter(&|y| format!("{y:.0}"))
             .draw();
         if self.0.is_empty() {
             return;
         }
         let points = (0..BANDS).map(|i| (centre(i), self.0.0[i].max(LO)));
-        let _ = chart.draw_series(LineSeries::new(points, RGBColor(0x7f, 0xc8, 0xf8).stroke_width(2)));
+        let _ = chart.draw_series(LineSeries::new(points, CURVE.stroke_width(2)));
     }
 }
 

@@ -15,6 +15,7 @@ use plotters_iced2::{Chart, ChartWidget};
 pub use mixdesk_engine::dsp::eq::Band;
 
 use super::Message;
+use super::plot::{CURVE, GRID, LABEL, hz_label};
 
 /// Lowest and highest frequency on the plot.
 const F_MIN: f64 = 20.0;
@@ -129,9 +130,8 @@ impl Chart<Message> for EqChart {
     type State = DragState;
 
     fn build_chart<DB: DrawingBackend>(&self, _: &DragState, mut builder: ChartBuilder<DB>) {
-        let grid = RGBColor(0x3a, 0x40, 0x48);
-        let label = RGBColor(0x8c, 0x93, 0x9d);
-        let curve = RGBColor(0x7f, 0xc8, 0xf8);
+        let (grid, label) = (GRID, LABEL);
+        let curve = CURVE;
         let Ok(mut chart) = builder
             .margin(MARGIN as i32)
             .x_label_area_size(X_LABELS as i32)
@@ -148,9 +148,7 @@ impl Chart<Message> for EqChart {
             .label_style(("sans-serif", 12).into_font().color(&label))
             .x_labels(10)
             .y_labels(9)
-            .x_label_formatter(&|f| {
-                if *f >= 1000.0 { format!("{:.0}k", f / 1000.0) } else { format!("{f:.0}") }
-            })
+            .x_label_formatter(&hz_label)
             .y_label_formatter(&|d| format!("{d:+.0}"))
             .draw();
         let n = 400;

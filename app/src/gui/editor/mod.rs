@@ -10,6 +10,7 @@ mod compressor;
 pub mod denoise;
 pub mod eq;
 mod generic;
+mod plot;
 
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Length};
