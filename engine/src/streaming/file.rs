@@ -94,8 +94,14 @@ impl AudioSource for StreamedFile {
     }
 
     /// Copies from the loaded chunks; what is not loaded plays as silence and
-    /// is counted. Realtime-safe: atomic loads and stores only.
+    /// is counted. A file marked failed (removed, cut, replaced) is silent
+    /// from that moment, whatever chunks the disk thread has not dropped yet.
+    /// Realtime-safe: atomic loads and stores only.
     fn read(&self, channel: usize, offset: u64, out: &mut [f32]) {
+        if self.failed.load(Acquire) {
+            out.fill(0.0);
+            return;
+        }
         let channel = channel.min(self.layout.channels - 1);
         let mut done = 0;
         let mut missed = 0u64;
