@@ -3,12 +3,14 @@
 //! - [`session`]: the document, saved as RON (`*.mixdesk`).
 //! - [`media`]: decoding, resampling and the in-memory media pool.
 //! - [`streaming`]: disk streaming of media for live playback (a disk thread ahead of the playhead).
+//! - [`control`]: the parameter control plane (a slot per live parameter, latest value wins).
 //! - [`graph`]: compiling a session into a render graph and rendering blocks.
 //! - [`bounce`]: the offline render to WAV (mix and stems).
 //! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
 //! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
 //! - [`demo`]: the deterministic generator of the bundled demo song.
+//! - [`edit`]: typed edits of the session, each with its inverse and what the engine must do.
 //! - [`history`]: undo and redo with bounded memory, steps named in words.
 //! - [`diff`]: the difference between two sessions, in words.
 //! - [`autosave`]: the autosave sidecar and crash recovery.
@@ -22,10 +24,12 @@ pub mod analysis;
 pub mod atomic;
 pub mod autosave;
 pub mod bounce;
+pub mod control;
 pub mod demo;
 pub mod denormal;
 pub mod diff;
 pub mod dsp;
+pub mod edit;
 pub mod files;
 pub mod graph;
 pub mod history;

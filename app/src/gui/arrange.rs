@@ -7,6 +7,7 @@
 use iced::Task;
 use mixdesk_engine::session::{AutoMode, ParamId, SendParam, Session, StripParam};
 
+use super::document::Outbox;
 use super::timeline::{self, edit::Effect};
 use super::widget::ControlEvent;
 use super::{App, Message, mixer};
@@ -39,7 +40,7 @@ impl App {
             Effect::Seek(t) => {
                 let scale = f64::from(self.audio.rate) / f64::from(self.doc.session.sample_rate.max(1));
                 self.audio.seek((t as f64 * scale).round() as u64);
-                self.refresh_shown();
+                self.refresh_shown(None);
             }
             Effect::Strip(m) => return self.mixer_message(m),
             Effect::Error(e) => self.errors.push(e),
@@ -117,27 +118,39 @@ impl App {
             self.audio.set_tap(0, want);
             self.tapped = want;
         }
-        self.refresh_shown();
+        self.refresh_shown(None);
     }
 
     /// Recomputes what the controls show: each automated parameter (lane not
     /// Off, with points) at the playhead, and held controls where the hand is.
-    pub(super) fn refresh_shown(&mut self) {
+    /// A copy of the session is made only when there are such lanes and the
+    /// session changed in a way no typed edit names; typed edits (a fader
+    /// drag) are applied to the shown session as they were to the document,
+    /// and a tick only moves the lanes' values.
+    pub(super) fn refresh_shown(&mut self, changed: Option<&Outbox>) {
         let s = &self.doc.session;
         let automated = s.automation.iter().any(|l| l.mode != AutoMode::Off && !l.points.is_empty());
         if !automated {
             self.shown = None;
             return;
         }
+        match (self.shown.as_mut(), changed) {
+            (Some(shown), Some(out)) if !out.untyped => {
+                for e in &out.edits {
+                    e.apply(shown);
+                }
+            }
+            (Some(_), None) => {}
+            _ => self.shown = Some(s.clone()),
+        }
         let t = self.playhead();
-        let mut shown: Session = s.clone();
+        let Some(shown) = self.shown.as_mut() else { return };
         for lane in s.automation.iter().filter(|l| l.mode != AutoMode::Off && l.mode != AutoMode::Trim) {
             let Some(info) = s.param_info(lane.param) else { continue };
             if let Some(v) = timeline::rows::lane_value(lane, &info, t) {
                 shown.set_param(lane.param, v);
             }
         }
-        self.shown = Some(shown);
     }
 
     /// The session the mixer draws.

@@ -8,10 +8,12 @@
 //! in [`Audio::opening`]), never decodes them into memory; the disk thread
 //! follows the engine's transport, and a seek tells it where first.
 //!
-//! [`Audio::sync`] compares the session before and after an edit (or an undo):
-//! continuous values go out as parameter commands at once; anything that
-//! changes the graph's shape compiles a new graph in a background task, and the
-//! result carries a version stamp so an older build never replaces a newer one.
+//! [`Audio::apply`] sends a typed edit the document says it made: values go
+//! into their slot on the graph's control plane (latest wins, see
+//! `mixdesk_engine::control`), switches as commands; anything that changes the
+//! graph's shape compiles a new graph in a background task ([`Audio::rebuild`]),
+//! and the result carries a version stamp so an older build never replaces a
+//! newer one. Nothing compares sessions to find out what changed.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -21,12 +23,11 @@ use std::time::Duration;
 
 use iced::Task;
 use mixdesk_engine::analysis::MeterDisplay;
+use mixdesk_engine::edit::{Edit, Switch};
 use mixdesk_engine::graph::Graph;
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
 use mixdesk_engine::relink::{Missing, missing_media};
-use mixdesk_engine::session::{
-    ClipId, ParamId, ProcessorId, SendParam, Session, Strip, StripParam, StripRef,
-};
+use mixdesk_engine::session::{ClipId, ParamId, ProcessorId, Session, StripRef};
 use mixdesk_engine::streaming::{StreamConfig, Streamer, prepare_live};
 
 /// How far the gain-reduction meter falls per engine report (20 dB/s at 50 reports/s).
@@ -216,8 +217,9 @@ impl Audio {
         )
     }
 
-    /// Hands a finished build to the engine, unless a newer build was started.
-    pub fn install(&mut self, built: Built) {
+    /// Hands a finished build to the engine, unless a newer build was
+    /// started, and brings it up to `session`'s values.
+    pub fn install(&mut self, built: Built, session: &Session) {
         if built.version != self.version {
             return;
         }
@@ -237,6 +239,7 @@ impl Audio {
                 {
                     self.graph_error = Some(format!("The new mix graph could not be installed: {e}"));
                 }
+                self.catch_up(session);
             }
             Err(e) => self.graph_error = Some(format!("The mix cannot be built: {e}")),
         }
@@ -254,59 +257,58 @@ impl Audio {
         &self.missing
     }
 
-    /// Sends what changed between `old` and `new` to the engine; returns a
-    /// graph build if the structure changed.
-    pub fn sync(&mut self, old: &Session, new: &Session, dir: PathBuf) -> Option<Task<Built>> {
-        if structure(old) != structure(new) {
-            return Some(self.rebuild(new, dir));
+    /// Sends one applied edit to the engine: a value into its slot on the
+    /// control plane (the newest value wins), a switch as a command, the
+    /// loop range from `session`. Edits the engine does not hear, and those
+    /// that need a new graph, are not sent here (see [`document::Outbox`]).
+    ///
+    /// [`document::Outbox`]: super::document::Outbox
+    pub fn apply(&mut self, edit: &Edit, session: &Session) {
+        match *edit {
+            Edit::Param(id, v) => self.send(|e| e.set_param(id, v)),
+            Edit::Switch(r, Switch::Mute, on) => self.send(|e| e.set_mute(r, on)),
+            Edit::Switch(r, Switch::Solo, on) => self.send(|e| e.set_solo(r, on)),
+            Edit::Switch(r, Switch::Polarity, on) => {
+                self.send(|e| e.send(mixdesk_engine::realtime::EngineCommand::SetPolarity(r, on)).ok())
+            }
+            Edit::Bypass(id, on) => self.send(|e| e.set_bypass(id, on)),
+            Edit::Loop(_) => self.set_loop(session),
+            // Solo safe changes only who solo silences: the graph is rebuilt for it.
+            Edit::Switch(_, Switch::SoloSafe, _) | Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) => {}
         }
-        for (r, a, b) in strips(old, new) {
-            self.sync_strip(r, a, b);
-        }
-        if old.loop_range != new.loop_range {
-            self.set_loop(new);
-        }
-        None
     }
 
-    fn sync_strip(&mut self, r: StripRef, a: &Strip, b: &Strip) {
-        for p in [StripParam::Trim, StripParam::Fader, StripParam::Pan, StripParam::Width] {
-            if p.get(a) != p.get(b) {
-                self.send(|e| e.set_param(ParamId::Strip(r, p), p.get(b)));
-            }
-        }
-        if a.mute != b.mute {
-            self.send(|e| e.set_mute(r, b.mute));
-        }
-        if a.solo != b.solo {
-            self.send(|e| e.set_solo(r, b.solo));
-        }
-        if a.polarity_inverted != b.polarity_inverted {
-            self.send(|e| {
-                e.send(mixdesk_engine::realtime::EngineCommand::SetPolarity(r, b.polarity_inverted)).ok()
-            });
-        }
-        for (pa, pb) in a.processors.iter().zip(&b.processors) {
-            if pa.bypassed != pb.bypassed {
-                self.send(|e| e.set_bypass(pb.id, pb.bypassed));
-            }
-            if pa.params != pb.params
-                && let Some(spec) = mixdesk_engine::dsp::kind(&pb.kind)
+    /// The newest value of `param` the engine has been given (tests: what plays).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn heard(&self, param: ParamId) -> Option<f64> {
+        self.engine.as_ref().and_then(|e| e.params().latest(param))
+    }
+
+    /// How many graph builds were started (tests).
+    #[cfg(test)]
+    pub fn builds(&self) -> u64 {
+        self.version
+    }
+
+    /// Every live parameter of the graph sent last (tests).
+    #[cfg(test)]
+    pub fn param_ids(&self) -> Vec<ParamId> {
+        self.engine.as_ref().map(|e| e.params().iter().map(|(id, _)| id).collect()).unwrap_or_default()
+    }
+
+    /// After a new graph is handed over: every value the session has now
+    /// that the graph was not compiled with (moved while it compiled) goes
+    /// out on its control plane.
+    fn catch_up(&mut self, session: &Session) {
+        let Some(engine) = self.engine.as_mut() else { return };
+        let session = session.resampled_to(self.rate);
+        let params = engine.params().clone();
+        for (id, _) in params.iter() {
+            if let Some(v) = session.param_value(id)
+                && params.compiled(id) != Some(v)
             {
-                let (va, vb) = (spec.values(pa), spec.values(pb));
-                for (i, (x, y)) in va.iter().zip(&vb).enumerate() {
-                    if x != y {
-                        self.send(|e| e.set_param(ParamId::Processor(pb.id, i as u16), *y));
-                    }
-                }
-            }
-        }
-        for (sa, sb) in a.sends.iter().zip(&b.sends) {
-            if sa.level_db != sb.level_db {
-                self.send(|e| e.set_param(ParamId::Send(sb.id, SendParam::Level), sb.level_db.0));
-            }
-            if sa.pan != sb.pan {
-                self.send(|e| e.set_param(ParamId::Send(sb.id, SendParam::Pan), sb.pan.0));
+                params.set(id, v);
+                self.commands_sent += 1;
             }
         }
     }
@@ -524,55 +526,4 @@ fn describe(status: &mixdesk_engine::realtime::DeviceStatus) -> String {
         None if status.sample_rate == 0 => "audio engine not running".to_owned(),
         None => "no audio device, playing silently".to_owned(),
     }
-}
-
-/// Every strip of both sessions, paired by reference (the structures are equal).
-fn strips<'a>(a: &'a Session, b: &'a Session) -> Vec<(StripRef, &'a Strip, &'a Strip)> {
-    let mut out: Vec<_> =
-        a.tracks.iter().zip(&b.tracks).map(|(x, y)| (StripRef::Track(y.id), &x.strip, &y.strip)).collect();
-    out.extend(a.buses.iter().zip(&b.buses).map(|(x, y)| (StripRef::Bus(y.id), &x.strip, &y.strip)));
-    out.push((StripRef::Master, &a.master, &b.master));
-    out
-}
-
-/// The session with everything the engine can change live reset: what is left
-/// decides the graph's shape. Names and colours do not matter to the graph.
-fn structure(s: &Session) -> Session {
-    let mut s = s.clone();
-    let live = |strip: &mut Strip| {
-        strip.trim_db.0 = 0.0;
-        strip.fader_db.0 = 0.0;
-        strip.pan.0 = 0.0;
-        strip.width = 1.0;
-        strip.mute = false;
-        strip.solo = false;
-        strip.polarity_inverted = false;
-        for p in &mut strip.processors {
-            p.bypassed = false;
-            let structural: Vec<&str> = mixdesk_engine::dsp::kind(&p.kind)
-                .map(|k| k.structural.iter().map(|i| k.params[*i].key).collect())
-                .unwrap_or_default();
-            p.params.retain(|k, _| structural.contains(&k.as_str()));
-        }
-        for send in &mut strip.sends {
-            send.level_db.0 = 0.0;
-            send.pan.0 = 0.0;
-        }
-    };
-    for t in &mut s.tracks {
-        t.name.clear();
-        t.colour = Default::default();
-        t.comment.clear();
-        live(&mut t.strip);
-    }
-    for b in &mut s.buses {
-        b.name.clear();
-        b.colour = Default::default();
-        b.comment.clear();
-        live(&mut b.strip);
-    }
-    live(&mut s.master);
-    s.markers.clear();
-    s.loop_range = None;
-    s
 }

@@ -1,17 +1,24 @@
 //! The open session as an editable document: the session itself, where it is
 //! saved, whether it has unsaved changes, and its undo history.
 //!
-//! Every edit goes through [`Document::edit`] (one step) or a gesture
-//! ([`Document::gesture`] while a control is dragged, [`Document::end_gesture`]
-//! on release: one step for the whole drag). The steps live in the engine's
+//! Every change is a typed [`Edit`] ([`Document::apply`]: one step;
+//! [`Document::gesture_edits`] while a control is dragged,
+//! [`Document::end_gesture`] on release: one step for the whole drag), or,
+//! for changes of the graph's shape that are not typed yet, a function on the
+//! session ([`Document::edit`], [`Document::gesture`]). What the engine must
+//! hear collects in the [`Outbox`]: the edits themselves (values go out on
+//! the control plane), or a rebuild; the session is never compared or copied
+//! to find out what changed. Undo and redo replay a step's inverse or forward
+//! edits the same way. The steps live in the engine's
 //! [`History`], which bounds memory (at most [`MAX_STEPS`] steps and about
 //! 128 MiB of snapshots sharing unchanged tracks) and names each step in words
 //! from what it changed ("Bass fader -3.0 dB -> -4.5 dB"); the label given
 //! here names steps that change several things ("Add track (4 changes)").
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use mixdesk_engine::edit::{Edit, Effect, StepEdits};
 use mixdesk_engine::history::{History, HistoryLimits, Step};
 use mixdesk_engine::session::{self, Session, SessionError};
 
@@ -19,8 +26,32 @@ use mixdesk_engine::session::{self, Session, SessionError};
 pub const MAX_STEPS: usize = 500;
 
 /// Discrete edits to the same control within this time merge into one step
-/// (scroll-wheel notches, arrow keys).
+/// (scroll-wheel notches, arrow keys, typing a name).
 const MERGE_WINDOW: Duration = Duration::from_millis(800);
+
+/// What changed since the app last asked: the typed edits applied, in
+/// order (the engine hears those it can live), whether anything changed
+/// without a typed edit, and whether the graph must be rebuilt.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outbox {
+    /// Typed edits applied (or replayed by undo and redo), oldest first.
+    pub edits: Vec<Edit>,
+    /// Something changed that no typed edit names (a function on the session).
+    pub untyped: bool,
+    /// The graph's shape changed: compile a new one (it carries every value).
+    pub rebuild: bool,
+}
+
+/// A gesture in progress: its key, its typed edits so far, and for untyped
+/// gestures (dragging clips) the session as it began.
+#[derive(Debug)]
+struct Gesture {
+    key: String,
+    edits: StepEdits,
+    base: Option<Session>,
+    /// Whether an untyped move changed something the engine hears.
+    heard: bool,
+}
 
 /// A session being edited.
 #[derive(Debug)]
@@ -32,27 +63,27 @@ pub struct Document {
     history: History,
     /// Every step in words, oldest first (the first `history.position()` are done).
     steps: Vec<String>,
-    /// The key of the newest step and when it was made, for merging.
-    last: Option<(String, Instant)>,
-    /// A drag in progress: its key and label, and the session before it began.
-    gesture: Option<(String, String, Session)>,
+    gesture: Option<Gesture>,
     /// Counts changes to `session`, so the app can tell cheaply whether a
     /// message changed anything (no session copy per meter tick).
     revision: u64,
+    outbox: Outbox,
 }
 
 impl Document {
     /// A document for `session`, saved at `path` (or untitled).
     pub fn new(session: Session, path: Option<PathBuf>) -> Document {
         let limits = HistoryLimits { max_steps: MAX_STEPS, ..HistoryLimits::default() };
+        let mut history = History::with_limits(&session, limits);
+        history.set_merge_window(MERGE_WINDOW);
         Document {
-            history: History::with_limits(&session, limits),
+            history,
             session,
             path,
             steps: Vec::new(),
-            last: None,
             gesture: None,
             revision: 0,
+            outbox: Outbox::default(),
         }
     }
 
@@ -82,6 +113,11 @@ impl Document {
         self.revision
     }
 
+    /// What the engine must hear since the last call (see [`Outbox`]).
+    pub fn take_outbox(&mut self) -> Outbox {
+        std::mem::take(&mut self.outbox)
+    }
+
     /// Whether the session differs from the saved file.
     pub fn is_dirty(&self) -> bool {
         self.gesture.is_some() || self.history.is_modified(&self.session)
@@ -95,87 +131,158 @@ impl Document {
         }
     }
 
-    /// Applies one edit as one undo step; nothing is recorded if it changed nothing.
-    pub fn edit(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
-        self.apply(key, label.into(), false, f);
+    /// Applies one typed edit as one undo step; nothing is recorded if it
+    /// changed nothing.
+    pub fn apply(&mut self, key: &str, label: impl Into<String>, edit: Edit) {
+        self.step(key, &label.into(), false, vec![edit]);
     }
 
-    /// Like [`Document::edit`], but an edit with the same `key` within a moment
-    /// of the last one extends it (typing a name, scroll-wheel notches).
-    pub fn edit_merging(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
-        self.apply(key, label.into(), true, f);
+    /// Like [`Document::apply`], but an edit with the same `key` within a
+    /// moment of the last one extends its step (typing a name, wheel notches).
+    pub fn apply_merging(&mut self, key: &str, label: impl Into<String>, edit: Edit) {
+        self.step(key, &label.into(), true, vec![edit]);
     }
 
-    fn apply(&mut self, key: &str, label: String, merge: bool, f: impl FnOnce(&mut Session)) {
+    fn step(&mut self, key: &str, label: &str, merge: bool, edits: Vec<Edit>) {
         self.end_gesture();
-        let recent = merge
-            && self.history.redo_description().is_none()
-            && self.last.as_ref().is_some_and(|(k, at)| k == key && at.elapsed() < MERGE_WINDOW);
-        if recent {
-            let before = self.session.clone();
-            f(&mut self.session);
-            if self.session != before {
-                let after = std::mem::replace(&mut self.session, before);
-                self.merge(&label, after);
-            }
-        } else {
-            let revision = self.history.revision();
-            self.history.edit(&mut self.session, &label, f);
-            if self.history.revision() == revision {
-                return;
-            }
+        self.history.begin_keyed(&self.session, key, label, merge);
+        let mut step = StepEdits::default();
+        for e in edits {
+            self.applied(&e, &mut step);
         }
-        self.last = Some((key.to_owned(), Instant::now()));
-        self.changed();
+        self.history.add_edits(step);
+        self.commit();
     }
 
-    /// Replaces the newest step by one from its start to `after`.
-    fn merge(&mut self, label: &str, after: Session) {
-        self.history.undo(&mut self.session);
-        if self.session == after {
-            // Back where the step began: keep both steps rather than leave a stray redo.
-            self.history.redo(&mut self.session);
+    /// Applies `e` to the session, notes it for the engine and in `step`.
+    fn applied(&mut self, e: &Edit, step: &mut StepEdits) {
+        if let Some(inverse) = e.apply(&mut self.session) {
+            self.send(e);
+            step.push(e.clone(), inverse);
+            self.revision += 1;
         }
-        self.history.edit(&mut self.session, label, |s| *s = after);
     }
 
-    /// Applies one move of a continuous gesture (a fader drag); the whole
-    /// gesture becomes one step when it ends. A gesture on another control
-    /// ends the previous one first.
-    pub fn gesture(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
-        if self.gesture.as_ref().is_some_and(|(k, _, _)| k != key) {
+    /// Tells the engine about an edit applied to the session.
+    fn send(&mut self, e: &Edit) {
+        if e.effect(&self.session) == Effect::Rebuild {
+            self.outbox.rebuild = true;
+        }
+        self.outbox.edits.push(e.clone());
+    }
+
+    /// Changes the graph's shape with `f` as one undo step (adding a clip,
+    /// routing, an insert): the engine compiles a new graph.
+    pub fn edit(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
+        self.untyped(key, &label.into(), true, f);
+    }
+
+    /// Changes something the engine does not hear with `f` (markers) as one undo step.
+    pub fn edit_unheard(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
+        self.untyped(key, &label.into(), false, f);
+    }
+
+    fn untyped(&mut self, key: &str, label: &str, heard: bool, f: impl FnOnce(&mut Session)) {
+        self.end_gesture();
+        self.history.begin_keyed(&self.session, key, label, false);
+        f(&mut self.session);
+        self.history.add_edits(StepEdits::untyped(heard));
+        if self.commit() {
+            self.outbox.rebuild |= heard;
+            self.outbox.untyped = true;
+        }
+    }
+
+    /// Ends the history's gesture; true if it recorded a step.
+    fn commit(&mut self) -> bool {
+        let recorded = self.history.commit(&self.session).is_some();
+        if recorded {
+            self.revision += 1;
+            self.refresh_steps();
+        }
+        recorded
+    }
+
+    /// Starts (or continues) the gesture `key`, ending another one first.
+    fn gesture_for(&mut self, key: &str, label: &str) -> &mut Gesture {
+        if self.gesture.as_ref().is_some_and(|g| g.key != key) {
             self.end_gesture();
         }
-        let label = label.into();
-        match &mut self.gesture {
-            Some((_, l, _)) => *l = label,
-            None => self.gesture = Some((key.to_owned(), label, self.session.clone())),
+        if self.gesture.is_none() {
+            self.history.begin_keyed(&self.session, key, label, false);
+            self.gesture =
+                Some(Gesture { key: key.to_owned(), edits: StepEdits::default(), base: None, heard: false });
+        }
+        self.history.relabel(label);
+        self.gesture.as_mut().expect("just started")
+    }
+
+    /// One move of a continuous gesture (a fader drag) setting typed values;
+    /// the whole gesture becomes one step when it ends. The session is never
+    /// copied: each move is the edit itself.
+    pub fn gesture_edits(&mut self, key: &str, label: impl Into<String>, edits: Vec<Edit>) {
+        self.gesture_for(key, &label.into());
+        let mut step = std::mem::take(&mut self.gesture.as_mut().expect("in a gesture").edits);
+        for e in &edits {
+            self.applied(e, &mut step);
+        }
+        if let Some(g) = self.gesture.as_mut() {
+            g.edits = step;
+        }
+    }
+
+    /// The value `param` had when the gesture `key` began, if that gesture
+    /// is in progress and has moved it.
+    pub fn gesture_from(&self, key: &str, param: mixdesk_engine::session::ParamId) -> Option<f64> {
+        let g = self.gesture.as_ref().filter(|g| g.key == key)?;
+        g.edits.inverse.iter().find_map(|e| match e {
+            Edit::Param(p, v) if *p == param => Some(*v),
+            _ => None,
+        })
+    }
+
+    /// One move of an untyped gesture (dragging clips or lane points) that
+    /// changes the graph's shape; the whole gesture becomes one step when it ends.
+    pub fn gesture(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
+        self.untyped_gesture(key, &label.into(), true, f);
+    }
+
+    /// Like [`Document::gesture`] for changes the engine does not hear (moving a marker).
+    pub fn gesture_unheard(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
+        self.untyped_gesture(key, &label.into(), false, f);
+    }
+
+    fn untyped_gesture(&mut self, key: &str, label: &str, heard: bool, f: impl FnOnce(&mut Session)) {
+        let started = self.gesture.as_ref().is_none_or(|g| g.key != key);
+        let g = self.gesture_for(key, label);
+        g.heard |= heard;
+        if started {
+            // Moves are often made from where the drag began (a clip follows the
+            // mouse from its original place): keep that session, once per drag.
+            let base = self.session.clone();
+            if let Some(g) = self.gesture.as_mut() {
+                g.base = Some(base);
+            }
         }
         f(&mut self.session);
+        self.outbox.rebuild |= heard;
+        self.outbox.untyped = true;
         self.revision += 1;
     }
 
-    /// The session as it was when the gesture `key` began, if that gesture is in progress.
+    /// The session as it was when the untyped gesture `key` began, if that
+    /// gesture is in progress.
     pub fn gesture_start(&self, key: &str) -> Option<&Session> {
-        self.gesture.as_ref().filter(|(k, _, _)| k == key).map(|(_, _, s)| s)
+        self.gesture.as_ref().filter(|g| g.key == key)?.base.as_ref()
     }
 
     /// Ends the gesture in progress, recording it as one step if it changed anything.
     pub fn end_gesture(&mut self) {
-        if let Some((key, label, before)) = self.gesture.take()
-            && before != self.session
-        {
-            let after = std::mem::replace(&mut self.session, before);
-            self.history.edit(&mut self.session, &label, |s| *s = after);
-            self.last = Some((key, Instant::now()));
-            self.refresh_steps();
+        if let Some(g) = self.gesture.take() {
+            let edits = if g.heard || g.base.is_some() { StepEdits::untyped(g.heard) } else { g.edits };
+            self.history.add_edits(edits);
+            self.commit();
         }
-    }
-
-    /// Notes a change made through the history.
-    fn changed(&mut self) {
-        self.revision += 1;
-        self.refresh_steps();
     }
 
     fn refresh_steps(&mut self) {
@@ -185,30 +292,38 @@ impl Document {
     /// Undoes the last step; returns it in words.
     pub fn undo(&mut self) -> Option<String> {
         self.end_gesture();
-        let done = self.history.undo(&mut self.session).map(Step::description)?;
-        self.last = None;
-        self.changed();
+        let step = self.history.undo(&mut self.session)?;
+        let (done, edits) = (step.description(), step.edits().clone());
+        self.replay(edits.inverse, edits.rebuild);
         Some(done)
     }
 
     /// Redoes the last undone step; returns it in words.
     pub fn redo(&mut self) -> Option<String> {
         self.end_gesture();
-        let done = self.history.redo(&mut self.session).map(Step::description)?;
-        self.last = None;
-        self.changed();
+        let step = self.history.redo(&mut self.session)?;
+        let (done, edits) = (step.description(), step.edits().clone());
+        self.replay(edits.forward, edits.rebuild);
         Some(done)
+    }
+
+    /// Tells the engine what an undo or redo changed.
+    fn replay(&mut self, edits: Vec<Edit>, rebuild: bool) {
+        for e in &edits {
+            self.send(e);
+        }
+        self.outbox.rebuild |= rebuild;
+        // An untyped step: only the whole session says what it was.
+        self.outbox.untyped |= edits.is_empty();
+        self.revision += 1;
+        self.refresh_steps();
     }
 
     /// Undoes or redoes until `position` steps are done (the history panel).
     pub fn go_to(&mut self, position: usize) {
         self.end_gesture();
-        if position == self.history.position() {
-            return;
-        }
-        self.history.go_to(&mut self.session, position);
-        self.last = None;
-        self.changed();
+        while self.history.position() > position && self.undo().is_some() {}
+        while self.history.position() < position && self.redo().is_some() {}
     }
 
     /// The done steps in words, oldest first (what undo would walk back).
@@ -269,7 +384,9 @@ impl Document {
         if let Some(copy) = moved {
             self.session = copy;
             self.history.reset(&self.session, true);
-            self.last = None;
+            // The media paths changed: the engine opens them anew.
+            self.outbox.rebuild = true;
+            self.outbox.untyped = true;
         } else {
             self.history.mark_saved(&self.session);
         }

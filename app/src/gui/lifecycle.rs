@@ -52,7 +52,6 @@ impl App {
     /// Replaces the document (after New or Open) and rebuilds the engine's graph.
     pub(super) fn replace(&mut self, doc: Document) -> Task<Message> {
         self.audio.stop();
-        self.synced = doc.session.clone();
         self.doc = doc;
         self.autosave = autosave::Autosave::new(&self.doc, self.prefs.autosave.interval());
         self.versions = versions_panel::Versions::default();

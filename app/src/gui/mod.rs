@@ -34,6 +34,8 @@ pub mod widget;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_edits;
+#[cfg(test)]
 mod tests_layout;
 #[cfg(test)]
 mod tests_render;
@@ -232,8 +234,6 @@ pub struct App {
     pub dialogs: bool,
     /// The window's size (for popups kept inside it).
     pub window: iced::Size,
-    /// The session as the engine last heard it, to send only what changed.
-    synced: Session,
     null_output: bool,
 }
 
@@ -285,7 +285,6 @@ impl App {
             autosave: autosave::Autosave::new(&doc, prefs.autosave.interval()),
             dialogs: files::dialogs_available(),
             window: iced::Size::new(1600.0, 1000.0),
-            synced: doc.session.clone(),
             doc,
             audio,
             mixer: mixer::MixerUi::default(),
@@ -310,27 +309,28 @@ impl App {
         self.prefs.look.theme()
     }
 
-    /// Runs an edit on the document and brings the engine up to date with it.
-    fn edited(&mut self, before: &Session) -> Task<Message> {
-        match self.audio.sync(before, &self.doc.session, self.doc.dir()) {
-            Some(task) => task.map(Message::Built),
-            None => Task::none(),
-        }
-    }
-
-    /// Applies one message, then sends the engine whatever it changed.
+    /// Applies one message, then sends the engine what the document says
+    /// changed (its [`document::Outbox`]): typed edits go out as they are
+    /// (values on the control plane), a change of shape compiles a new graph.
     pub fn update(&mut self, message: Message) -> Task<Message> {
         let revision = self.doc.revision();
         let task = self.dispatch(message);
-        if self.doc.revision() == revision {
+        let outbox = self.doc.take_outbox();
+        if self.doc.revision() == revision && outbox == document::Outbox::default() {
             return task;
         }
         self.errors.extend(self.autosave.follow(&self.doc));
+        for e in &outbox.edits {
+            self.audio.apply(e, &self.doc.session);
+        }
+        self.refresh_shown(Some(&outbox));
+        if !outbox.rebuild {
+            return task;
+        }
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
-        let before = std::mem::replace(&mut self.synced, self.doc.session.clone());
         let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
-        self.refresh_shown();
-        Task::batch([task, self.edited(&before), waves])
+        let build = self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
+        Task::batch([task, build, waves])
     }
 
     fn dispatch(&mut self, message: Message) -> Task<Message> {
@@ -479,7 +479,7 @@ impl App {
                 Task::none()
             }
             Message::Built(b) => {
-                self.audio.install(b);
+                self.audio.install(b, &self.doc.session);
                 Task::none()
             }
             Message::CloseRequested(id) => {
@@ -558,14 +558,13 @@ impl App {
 
     fn toggle_loop(&mut self) -> Task<Message> {
         let end = self.doc.session.content_end();
-        self.doc.edit("loop", "Loop on/off", |s| {
-            let l = s.loop_range.get_or_insert(mixdesk_engine::session::LoopRange {
-                start: mixdesk_engine::units::SampleTime::ZERO,
-                end,
-                enabled: false,
-            });
-            l.enabled = !l.enabled;
+        let mut l = self.doc.session.loop_range.unwrap_or(mixdesk_engine::session::LoopRange {
+            start: mixdesk_engine::units::SampleTime::ZERO,
+            end,
+            enabled: false,
         });
+        l.enabled = !l.enabled;
+        self.doc.apply("loop", "Loop on/off", mixdesk_engine::edit::Edit::Loop(Some(l)));
         Task::none()
     }
 

@@ -259,17 +259,17 @@ impl Chain {
         }
     }
 
-    /// Sets parameter `index` of processor `id`; false if it is not here.
-    /// Structural parameters are stored and take effect at the next rebuild.
-    pub fn set_param(&mut self, id: ProcessorId, index: usize, value: f64) -> bool {
-        let Some(ins) = self.inserts.iter_mut().find(|i| i.id == id) else { return false };
-        let Some(info) = ins.kind.params.get(index) else { return false };
+    /// Sets parameter `param` of the insert at `insert` (clamped to its
+    /// range). Structural parameters are stored and take effect at the next
+    /// rebuild. Realtime-safe.
+    pub fn set_param_at(&mut self, insert: usize, param: usize, value: f64) {
+        let Some(ins) = self.inserts.get_mut(insert) else { return };
+        let Some(info) = ins.kind.params.get(param) else { return };
         let v = info.clamp(value);
-        ins.values[index] = v;
-        if !ins.kind.structural.contains(&index) {
-            ins.dsp.set_param(index, v);
+        ins.values[param] = v;
+        if !ins.kind.structural.contains(&param) {
+            ins.dsp.set_param(param, v);
         }
-        true
     }
 
     /// Takes over the running processors of the same strip in the previous

@@ -267,8 +267,11 @@ pub fn compile(
         non_finite_samples: 0,
         bad_strip: None,
         latency,
+        slots: Vec::new(),
+        params: crate::control::ParamMap::new(&[]),
     };
     graph.attach_automation(session);
+    graph.assign_slots(session);
     Ok(graph)
 }
 

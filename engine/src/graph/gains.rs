@@ -334,15 +334,14 @@ impl StripGains {
         }
     }
 
-    /// Sets a send control's target; false if this strip has no such send. Realtime-safe.
-    pub fn set_send_param(&mut self, id: SendId, p: SendParam, v: f64) -> bool {
-        let Some(s) = self.sends.iter_mut().find(|s| s.id == id) else { return false };
+    /// Sets the target of a control of the send at `index`. Realtime-safe.
+    pub fn set_send_at(&mut self, index: usize, p: SendParam, v: f64) {
+        let Some(s) = self.sends.get_mut(index) else { return };
         let v = p.info().clamp(v);
         match p {
             SendParam::Level => s.level.set(v),
             SendParam::Pan => s.pan.set_target(v),
         }
-        true
     }
 
     /// The trim still to apply to the input buffer for a pre-fader meter: 1

@@ -30,6 +30,7 @@ pub mod pan;
 mod parallel;
 mod record;
 mod schedule;
+mod slots;
 mod solo;
 mod track;
 
@@ -171,6 +172,10 @@ pub struct Graph {
     bad_strip: Option<(StripRef, u64)>,
     /// Samples from the timeline to the master output (inserts on buses and the master).
     latency: usize,
+    /// Where each live parameter's slot points (see [`crate::control`]).
+    slots: Vec<slots::Slot>,
+    /// The slots by parameter, and the plane the app writes values into.
+    params: crate::control::ParamMap,
 }
 
 impl Graph {
@@ -305,38 +310,18 @@ impl Graph {
         [&b.out[0][..frames], &b.out[1][..frames]]
     }
 
-    /// Moves a strip or send control towards `value` (smoothed); an empty
-    /// lane in a writing mode stands for this value from now on. False if the
-    /// graph has no such parameter. Realtime-safe.
+    /// Moves a strip, send or processor parameter towards `value`
+    /// (smoothed); an empty lane in a writing mode stands for this value from
+    /// now on. False if the graph has no such parameter. For offline callers:
+    /// the live engine writes into the slot ([`Graph::param_map`]) instead.
     pub fn set_param(&mut self, id: ParamId, value: f64) -> bool {
-        if let Some(c) = self.controls_mut().find(|c| c.param == id) {
-            c.set_base(value);
-        }
-        self.set_value(id, value)
+        self.params.slot(id).is_some_and(|s| self.set_slot(s, value))
     }
 
     /// Lets automation modes other than Read apply (the live engine: gestures
     /// write, Write overwrites) or not (the bounce, the default). Realtime-safe.
     pub(crate) fn set_live(&mut self, on: bool) {
         self.controls_mut().for_each(|c| c.set_live(on));
-    }
-
-    /// Applies a gesture on `id` at transport position `pos` (see `record`):
-    /// through the parameter's lane in a writing mode, else like
-    /// [`Graph::set_param`]. False if the graph has no such parameter.
-    /// Realtime-safe.
-    pub(crate) fn gesture(&mut self, id: ParamId, g: Gesture, pos: u64, rolling: bool) -> bool {
-        let now = match self.controls_mut().find(|c| c.param == id && c.takes_gestures()) {
-            Some(c) => c.gesture(g, pos, rolling),
-            None => match g {
-                Gesture::Begin(v) | Gesture::Value(v) => Some(v),
-                Gesture::End => None,
-            },
-        };
-        match now {
-            Some(v) => self.set_value(id, v),
-            None => true,
-        }
     }
 
     /// The transport stopped: every writing control ends its pass. Realtime-safe.
@@ -361,27 +346,6 @@ impl Graph {
             gains.auto.controls_mut().chain(chain.controls_mut())
         });
         tracks.chain(buses).chain(self.master.auto.controls_mut()).chain(self.master_chain.controls_mut())
-    }
-
-    /// Moves a control towards `value` without touching its lane. Realtime-safe.
-    fn set_value(&mut self, id: ParamId, value: f64) -> bool {
-        match id {
-            ParamId::Strip(r, p) => match self.strip_mut(r) {
-                Some(g) => {
-                    g.set_param(p, value);
-                    true
-                }
-                None => false,
-            },
-            ParamId::Send(send, p) => {
-                self.tracks.iter_mut().any(|t| t.gains.set_send_param(send, p, value))
-                    || self.buses.iter_mut().any(|b| b.gains.set_send_param(send, p, value))
-            }
-            ParamId::Processor(id, index) => {
-                let index = usize::from(index);
-                self.chains_mut().any(|c| c.set_param(id, index, value))
-            }
-        }
     }
 
     /// Bypasses or restores an insert (declicked). False if there is no such

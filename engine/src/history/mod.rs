@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 use snapshot::Snapshot;
 
 use crate::diff::{Change, diff};
+use crate::edit::StepEdits;
 use crate::session::Session;
 
 /// How much history is kept.
@@ -55,6 +56,10 @@ impl Default for HistoryLimits {
 #[derive(Debug, Clone)]
 pub struct Step {
     label: String,
+    /// Steps merge only with a step of the same key (see [`History::begin_keyed`]).
+    key: String,
+    /// The typed edits the step is made of, for the engine.
+    edits: StepEdits,
     changes: Vec<Change>,
     before: Snapshot,
     after: Snapshot,
@@ -67,6 +72,11 @@ impl Step {
     /// The label the edit was made under (e.g. "Move fader").
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// The typed edits of the step (replayed to the engine on undo and redo).
+    pub fn edits(&self) -> &StepEdits {
+        &self.edits
     }
 
     /// What the step changed.
@@ -88,6 +98,11 @@ impl Step {
 #[derive(Debug)]
 struct Gesture {
     label: String,
+    key: String,
+    /// Whether the step may merge with the one before (same key, within the window).
+    merge: bool,
+    /// The typed edits made so far; `None`: untyped (the graph is rebuilt).
+    edits: Option<StepEdits>,
     depth: usize,
 }
 
@@ -148,12 +163,38 @@ impl History {
     ///
     /// [`commit`]: History::commit
     pub fn begin(&mut self, session: &Session, label: &str) {
+        self.begin_keyed(session, label, label, true);
+    }
+
+    /// Like [`History::begin`], with a key other than the label: the step
+    /// merges with the step before only if `merge`, that step has the same
+    /// key and it ended within the merge window (typing a name, wheel
+    /// notches on one control).
+    pub fn begin_keyed(&mut self, session: &Session, key: &str, label: &str, merge: bool) {
         if let Some(g) = &mut self.gesture {
             g.depth += 1;
             return;
         }
         self.sync(session);
-        self.gesture = Some(Gesture { label: label.to_owned(), depth: 1 });
+        self.gesture =
+            Some(Gesture { label: label.to_owned(), key: key.to_owned(), merge, edits: None, depth: 1 });
+    }
+
+    /// Renames the gesture in progress (a drag's label follows the value).
+    pub fn relabel(&mut self, label: &str) {
+        if let Some(g) = &mut self.gesture {
+            label.clone_into(&mut g.label);
+        }
+    }
+
+    /// Adds typed edits to the gesture in progress (see [`StepEdits`]).
+    pub fn add_edits(&mut self, edits: StepEdits) {
+        if let Some(g) = &mut self.gesture {
+            g.edits = Some(match g.edits.take() {
+                Some(e) => e.then(edits),
+                None => edits,
+            });
+        }
     }
 
     /// Ends the gesture begun by [`begin`](History::begin) and records it as a
@@ -164,8 +205,8 @@ impl History {
         if g.depth > 0 {
             return None;
         }
-        let label = self.gesture.take().map(|g| g.label).unwrap_or_default();
-        if self.record(&label, session, true) { self.done.back() } else { None }
+        let g = self.gesture.take()?;
+        if self.record(g, session) { self.done.back() } else { None }
     }
 
     /// Abandons the gesture in progress: `session` goes back to how it was at
@@ -294,7 +335,7 @@ impl History {
     /// Ends a gesture left open and records changes made outside the history.
     fn settle(&mut self, session: &Session) {
         if let Some(g) = self.gesture.take() {
-            self.record(&g.label, session, true);
+            self.record(g, session);
         }
         self.sync(session);
     }
@@ -302,13 +343,22 @@ impl History {
     /// Records changes made without `History` as a step of their own.
     fn sync(&mut self, session: &Session) {
         if !self.current.holds(session) {
-            self.record(UNTRACKED_LABEL, session, false);
+            let g = Gesture {
+                label: UNTRACKED_LABEL.to_owned(),
+                key: UNTRACKED_LABEL.to_owned(),
+                merge: false,
+                edits: None,
+                depth: 0,
+            };
+            self.record(g, session);
         }
     }
 
-    /// Records the change from `current` to `session` under `label`; false if
-    /// there was none.
-    fn record(&mut self, label: &str, session: &Session, may_merge: bool) -> bool {
+    /// Records the change from `current` to `session` as the gesture `g`
+    /// made it; false if there was none.
+    fn record(&mut self, g: Gesture, session: &Session) -> bool {
+        let Gesture { label, key, merge: may_merge, edits, .. } = g;
+        let edits = edits.unwrap_or_else(|| StepEdits::untyped(true));
         let after = Snapshot::take(session, Some(&self.current));
         let before_session = self.current.restore();
         let changes = diff(&before_session, session);
@@ -318,12 +368,15 @@ impl History {
         let now = Instant::now();
         let merge = may_merge
             && self.undone.is_empty()
-            && self.done.back().is_some_and(|last| {
-                last.label == label && now.duration_since(last.ended) <= self.merge_window
-            });
+            && self
+                .done
+                .back()
+                .is_some_and(|last| last.key == key && now.duration_since(last.ended) <= self.merge_window);
         self.undone.clear();
         if merge && let Some(last) = self.done.back_mut() {
             last.changes = diff(&last.before.restore(), session);
+            last.edits = std::mem::take(&mut last.edits).then(edits);
+            last.label = label;
             last.bytes = after.bytes_not_in(&last.before);
             last.after = after.clone();
             last.ended = now;
@@ -340,7 +393,7 @@ impl History {
             if self.done.is_empty() {
                 self.base_bytes = before.bytes();
             }
-            self.done.push_back(Step { label: label.to_owned(), changes, before, after, bytes, ended: now });
+            self.done.push_back(Step { label, key, edits, changes, before, after, bytes, ended: now });
         }
         self.revision += 1;
         self.enforce_limits();

@@ -127,6 +127,8 @@ impl AudioCore {
 
     fn render_block(&mut self, out: &mut [f32], channels: usize) {
         self.apply_commands();
+        // The newest value of every control moved since the last callback.
+        self.graph.apply_params();
         let channels = channels.max(1);
         let frames = out.len() / channels;
         if self.graph.sample_rate() != self.rate {
@@ -190,16 +192,9 @@ impl AudioCore {
                 EngineCommand::Seek(pos) => self.transport.seek(pos),
                 EngineCommand::SetLoop { range, enabled } => self.transport.set_loop(range, enabled),
                 EngineCommand::SetEnd(end) => self.transport.set_end(end),
-                EngineCommand::SetParam(id, v) => {
-                    if !self.graph.set_param(id, v) {
-                        self.send_reserved(EngineEvent::UnknownParam(id));
-                    }
-                }
-                EngineCommand::Gesture(id, g) => {
+                EngineCommand::Gesture(slot, g) => {
                     let (pos, rolling) = (self.transport.position(), self.transport.is_playing());
-                    if !self.graph.gesture(id, g, pos, rolling) {
-                        self.send_reserved(EngineEvent::UnknownParam(id));
-                    }
+                    self.graph.gesture_slot(slot, g, pos, rolling);
                 }
                 EngineCommand::SetMute(s, on) => self.on_strip(s, |g| g.set_mute(s, on)),
                 EngineCommand::SetSolo(s, on) => self.on_strip(s, |g| g.set_solo(s, on)),
@@ -216,6 +211,8 @@ impl AudioCore {
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);
                     graph.set_live(true);
+                    // Values written for the old graph that it has not played yet.
+                    self.graph.apply_params();
                     graph.inherit(&mut self.graph);
                     std::mem::swap(&mut self.graph, &mut graph);
                     self.send_reserved(EngineEvent::Garbage(graph));

@@ -7,7 +7,7 @@
 
 use crate::analysis::MeterReading;
 use crate::graph::{Gesture, Graph};
-use crate::session::{MeterOptions, ParamId, ProcessorId, StripRef};
+use crate::session::{MeterOptions, ProcessorId, StripRef};
 
 /// A request to the audio thread.
 #[derive(Debug)]
@@ -28,12 +28,13 @@ pub enum EngineCommand {
     /// Where playback stops by itself when not looping (the session's end), in
     /// samples; `None`: it rolls on.
     SetEnd(Option<u64>),
-    /// Move a continuous control to a value in its unit (smoothed).
-    SetParam(ParamId, f64),
-    /// A hand on a control: applied at the transport position the audio
+    /// A hand on the control in a slot of the graph sent last (see
+    /// [`crate::control`]): applied at the transport position the audio
     /// thread is at when it reads the command; written into the parameter's
-    /// lane in Touch, Latch, Write and Trim mode, else like `SetParam`.
-    Gesture(ParamId, Gesture),
+    /// lane in Touch, Latch, Write and Trim mode, else like a value written
+    /// into the slot. Values themselves do not travel here: they go through
+    /// the control plane, latest wins.
+    Gesture(usize, Gesture),
     /// Mute or unmute a strip (declicked).
     SetMute(StripRef, bool),
     /// Solo or unsolo a strip (declicked; solo-in-place).
@@ -97,8 +98,6 @@ pub enum EngineEvent {
         /// How many samples.
         samples: u64,
     },
-    /// A command named a parameter the current graph does not have.
-    UnknownParam(ParamId),
     /// A command named a strip the current graph does not have.
     UnknownStrip(StripRef),
     /// A command named a processor the current graph does not have.

@@ -222,6 +222,7 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
     let empty = compile(&Session::new(sample_rate), &|_| None, self::core::MAX_RUN)
         .expect("an empty session always compiles");
     let (tap_writer, analysis) = taps(sample_rate);
+    let params = empty.param_map();
     let core = Box::new(AudioCore::new(
         Box::new(empty),
         cmd_rx,
@@ -246,6 +247,7 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
         analyst: None,
         records: rec_rx,
         passes: Passes::default(),
+        params,
     };
     (core, handle)
 }
@@ -267,6 +269,8 @@ pub struct EngineHandle {
     analyst: Option<analyst::Analyst>,
     records: rtrb::Consumer<Record>,
     passes: Passes,
+    /// The parameter slots of the graph sent last.
+    params: crate::control::ParamMap,
 }
 
 impl EngineHandle {
@@ -307,9 +311,23 @@ impl EngineHandle {
         let _ = self.send(EngineCommand::SetEnd(end));
     }
 
-    /// Moves a control to a value (smoothed on the audio thread).
-    pub fn set_param(&mut self, id: ParamId, value: f64) {
-        let _ = self.send(EngineCommand::SetParam(id, value));
+    /// Moves a control to a value (smoothed on the audio thread): written
+    /// into the parameter's slot of the graph sent last, where a later value
+    /// replaces one not yet played (see [`crate::control`]). False if that
+    /// graph has no such parameter.
+    pub fn set_param(&mut self, id: ParamId, value: f64) -> bool {
+        self.params.set(id, value)
+    }
+
+    /// The parameters of the graph sent last, by slot.
+    pub fn params(&self) -> &crate::control::ParamMap {
+        &self.params
+    }
+
+    fn gesture(&mut self, param: ParamId, g: Gesture) {
+        if let Some(slot) = self.params.slot(param) {
+            let _ = self.send(EngineCommand::Gesture(slot, g));
+        }
     }
 
     /// A control was grabbed at `value` (in Trim mode: an offset in the
@@ -319,20 +337,20 @@ impl EngineHandle {
     /// The audio thread applies it at the transport position it is at when it
     /// reads it (the start of its next callback).
     pub fn touch_begin(&mut self, param: ParamId, value: f64) {
-        let _ = self.send(EngineCommand::Gesture(param, Gesture::Begin(value)));
+        self.gesture(param, Gesture::Begin(value));
     }
 
     /// The held control moved to `value` (Trim mode: offset). Stamped like
     /// [`EngineHandle::touch_begin`]; outside a gesture it begins one.
     pub fn touch_value(&mut self, param: ParamId, value: f64) {
-        let _ = self.send(EngineCommand::Gesture(param, Gesture::Value(value)));
+        self.gesture(param, Gesture::Value(value));
     }
 
     /// The control was let go: Touch glides back to the lane (Trim: the
     /// offset back to 0) over [`TOUCH_GLIDE_SECONDS`](crate::session::pass::TOUCH_GLIDE_SECONDS),
     /// Latch keeps writing until stop, Write until stop.
     pub fn touch_end(&mut self, param: ParamId) {
-        let _ = self.send(EngineCommand::Gesture(param, Gesture::End));
+        self.gesture(param, Gesture::End);
     }
 
     /// The recording passes completed (the transport stopped after them)
@@ -406,8 +424,10 @@ impl EngineHandle {
         if self.graphs_in_flight >= MAX_GRAPHS_IN_FLIGHT {
             return Err(SwapError::Busy);
         }
+        let params = graph.param_map();
         match self.send(EngineCommand::SwapGraph(Box::new(graph))) {
             Ok(()) => {
+                self.params = params;
                 self.graphs_in_flight += 1;
                 Ok(())
             }

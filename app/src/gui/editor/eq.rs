@@ -8,7 +8,8 @@ use iced::event::Status;
 use iced::mouse::{self, Cursor};
 use iced::widget::canvas::Event;
 use iced::{Element, Length, Point, Rectangle, Size};
-use mixdesk_engine::session::{ProcessorId, Session};
+use mixdesk_engine::edit::Edit;
+use mixdesk_engine::session::{ParamId, ProcessorId};
 use plotters::prelude::*;
 use plotters_iced2::{Chart, ChartWidget};
 
@@ -73,24 +74,20 @@ pub fn handle_position(values: &[f64], b: Band, size: Size) -> Point {
     Point::new(x_of(area, values[base + 1]), y_of(area, gain))
 }
 
-/// Sets a band's frequency (and gain, for bands with gain) and switches it on.
-pub fn set_band(s: &mut Session, id: ProcessorId, b: Band, freq: f64, gain: f64) {
+/// The edits that move a band to `freq` and `gain` (and switch it on).
+pub fn band_edits(id: ProcessorId, b: Band, freq: f64, gain: f64) -> Vec<Edit> {
     let base = b.base() as u16;
-    let mut set = |i: u16, v: f64| {
-        s.set_param(mixdesk_engine::session::ParamId::Processor(id, base + i), v);
-    };
-    set(0, 1.0);
-    set(1, freq);
+    let p = |i: u16| ParamId::Processor(id, base + i);
+    let mut out = vec![Edit::Param(p(0), 1.0), Edit::Param(p(1), freq)];
     if has_gain(b) {
-        set(2, gain);
+        out.push(Edit::Param(p(2), gain));
     }
+    out
 }
 
-/// Sets a band's Q.
-pub fn set_q(s: &mut Session, id: ProcessorId, b: Band, q: f64) {
-    if has_gain(b) {
-        s.set_param(mixdesk_engine::session::ParamId::Processor(id, b.base() as u16 + 3), q);
-    }
+/// The edit that sets a band's Q (bands without gain have none).
+pub fn q_edit(id: ProcessorId, b: Band, q: f64) -> Option<Edit> {
+    has_gain(b).then(|| Edit::Param(ParamId::Processor(id, b.base() as u16 + 3), q))
 }
 
 /// Display names of the bands.

@@ -14,6 +14,7 @@ mod plot;
 
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Length};
+use mixdesk_engine::edit::Edit;
 use mixdesk_engine::session::{ParamId, ProcessorId, Session};
 
 use super::audio::Audio;
@@ -99,8 +100,10 @@ pub fn update(doc: &mut Document, message: Message) -> bool {
         Message::ParamChanged(param, v) => {
             let Some(info) = doc.session.param_info(param) else { return false };
             let key = format!("{param:?}");
-            let start = doc.gesture_start(&key).unwrap_or(&doc.session);
-            let before = start.param_value(param).unwrap_or(info.default);
+            let before = doc
+                .gesture_from(&key, param)
+                .or_else(|| doc.session.param_value(param))
+                .unwrap_or(info.default);
             let owner = match param {
                 ParamId::Processor(id, _) => processor_label(&doc.session, id),
                 _ => String::new(),
@@ -109,13 +112,9 @@ pub fn update(doc: &mut Document, message: Message) -> bool {
                 format!("{owner} {} {} -> {}", info.name.to_lowercase(), info.format(before), info.format(v));
             let stepped = info.is_stepped();
             if stepped {
-                doc.edit(&key, label, |s| {
-                    s.set_param(param, v);
-                });
+                doc.apply(&key, label, Edit::Param(param, v));
             } else {
-                doc.gesture(&key, label, |s| {
-                    s.set_param(param, v);
-                });
+                doc.gesture_edits(&key, label, vec![Edit::Param(param, v)]);
             }
         }
         Message::ParamReleased | Message::BandReleased => doc.end_gesture(),
@@ -127,19 +126,19 @@ pub fn update(doc: &mut Document, message: Message) -> bool {
                 freq,
                 gain
             );
-            doc.gesture(&format!("band {id:?} {band:?}"), label, |s| eq::set_band(s, id, band, freq, gain));
+            doc.gesture_edits(&format!("band {id:?} {band:?}"), label, eq::band_edits(id, band, freq, gain));
         }
         Message::BandQ(id, band, q) => {
             let label = format!("{} {} Q {q:.2}", processor_label(&doc.session, id), band.name());
-            doc.edit_merging(&format!("bandq {id:?} {band:?}"), label, |s| eq::set_q(s, id, band, q));
+            if let Some(e) = eq::q_edit(id, band, q) {
+                doc.apply_merging(&format!("bandq {id:?} {band:?}"), label, e);
+            }
         }
         Message::BypassToggled(id) => {
             let Some(on) = doc.session.processor(id).map(|p| !p.bypassed) else { return false };
             let label =
                 format!("{} {}", if on { "Bypassed" } else { "Enabled" }, processor_label(&doc.session, id));
-            doc.edit("bypass", label, |s| {
-                let _ = s.set_bypass(id, on);
-            });
+            doc.apply("bypass", label, Edit::Bypass(id, on));
         }
         Message::Closed => return true,
         // Handled by the app (a worker task), not here.

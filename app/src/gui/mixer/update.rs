@@ -5,6 +5,8 @@ use mixdesk_engine::session::{
     Bus, BusId, Output, ParamId, ProcessorId, Send, SendId, SendParam, Session, Strip, StripParam, StripRef,
 };
 
+use mixdesk_engine::edit::{Edit, Switch};
+
 use super::{Message, MixerUi, strip_name};
 use crate::gui::document::Document;
 use crate::gui::widget::ControlEvent;
@@ -38,9 +40,7 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         Message::PanSubmitted(r) => pan_typed(doc, ui, r),
         Message::Renamed(r, name) => {
             let old = strip_name(&doc.session, r);
-            doc.edit_merging(&format!("{r} name"), format!("Renamed {old} to {name}"), |s| {
-                set_name(s, r, name.clone())
-            });
+            doc.apply_merging(&format!("{r} name"), format!("Renamed {old} to {name}"), Edit::Name(r, name));
             Effect::None
         }
         Message::ColoursToggled(r) => {
@@ -50,17 +50,13 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         Message::ColourPicked(r, c) => {
             ui.colours_open = None;
             let name = strip_name(&doc.session, r);
-            doc.edit(&format!("{r} colour"), format!("{name} colour"), |s| match r {
-                StripRef::Track(id) => s.tracks.iter_mut().filter(|t| t.id == id).for_each(|t| t.colour = c),
-                StripRef::Bus(id) => s.buses.iter_mut().filter(|b| b.id == id).for_each(|b| b.colour = c),
-                StripRef::Master => {}
-            });
+            doc.apply(&format!("{r} colour"), format!("{name} colour"), Edit::Colour(r, c));
             Effect::None
         }
-        Message::MuteToggled(r) => toggle(doc, r, "mute", |st| &mut st.mute),
-        Message::SoloToggled(r) => toggle(doc, r, "solo", |st| &mut st.solo),
-        Message::SoloSafeToggled(r) => toggle(doc, r, "solo safe", |st| &mut st.solo_safe),
-        Message::PolarityToggled(r) => toggle(doc, r, "polarity", |st| &mut st.polarity_inverted),
+        Message::MuteToggled(r) => toggle(doc, r, Switch::Mute, |st| st.mute),
+        Message::SoloToggled(r) => toggle(doc, r, Switch::Solo, |st| st.solo),
+        Message::SoloSafeToggled(r) => toggle(doc, r, Switch::SoloSafe, |st| st.solo_safe),
+        Message::PolarityToggled(r) => toggle(doc, r, Switch::Polarity, |st| st.polarity_inverted),
         Message::ClipReset(r) => Effect::ClipReset(r),
         Message::Selected(r) => {
             ui.selected = Some(r);
@@ -88,9 +84,11 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         Message::InsertBypassToggled(id) => {
             let Some(on) = doc.session.processor(id).map(|p| !p.bypassed) else { return Effect::None };
             let label = processor_label(&doc.session, id);
-            doc.edit("bypass", format!("{} {label}", if on { "Bypassed" } else { "Enabled" }), |s| {
-                let _ = s.set_bypass(id, on);
-            });
+            doc.apply(
+                "bypass",
+                format!("{} {label}", if on { "Bypassed" } else { "Enabled" }),
+                Edit::Bypass(id, on),
+            );
             Effect::None
         }
         Message::InsertOpened(id) => {
@@ -192,20 +190,16 @@ fn control(doc: &mut Document, param: ParamId, what: &str, e: ControlEvent, defa
     match e {
         ControlEvent::Moved(v) => {
             let v = info.clamp(v);
-            let start = doc.gesture_start(&key).unwrap_or(&doc.session);
-            let before = start.param_value(param).unwrap_or(default);
+            let before =
+                doc.gesture_from(&key, param).or_else(|| doc.session.param_value(param)).unwrap_or(default);
             let label = format!("{what} {} -> {}", info.format(before), info.format(v));
-            doc.gesture(&key, label, |s| {
-                s.set_param(param, v);
-            });
+            doc.gesture_edits(&key, label, vec![Edit::Param(param, v)]);
         }
         ControlEvent::Released => doc.end_gesture(),
         ControlEvent::Reset => {
             let before = doc.session.param_value(param).unwrap_or(default);
             let label = format!("{what} {} -> {}", info.format(before), info.format(default));
-            doc.edit(&key, label, |s| {
-                s.set_param(param, default);
-            });
+            doc.apply(&key, label, Edit::Param(param, default));
         }
     }
     Effect::None
@@ -244,9 +238,7 @@ fn set_typed(doc: &mut Document, r: StripRef, p: StripParam, v: f64) -> Effect {
         info.format(before),
         info.format(v)
     );
-    doc.edit(&format!("{param:?}"), label, |s| {
-        s.set_param(param, v);
-    });
+    doc.apply(&format!("{param:?}"), label, Edit::Param(param, v));
     Effect::None
 }
 
@@ -274,14 +266,17 @@ pub fn parse_db(text: &str) -> Option<f64> {
     t.trim_start_matches('+').parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-fn toggle(doc: &mut Document, r: StripRef, what: &str, field: fn(&mut Strip) -> &mut bool) -> Effect {
+fn toggle(doc: &mut Document, r: StripRef, which: Switch, field: fn(&Strip) -> bool) -> Effect {
     let name = strip_name(&doc.session, r);
-    let Some(now) = doc.session.strip(r).map(|st| !*field(&mut st.clone())) else { return Effect::None };
-    doc.edit(&format!("{r} {what}"), format!("{name} {what} {}", if now { "on" } else { "off" }), |s| {
-        if let Some(st) = s.strip_mut(r) {
-            *field(st) = now;
-        }
-    });
+    let Some(now) = doc.session.strip(r).map(|st| !field(st)) else { return Effect::None };
+    let what = match which {
+        Switch::Mute => "mute",
+        Switch::Solo => "solo",
+        Switch::SoloSafe => "solo safe",
+        Switch::Polarity => "polarity",
+    };
+    let label = format!("{name} {what} {}", if now { "on" } else { "off" });
+    doc.apply(&format!("{r} {what}"), label, Edit::Switch(r, which, now));
     Effect::None
 }
 
@@ -308,14 +303,6 @@ pub fn processor_label(s: &Session, id: ProcessorId) -> String {
     match s.find_processor(id) {
         Some((r, _)) => format!("{kind} on {}", strip_name(s, r)),
         None => kind.to_owned(),
-    }
-}
-
-fn set_name(s: &mut Session, r: StripRef, name: String) {
-    match r {
-        StripRef::Track(id) => s.tracks.iter_mut().filter(|t| t.id == id).for_each(|t| t.name = name.clone()),
-        StripRef::Bus(id) => s.buses.iter_mut().filter(|b| b.id == id).for_each(|b| b.name = name.clone()),
-        StripRef::Master => {}
     }
 }
 

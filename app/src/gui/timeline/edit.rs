@@ -2,6 +2,7 @@
 //! or typed value, one per drag (a gesture recomputed from the session as it
 //! was when the drag began, so rounding never accumulates).
 
+use mixdesk_engine::edit::Edit;
 use mixdesk_engine::session::pass::tolerance;
 use mixdesk_engine::session::{
     Clip, ClipId, Fade, FadeShape, Lane, LoopRange, Marker, MarkerId, ParamId, Point, Session, Shape,
@@ -182,9 +183,8 @@ pub fn update(
         Message::Seek(t) => return Effect::Seek(t),
         Message::LoopDragged(a, b, done) => {
             let label = format!("Loop {} - {}", seconds(&doc.session, a), seconds(&doc.session, b));
-            from_base(doc, "loop-range", label, |s| {
-                s.loop_range = Some(LoopRange { start: SampleTime(a), end: SampleTime(b), enabled: true });
-            });
+            let range = LoopRange { start: SampleTime(a), end: SampleTime(b), enabled: true };
+            doc.gesture_edits("loop-range", label, vec![Edit::Loop(Some(range))]);
             if done {
                 doc.end_gesture();
             }
@@ -192,7 +192,7 @@ pub fn update(
         Message::MarkerAdded => {
             let n = doc.session.markers.len() + 1;
             let label = format!("Add marker at {}", seconds(&doc.session, playhead));
-            doc.edit("marker-add", label, |s| {
+            doc.edit_unheard("marker-add", label, |s| {
                 let id = MarkerId(s.next_id());
                 s.markers.push(Marker { id, name: format!("Marker {n}"), position: SampleTime(playhead) });
             });
@@ -206,7 +206,7 @@ pub fn update(
             let name =
                 doc.session.markers.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_default();
             let label = format!("Move marker {name} to {}", seconds(&doc.session, t));
-            from_base(doc, &format!("marker-{}", id.0), label, |s| {
+            doc.gesture_unheard(&format!("marker-{}", id.0), label, |s| {
                 if let Some(m) = s.markers.iter_mut().find(|m| m.id == id) {
                     m.position = SampleTime(t);
                 }
@@ -227,7 +227,7 @@ pub fn update(
         Message::MarkerRenamed => {
             if let Some((id, name)) = ui.renaming.take() {
                 let label = format!("Rename marker to {name}");
-                doc.edit("marker-rename", label, |s| {
+                doc.edit_unheard("marker-rename", label, |s| {
                     if let Some(m) = s.markers.iter_mut().find(|m| m.id == id) {
                         m.name = name;
                     }
@@ -236,7 +236,7 @@ pub fn update(
         }
         Message::MarkerRemoved => {
             if let Some((id, name)) = ui.renaming.take() {
-                doc.edit("marker-remove", format!("Delete marker {name}"), |s| {
+                doc.edit_unheard("marker-remove", format!("Delete marker {name}"), |s| {
                     s.markers.retain(|m| m.id != id)
                 });
             }

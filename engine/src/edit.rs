@@ -1,0 +1,248 @@
+//! Typed edits: a change to the document as a value.
+//!
+//! An [`Edit`] names what it changes (a parameter, a switch, a name), so
+//! whoever applies it knows what changed without comparing sessions:
+//! [`Edit::apply`] changes the session and returns the edit that undoes it,
+//! and [`Edit::effect`] says what the engine must do (send the value on the
+//! control plane, rebuild the graph, or nothing). The undo history keeps the
+//! edits of each step ([`StepEdits`]) so undo and redo reach the engine the
+//! same way.
+//!
+//! Changes of the graph's shape (clips, lanes, routing, processors added or
+//! removed) are not typed yet: they are made by a function on the session
+//! and always rebuild the graph (see [`StepEdits::rebuild`]).
+
+use crate::dsp;
+use crate::session::{Colour, LoopRange, ParamId, ProcessorId, Session, StripRef};
+
+/// A switch on a strip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Switch {
+    /// Mute.
+    Mute,
+    /// Solo (in place).
+    Solo,
+    /// Solo safe: never muted by others' solo.
+    SoloSafe,
+    /// Polarity inverted.
+    Polarity,
+}
+
+/// One change to the session. See the module documentation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// A continuous parameter (strip control, send, processor parameter) to a
+    /// value in its unit (clamped to its range).
+    Param(ParamId, f64),
+    /// A strip switch on or off.
+    Switch(StripRef, Switch, bool),
+    /// An insert out of circuit (true) or in.
+    Bypass(ProcessorId, bool),
+    /// The loop range.
+    Loop(Option<LoopRange>),
+    /// A track's or bus's name.
+    Name(StripRef, String),
+    /// A track's or bus's colour.
+    Colour(StripRef, Colour),
+    /// A track's or bus's comment.
+    Comment(StripRef, String),
+}
+
+/// What an applied edit asks of the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing: the engine does not hear it (names, colours, comments).
+    None,
+    /// The edit itself, live: a value on the control plane or a switch.
+    Live,
+    /// The loop range changed.
+    Loop,
+    /// The graph's shape changed: compile a new one.
+    Rebuild,
+}
+
+impl Edit {
+    /// Applies the edit to `s`; returns the edit that undoes it, or `None`
+    /// when it changed nothing (the same value, or no such strip/processor).
+    pub fn apply(&self, s: &mut Session) -> Option<Edit> {
+        let inverse = match self {
+            Edit::Param(id, v) => {
+                let before = s.param_value(*id)?;
+                s.set_param(*id, *v);
+                let after = s.param_value(*id)?;
+                (after != before).then_some(Edit::Param(*id, before))?
+            }
+            Edit::Switch(r, which, on) => {
+                let st = s.strip_mut(*r)?;
+                let field = match which {
+                    Switch::Mute => &mut st.mute,
+                    Switch::Solo => &mut st.solo,
+                    Switch::SoloSafe => &mut st.solo_safe,
+                    Switch::Polarity => &mut st.polarity_inverted,
+                };
+                let before = std::mem::replace(field, *on);
+                (before != *on).then_some(Edit::Switch(*r, *which, before))?
+            }
+            Edit::Bypass(id, on) => {
+                let before = s.processor(*id)?.bypassed;
+                s.set_bypass(*id, *on).ok()?;
+                (before != *on).then_some(Edit::Bypass(*id, before))?
+            }
+            Edit::Loop(range) => {
+                let before = std::mem::replace(&mut s.loop_range, *range);
+                (before != *range).then_some(Edit::Loop(before))?
+            }
+            Edit::Name(r, name) => {
+                let field = head(s, *r)?.0;
+                let before = std::mem::replace(field, name.clone());
+                (before != *name).then_some(Edit::Name(*r, before))?
+            }
+            Edit::Colour(r, c) => {
+                let field = head(s, *r)?.1;
+                let before = std::mem::replace(field, *c);
+                (before != *c).then_some(Edit::Colour(*r, before))?
+            }
+            Edit::Comment(r, text) => {
+                let field = head(s, *r)?.2;
+                let before = std::mem::replace(field, text.clone());
+                (before != *text).then_some(Edit::Comment(*r, before))?
+            }
+        };
+        Some(inverse)
+    }
+
+    /// What the engine must do once the edit is applied to `s`: a structural
+    /// parameter of a processor (one that sizes buffers or changes latency)
+    /// rebuilds the graph; every other value goes out live.
+    pub fn effect(&self, s: &Session) -> Effect {
+        match self {
+            Edit::Param(ParamId::Processor(id, index), _) => {
+                let structural = s
+                    .processor(*id)
+                    .and_then(|p| dsp::kind(&p.kind))
+                    .is_some_and(|k| k.structural.contains(&usize::from(*index)));
+                if structural { Effect::Rebuild } else { Effect::Live }
+            }
+            // Solo safe decides which strips a solo silences: compiled into the graph.
+            Edit::Switch(_, Switch::SoloSafe, _) => Effect::Rebuild,
+            Edit::Param(..) | Edit::Switch(..) | Edit::Bypass(..) => Effect::Live,
+            Edit::Loop(_) => Effect::Loop,
+            Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) => Effect::None,
+        }
+    }
+
+    /// Whether `other` changes the same thing (so the later one supersedes it).
+    pub fn same_target(&self, other: &Edit) -> bool {
+        match (self, other) {
+            (Edit::Param(a, _), Edit::Param(b, _)) => a == b,
+            (Edit::Switch(a, x, _), Edit::Switch(b, y, _)) => a == b && x == y,
+            (Edit::Bypass(a, _), Edit::Bypass(b, _)) => a == b,
+            (Edit::Loop(_), Edit::Loop(_)) => true,
+            (Edit::Name(a, _), Edit::Name(b, _))
+            | (Edit::Colour(a, _), Edit::Colour(b, _))
+            | (Edit::Comment(a, _), Edit::Comment(b, _)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// The name, colour and comment of a track or bus (the master has none).
+fn head(s: &mut Session, r: StripRef) -> Option<(&mut String, &mut Colour, &mut String)> {
+    match r {
+        StripRef::Track(id) => {
+            s.tracks.iter_mut().find(|t| t.id == id).map(|t| (&mut t.name, &mut t.colour, &mut t.comment))
+        }
+        StripRef::Bus(id) => {
+            s.buses.iter_mut().find(|b| b.id == id).map(|b| (&mut b.name, &mut b.colour, &mut b.comment))
+        }
+        StripRef::Master => None,
+    }
+}
+
+/// What one undo step did, for replaying it to the engine on undo and redo.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepEdits {
+    /// The typed edits, oldest first, one per target (the last value).
+    pub forward: Vec<Edit>,
+    /// Their inverses, newest first, one per target (the value before the step).
+    pub inverse: Vec<Edit>,
+    /// Whether the step also changed the graph's shape (an untyped change):
+    /// undo and redo rebuild the graph.
+    pub rebuild: bool,
+}
+
+impl StepEdits {
+    /// A step made of untyped changes: `rebuild` says whether the engine hears them.
+    pub fn untyped(rebuild: bool) -> StepEdits {
+        StepEdits { rebuild, ..StepEdits::default() }
+    }
+
+    /// Adds an applied edit and its inverse: a later edit of the same target
+    /// replaces the earlier forward one, and the earliest inverse is kept.
+    pub fn push(&mut self, edit: Edit, inverse: Edit) {
+        match self.forward.iter_mut().find(|e| e.same_target(&edit)) {
+            Some(e) => *e = edit,
+            None => {
+                self.forward.push(edit);
+                self.inverse.insert(0, inverse);
+            }
+        }
+    }
+
+    /// This step followed by `later` (two steps merged into one).
+    pub fn then(mut self, later: StepEdits) -> StepEdits {
+        for (e, i) in later.forward.into_iter().zip(later.inverse.into_iter().rev()) {
+            self.push(e, i);
+        }
+        self.rebuild |= later.rebuild;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{StripParam, Track, TrackId};
+
+    fn session() -> Session {
+        let mut s = Session::new(48_000);
+        s.tracks.push(Track::with_one_clip(1, "Bass", "bass.wav".into(), crate::units::SampleTime(48_000)));
+        s
+    }
+
+    #[test]
+    fn apply_returns_the_inverse_and_nothing_for_no_change() {
+        let mut s = session();
+        let fader = ParamId::Strip(StripRef::Track(TrackId(1)), StripParam::Fader);
+        let undo = Edit::Param(fader, -6.0).apply(&mut s).unwrap();
+        assert_eq!(undo, Edit::Param(fader, 0.0));
+        assert_eq!(s.param_value(fader), Some(-6.0));
+        assert_eq!(Edit::Param(fader, -6.0).apply(&mut s), None);
+        undo.apply(&mut s);
+        assert_eq!(s, session());
+        let r = StripRef::Track(TrackId(1));
+        let undo = Edit::Name(r, "Bass DI".into()).apply(&mut s).unwrap();
+        assert_eq!(s.tracks[0].name, "Bass DI");
+        undo.apply(&mut s);
+        assert_eq!(s, session());
+        assert_eq!(Edit::Switch(StripRef::Track(TrackId(9)), Switch::Mute, true).apply(&mut s), None);
+    }
+
+    #[test]
+    fn a_step_keeps_the_last_value_and_the_first_inverse() {
+        let fader = ParamId::Strip(StripRef::Track(TrackId(1)), StripParam::Fader);
+        let pan = ParamId::Strip(StripRef::Track(TrackId(1)), StripParam::Pan);
+        let mut step = StepEdits::default();
+        step.push(Edit::Param(fader, -1.0), Edit::Param(fader, 0.0));
+        step.push(Edit::Param(fader, -2.0), Edit::Param(fader, -1.0));
+        let later = {
+            let mut l = StepEdits::default();
+            l.push(Edit::Param(pan, 0.5), Edit::Param(pan, 0.0));
+            l.push(Edit::Param(fader, -3.0), Edit::Param(fader, -2.0));
+            l
+        };
+        let step = step.then(later);
+        assert_eq!(step.forward, vec![Edit::Param(fader, -3.0), Edit::Param(pan, 0.5)]);
+        assert_eq!(step.inverse, vec![Edit::Param(pan, 0.0), Edit::Param(fader, 0.0)]);
+    }
+}
