@@ -51,8 +51,8 @@ newest=$(grep -o '<release version="[^"]*"' "$metainfo" | head -1 | cut -d'"' -f
 [ "$newest" = "$version" ] || die "$metainfo: the newest <release> is '$newest' but Cargo.toml says $version; add a <release version=\"$version\" date=\"YYYY-MM-DD\"> entry at the top of <releases>"
 
 if [ -z "$binary" ]; then
-  echo "build-deb: building the release binary (cargo build --release -p mixdesk)"
-  cargo build --release --locked -p mixdesk
+  echo "build-deb: building the release binary without the benchmarks (cargo build --release -p mixdesk --no-default-features)"
+  cargo build --release --locked -p mixdesk --no-default-features
   binary="${CARGO_TARGET_DIR:-target}/release/mixdesk"
 fi
 [ -x "$binary" ] || die "$binary is not an executable; build it first (cargo build --release -p mixdesk) or pass --binary PATH"

@@ -60,34 +60,40 @@ pub const DEMO: &str = "Examples:
   mixdesk demo                              prepare the demo `mixdesk` opens and print its path
   mixdesk demo --out ~/demo                 write a fresh copy of the demo into ~/demo";
 
+#[cfg(feature = "bench")]
 pub const BENCH: &str = "Examples:
   mixdesk bench render --tracks 32 --seconds 60
   mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg
   mixdesk bench realtime --tracks 256 --sends 2
   mixdesk bench timeline --tracks 64 --clips 20";
 
+#[cfg(feature = "bench")]
 pub const BENCH_RENDER: &str = "Examples:
   mixdesk bench render --tracks 32 --seconds 60      decode and render speed, peak memory
   mixdesk bench render --tracks 8 --seconds 10 --block 512";
 
+#[cfg(feature = "bench")]
 pub const BENCH_CHAIN: &str = "Examples:
   mixdesk bench chain --tracks 32 --seconds 60       generated stems, beside ffmpeg running the same graph
   mixdesk bench chain --tracks 128 --runs 3          the fastest of three runs of each measurement
   mixdesk bench chain --stems ~/mixes/song/stems     your own stems, one track per file
   mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg";
 
+#[cfg(feature = "bench")]
 pub const BENCH_REALTIME: &str = "Examples:
   mixdesk bench realtime --tracks 256 --sends 2      median and 99th percentile DSP load
   mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %
   mixdesk bench realtime --tracks 64 --chain --find  the same with EQ and a compressor on every track";
 
 /// `mixdesk bench stream --help`.
+#[cfg(feature = "bench")]
 pub const BENCH_STREAM: &str = "Examples:
   mixdesk bench stream --tracks 64 --minutes 10      first sound, memory, under-runs, seeks and a loop
   mixdesk bench stream --tracks 128 --minutes 6 --seconds 30
   mixdesk bench stream --tracks 64 --minutes 10 --rate 96000";
 
 /// `mixdesk bench timeline --help`.
+#[cfg(feature = "bench")]
 pub const BENCH_TIMELINE: &str = "Examples:
   mixdesk bench timeline                             64 tracks x 20 clips, 60 frames while scrolling
   mixdesk bench timeline --tracks 8 --clips 4        a small session";

@@ -1,12 +1,19 @@
 //! Command-line interface: argument definitions and dispatch, one module per subcommand.
 
 mod analyze;
+#[cfg(feature = "bench")]
 mod bench;
+#[cfg(feature = "bench")]
 mod bench_chain;
+#[cfg(feature = "bench")]
 mod bench_chain_stems;
+#[cfg(feature = "bench")]
 mod bench_realtime;
+#[cfg(feature = "bench")]
 mod bench_stream;
+#[cfg(feature = "bench")]
 mod bench_timeline;
+mod cpu_time;
 mod diff;
 mod examples;
 mod info;
@@ -81,7 +88,9 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Measure speed and memory.
+    /// Measure speed and memory (built with the `bench` feature, on by default;
+    /// the .deb leaves it out).
+    #[cfg(feature = "bench")]
     #[command(subcommand, after_help = examples::BENCH)]
     Bench(bench::Bench),
 }
@@ -101,6 +110,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::LearnNoise(args)) => learn_noise::run(args),
         Some(Command::Demo { out: Some(out) }) => write_demo(&out),
         Some(Command::Demo { out: None }) => print_demo_path(),
+        #[cfg(feature = "bench")]
         Some(Command::Bench(b)) => bench::run(b),
         None => Ok(open(cli.session)?),
     }

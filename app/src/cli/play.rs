@@ -189,7 +189,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         stats.files,
         first_sound.unwrap_or_default().as_secs_f64(),
         peak_rss_kib() / 1024,
-        super::bench::cpu_seconds(),
+        super::cpu_time::cpu_seconds(),
         stats.underruns,
         stats.underrun_frames,
         stats.failures.len(),

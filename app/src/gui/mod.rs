@@ -359,6 +359,7 @@ impl App {
             Message::Timeline(m) => self.timeline_message(m),
             Message::Waves(loaded) => {
                 self.waves.install(loaded);
+                #[cfg(feature = "bench")]
                 if let Some((took, files, cached)) = self.waves.take_finished()
                     && std::env::var_os("MIXDESK_REPORT_OPEN").is_some()
                 {

@@ -119,6 +119,7 @@ impl Waveforms {
     /// first request of the batch, how many there are and how many came from
     /// the cache (for `MIXDESK_REPORT_OPEN`, which `mixdesk bench stream
     /// --window` reads).
+    #[cfg(feature = "bench")]
     pub fn take_finished(&mut self) -> Option<(std::time::Duration, usize, usize)> {
         if !self.pending.is_empty() {
             return None;
