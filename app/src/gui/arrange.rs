@@ -5,6 +5,7 @@
 //! transport stops; the controls show the automated values at the playhead.
 
 use iced::Task;
+use mixdesk_engine::edit::Edit;
 use mixdesk_engine::session::{AutoMode, ParamId, SendParam, Session, StripParam};
 
 use super::document::Outbox;
@@ -106,11 +107,9 @@ impl App {
                 let names: Vec<String> =
                     edits.iter().map(|e| timeline::edit::param_name(&self.doc.session, e.param)).collect();
                 let label = format!("Record automation: {}", names.join(", "));
-                self.doc.edit("automation-pass", label, |s| {
-                    for e in &edits {
-                        e.apply(s);
-                    }
-                });
+                // The recorded pass lands as lane edits, one step like any other.
+                let lanes = edits.into_iter().map(|e| Edit::Lane(e.param, Some(e.after))).collect();
+                self.doc.apply_all("automation-pass", label, lanes);
             }
         }
         let want = if self.timeline.analyzer { self.mixer.selected } else { None };

@@ -273,8 +273,21 @@ impl Audio {
             }
             Edit::Bypass(id, on) => self.send(|e| e.set_bypass(id, on)),
             Edit::Loop(_) => self.set_loop(session),
-            // Solo safe changes only who solo silences: the graph is rebuilt for it.
-            Edit::Switch(_, Switch::SoloSafe, _) | Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) => {}
+            // Not heard (names, markers), or heard through the new graph the
+            // document asks for (solo safe, clips, lanes, routing, inserts).
+            Edit::Switch(_, Switch::SoloSafe, _)
+            | Edit::Name(..)
+            | Edit::Colour(..)
+            | Edit::Comment(..)
+            | Edit::Marker(..)
+            | Edit::Clip(..)
+            | Edit::Lane(..)
+            | Edit::Processor(..)
+            | Edit::Send(..)
+            | Edit::Output(..)
+            | Edit::Bus(..)
+            | Edit::Track(..)
+            | Edit::Session(_) => {}
         }
     }
 

@@ -2,10 +2,9 @@
 //! saved, whether it has unsaved changes, and its undo history.
 //!
 //! Every change is a typed [`Edit`] ([`Document::apply`]: one step;
-//! [`Document::gesture_edits`] while a control is dragged,
-//! [`Document::end_gesture`] on release: one step for the whole drag), or,
-//! for changes of the graph's shape that are not typed yet, a function on the
-//! session ([`Document::edit`], [`Document::gesture`]). What the engine must
+//! [`Document::gesture_edits`] while a control, a clip or a lane point is
+//! dragged, [`Document::end_gesture`] on release: one step for the whole
+//! drag). What the engine must
 //! hear collects in the [`Outbox`]: the edits themselves (values go out on
 //! the control plane), or a rebuild; the session is never compared or copied
 //! to find out what changed. Undo and redo replay a step's inverse or forward
@@ -36,21 +35,18 @@ const MERGE_WINDOW: Duration = Duration::from_millis(800);
 pub struct Outbox {
     /// Typed edits applied (or replayed by undo and redo), oldest first.
     pub edits: Vec<Edit>,
-    /// Something changed that no typed edit names (a function on the session).
+    /// Something changed that no typed edit names: an undo of a step the
+    /// history recorded without edits, or Save As rewriting media paths.
     pub untyped: bool,
     /// The graph's shape changed: compile a new one (it carries every value).
     pub rebuild: bool,
 }
 
-/// A gesture in progress: its key, its typed edits so far, and for untyped
-/// gestures (dragging clips) the session as it began.
+/// A gesture in progress: its key and its typed edits so far.
 #[derive(Debug)]
 struct Gesture {
     key: String,
     edits: StepEdits,
-    base: Option<Session>,
-    /// Whether an untyped move changed something the engine hears.
-    heard: bool,
 }
 
 /// A session being edited.
@@ -137,6 +133,11 @@ impl Document {
         self.step(key, &label.into(), false, vec![edit]);
     }
 
+    /// Like [`Document::apply`] for several edits made as one step.
+    pub fn apply_all(&mut self, key: &str, label: impl Into<String>, edits: Vec<Edit>) {
+        self.step(key, &label.into(), false, edits);
+    }
+
     /// Like [`Document::apply`], but an edit with the same `key` within a
     /// moment of the last one extends its step (typing a name, wheel notches).
     pub fn apply_merging(&mut self, key: &str, label: impl Into<String>, edit: Edit) {
@@ -171,28 +172,6 @@ impl Document {
         self.outbox.edits.push(e.clone());
     }
 
-    /// Changes the graph's shape with `f` as one undo step (adding a clip,
-    /// routing, an insert): the engine compiles a new graph.
-    pub fn edit(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
-        self.untyped(key, &label.into(), true, f);
-    }
-
-    /// Changes something the engine does not hear with `f` (markers) as one undo step.
-    pub fn edit_unheard(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
-        self.untyped(key, &label.into(), false, f);
-    }
-
-    fn untyped(&mut self, key: &str, label: &str, heard: bool, f: impl FnOnce(&mut Session)) {
-        self.end_gesture();
-        self.history.begin_keyed(&self.session, key, label, false);
-        f(&mut self.session);
-        self.history.add_edits(StepEdits::untyped(heard));
-        if self.commit() {
-            self.outbox.rebuild |= heard;
-            self.outbox.untyped = true;
-        }
-    }
-
     /// Ends the history's gesture; true if it recorded a step.
     fn commit(&mut self) -> bool {
         let recorded = self.history.commit(&self.session).is_some();
@@ -210,8 +189,7 @@ impl Document {
         }
         if self.gesture.is_none() {
             self.history.begin_keyed(&self.session, key, label, false);
-            self.gesture =
-                Some(Gesture { key: key.to_owned(), edits: StepEdits::default(), base: None, heard: false });
+            self.gesture = Some(Gesture { key: key.to_owned(), edits: StepEdits::default() });
         }
         self.history.relabel(label);
         self.gesture.as_mut().expect("just started")
@@ -241,46 +219,10 @@ impl Document {
         })
     }
 
-    /// One move of an untyped gesture (dragging clips or lane points) that
-    /// changes the graph's shape; the whole gesture becomes one step when it ends.
-    pub fn gesture(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
-        self.untyped_gesture(key, &label.into(), true, f);
-    }
-
-    /// Like [`Document::gesture`] for changes the engine does not hear (moving a marker).
-    pub fn gesture_unheard(&mut self, key: &str, label: impl Into<String>, f: impl FnOnce(&mut Session)) {
-        self.untyped_gesture(key, &label.into(), false, f);
-    }
-
-    fn untyped_gesture(&mut self, key: &str, label: &str, heard: bool, f: impl FnOnce(&mut Session)) {
-        let started = self.gesture.as_ref().is_none_or(|g| g.key != key);
-        let g = self.gesture_for(key, label);
-        g.heard |= heard;
-        if started {
-            // Moves are often made from where the drag began (a clip follows the
-            // mouse from its original place): keep that session, once per drag.
-            let base = self.session.clone();
-            if let Some(g) = self.gesture.as_mut() {
-                g.base = Some(base);
-            }
-        }
-        f(&mut self.session);
-        self.outbox.rebuild |= heard;
-        self.outbox.untyped = true;
-        self.revision += 1;
-    }
-
-    /// The session as it was when the untyped gesture `key` began, if that
-    /// gesture is in progress.
-    pub fn gesture_start(&self, key: &str) -> Option<&Session> {
-        self.gesture.as_ref().filter(|g| g.key == key)?.base.as_ref()
-    }
-
     /// Ends the gesture in progress, recording it as one step if it changed anything.
     pub fn end_gesture(&mut self) {
         if let Some(g) = self.gesture.take() {
-            let edits = if g.heard || g.base.is_some() { StepEdits::untyped(g.heard) } else { g.edits };
-            self.history.add_edits(edits);
+            self.history.add_edits(g.edits);
             self.commit();
         }
     }

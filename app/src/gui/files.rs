@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length, Task};
-use mixdesk_engine::session::{Track, TrackId};
+use mixdesk_engine::edit::{Edit, TrackAt};
+use mixdesk_engine::session::Track;
 use mixdesk_engine::stems::{AUDIO_EXTENSIONS, least_used_colour, relative_to, strip_colours};
 use mixdesk_engine::units::SampleTime;
 
@@ -225,21 +226,25 @@ pub fn add_tracks(doc: &mut Document, files: &[Imported]) {
     } else {
         format!("Imported {} files", files.len())
     };
-    doc.edit("import", label, |s| {
-        for f in files {
-            let id = s.next_id();
-            let n = s.tracks.len();
-            let name = f
-                .path
-                .file_stem()
-                .map_or_else(|| format!("Track {}", n + 1), |x| x.to_string_lossy().into_owned());
-            let media = if relative { relative_to(&f.path, &dir) } else { f.path.clone() };
-            let mut t = Track::with_one_clip(id, name, media, SampleTime(f.frames));
-            t.colour = least_used_colour(strip_colours(s));
-            debug_assert_eq!(t.id, TrackId(id));
-            s.tracks.push(t);
-        }
-    });
+    let s = &doc.session;
+    let mut next = s.next_id();
+    let mut colours: Vec<_> = strip_colours(s).collect();
+    let mut edits = Vec::new();
+    for (k, f) in files.iter().enumerate() {
+        let n = s.tracks.len() + k;
+        let name = f
+            .path
+            .file_stem()
+            .map_or_else(|| format!("Track {}", n + 1), |x| x.to_string_lossy().into_owned());
+        let media = if relative { relative_to(&f.path, &dir) } else { f.path.clone() };
+        // A track and its clip take two ids.
+        let mut t = Track::with_one_clip(next, name, media, SampleTime(f.frames));
+        next += 2;
+        t.colour = least_used_colour(colours.clone());
+        colours.push(t.colour);
+        edits.push(Edit::Track(t.id, Some(TrackAt { index: usize::MAX, track: t })));
+    }
+    doc.apply_all("import", label, edits);
 }
 
 /// "Save changes to NAME before ...?"

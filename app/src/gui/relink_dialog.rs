@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use iced::widget::{button, column, container, row, scrollable, text, text_input, tooltip};
 use iced::{Alignment, Element, Length, Task};
+use mixdesk_engine::edit::Edit;
 use mixdesk_engine::relink::{self, How, Plan};
 use mixdesk_engine::session::{Session, TrackId};
 
@@ -103,8 +104,9 @@ impl App {
             Message::Apply => {
                 let Some(plan) = d.plan.take() else { return Task::none() };
                 self.modal = None;
-                let mut clips = 0;
-                self.doc.edit("relink", "Relink media", |s| clips = relink::apply(s, &plan));
+                let mut relinked = self.doc.session.clone();
+                let clips = relink::apply(&mut relinked, &plan);
+                self.doc.apply("relink", "Relink media", Edit::Session(Box::new(relinked)));
                 self.note.set(format!("Relinked {} file(s), {clips} clip(s)", plan.found.len()));
                 Task::none()
             }

@@ -7,15 +7,17 @@ use mixdesk_engine::restore::profile_of;
 use mixdesk_engine::session::{LoopRange, SampleTime, StripRef};
 
 use super::editor;
+use mixdesk_engine::edit::{Edit, ProcessorAt};
+
 use super::tests::{KICK, fixture, interact, simulator};
 use super::{App, Message};
 
 /// Adds a de-noiser to the kick and opens its editor.
 fn with_denoiser() -> (tempfile::TempDir, App, mixdesk_engine::session::ProcessorId) {
     let (dir, mut app) = fixture();
-    app.doc.edit("add", "add de-noise", |s| {
-        let _ = s.add_processor(KICK, "denoise", usize::MAX);
-    });
+    let processor = app.doc.session.new_processor("denoise").unwrap();
+    let at = ProcessorAt { strip: KICK, index: 0, processor };
+    app.doc.apply("add", "add de-noise", Edit::Processor(at.processor.id, Some(at)));
     let pid = app.doc.session.tracks[0].strip.processors[0].id;
     app.mixer.editor = Some(pid);
     (dir, app, pid)
@@ -32,9 +34,8 @@ fn learn_needs_a_loop_range_then_learns_it_as_one_undo_step() {
     assert!(simulator(&app).find("Drag a loop range over noise alone (a pause, room tone) on the ruler's lower strip, then Learn.").is_ok());
 
     // A loop range over 0.1-0.9 s (the ruler's lower strip sets it; here directly).
-    app.doc.edit("loop", "loop", |s| {
-        s.loop_range = Some(LoopRange { start: SampleTime(4_800), end: SampleTime(43_200), enabled: false });
-    });
+    let range = LoopRange { start: SampleTime(4_800), end: SampleTime(43_200), enabled: false };
+    app.doc.apply("loop", "loop", Edit::Loop(Some(range)));
     let mut clicked = Vec::new();
     {
         let mut ui = simulator(&app);

@@ -11,6 +11,7 @@ use std::path::Path;
 use iced::widget::{button, column, container, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
 use mixdesk_engine::diff::diff;
+use mixdesk_engine::edit::Edit;
 use mixdesk_engine::session::Session;
 use mixdesk_engine::versions::{self, Version};
 
@@ -169,7 +170,7 @@ impl Versions {
         match versions::load(&path, v) {
             Ok(loaded) => {
                 let label = format!("Switch to version \"{}\"", v.name);
-                doc.edit("version", label, |s| *s = loaded);
+                doc.apply("version", label, Edit::Session(Box::new(loaded)));
                 self.status = Some(format!("Switched to \"{}\" (Undo returns)", v.name));
             }
             Err(e) => self.status = Some(e.to_string()),

@@ -26,6 +26,19 @@ pub enum EditError {
 }
 
 impl Session {
+    /// A new processor of `kind` with a fresh id and every parameter at its
+    /// default, not yet on any strip (see [`crate::edit::Edit::Processor`]).
+    pub fn new_processor(&self, kind: &str) -> Result<Processor, EditError> {
+        let spec = crate::dsp::kind(kind).ok_or_else(|| EditError::UnknownKind(kind.to_owned()))?;
+        Ok(Processor {
+            id: ProcessorId(self.next_id()),
+            kind: spec.kind.to_owned(),
+            bypassed: false,
+            params: BTreeMap::new(),
+            sidechain: None,
+        })
+    }
+
     /// Inserts a new processor of `kind` at its defaults into `strip`'s chain at
     /// `index` (clamped; `usize::MAX` appends) and returns its id.
     pub fn add_processor(

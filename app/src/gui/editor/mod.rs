@@ -14,7 +14,7 @@ mod plot;
 
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Length};
-use mixdesk_engine::edit::Edit;
+use mixdesk_engine::edit::{Edit, ProcessorAt};
 use mixdesk_engine::session::{ParamId, ProcessorId, Session};
 
 use super::audio::Audio;
@@ -159,7 +159,12 @@ pub fn apply_learned(
         return;
     }
     let label = denoise::label(&processor_label(&doc.session, id), start, end, doc.session.sample_rate);
-    doc.edit(&format!("learn {id:?}"), label, |s| {
-        mixdesk_engine::restore::set_profile(s, id, profile);
-    });
+    let Some((strip, index)) = doc.session.find_processor(id) else { return };
+    let Some(mut processor) = doc.session.processor(id).cloned() else { return };
+    processor.params.extend(mixdesk_engine::restore::profile_params(profile));
+    doc.apply(
+        &format!("learn {id:?}"),
+        label,
+        Edit::Processor(id, Some(ProcessorAt { strip, index, processor })),
+    );
 }

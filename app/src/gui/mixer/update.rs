@@ -5,7 +5,7 @@ use mixdesk_engine::session::{
     Bus, BusId, Output, ParamId, ProcessorId, Send, SendId, SendParam, Session, Strip, StripParam, StripRef,
 };
 
-use mixdesk_engine::edit::{Edit, Switch};
+use mixdesk_engine::edit::{BusAt, Edit, ProcessorAt, SendAt, Switch};
 
 use super::{Message, MixerUi, strip_name};
 use crate::gui::document::Document;
@@ -64,18 +64,20 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         }
         Message::InsertAdded(r, kind) => {
             let name = strip_name(&doc.session, r);
-            let mut added = None;
-            doc.edit("insert add", format!("Added {} to {name}", kind.0.name), |s| {
-                added = s.add_processor(r, kind.0.kind, usize::MAX).ok();
-            });
-            ui.editor = added.or(ui.editor);
+            let Ok(processor) = doc.session.new_processor(kind.0.kind) else { return Effect::None };
+            let id = processor.id;
+            let at = ProcessorAt { strip: r, index: usize::MAX, processor };
+            doc.apply(
+                "insert add",
+                format!("Added {} to {name}", kind.0.name),
+                Edit::Processor(id, Some(at)),
+            );
+            ui.editor = Some(id);
             Effect::None
         }
         Message::InsertRemoved(id) => {
             let label = processor_label(&doc.session, id);
-            doc.edit("insert remove", format!("Removed {label}"), |s| {
-                let _ = s.remove_processor(id);
-            });
+            doc.apply("insert remove", format!("Removed {label}"), Edit::Processor(id, None));
             if ui.editor == Some(id) {
                 ui.editor = None;
             }
@@ -112,25 +114,18 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         }
         Message::SendAdded(r, bus) => {
             let name = strip_name(&doc.session, r);
-            checked_edit(doc, "send add", format!("{name} send to {}", bus.name), |s| {
-                let id = SendId(s.next_id());
-                if let Some(st) = s.strip_mut(r) {
-                    st.sends.push(Send {
-                        id,
-                        target: bus.id,
-                        level_db: mixdesk_engine::session::Decibels(-10.0),
-                        pan: Default::default(),
-                        pre_fader: false,
-                    });
-                }
-            })
+            let send = Send {
+                id: SendId(doc.session.next_id()),
+                target: bus.id,
+                level_db: mixdesk_engine::session::Decibels(-10.0),
+                pan: Default::default(),
+                pre_fader: false,
+            };
+            let edit = Edit::Send(send.id, Some(SendAt { strip: r, index: usize::MAX, send }));
+            checked(doc, "send add", format!("{name} send to {}", bus.name), edit)
         }
         Message::SendRemoved(id) => {
-            doc.edit("send remove", "Removed a send", |s| {
-                for st in strips_mut(s) {
-                    st.sends.retain(|x| x.id != id);
-                }
-            });
+            doc.apply("send remove", "Removed a send", Edit::Send(id, None));
             Effect::None
         }
         Message::SendLevel(id, e) => {
@@ -138,34 +133,26 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             control(doc, param, "Send level", e, SendParam::Level.info().default)
         }
         Message::SendPreToggled(id) => {
-            doc.edit("send pre", "Send pre/post fader", |s| {
-                for st in strips_mut(s) {
-                    st.sends.iter_mut().filter(|x| x.id == id).for_each(|x| x.pre_fader = !x.pre_fader);
-                }
-            });
+            let Some(mut at) = send_at(&doc.session, id) else { return Effect::None };
+            at.send.pre_fader = !at.send.pre_fader;
+            doc.apply("send pre", "Send pre/post fader", Edit::Send(id, Some(at)));
             Effect::None
         }
         Message::OutputChosen(r, o) => {
             let name = strip_name(&doc.session, r);
-            checked_edit(doc, "output", format!("{name} output to {}", o.name), |s| {
-                set_output(s, r, o.output)
-            })
+            checked(doc, "output", format!("{name} output to {}", o.name), Edit::Output(r, o.output))
         }
         Message::BusAdded => {
-            doc.edit("bus add", "Added a bus", |s| {
-                let id = BusId(s.next_id());
-                let n = s.buses.len() + 1;
-                let colour =
-                    mixdesk_engine::stems::least_used_colour(mixdesk_engine::stems::strip_colours(s));
-                s.buses.push(Bus {
-                    id,
-                    name: format!("Bus {n}"),
-                    colour,
-                    comment: String::new(),
-                    strip: Strip::default(),
-                    output: Output::Master,
-                });
-            });
+            let s = &doc.session;
+            let bus = Bus {
+                id: BusId(s.next_id()),
+                name: format!("Bus {}", s.buses.len() + 1),
+                colour: mixdesk_engine::stems::least_used_colour(mixdesk_engine::stems::strip_colours(s)),
+                comment: String::new(),
+                strip: Strip::default(),
+                output: Output::Master,
+            };
+            doc.apply("bus add", "Added a bus", Edit::Bus(bus.id, Some(BusAt { index: usize::MAX, bus })));
             Effect::None
         }
     }
@@ -291,9 +278,12 @@ fn reorder(doc: &mut Document, id: ProcessorId, target: ProcessorId) {
         return;
     }
     let label = format!("Moved {}", processor_label(&doc.session, id));
-    doc.gesture("insert move", label, |s| {
-        let _ = s.move_processor(id, ra, to);
-    });
+    let Some(processor) = doc.session.processor(id).cloned() else { return };
+    doc.gesture_edits(
+        "insert move",
+        label,
+        vec![Edit::Processor(id, Some(ProcessorAt { strip: ra, index: to, processor }))],
+    );
 }
 
 /// "EQ on Bass".
@@ -306,33 +296,33 @@ pub fn processor_label(s: &Session, id: ProcessorId) -> String {
     }
 }
 
-fn set_output(s: &mut Session, r: StripRef, o: Output) {
-    match r {
-        StripRef::Track(id) => s.tracks.iter_mut().filter(|t| t.id == id).for_each(|t| t.output = o),
-        StripRef::Bus(id) => s.buses.iter_mut().filter(|b| b.id == id).for_each(|b| b.output = o),
-        StripRef::Master => {}
-    }
-}
-
-/// Every strip of the session, mutably.
-pub fn strips_mut(s: &mut Session) -> impl Iterator<Item = &mut Strip> {
-    s.tracks
-        .iter_mut()
-        .map(|t| &mut t.strip)
-        .chain(s.buses.iter_mut().map(|b| &mut b.strip))
-        .chain(std::iter::once(&mut s.master))
-}
-
 /// An edit that could make the session invalid (a routing loop): tried on a
-/// copy first, and refused with the reason if the result does not validate.
-fn checked_edit(doc: &mut Document, key: &str, label: String, f: impl FnOnce(&mut Session)) -> Effect {
+/// copy first (one click, one copy), and refused with the reason if the
+/// result does not validate.
+fn checked(doc: &mut Document, key: &str, label: String, edit: Edit) -> Effect {
     let mut trial = doc.session.clone();
-    f(&mut trial);
+    edit.apply(&mut trial);
     if let Err(e) = mixdesk_engine::session::validate(&trial) {
         return Effect::Error(format!("{e}. The change was not made."));
     }
-    doc.edit(key, label, |s| *s = trial);
+    doc.apply(key, label, edit);
     Effect::None
+}
+
+/// Where send `id` is and what it is.
+fn send_at(s: &Session, id: SendId) -> Option<SendAt> {
+    let strips = s
+        .tracks
+        .iter()
+        .map(|t| (StripRef::Track(t.id), &t.strip))
+        .chain(s.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip)))
+        .chain([(StripRef::Master, &s.master)]);
+    for (strip, st) in strips {
+        if let Some(index) = st.sends.iter().position(|x| x.id == id) {
+            return Some(SendAt { strip, index, send: st.sends[index].clone() });
+        }
+    }
+    None
 }
 
 #[cfg(test)]

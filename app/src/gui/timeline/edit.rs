@@ -2,14 +2,14 @@
 //! or typed value, one per drag (a gesture recomputed from the session as it
 //! was when the drag began, so rounding never accumulates).
 
-use mixdesk_engine::edit::Edit;
+use mixdesk_engine::edit::{ClipAt, Edit};
 use mixdesk_engine::session::pass::tolerance;
 use mixdesk_engine::session::{
-    Clip, ClipId, Fade, FadeShape, Lane, LoopRange, Marker, MarkerId, ParamId, Point, Session, Shape,
-    StripRef,
+    Clip, ClipId, Fade, Lane, LoopRange, Marker, MarkerId, ParamId, Point, Session, Shape, StripRef, TrackId,
 };
 use mixdesk_engine::units::{Decibels, SampleTime};
 
+use super::clip_drag::{self, DragBase};
 use super::geometry;
 use super::rows::{Grab, PX_PER_DB};
 use super::{Message, TimelineUi, track_of};
@@ -31,19 +31,6 @@ pub enum Effect {
 
 /// The shortest clip a trim leaves, in samples.
 const MIN_CLIP: u64 = 64;
-
-/// Applies `f` to the session as it was when the gesture `key` began.
-fn from_base(doc: &mut Document, key: &str, label: String, f: impl FnOnce(&mut Session)) {
-    let base = doc.gesture_start(key).cloned().unwrap_or_else(|| doc.session.clone());
-    doc.gesture(key, label, |s| {
-        *s = base;
-        f(s);
-    });
-}
-
-fn clip_mut(s: &mut Session, id: ClipId) -> Option<&mut Clip> {
-    s.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()).find(|c| c.id == id)
-}
 
 fn clip(s: &Session, id: ClipId) -> Option<&Clip> {
     s.tracks.iter().flat_map(|t| t.clips.iter()).find(|c| c.id == id)
@@ -81,16 +68,11 @@ fn place(s: &Session, ui: &TimelineUi, t: f64, free: bool, moving: &[ClipId], pl
     geometry::snap(t, ui.span, step, &snap_targets(s, moving, playhead))
 }
 
-/// The index of the track holding clip `id`.
-fn track_index(s: &Session, id: ClipId) -> Option<usize> {
-    s.tracks.iter().position(|t| t.clips.iter().any(|c| c.id == id))
-}
-
 /// How many tracks down (positive) or up a clip dragged `dy` pixels moves:
 /// the track whose row (or lane) is under the dragged clip's row centre
-/// moved by `dy`, limited so that every moving clip stays on a track.
-fn track_shift(s: &Session, ui: &TimelineUi, id: ClipId, dy: f32, moving: &[ClipId]) -> isize {
-    let Some(from) = track_index(s, id) else { return 0 };
+/// moved by `dy`, limited so that every moving clip stays on a track. `from`
+/// is the dragged clip's track index, `indices` those of every moving clip.
+fn track_shift(s: &Session, ui: &TimelineUi, from: usize, dy: f32, indices: &[usize]) -> isize {
     let rows = ui.rows(s);
     let Some(row) = rows.iter().find(|r| r.kind == geometry::RowKind::Track(from)) else { return 0 };
     let y = row.y + row.height / 2.0 + dy;
@@ -101,56 +83,10 @@ fn track_shift(s: &Session, ui: &TimelineUi, id: ClipId, dy: f32, moving: &[Clip
         None if y < 0.0 => 0,
         None => s.tracks.len().saturating_sub(1),
     };
-    let indices: Vec<usize> = moving.iter().filter_map(|m| track_index(s, *m)).collect();
     let (lowest, highest) =
         (indices.iter().min().copied().unwrap_or(from), indices.iter().max().copied().unwrap_or(from));
     let want = to as isize - from as isize;
     want.clamp(-(lowest as isize), (s.tracks.len() - 1 - highest) as isize)
-}
-
-/// Moves each clip in `ids` from its track to the track `shift` places down.
-fn move_to_tracks(s: &mut Session, ids: &[ClipId], shift: isize) {
-    let mut taken = Vec::new();
-    for (i, t) in s.tracks.iter_mut().enumerate() {
-        let (go, stay): (Vec<Clip>, Vec<Clip>) = t.clips.drain(..).partition(|c| ids.contains(&c.id));
-        t.clips = stay;
-        taken.extend(go.into_iter().map(|c| ((i as isize + shift) as usize, c)));
-    }
-    for (to, c) in taken {
-        if let Some(t) = s.tracks.get_mut(to) {
-            t.clips.push(c);
-        }
-    }
-}
-
-/// Gives clips that overlap on a track crossfades: the earlier clip fades out
-/// and the later fades in over the overlap (equal power), unless their fades
-/// are already at least that long.
-pub fn crossfade(s: &mut Session, touched: &[ClipId]) {
-    for track in &mut s.tracks {
-        if !track.clips.iter().any(|c| touched.contains(&c.id)) {
-            continue;
-        }
-        let mut order: Vec<usize> = (0..track.clips.len()).collect();
-        order.sort_by_key(|&i| track.clips[i].start);
-        for w in order.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let (a_end, b_start) = (track.clips[a].end().0, track.clips[b].start.0);
-            if b_start >= a_end
-                || !(touched.contains(&track.clips[a].id) || touched.contains(&track.clips[b].id))
-            {
-                continue;
-            }
-            let overlap = (a_end - b_start).min(track.clips[b].length.0);
-            for (i, fade_in) in [(a, false), (b, true)] {
-                let c = &mut track.clips[i];
-                let f = if fade_in { &mut c.fade_in } else { &mut c.fade_out };
-                if f.length.0 < overlap {
-                    *f = Fade { length: SampleTime(overlap), shape: FadeShape::EqualPower };
-                }
-            }
-        }
-    }
 }
 
 /// Applies one timeline message. `playhead` is the transport position in session samples.
@@ -192,10 +128,9 @@ pub fn update(
         Message::MarkerAdded => {
             let n = doc.session.markers.len() + 1;
             let label = format!("Add marker at {}", seconds(&doc.session, playhead));
-            doc.edit_unheard("marker-add", label, |s| {
-                let id = MarkerId(s.next_id());
-                s.markers.push(Marker { id, name: format!("Marker {n}"), position: SampleTime(playhead) });
-            });
+            let id = MarkerId(doc.session.next_id());
+            let m = Marker { id, name: format!("Marker {n}"), position: SampleTime(playhead) };
+            doc.apply("marker-add", label, Edit::Marker(id, Some(m)));
         }
         Message::MarkerJump(id) => {
             if let Some(m) = doc.session.markers.iter().find(|m| m.id == id) {
@@ -206,11 +141,10 @@ pub fn update(
             let name =
                 doc.session.markers.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_default();
             let label = format!("Move marker {name} to {}", seconds(&doc.session, t));
-            doc.gesture_unheard(&format!("marker-{}", id.0), label, |s| {
-                if let Some(m) = s.markers.iter_mut().find(|m| m.id == id) {
-                    m.position = SampleTime(t);
-                }
-            });
+            if let Some(m) = doc.session.markers.iter().find(|m| m.id == id) {
+                let m = Marker { position: SampleTime(t), ..m.clone() };
+                doc.gesture_edits(&format!("marker-{}", id.0), label, vec![Edit::Marker(id, Some(m))]);
+            }
             if done {
                 doc.end_gesture();
             }
@@ -227,18 +161,15 @@ pub fn update(
         Message::MarkerRenamed => {
             if let Some((id, name)) = ui.renaming.take() {
                 let label = format!("Rename marker to {name}");
-                doc.edit_unheard("marker-rename", label, |s| {
-                    if let Some(m) = s.markers.iter_mut().find(|m| m.id == id) {
-                        m.name = name;
-                    }
-                });
+                if let Some(m) = doc.session.markers.iter().find(|m| m.id == id) {
+                    let m = Marker { name, ..m.clone() };
+                    doc.apply("marker-rename", label, Edit::Marker(id, Some(m)));
+                }
             }
         }
         Message::MarkerRemoved => {
             if let Some((id, name)) = ui.renaming.take() {
-                doc.edit_unheard("marker-remove", format!("Delete marker {name}"), |s| {
-                    s.markers.retain(|m| m.id != id)
-                });
+                doc.apply("marker-remove", format!("Delete marker {name}"), Edit::Marker(id, None));
             }
         }
         Message::MuteToggled(t) => {
@@ -286,7 +217,8 @@ pub fn update(
         }
         Message::LaneModeChosen(param, mode) => {
             let name = param_name(&doc.session, param);
-            doc.edit("lane-mode", format!("{name} automation: {mode:?}"), |s| s.lane_mut(param).mode = mode);
+            let lane = Lane { mode, ..lane_now(&doc.session, param) };
+            doc.apply("lane-mode", format!("{name} automation: {mode:?}"), Edit::Lane(param, Some(lane)));
         }
         Message::ClipPressed(id, add) => {
             ui.points = None;
@@ -312,7 +244,11 @@ pub fn update(
         Message::ClipDragged(grab, id, dt, dy, free) => {
             clip_drag(doc, ui, media_frames, playhead, grab, id, dt, dy, free)
         }
-        Message::DragEnded => doc.end_gesture(),
+        Message::DragEnded => {
+            ui.drag = None;
+            ui.lane_drag = None;
+            doc.end_gesture();
+        }
         Message::Split => split(doc, ui, playhead),
         Message::Duplicate => duplicate(doc, ui),
         Message::Delete => delete(doc, ui),
@@ -324,50 +260,66 @@ pub fn update(
         Message::FadeShapeChosen(id, fade_in, shape) => {
             let name = clip(&doc.session, id).map(clip_name).unwrap_or_default();
             let which = if fade_in { "in" } else { "out" };
-            doc.edit("fade-shape", format!("Fade-{which} shape of {name}: {shape:?}"), |s| {
-                if let Some(c) = clip_mut(s, id) {
-                    if fade_in { c.fade_in.shape = shape } else { c.fade_out.shape = shape }
+            if let Some(mut c) = clip(&doc.session, id).cloned() {
+                if fade_in {
+                    c.fade_in.shape = shape
+                } else {
+                    c.fade_out.shape = shape
                 }
-            });
+                if let Some(e) = put_clip(&doc.session, c) {
+                    doc.apply("fade-shape", format!("Fade-{which} shape of {name}: {shape:?}"), e);
+                }
+            }
             ui.menu = None;
         }
         Message::SegmentShapeChosen(param, index, shape) => {
             let name = param_name(&doc.session, param);
-            doc.edit("segment-shape", format!("{name} segment shape: {shape:?}"), |s| {
-                if let Some(p) = s.lane_mut(param).points.get_mut(index) {
-                    p.shape = shape;
-                }
-            });
+            let mut lane = lane_now(&doc.session, param);
+            if let Some(p) = lane.points.get_mut(index) {
+                p.shape = shape;
+            }
+            doc.apply(
+                "segment-shape",
+                format!("{name} segment shape: {shape:?}"),
+                Edit::Lane(param, Some(lane)),
+            );
             ui.menu = None;
         }
         Message::PointAdded(param, t, v) => {
             let Some(info) = doc.session.param_info(param) else { return Effect::None };
             let name = param_name(&doc.session, param);
             let label = format!("Add {name} point {} at {}", info.format(v), seconds(&doc.session, t));
-            doc.edit("lane-point", label, |s| {
-                s.lane_mut(param).add_point(Point { time: t, value: info.clamp(v), shape: Shape::Linear });
-            });
+            let mut lane = lane_now(&doc.session, param);
+            lane.add_point(Point { time: t, value: info.clamp(v), shape: Shape::Linear });
+            doc.apply("lane-point", label, Edit::Lane(param, Some(lane)));
             ui.points = None;
         }
         Message::PointDragged(param, index, t, v) => {
             let Some(info) = doc.session.param_info(param) else { return Effect::None };
             let name = param_name(&doc.session, param);
             let label = format!("Move {name} point to {} at {}", info.format(v), seconds(&doc.session, t));
-            from_base(doc, &format!("point-{param:?}-{index}"), label, |s| {
-                s.lane_mut(param).move_point(index, t, info.clamp(v));
+            lane_drag(doc, ui, &format!("point-{param:?}-{index}"), param, label, |lane| {
+                lane.move_point(index, t, info.clamp(v));
             });
         }
         Message::SegmentDragged(param, index, frac) => {
             let Some(info) = doc.session.param_info(param) else { return Effect::None };
             let name = param_name(&doc.session, param);
-            from_base(doc, &format!("segment-{param:?}-{index}"), format!("Move {name} segment"), |s| {
-                let lane = s.lane_mut(param);
-                for i in [index, index + 1] {
-                    if let Some(p) = lane.points.get_mut(i) {
-                        p.value = geometry::lane_value(&info, geometry::lane_position(&info, p.value) + frac);
+            lane_drag(
+                doc,
+                ui,
+                &format!("segment-{param:?}-{index}"),
+                param,
+                format!("Move {name} segment"),
+                |lane| {
+                    for i in [index, index + 1] {
+                        if let Some(p) = lane.points.get_mut(i) {
+                            p.value =
+                                geometry::lane_value(&info, geometry::lane_position(&info, p.value) + frac);
+                        }
                     }
-                }
-            });
+                },
+            );
         }
         Message::Stroke(param, stroke) => draw_stroke(doc, param, stroke),
         Message::PointsBanded(param, a, b) => {
@@ -392,9 +344,9 @@ pub fn update(
             let Some(info) = doc.session.param_info(param) else { return Effect::None };
             let name = param_name(&doc.session, param);
             let label = format!("Scale {} {name} points by {scale}% and offset {offset:+}", indices.len());
-            doc.edit("lane-scale", label, |s| {
-                s.lane_mut(param).scale_offset(&indices, scale / 100.0, offset, &info)
-            });
+            let mut lane = lane_now(&doc.session, param);
+            lane.scale_offset(&indices, scale / 100.0, offset, &info);
+            doc.apply("lane-scale", label, Edit::Lane(param, Some(lane)));
         }
     }
     Effect::None
@@ -416,7 +368,7 @@ pub fn param_name(s: &Session, param: ParamId) -> String {
 #[allow(clippy::too_many_arguments)]
 fn clip_drag(
     doc: &mut Document,
-    ui: &TimelineUi,
+    ui: &mut TimelineUi,
     media_frames: &dyn Fn(&Clip) -> Option<u64>,
     playhead: u64,
     grab: Grab,
@@ -426,23 +378,47 @@ fn clip_drag(
     free: bool,
 ) {
     let key = format!("clip-{grab:?}");
-    let base = doc.gesture_start(&key).cloned().unwrap_or_else(|| doc.session.clone());
-    let Some(orig) = clip(&base, id).cloned() else { return };
+    let mut base = match ui.drag.take() {
+        Some(b) if b.key == key => b,
+        _ => DragBase::take(&doc.session, &key),
+    };
+    let label = clip_move(doc, ui, &mut base, media_frames, playhead, (grab, id, dt, dy, free));
+    if let Some((label, edits)) = label {
+        doc.gesture_edits(&key, label, edits);
+    }
+    ui.drag = Some(base);
+}
+
+/// One move of a clip drag, from the clips as the drag began: its label and
+/// the edits that put every clip of the tracks it touches where it now is.
+fn clip_move(
+    doc: &Document,
+    ui: &TimelineUi,
+    base: &mut DragBase,
+    media_frames: &dyn Fn(&Clip) -> Option<u64>,
+    playhead: u64,
+    (grab, id, dt, dy, free): (Grab, ClipId, f64, f32, bool),
+) -> Option<(String, Vec<Edit>)> {
+    let s = &doc.session;
+    let (from, orig) = base.clip(id).map(|(i, c)| (i, c.clone()))?;
     let name = clip_name(&orig);
     let moving: Vec<ClipId> =
         if ui.selected.contains(&id) { ui.selected.iter().copied().collect() } else { vec![id] };
-    let sr = base.sample_rate;
+    let sr = s.sample_rate;
     let at = |t: u64| min_sec(t as f64 / f64::from(sr.max(1)));
+    let edge = |t: f64, ids: &[ClipId]| place(s, ui, t, free, ids, playhead);
     match grab {
         Grab::Move => {
-            let target = place(&base, ui, orig.start.0 as f64 + dt, free, &moving, playhead);
+            let target = edge(orig.start.0 as f64 + dt, &moving);
+            let starts: Vec<(usize, u64)> =
+                moving.iter().filter_map(|m| base.clip(*m)).map(|(i, c)| (i, c.start.0)).collect();
             // Never move any selected clip before zero.
-            let earliest =
-                moving.iter().filter_map(|m| clip(&base, *m)).map(|c| c.start.0).min().unwrap_or(0);
+            let earliest = starts.iter().map(|(_, t)| *t).min().unwrap_or(0);
             let delta = (target as i64 - orig.start.0 as i64).max(-(earliest as i64));
-            let shift = track_shift(&base, ui, id, dy, &moving);
-            let to_track =
-                track_index(&base, id).map(|i| base.tracks[(i as isize + shift) as usize].name.clone());
+            let indices: Vec<usize> = starts.iter().map(|(i, _)| *i).collect();
+            let shift = track_shift(s, ui, from, dy, &indices);
+            let to_index = |i: usize| (i as isize + shift) as usize;
+            let to_track = s.tracks.get(to_index(from)).map(|t| t.name.clone());
             let label = match (moving.len() > 1, shift != 0) {
                 (true, _) => format!("Move {} clips by {:+.3} s", moving.len(), delta as f64 / f64::from(sr)),
                 (false, true) => format!(
@@ -458,50 +434,49 @@ fn clip_drag(
                     )
                 }
             };
-            from_base(doc, &key, label, |s| {
-                for m in &moving {
-                    if let Some(c) = clip_mut(s, *m) {
-                        c.start = SampleTime((c.start.0 as i64 + delta) as u64);
-                    }
+            let mut scratch =
+                base.scratch(indices.iter().copied().chain(indices.iter().map(|i| to_index(*i))));
+            for m in &moving {
+                if let Some(c) = clip_drag::clip_mut(&mut scratch, *m) {
+                    c.start = SampleTime((c.start.0 as i64 + delta) as u64);
                 }
-                if shift != 0 {
-                    move_to_tracks(s, &moving, shift);
-                }
-                crossfade(s, &moving);
-            });
+            }
+            if shift != 0 {
+                let index_of = |t: TrackId| s.tracks.iter().position(|x| x.id == t);
+                clip_drag::move_to_tracks(&mut scratch, &moving, |t| {
+                    index_of(t).and_then(|i| base.track_id(to_index(i)))
+                });
+            }
+            clip_drag::crossfade(&mut scratch, &moving);
+            Some((label, clip_drag::edits(scratch)))
         }
         Grab::TrimStart => {
             let lowest = orig.start.0.saturating_sub(orig.source_offset.0);
             let highest = orig.end().0.saturating_sub(MIN_CLIP);
-            let t = place(&base, ui, orig.start.0 as f64 + dt, free, &[id], playhead).clamp(lowest, highest);
-            let label = format!("Trim start of {name} to {}", at(t));
-            from_base(doc, &key, label, |s| {
-                if let Some(c) = clip_mut(s, id) {
-                    let end = c.end().0;
-                    c.source_offset = SampleTime((c.source_offset.0 + t).saturating_sub(c.start.0));
-                    c.start = SampleTime(t);
-                    c.length = SampleTime(end - t);
-                    c.fade_in.length = SampleTime(c.fade_in.length.0.min(c.length.0));
-                    c.fade_out.length = SampleTime(c.fade_out.length.0.min(c.length.0 - c.fade_in.length.0));
-                }
-                crossfade(s, &[id]);
-            });
+            let t = edge(orig.start.0 as f64 + dt, &[id]).clamp(lowest, highest);
+            let mut scratch = base.scratch([from]);
+            let c = clip_drag::clip_mut(&mut scratch, id)?;
+            let end = c.end().0;
+            c.source_offset = SampleTime((c.source_offset.0 + t).saturating_sub(c.start.0));
+            c.start = SampleTime(t);
+            c.length = SampleTime(end - t);
+            c.fade_in.length = SampleTime(c.fade_in.length.0.min(c.length.0));
+            c.fade_out.length = SampleTime(c.fade_out.length.0.min(c.length.0 - c.fade_in.length.0));
+            clip_drag::crossfade(&mut scratch, &[id]);
+            Some((format!("Trim start of {name} to {}", at(t)), clip_drag::edits(scratch)))
         }
         Grab::TrimEnd => {
             let limit = media_frames(&orig)
                 .map_or(orig.end().0, |f| orig.start.0 + f.saturating_sub(orig.source_offset.0))
                 .max(orig.end().0);
-            let t = place(&base, ui, orig.end().0 as f64 + dt, free, &[id], playhead)
-                .clamp(orig.start.0 + MIN_CLIP, limit);
-            let label = format!("Trim end of {name} to {}", at(t));
-            from_base(doc, &key, label, |s| {
-                if let Some(c) = clip_mut(s, id) {
-                    c.length = SampleTime(t - c.start.0);
-                    c.fade_out.length = SampleTime(c.fade_out.length.0.min(c.length.0));
-                    c.fade_in.length = SampleTime(c.fade_in.length.0.min(c.length.0 - c.fade_out.length.0));
-                }
-                crossfade(s, &[id]);
-            });
+            let t = edge(orig.end().0 as f64 + dt, &[id]).clamp(orig.start.0 + MIN_CLIP, limit);
+            let mut scratch = base.scratch([from]);
+            let c = clip_drag::clip_mut(&mut scratch, id)?;
+            c.length = SampleTime(t - c.start.0);
+            c.fade_out.length = SampleTime(c.fade_out.length.0.min(c.length.0));
+            c.fade_in.length = SampleTime(c.fade_in.length.0.min(c.length.0 - c.fade_out.length.0));
+            clip_drag::crossfade(&mut scratch, &[id]);
+            Some((format!("Trim end of {name} to {}", at(t)), clip_drag::edits(scratch)))
         }
         Grab::FadeIn | Grab::FadeOut => {
             let fade_in = grab == Grab::FadeIn;
@@ -514,24 +489,25 @@ fn clip_drag(
             let len = (raw.round().max(0.0) as u64).min(orig.length.0.saturating_sub(other));
             let which = if fade_in { "in" } else { "out" };
             let ms = len as f64 * 1000.0 / f64::from(sr);
-            from_base(doc, &key, format!("Fade-{which} of {name} {ms:.0} ms"), |s| {
-                if let Some(c) = clip_mut(s, id) {
-                    let f = if fade_in { &mut c.fade_in } else { &mut c.fade_out };
-                    f.length = SampleTime(len);
-                }
-            });
+            let mut c = orig.clone();
+            let f = if fade_in { &mut c.fade_in } else { &mut c.fade_out };
+            f.length = SampleTime(len);
+            Some((format!("Fade-{which} of {name} {ms:.0} ms"), vec![put_clip(s, c)?]))
         }
         Grab::Gain => {
             let g = (orig.gain_db.0 - f64::from(dy / PX_PER_DB)).clamp(-48.0, 24.0);
             let g = (g * 10.0).round() / 10.0;
             let label = format!("Gain of {name} {:+.1} dB -> {g:+.1} dB", orig.gain_db.0);
-            from_base(doc, &key, label, |s| {
-                if let Some(c) = clip_mut(s, id) {
-                    c.gain_db = Decibels(g);
-                }
-            });
+            Some((label, vec![put_clip(s, Clip { gain_db: Decibels(g), ..orig })?]))
         }
     }
+}
+
+/// The edit that puts `c` where its clip is now.
+fn put_clip(s: &Session, c: Clip) -> Option<Edit> {
+    let (track, index) =
+        s.tracks.iter().find_map(|t| t.clips.iter().position(|x| x.id == c.id).map(|i| (t.id, i)))?;
+    Some(Edit::Clip(c.id, Some(ClipAt { track, index, clip: c })))
 }
 
 fn split(doc: &mut Document, ui: &mut TimelineUi, t: u64) {
@@ -548,31 +524,30 @@ fn split(doc: &mut Document, ui: &mut TimelineUi, t: u64) {
         return;
     }
     let label = format!("Split {} clip(s) at {}", under.len(), seconds(&doc.session, t));
-    let mut new_ids = Vec::new();
-    doc.edit("split", label, |s| {
-        let mut next = s.next_id();
-        for track in &mut s.tracks {
-            let mut added = Vec::new();
-            for c in track.clips.iter_mut().filter(|c| under.contains(&c.id)) {
-                let cut = t - c.start.0;
-                let mut right = c.clone();
-                right.id = ClipId(next);
-                next += 1;
-                right.start = SampleTime(t);
-                right.source_offset = SampleTime(c.source_offset.0 + cut);
-                right.length = SampleTime(c.length.0 - cut);
-                right.fade_in = Fade::default();
-                right.fade_out.length = SampleTime(c.fade_out.length.0.min(right.length.0));
-                c.length = SampleTime(cut);
-                c.fade_out = Fade::default();
-                c.fade_in.length = SampleTime(c.fade_in.length.0.min(cut));
-                new_ids.push(right.id);
-                added.push(right);
-            }
-            track.clips.extend(added);
+    let mut next = doc.session.next_id();
+    let mut edits = Vec::new();
+    for track in &doc.session.tracks {
+        for (i, c) in track.clips.iter().enumerate().filter(|(_, c)| under.contains(&c.id)) {
+            let cut = t - c.start.0;
+            let mut right = c.clone();
+            right.id = ClipId(next);
+            next += 1;
+            right.start = SampleTime(t);
+            right.source_offset = SampleTime(c.source_offset.0 + cut);
+            right.length = SampleTime(c.length.0 - cut);
+            right.fade_in = Fade::default();
+            right.fade_out.length = SampleTime(c.fade_out.length.0.min(right.length.0));
+            let mut left = c.clone();
+            left.length = SampleTime(cut);
+            left.fade_out = Fade::default();
+            left.fade_in.length = SampleTime(left.fade_in.length.0.min(cut));
+            ui.selected.insert(right.id);
+            edits.push(Edit::Clip(left.id, Some(ClipAt { track: track.id, index: i, clip: left })));
+            edits
+                .push(Edit::Clip(right.id, Some(ClipAt { track: track.id, index: usize::MAX, clip: right })));
         }
-    });
-    ui.selected.extend(new_ids);
+    }
+    doc.apply_all("split", label, edits);
 }
 
 fn duplicate(doc: &mut Document, ui: &mut TimelineUi) {
@@ -590,41 +565,39 @@ fn duplicate(doc: &mut Document, ui: &mut TimelineUi) {
         return;
     };
     let shift = last - first;
+    let mut next = doc.session.next_id();
+    let mut edits = Vec::new();
     let mut copies = Vec::new();
-    doc.edit("duplicate", format!("Duplicate {} clip(s)", picked.len()), |s| {
-        let mut next = s.next_id();
-        for track in &mut s.tracks {
-            let mine: Vec<Clip> =
-                track.clips.iter().filter(|c| picked.iter().any(|p| p.id == c.id)).cloned().collect();
-            for mut c in mine {
-                c.id = ClipId(next);
-                next += 1;
-                c.start = SampleTime(c.start.0 + shift);
-                copies.push(c.id);
-                track.clips.push(c);
-            }
+    for track in &doc.session.tracks {
+        for c in track.clips.iter().filter(|c| picked.iter().any(|p| p.id == c.id)) {
+            let copy = Clip { id: ClipId(next), start: SampleTime(c.start.0 + shift), ..c.clone() };
+            next += 1;
+            copies.push(copy.id);
+            edits.push(Edit::Clip(copy.id, Some(ClipAt { track: track.id, index: usize::MAX, clip: copy })));
         }
-    });
+    }
+    doc.apply_all("duplicate", format!("Duplicate {} clip(s)", picked.len()), edits);
     ui.selected = copies.into_iter().collect();
 }
 
 fn delete(doc: &mut Document, ui: &mut TimelineUi) {
     if let Some((param, indices)) = ui.points.take().filter(|(_, i)| !i.is_empty()) {
         let name = param_name(&doc.session, param);
-        doc.edit("lane-delete", format!("Delete {} {name} point(s)", indices.len()), |s| {
-            s.lane_mut(param).delete_points(&indices);
-        });
+        let mut lane = lane_now(&doc.session, param);
+        lane.delete_points(&indices);
+        doc.apply(
+            "lane-delete",
+            format!("Delete {} {name} point(s)", indices.len()),
+            Edit::Lane(param, Some(lane)),
+        );
         return;
     }
     if ui.selected.is_empty() {
         return;
     }
     let ids = std::mem::take(&mut ui.selected);
-    doc.edit("clip-delete", format!("Delete {} clip(s)", ids.len()), |s| {
-        for t in &mut s.tracks {
-            t.clips.retain(|c| !ids.contains(&c.id));
-        }
-    });
+    let edits = ids.iter().map(|id| Edit::Clip(*id, None)).collect();
+    doc.apply_all("clip-delete", format!("Delete {} clip(s)", ids.len()), edits);
 }
 
 /// Puts a freehand stroke into the lane: the stroke, thinned to the
@@ -645,9 +618,13 @@ fn draw_stroke(doc: &mut Document, param: ParamId, stroke: Vec<(u64, f64)>) {
     });
     if pts.len() < 2 {
         if let Some(&(t, v)) = pts.first() {
-            doc.edit("lane-point", format!("Add {} point", param_name(&doc.session, param)), |s| {
-                s.lane_mut(param).add_point(Point { time: t, value: info.clamp(v), shape: Shape::Linear });
-            });
+            let mut lane = lane_now(&doc.session, param);
+            lane.add_point(Point { time: t, value: info.clamp(v), shape: Shape::Linear });
+            doc.apply(
+                "lane-point",
+                format!("Add {} point", param_name(&doc.session, param)),
+                Edit::Lane(param, Some(lane)),
+            );
         }
         return;
     }
@@ -658,8 +635,9 @@ fn draw_stroke(doc: &mut Document, param: ParamId, stroke: Vec<(u64, f64)>) {
     drawn.thin(tolerance(&info));
     let name = param_name(&doc.session, param);
     let label = format!("Draw {name} ({} points)", drawn.points.len());
-    doc.edit("lane-stroke", label, |s| {
-        let lane = s.lane_mut(param);
+    let mut lane = lane_now(&doc.session, param);
+    {
+        let lane = &mut lane;
         let before =
             (t0 > 0 && lane.points.iter().any(|p| p.time < t0)).then(|| lane.value_at(t0 - 1)).flatten();
         let after = lane.points.iter().any(|p| p.time > t1).then(|| lane.value_at(t1 + 1)).flatten();
@@ -673,5 +651,31 @@ fn draw_stroke(doc: &mut Document, param: ParamId, stroke: Vec<(u64, f64)>) {
         if let Some(v) = after {
             lane.add_point(Point { time: t1 + 1, value: v, shape: Shape::Linear });
         }
-    });
+    }
+    doc.apply("lane-stroke", label, Edit::Lane(param, Some(lane)));
+}
+
+/// `param`'s lane as it is now (an empty one in Read mode if it has none).
+fn lane_now(s: &Session, param: ParamId) -> Lane {
+    s.lane(param).cloned().unwrap_or_else(|| Lane::new(param))
+}
+
+/// One move of a drag on a lane's points: `f` changes the lane as it was
+/// when the drag began (kept by the timeline), so rounding never accumulates.
+fn lane_drag(
+    doc: &mut Document,
+    ui: &mut TimelineUi,
+    key: &str,
+    param: ParamId,
+    label: String,
+    f: impl FnOnce(&mut Lane),
+) {
+    let base = match ui.lane_drag.take() {
+        Some((k, lane)) if k == key => lane,
+        _ => doc.session.lane(param).cloned(),
+    };
+    let mut lane = base.clone().unwrap_or_else(|| Lane::new(param));
+    f(&mut lane);
+    doc.gesture_edits(key, label, vec![Edit::Lane(param, Some(lane))]);
+    ui.lane_drag = Some((key.to_owned(), base));
 }

@@ -9,6 +9,7 @@
 //! `ruler.rs`; where things are is `geometry.rs`.
 
 pub mod analyzer;
+pub mod clip_drag;
 pub mod edit;
 pub mod geometry;
 pub mod headers;
@@ -104,6 +105,10 @@ pub struct TimelineUi {
     pub offset_text: String,
     /// The analyzer panel is open.
     pub analyzer: bool,
+    /// The clips as the clip drag in progress began.
+    pub drag: Option<clip_drag::DragBase>,
+    /// The lane as the point or segment drag in progress began (its key and lane).
+    pub lane_drag: Option<(String, Option<mixdesk_engine::session::Lane>)>,
 }
 
 impl Default for TimelineUi {
@@ -126,6 +131,8 @@ impl Default for TimelineUi {
             scale_text: "100".into(),
             offset_text: "0".into(),
             analyzer: false,
+            drag: None,
+            lane_drag: None,
         }
     }
 }

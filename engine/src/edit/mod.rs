@@ -8,12 +8,22 @@
 //! edits of each step ([`StepEdits`]) so undo and redo reach the engine the
 //! same way.
 //!
-//! Changes of the graph's shape (clips, lanes, routing, processors added or
-//! removed) are not typed yet: they are made by a function on the session
-//! and always rebuild the graph (see [`StepEdits::rebuild`]).
+//! Things with an identity (clips, lanes, markers, inserts, sends, buses,
+//! tracks) are edited by putting them whole where they belong, or removing
+//! them: `Edit::Clip(id, Some(ClipAt { track, index, clip }))` adds, moves or
+//! changes a clip, `Edit::Clip(id, None)` removes it, and the inverse is the
+//! clip as it was where it was (`place.rs`). A whole new session (a mix
+//! version switched to, media relinked) is [`Edit::Session`].
+
+mod place;
+
+pub use place::{BusAt, ClipAt, ProcessorAt, SendAt, TrackAt};
 
 use crate::dsp;
-use crate::session::{Colour, LoopRange, ParamId, ProcessorId, Session, StripRef};
+use crate::session::{
+    BusId, ClipId, Colour, Lane, LoopRange, Marker, MarkerId, Output, ParamId, ProcessorId, SendId, Session,
+    StripRef, TrackId,
+};
 
 /// A switch on a strip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +56,24 @@ pub enum Edit {
     Colour(StripRef, Colour),
     /// A track's or bus's comment.
     Comment(StripRef, String),
+    /// Put a clip on a track at an index (adding, moving or changing it), or remove it.
+    Clip(ClipId, Option<ClipAt>),
+    /// Set a parameter's automation lane (points, mode), or remove it.
+    Lane(ParamId, Option<Lane>),
+    /// Set a marker, or remove it.
+    Marker(MarkerId, Option<Marker>),
+    /// Put an insert on a strip at an index (adding, moving or changing it), or remove it.
+    Processor(ProcessorId, Option<ProcessorAt>),
+    /// Put a send on a strip at an index (adding or changing it), or remove it.
+    Send(SendId, Option<SendAt>),
+    /// Where a track or bus sends its output.
+    Output(StripRef, Output),
+    /// Put a bus at an index of the bus list, or remove it.
+    Bus(BusId, Option<BusAt>),
+    /// Put a track at an index of the track list, or remove it.
+    Track(TrackId, Option<TrackAt>),
+    /// Replace the whole session (a mix version, relinked media).
+    Session(Box<Session>),
 }
 
 /// What an applied edit asks of the engine.
@@ -107,6 +135,20 @@ impl Edit {
                 let before = std::mem::replace(field, text.clone());
                 (before != *text).then_some(Edit::Comment(*r, before))?
             }
+            Edit::Clip(id, at) => Edit::Clip(*id, place::clip(s, *id, at.as_ref())?),
+            Edit::Lane(param, lane) => Edit::Lane(*param, place::lane(s, *param, lane.as_ref())?),
+            Edit::Marker(id, m) => Edit::Marker(*id, place::marker(s, *id, m.as_ref())?),
+            Edit::Processor(id, at) => Edit::Processor(*id, place::processor(s, *id, at.as_ref())?),
+            Edit::Send(id, at) => Edit::Send(*id, place::send(s, *id, at.as_ref())?),
+            Edit::Output(r, o) => Edit::Output(*r, place::output(s, *r, *o)?),
+            Edit::Bus(id, at) => Edit::Bus(*id, place::bus(s, *id, at.as_ref())?),
+            Edit::Track(id, at) => Edit::Track(*id, place::track(s, *id, at.as_ref())?),
+            Edit::Session(new) => {
+                if **new == *s {
+                    return None;
+                }
+                Edit::Session(Box::new(std::mem::replace(s, (**new).clone())))
+            }
         };
         Some(inverse)
     }
@@ -127,7 +169,15 @@ impl Edit {
             Edit::Switch(_, Switch::SoloSafe, _) => Effect::Rebuild,
             Edit::Param(..) | Edit::Switch(..) | Edit::Bypass(..) => Effect::Live,
             Edit::Loop(_) => Effect::Loop,
-            Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) => Effect::None,
+            Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) | Edit::Marker(..) => Effect::None,
+            Edit::Clip(..)
+            | Edit::Lane(..)
+            | Edit::Processor(..)
+            | Edit::Send(..)
+            | Edit::Output(..)
+            | Edit::Bus(..)
+            | Edit::Track(..)
+            | Edit::Session(_) => Effect::Rebuild,
         }
     }
 
@@ -140,7 +190,16 @@ impl Edit {
             (Edit::Loop(_), Edit::Loop(_)) => true,
             (Edit::Name(a, _), Edit::Name(b, _))
             | (Edit::Colour(a, _), Edit::Colour(b, _))
-            | (Edit::Comment(a, _), Edit::Comment(b, _)) => a == b,
+            | (Edit::Comment(a, _), Edit::Comment(b, _))
+            | (Edit::Output(a, _), Edit::Output(b, _)) => a == b,
+            (Edit::Clip(a, _), Edit::Clip(b, _)) => a == b,
+            (Edit::Lane(a, _), Edit::Lane(b, _)) => a == b,
+            (Edit::Marker(a, _), Edit::Marker(b, _)) => a == b,
+            (Edit::Processor(a, _), Edit::Processor(b, _)) => a == b,
+            (Edit::Send(a, _), Edit::Send(b, _)) => a == b,
+            (Edit::Bus(a, _), Edit::Bus(b, _)) => a == b,
+            (Edit::Track(a, _), Edit::Track(b, _)) => a == b,
+            (Edit::Session(_), Edit::Session(_)) => true,
             _ => false,
         }
     }
@@ -202,7 +261,7 @@ impl StepEdits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{StripParam, Track, TrackId};
+    use crate::session::{Clip, StripParam, Track, TrackId};
 
     fn session() -> Session {
         let mut s = Session::new(48_000);
@@ -226,6 +285,92 @@ mod tests {
         undo.apply(&mut s);
         assert_eq!(s, session());
         assert_eq!(Edit::Switch(StripRef::Track(TrackId(9)), Switch::Mute, true).apply(&mut s), None);
+    }
+
+    /// Applies `e`, checks the session changed, applies the inverse, checks it is back.
+    fn round_trip(s: &mut Session, e: Edit) -> Session {
+        let before = s.clone();
+        let undo = e.apply(s).unwrap_or_else(|| panic!("{e:?} changed nothing"));
+        let after = s.clone();
+        assert_ne!(after, before, "{e:?}");
+        assert_eq!(e.apply(s), None, "applying {e:?} again changes nothing");
+        undo.apply(s).unwrap();
+        assert_eq!(*s, before, "the inverse of {e:?} restores the session");
+        e.apply(s);
+        after
+    }
+
+    #[test]
+    fn every_structural_edit_is_undone_by_its_inverse() {
+        use crate::session::{Bus, BusId, Lane, Marker, MarkerId, Output, Send, SendId};
+        let mut s = session();
+        s.tracks.push(Track::with_one_clip(2, "Kick", "kick.wav".into(), crate::units::SampleTime(96_000)));
+        let clip = s.tracks[0].clips[0].clone();
+        let (t1, t2) = (TrackId(1), TrackId(2));
+        // Move a clip later on its track, then onto the other track first, then remove it.
+        let moved = Clip { start: crate::units::SampleTime(4_800), ..clip.clone() };
+        round_trip(&mut s, Edit::Clip(clip.id, Some(ClipAt { track: t1, index: 0, clip: moved.clone() })));
+        let after =
+            round_trip(&mut s, Edit::Clip(clip.id, Some(ClipAt { track: t2, index: 0, clip: moved })));
+        assert_eq!(after.tracks[1].clips.len(), 2);
+        assert_eq!(after.tracks[1].clips[0].id, clip.id);
+        round_trip(&mut s, Edit::Clip(clip.id, None));
+        assert_eq!(
+            Edit::Clip(clip.id, Some(ClipAt { track: TrackId(99), index: 0, clip })).apply(&mut s),
+            None
+        );
+        let fader = ParamId::Strip(StripRef::Track(t1), crate::session::StripParam::Fader);
+        round_trip(&mut s, Edit::Lane(fader, Some(Lane::new(fader))));
+        round_trip(&mut s, Edit::Lane(fader, None));
+        let m = Marker { id: MarkerId(50), name: "Chorus".into(), position: crate::units::SampleTime(10) };
+        round_trip(&mut s, Edit::Marker(m.id, Some(m)));
+        let bus = Bus {
+            id: BusId(60),
+            name: "Verb".into(),
+            colour: Default::default(),
+            comment: String::new(),
+            strip: Default::default(),
+            output: Output::Master,
+        };
+        round_trip(&mut s, Edit::Bus(bus.id, Some(BusAt { index: 0, bus })));
+        round_trip(&mut s, Edit::Output(StripRef::Track(t1), Output::Bus(BusId(60))));
+        let send = Send {
+            id: SendId(70),
+            target: BusId(60),
+            level_db: crate::session::Decibels(-10.0),
+            pan: Default::default(),
+            pre_fader: false,
+        };
+        round_trip(&mut s, Edit::Send(send.id, Some(SendAt { strip: StripRef::Track(t2), index: 0, send })));
+        let eq = s.new_processor("eq").unwrap();
+        let id = eq.id;
+        round_trip(
+            &mut s,
+            Edit::Processor(
+                id,
+                Some(ProcessorAt { strip: StripRef::Track(t1), index: 0, processor: eq.clone() }),
+            ),
+        );
+        let comp = s.new_processor("compressor").unwrap();
+        round_trip(
+            &mut s,
+            Edit::Processor(
+                comp.id,
+                Some(ProcessorAt { strip: StripRef::Track(t1), index: 9, processor: comp }),
+            ),
+        );
+        // Reorder: the EQ after the compressor.
+        let after = round_trip(
+            &mut s,
+            Edit::Processor(id, Some(ProcessorAt { strip: StripRef::Track(t1), index: 1, processor: eq })),
+        );
+        assert_eq!(after.tracks[0].strip.processors[1].id, id);
+        let kick = s.tracks[1].clone();
+        round_trip(&mut s, Edit::Track(t2, None));
+        round_trip(&mut s, Edit::Track(TrackId(80), Some(TrackAt { index: 0, track: kick })));
+        let mut other = s.clone();
+        other.tempo.bpm = 96.0;
+        round_trip(&mut s, Edit::Session(Box::new(other)));
     }
 
     #[test]
