@@ -117,6 +117,20 @@ pub enum Bench {
         #[arg(long)]
         cold: bool,
     },
+    /// What one fader move costs the window's document on a big session,
+    /// beside one copy of that session.
+    #[command(after_help = super::examples::BENCH_EDITS)]
+    Edits {
+        /// Number of tracks (each with an EQ, a compressor and two lanes).
+        #[arg(long, default_value_t = 128)]
+        tracks: usize,
+        /// Points per automation lane.
+        #[arg(long, default_value_t = 2000)]
+        points: usize,
+        /// Fader moves to time.
+        #[arg(long, default_value_t = 10_000)]
+        moves: usize,
+    },
     /// Redraw time of the window's timeline while it scrolls (software renderer).
     #[command(after_help = super::examples::BENCH_TIMELINE)]
     Timeline {
@@ -154,6 +168,7 @@ pub fn run(bench: Bench) -> Result<(), CliError> {
             find,
         ),
         Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
+        Bench::Edits { tracks, points, moves } => super::bench_edits::run(tracks, points, moves),
         Bench::Stream { tracks, minutes, rate, seconds, buffer, dir, device, window, cold } => {
             super::bench_stream::run(super::bench_stream::Setup {
                 tracks,

@@ -92,6 +92,12 @@ pub const BENCH_STREAM: &str = "Examples:
   mixdesk bench stream --tracks 128 --minutes 6 --seconds 30
   mixdesk bench stream --tracks 64 --minutes 10 --rate 96000";
 
+/// `mixdesk bench edits --help`.
+#[cfg(feature = "bench")]
+pub const BENCH_EDITS: &str = "Examples:
+  mixdesk bench edits                                128 tracks, lanes of 2000 points: one fader move
+  mixdesk bench edits --tracks 256 --points 10000    a bigger session";
+
 /// `mixdesk bench timeline --help`.
 #[cfg(feature = "bench")]
 pub const BENCH_TIMELINE: &str = "Examples:

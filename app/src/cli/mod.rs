@@ -8,6 +8,8 @@ mod bench_chain;
 #[cfg(feature = "bench")]
 mod bench_chain_stems;
 #[cfg(feature = "bench")]
+mod bench_edits;
+#[cfg(feature = "bench")]
 mod bench_realtime;
 #[cfg(feature = "bench")]
 mod bench_stream;

@@ -72,6 +72,9 @@ impl Document {
         let limits = HistoryLimits { max_steps: MAX_STEPS, ..HistoryLimits::default() };
         let mut history = History::with_limits(&session, limits);
         history.set_merge_window(MERGE_WINDOW);
+        // Every change goes through `apply`/`gesture_edits`: the history need
+        // not compare the whole session to find changes made around it.
+        history.set_trusted(true);
         Document {
             history,
             session,

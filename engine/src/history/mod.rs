@@ -123,6 +123,8 @@ pub struct History {
     saved: Option<Snapshot>,
     revision: u64,
     dropped: usize,
+    /// See [`History::set_trusted`].
+    trusted: bool,
 }
 
 /// The label of a step recording changes made without `History`.
@@ -149,6 +151,7 @@ impl History {
             gesture: None,
             revision: 0,
             dropped: 0,
+            trusted: false,
         }
     }
 
@@ -240,7 +243,7 @@ impl History {
     pub fn undo(&mut self, session: &mut Session) -> Option<&Step> {
         self.settle(session);
         let step = self.done.pop_back()?;
-        *session = step.before.restore();
+        step.before.restore_into(&self.current, session);
         self.current = step.before.clone();
         if self.done.is_empty() {
             self.base_bytes = self.current.bytes();
@@ -254,7 +257,7 @@ impl History {
     pub fn redo(&mut self, session: &mut Session) -> Option<&Step> {
         self.settle(session);
         let step = self.undone.pop()?;
-        *session = step.after.restore();
+        step.after.restore_into(&self.current, session);
         self.current = step.after.clone();
         if self.done.is_empty() {
             self.base_bytes = step.before.bytes();
@@ -318,7 +321,7 @@ impl History {
     /// saved state makes it unmodified again).
     pub fn is_modified(&self, session: &Session) -> bool {
         match &self.saved {
-            Some(saved) => !(saved.same_as(&self.current) && self.current.holds(session)),
+            Some(saved) => !(saved.same_as(&self.current) && (self.trusted || self.current.holds(session))),
             None => true,
         }
     }
@@ -326,10 +329,23 @@ impl History {
     /// Forgets every step: for a session just opened or recovered.
     /// `saved` says whether `session` is what is on disk.
     pub fn reset(&mut self, session: &Session, saved: bool) {
-        *self = History { merge_window: self.merge_window, ..History::with_limits(session, self.limits) };
+        *self = History {
+            merge_window: self.merge_window,
+            trusted: self.trusted,
+            ..History::with_limits(session, self.limits)
+        };
         if !saved {
             self.saved = None;
         }
+    }
+
+    /// Promises (or takes back) that every change to the session goes
+    /// through this history (a typed-edit document does): then `begin`,
+    /// `undo`, `redo` and `mark_saved` no longer compare the whole session
+    /// to find changes made around it, and `is_modified` compares snapshots
+    /// (shared parts by address) instead of the session.
+    pub fn set_trusted(&mut self, trusted: bool) {
+        self.trusted = trusted;
     }
 
     /// Ends a gesture left open and records changes made outside the history.
@@ -342,7 +358,7 @@ impl History {
 
     /// Records changes made without `History` as a step of their own.
     fn sync(&mut self, session: &Session) {
-        if !self.current.holds(session) {
+        if !self.trusted && !self.current.holds(session) {
             let g = Gesture {
                 label: UNTRACKED_LABEL.to_owned(),
                 key: UNTRACKED_LABEL.to_owned(),
@@ -360,8 +376,10 @@ impl History {
         let Gesture { label, key, merge: may_merge, edits, .. } = g;
         let edits = edits.unwrap_or_else(|| StepEdits::untyped(true));
         let after = Snapshot::take(session, Some(&self.current));
-        let before_session = self.current.restore();
-        let changes = diff(&before_session, session);
+        let changes = {
+            let (before, now) = Snapshot::pair_for_diff(&self.current, &after);
+            diff(&before, &now)
+        };
         if changes.is_empty() {
             return false;
         }
@@ -374,7 +392,10 @@ impl History {
                 .is_some_and(|last| last.key == key && now.duration_since(last.ended) <= self.merge_window);
         self.undone.clear();
         if merge && let Some(last) = self.done.back_mut() {
-            last.changes = diff(&last.before.restore(), session);
+            last.changes = {
+                let (before, now) = Snapshot::pair_for_diff(&last.before, &after);
+                diff(&before, &now)
+            };
             last.edits = std::mem::take(&mut last.edits).then(edits);
             last.label = label;
             last.bytes = after.bytes_not_in(&last.before);

@@ -67,6 +67,58 @@ impl Snapshot {
         }
     }
 
+    /// Makes `live`, which `now` holds, the session this snapshot holds,
+    /// copying only the parts that differ from `now` (an undo of a fader
+    /// move copies one track, not every lane of the session).
+    pub(crate) fn restore_into(&self, now: &Snapshot, live: &mut Session) {
+        fn patch<T: Clone>(want: &[Shared<T>], now: &[Shared<T>], live: &mut Vec<T>) {
+            if want.len() == now.len() && live.len() == now.len() {
+                for (i, (w, n)) in want.iter().zip(now).enumerate() {
+                    if !Arc::ptr_eq(w, n) {
+                        live[i] = w.value.clone();
+                    }
+                }
+            } else {
+                *live = want.iter().map(|p| p.value.clone()).collect();
+            }
+        }
+        if !Arc::ptr_eq(&self.head, &now.head) {
+            let tracks = std::mem::take(&mut live.tracks);
+            let buses = std::mem::take(&mut live.buses);
+            let automation = std::mem::take(&mut live.automation);
+            *live = Session { tracks, buses, automation, ..self.head.value.clone() };
+        }
+        patch(&self.tracks, &now.tracks, &mut live.tracks);
+        patch(&self.buses, &now.buses, &mut live.buses);
+        patch(&self.lanes, &now.lanes, &mut live.automation);
+    }
+
+    /// Both snapshots as sessions to compare (`diff`), leaving out of both
+    /// the automation lanes they share: lanes are the big part of a session
+    /// (thousands of points each), and one no step touched reads the same
+    /// on both sides. Everything else is kept whole, so the words name
+    /// tracks and buses as before.
+    pub(crate) fn pair_for_diff(a: &Snapshot, b: &Snapshot) -> (Session, Session) {
+        let shared: HashSet<usize> = a
+            .lanes
+            .iter()
+            .filter(|x| b.lanes.iter().any(|y| Arc::ptr_eq(x, y)))
+            .map(|x| Arc::as_ptr(x) as usize)
+            .collect();
+        let session = |s: &Snapshot| Session {
+            tracks: s.tracks.iter().map(|t| t.value.clone()).collect(),
+            buses: s.buses.iter().map(|b| b.value.clone()).collect(),
+            automation: s
+                .lanes
+                .iter()
+                .filter(|l| !shared.contains(&(Arc::as_ptr(l) as usize)))
+                .map(|l| l.value.clone())
+                .collect(),
+            ..s.head.value.clone()
+        };
+        (session(a), session(b))
+    }
+
     /// Whether this snapshot holds exactly `s`.
     pub(crate) fn holds(&self, s: &Session) -> bool {
         self.head.value == head_of(s)
