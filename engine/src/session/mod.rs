@@ -13,6 +13,7 @@ mod param;
 pub mod pass;
 mod processors;
 mod rate;
+pub mod taper;
 pub(crate) mod validate;
 
 use std::collections::BTreeMap;

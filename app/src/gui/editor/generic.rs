@@ -10,25 +10,15 @@ use mixdesk_engine::session::{ParamId, ParamInfo, ProcessorId, Unit};
 use super::Message;
 use crate::gui::theme;
 
-/// A parameter value on a slider's 0..1 scale (logarithmic for frequencies and times).
+/// A parameter value on a slider's 0..1 scale: the parameter's taper
+/// (logarithmic for frequencies and times, a fader's for wide gains).
 pub fn to_norm(info: &ParamInfo, v: f64) -> f64 {
-    if info.is_log_scale() && info.min > 0.0 {
-        (v / info.min).ln() / (info.max / info.min).ln()
-    } else {
-        (v - info.min) / (info.max - info.min)
-    }
-    .clamp(0.0, 1.0)
+    info.position(v)
 }
 
 /// The parameter value at a slider position (0..1).
 pub fn from_norm(info: &ParamInfo, n: f64) -> f64 {
-    let n = n.clamp(0.0, 1.0);
-    let v = if info.is_log_scale() && info.min > 0.0 {
-        info.min * (info.max / info.min).powf(n)
-    } else {
-        info.min + n * (info.max - info.min)
-    };
-    info.clamp(v)
+    info.at_position(n)
 }
 
 /// Every parameter of processor `id` (whose values are `values`).

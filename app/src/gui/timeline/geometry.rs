@@ -5,8 +5,6 @@
 
 use mixdesk_engine::session::{ParamId, ParamInfo, Session, StripParam, Tempo, TrackId, Unit};
 
-use crate::gui::widget::fader;
-
 /// Height of the ruler above the rows.
 pub const RULER_HEIGHT: f32 = 52.0;
 /// Width of the track headers left of the rows.
@@ -124,32 +122,16 @@ pub fn rows(session: &Session, track_height: f32, lanes_of: impl Fn(TrackId) -> 
     out
 }
 
-/// Where `value` sits in a lane, 0 (bottom) to 1 (top). Gains use the
-/// fader's taper (what a mixer expects: 0 dB high up, -inf at the bottom),
-/// frequencies a log scale, everything else its range linearly.
+/// Where `value` sits in a lane, 0 (bottom) to 1 (top): the parameter's
+/// taper (`ParamInfo::position`), as on its control.
 pub fn lane_position(info: &ParamInfo, value: f64) -> f64 {
-    if info.unit == Unit::Decibels && info.max >= 6.0 && info.min <= -60.0 {
-        return fader::position(value);
-    }
-    if info.is_log_scale() && info.min > 0.0 {
-        return ((value.max(info.min) / info.min).ln() / (info.max / info.min).ln()).clamp(0.0, 1.0);
-    }
-    let span = info.max - info.min;
-    if span <= 0.0 { 0.5 } else { ((value - info.min) / span).clamp(0.0, 1.0) }
+    info.position(value)
 }
 
 /// The value at position `p` (0 bottom, 1 top) of a lane; the inverse of
 /// [`lane_position`], clamped and rounded as the parameter requires.
 pub fn lane_value(info: &ParamInfo, p: f64) -> f64 {
-    let p = p.clamp(0.0, 1.0);
-    let v = if info.unit == Unit::Decibels && info.max >= 6.0 && info.min <= -60.0 {
-        fader::db_at(p, info.min)
-    } else if info.is_log_scale() && info.min > 0.0 {
-        info.min * (info.max / info.min).powf(p)
-    } else {
-        info.min + p * (info.max - info.min)
-    };
-    info.clamp(v)
+    info.at_position(p)
 }
 
 /// The y (from the lane's top) of `value` in a lane `height` tall.
@@ -173,7 +155,7 @@ pub const SCALE_GAP: f32 = 11.0;
 /// width, decades for frequencies, On / Off and the choices' names for
 /// switches, and the range's ends in the parameter's unit otherwise.
 pub fn lane_scale(info: &ParamInfo, height: f32) -> Vec<(f32, String)> {
-    let fader = info.unit == Unit::Decibels && info.max >= 6.0 && info.min <= -60.0;
+    let fader = info.taper() == mixdesk_engine::session::taper::Taper::Fader;
     let marks: Vec<(f64, String)> = match info.unit {
         Unit::Decibels if fader => [0.0, info.min, 6.0, -10.0, -20.0, -40.0, 12.0, -6.0, -30.0, -3.0, 3.0]
             .into_iter()

@@ -2,9 +2,8 @@
 //! The dB scale beside it is drawn with text widgets by the strip (canvas
 //! text forces a full-window clip mask per label in the software renderer).
 //!
-//! The taper gives most of the travel to the range that matters when mixing:
-//! +12 to 0 dB takes the top fifth, 0 to -10 dB the next quarter, and
-//! everything below -40 dB the bottom fifth, ending at the fader's minimum.
+//! The taper is the engine's (`session::taper`), the one every control and
+//! automation lane of a gain uses.
 
 use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Path, Stroke};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
@@ -16,43 +15,13 @@ use super::ControlEvent;
 use super::drag::{DragState, Mapping};
 use crate::gui::theme::Colors;
 
-/// (position 0..1, dB) breakpoints of the taper, bottom to top.
-const TAPER: [(f64, f64); 6] =
-    [(0.0, -90.0), (0.2, -40.0), (0.4, -20.0), (0.55, -10.0), (0.8, 0.0), (1.0, 12.0)];
-
 /// Scale marks drawn beside the fader.
 pub const MARKS: [f64; 9] = [12.0, 6.0, 0.0, -6.0, -12.0, -20.0, -30.0, -40.0, -60.0];
 
 /// Space above and below the cap's travel.
 pub const PAD: f32 = 10.0;
 
-/// The fader position (0..1) of a level in dB.
-pub fn position(db: f64) -> f64 {
-    if db <= TAPER[0].1 {
-        return 0.0;
-    }
-    for w in TAPER.windows(2) {
-        let ((p0, d0), (p1, d1)) = (w[0], w[1]);
-        if db <= d1 {
-            return p0 + (db - d0) / (d1 - d0) * (p1 - p0);
-        }
-    }
-    1.0
-}
-
-/// The level in dB at a fader position (0..1); the bottom is `min_db`.
-pub fn db_at(position: f64, min_db: f64) -> f64 {
-    if position <= 0.0 {
-        return min_db;
-    }
-    for w in TAPER.windows(2) {
-        let ((p0, d0), (p1, d1)) = (w[0], w[1]);
-        if position <= p1 {
-            return d0 + (position - p0) / (p1 - p0) * (d1 - d0);
-        }
-    }
-    TAPER[TAPER.len() - 1].1
-}
+pub use mixdesk_engine::session::taper::{fader_db as db_at, fader_position as position};
 
 /// A fader showing `db`, publishing through `on_event`.
 pub struct Fader<F> {
