@@ -156,4 +156,11 @@ impl App {
     pub fn shown(&self) -> &Session {
         self.shown.as_ref().unwrap_or(&self.doc.session)
     }
+
+    /// The clips whose media file is missing (they play silent): for the
+    /// timeline to mark them.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn missing_clips(&self) -> &std::collections::HashSet<mixdesk_engine::session::ClipId> {
+        self.audio.missing_clips()
+    }
 }

@@ -9,7 +9,9 @@ use mixdesk_engine::session::Session;
 
 use super::document::Document;
 use super::path_prompt::Ask;
-use super::{After, App, Message, Modal, autosave, files, mixer, timeline, versions_panel};
+use super::{
+    After, App, Message, Modal, autosave, files, mixer, path_prompt, recovery, timeline, versions_panel,
+};
 
 impl App {
     /// Runs `then` now, or first asks whether to save unsaved changes.
@@ -145,5 +147,37 @@ impl App {
             return self.unless_unsaved(After::Open, |_| Task::done(Message::OpenChosen(Some(path.clone()))));
         }
         self.import(vec![path])
+    }
+
+    /// Shows the typed-path prompt for `ask` (no file dialog could open).
+    pub(super) fn prompt_path(&mut self, ask: Ask) -> Task<Message> {
+        self.modal = Some(Modal::Path(path_prompt::Prompt::new(ask, &self.doc.dir(), &self.doc.name())));
+        path_prompt::Prompt::focus()
+    }
+
+    /// Offers the autosave of the open document's file (or of the untitled
+    /// session), if there is one worth offering.
+    pub(super) fn offer_recovery(&mut self) {
+        match recovery::offer(self.doc.path.as_deref()) {
+            Ok(Some(prompt)) => self.modal = Some(Modal::Recovery(Box::new(prompt))),
+            Ok(None) => {}
+            Err(e) => self.errors.push(e),
+        }
+    }
+
+    /// Does what the answer to the recovery prompt asks.
+    pub(super) fn recovered(&mut self, answer: recovery::Event) -> Task<Message> {
+        match answer {
+            recovery::Event::Recover(doc) => {
+                self.note.set("Recovered the autosave: save to keep it");
+                // The sidecar already holds this state; it goes when the user saves.
+                self.replace(*doc)
+            }
+            recovery::Event::Discarded(error) => {
+                self.errors.extend(error);
+                Task::none()
+            }
+            recovery::Event::Later => Task::none(),
+        }
     }
 }

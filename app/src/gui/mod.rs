@@ -398,8 +398,28 @@ impl App {
                 self.versions.update(&mut self.doc, m);
                 Task::none()
             }
-            Message::Recovery(m) => self.recovery_message(m),
-            Message::Relink(m) => self.relink_message(m),
+            Message::Recovery(m) => match self.modal.take() {
+                Some(Modal::Recovery(prompt)) => self.recovered(prompt.answer(m)),
+                other => {
+                    self.modal = other;
+                    Task::none()
+                }
+            },
+            Message::Relink(m) => {
+                let Some(Modal::Relink(d)) = self.modal.as_mut() else { return Task::none() };
+                let (task, event) = d.update(m, &self.doc.session, self.doc.dir(), self.dialogs);
+                if let Some(e) = event {
+                    self.modal = None;
+                    if let relink_dialog::Event::Relink(plan) = e {
+                        let mut relinked = self.doc.session.clone();
+                        let clips = mixdesk_engine::relink::apply(&mut relinked, &plan);
+                        let edit = mixdesk_engine::edit::Edit::Session(Box::new(relinked));
+                        self.doc.apply("relink", "Relink media", edit);
+                        self.note.set(format!("Relinked {} file(s), {clips} clip(s)", plan.found.len()));
+                    }
+                }
+                task.map(Message::Relink)
+            }
             Message::PanelToggled(tab) => self.toggle_panel(tab),
             Message::RelinkOpened => {
                 self.modal = Some(Modal::Relink(relink_dialog::Dialog::default()));
@@ -531,7 +551,26 @@ impl App {
                 self.dialogs = false;
                 self.prompt_path(ask)
             }
-            Message::Path(m) => self.path_message(m),
+            Message::Path(m) => {
+                let Some(Modal::Path(p)) = self.modal.as_mut() else { return Task::none() };
+                match p.update(m) {
+                    None => Task::none(),
+                    Some(path_prompt::Event::Cancelled) => {
+                        self.modal = None;
+                        Task::none()
+                    }
+                    Some(path_prompt::Event::Chosen(ask, mut paths)) => {
+                        self.modal = None;
+                        let first = paths.first().cloned();
+                        self.dispatch(match ask {
+                            path_prompt::Ask::New => Message::NewChosen(first),
+                            path_prompt::Ask::Open => Message::OpenChosen(first),
+                            path_prompt::Ask::SaveAs => Message::SaveAsChosen(first),
+                            path_prompt::Ask::Import => Message::ImportChosen(std::mem::take(&mut paths)),
+                        })
+                    }
+                }
+            }
         }
     }
 

@@ -11,7 +11,6 @@ use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Length, Task};
 
 use super::theme::{self, Tone};
-use super::{App, Modal};
 
 /// What the path is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,44 +168,37 @@ impl Prompt {
     }
 }
 
-impl App {
-    /// Shows the typed-path prompt for `ask` (no file dialog could open).
-    pub(super) fn prompt_path(&mut self, ask: Ask) -> Task<super::Message> {
-        self.modal = Some(Modal::Path(Prompt::new(ask, &self.doc.dir(), &self.doc.name())));
-        iced::widget::operation::focus(iced::widget::Id::new(FIELD))
-    }
+/// What the prompt asks of the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Close the prompt.
+    Cancelled,
+    /// The paths typed for `ask`, checked.
+    Chosen(Ask, Vec<std::path::PathBuf>),
+}
 
-    pub(super) fn path_message(&mut self, m: Message) -> Task<super::Message> {
-        let Some(Modal::Path(p)) = self.modal.as_mut() else { return Task::none() };
+impl Prompt {
+    /// Applies a message; the event says what the app must do.
+    pub fn update(&mut self, m: Message) -> Option<Event> {
         match m {
             Message::Typed(s) => {
-                p.text = s;
-                p.error = None;
-                Task::none()
+                self.text = s;
+                self.error = None;
+                None
             }
-            Message::Cancelled => {
-                self.modal = None;
-                Task::none()
-            }
-            Message::Submitted => match p.paths() {
+            Message::Cancelled => Some(Event::Cancelled),
+            Message::Submitted => match self.paths() {
                 Err(e) => {
-                    p.error = Some(e);
-                    Task::none()
+                    self.error = Some(e);
+                    None
                 }
-                Ok(mut paths) => {
-                    let ask = p.ask;
-                    self.modal = None;
-                    let first = paths.first().cloned();
-                    match ask {
-                        Ask::New => self.dispatch(super::Message::NewChosen(first)),
-                        Ask::Open => self.dispatch(super::Message::OpenChosen(first)),
-                        Ask::SaveAs => self.dispatch(super::Message::SaveAsChosen(first)),
-                        Ask::Import => {
-                            self.dispatch(super::Message::ImportChosen(std::mem::take(&mut paths)))
-                        }
-                    }
-                }
+                Ok(paths) => Some(Event::Chosen(self.ask, paths)),
             },
         }
+    }
+
+    /// The task that puts the cursor in the prompt's field.
+    pub fn focus<T: Send + 'static>() -> Task<T> {
+        iced::widget::operation::focus(iced::widget::Id::new(FIELD))
     }
 }

@@ -12,13 +12,12 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use iced::widget::{button, column, container, row, scrollable, text};
-use iced::{Element, Length, Task};
+use iced::{Element, Length};
 use mixdesk_engine::autosave::{Recovery, find_recovery};
 
 use super::autosave::untitled_path;
 use super::document::Document;
 use super::theme::{self, Tone};
-use super::{App, Modal};
 
 /// Changes listed in the prompt; the rest are counted.
 const SHOWN: usize = 14;
@@ -107,35 +106,37 @@ impl Prompt {
     }
 }
 
-impl App {
-    /// Offers the autosave of the open document's file (or of the untitled
-    /// session), if there is one worth offering.
-    pub(super) fn offer_recovery(&mut self) {
-        let path = self.doc.path.clone();
-        let Some(file) = path.clone().or_else(untitled_path) else { return };
-        match find_recovery(&file) {
-            Ok(Some(recovery)) => self.modal = Some(Modal::Recovery(Box::new(Prompt { recovery, path }))),
-            Ok(None) => {}
-            Err(e) => self.errors.push(format!("{e}")),
-        }
+/// The autosave of `file` (or of the untitled session) to offer, if there
+/// is one worth offering; an error to show if it could not be read.
+pub fn offer(path: Option<&std::path::Path>) -> Result<Option<Prompt>, String> {
+    let path = path.map(std::path::Path::to_owned);
+    let Some(file) = path.clone().or_else(untitled_path) else { return Ok(None) };
+    match find_recovery(&file) {
+        Ok(found) => Ok(found.map(|recovery| Prompt { recovery, path })),
+        Err(e) => Err(format!("{e}")),
     }
+}
 
-    pub(super) fn recovery_message(&mut self, m: Message) -> Task<super::Message> {
-        let Some(Modal::Recovery(prompt)) = self.modal.take() else { return Task::none() };
+/// What the prompt's answer asks of the app.
+#[derive(Debug)]
+pub enum Event {
+    /// Open the recovered session (unsaved) in place of the saved one.
+    Recover(Box<Document>),
+    /// Keep the saved session; the autosave was deleted (or could not be: the error).
+    Discarded(Option<String>),
+    /// Keep the saved session and the autosave, for next time.
+    Later,
+}
+
+impl Prompt {
+    /// Answers the prompt.
+    pub fn answer(self, m: Message) -> Event {
         match m {
             Message::Recover => {
-                let doc = Document::recovered(prompt.recovery.session, prompt.path);
-                self.note.set("Recovered the autosave: save to keep it");
-                // The sidecar already holds this state; it goes when the user saves.
-                self.replace(doc)
+                Event::Recover(Box::new(Document::recovered(self.recovery.session, self.path)))
             }
-            Message::Discard => {
-                if let Err(e) = prompt.recovery.discard() {
-                    self.errors.push(format!("{e}"));
-                }
-                Task::none()
-            }
-            Message::Later => Task::none(),
+            Message::Discard => Event::Discarded(self.recovery.discard().err().map(|e| format!("{e}"))),
+            Message::Later => Event::Later,
         }
     }
 }

@@ -10,13 +10,11 @@ use std::path::PathBuf;
 
 use iced::widget::{button, column, container, row, scrollable, text, text_input, tooltip};
 use iced::{Alignment, Element, Length, Task};
-use mixdesk_engine::edit::Edit;
 use mixdesk_engine::relink::{self, How, Plan};
 use mixdesk_engine::session::{Session, TrackId};
 
 use super::audio::Audio;
 use super::theme::{self, Tone};
-use super::{App, Modal};
 
 /// The id of the folder field.
 pub const FOLDER_FIELD: &str = "relink-folder";
@@ -65,57 +63,62 @@ pub fn search(session: Session, dir: PathBuf, folder: PathBuf) -> Task<Message> 
     )
 }
 
-impl App {
-    pub(super) fn relink_message(&mut self, m: Message) -> Task<super::Message> {
-        let Some(Modal::Relink(d)) = self.modal.as_mut() else { return Task::none() };
+/// What the dialog asks of the app.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Close the dialog.
+    Closed,
+    /// Relink by this plan (as one undo step), then close.
+    Relink(Plan),
+}
+
+impl Dialog {
+    /// Applies a message. `session` and `dir` are the open document's (the
+    /// search runs on a copy); `dialogs` whether a folder dialog can open.
+    pub fn update(
+        &mut self,
+        m: Message,
+        session: &Session,
+        dir: PathBuf,
+        dialogs: bool,
+    ) -> (Task<Message>, Option<Event>) {
         let task = match m {
             Message::FolderTyped(s) => {
-                d.folder = s;
+                self.folder = s;
                 Task::none()
             }
-            Message::Browse if !self.dialogs => Task::done(Message::NoDialog),
+            Message::Browse if !dialogs => Task::done(Message::NoDialog),
             Message::Browse => super::files::ask(
                 async { rfd::AsyncFileDialog::new().pick_folder().await.map(|h| h.path().to_owned()) },
                 Message::Browsed,
                 Message::NoDialog,
             ),
             Message::NoDialog => {
-                d.no_dialog = true;
+                self.no_dialog = true;
                 iced::widget::operation::focus(iced::widget::Id::new(FOLDER_FIELD))
             }
             Message::Browsed(None) => Task::none(),
             Message::Browsed(Some(p)) => {
-                d.folder = p.display().to_string();
+                self.folder = p.display().to_string();
                 Task::done(Message::Search)
             }
             Message::Search => {
-                d.searching = true;
-                d.error = None;
-                search(self.doc.session.clone(), self.doc.dir(), PathBuf::from(d.folder.trim()))
+                self.searching = true;
+                self.error = None;
+                search(session.clone(), dir, PathBuf::from(self.folder.trim()))
             }
             Message::Searched(result) => {
-                d.searching = false;
+                self.searching = false;
                 match result {
-                    Ok(plan) => d.plan = Some(plan),
-                    Err(e) => d.error = Some(e),
+                    Ok(plan) => self.plan = Some(plan),
+                    Err(e) => self.error = Some(e),
                 }
                 Task::none()
             }
-            Message::Apply => {
-                let Some(plan) = d.plan.take() else { return Task::none() };
-                self.modal = None;
-                let mut relinked = self.doc.session.clone();
-                let clips = relink::apply(&mut relinked, &plan);
-                self.doc.apply("relink", "Relink media", Edit::Session(Box::new(relinked)));
-                self.note.set(format!("Relinked {} file(s), {clips} clip(s)", plan.found.len()));
-                Task::none()
-            }
-            Message::Close => {
-                self.modal = None;
-                Task::none()
-            }
+            Message::Apply => return (Task::none(), self.plan.take().map(Event::Relink)),
+            Message::Close => return (Task::none(), Some(Event::Closed)),
         };
-        task.map(super::Message::Relink)
+        (task, None)
     }
 }
 
@@ -231,13 +234,4 @@ pub fn strip_mark<'a, M: 'a>(session: &Session, track: TrackId, audio: &Audio) -
         .padding(4)
         .style(theme::panel);
     Some(tooltip(mark, tip, tooltip::Position::Bottom).into())
-}
-
-impl App {
-    /// The clips whose media file is missing (they play silent): for the
-    /// timeline to mark them.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub fn missing_clips(&self) -> &std::collections::HashSet<mixdesk_engine::session::ClipId> {
-        self.audio.missing_clips()
-    }
 }
