@@ -5,6 +5,7 @@
 //! - [`streaming`]: disk streaming of media for live playback (a disk thread ahead of the playhead).
 //! - [`graph`]: compiling a session into a render graph and rendering blocks.
 //! - [`bounce`]: the offline render to WAV (mix and stems).
+//! - [`deliver`]: delivery formats (WAV, FLAC, MP3), rate conversion and metadata on export.
 //! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
 //! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
@@ -22,6 +23,7 @@ pub mod analysis;
 pub mod atomic;
 pub mod autosave;
 pub mod bounce;
+pub mod deliver;
 pub mod demo;
 pub mod denormal;
 pub mod diff;

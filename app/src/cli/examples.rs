@@ -18,7 +18,9 @@ pub const RENDER: &str = "Examples:
   mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/   16-bit with TPDF dither, plus stems
   mixdesk render song.mixdesk -o chorus.wav --start 60 --end 90 --tail 2   a range with its reverb tail
   mixdesk render song.mixdesk -o ref.wav --normalize-lufs -14 --true-peak-ceiling -1   a reference at -14 LUFS
-  mixdesk render song.mixdesk -o rough.wav --allow-missing --no-report   missing media as silence";
+  mixdesk render song.mixdesk -o rough.wav --allow-missing --no-report   missing media as silence
+  mixdesk render song.mixdesk -o master.flac --rate 44100 --bits 16   FLAC at 44.1 kHz, dithered after conversion
+  mixdesk render song.mixdesk -o preview.mp3 --format mp3-v0   LAME VBR for the artist's phone";
 
 pub const ANALYZE: &str = "Examples:
   mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation

@@ -7,6 +7,7 @@ mod bench_chain_stems;
 mod bench_realtime;
 mod bench_stream;
 mod bench_timeline;
+mod deliver;
 mod diff;
 mod examples;
 mod info;
@@ -38,7 +39,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Bounce a session to a stereo WAV (and optionally stems).
+    /// Bounce a session to a stereo WAV, FLAC or MP3 (and optionally stems).
     #[command(after_help = examples::RENDER)]
     Render(render::Args),
     /// Measure an audio file: loudness (LUFS, LRA), true and sample peak, RMS,
