@@ -5,12 +5,50 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use mixdesk_engine::bounce::{BitDepth, BounceOptions};
-use mixdesk_engine::deliver::{DeliverOptions, DeliveredFile, Format, deliver};
+use mixdesk_engine::deliver::{DeliverOptions, DeliveredFile, Format, Tags, deliver};
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::session::Session;
 
 use super::out::{CliError, errln, outln};
 use super::progress::Progress;
+
+/// `mixdesk render`'s tag options (written as Vorbis comments in FLAC, ID3
+/// in MP3, LIST/INFO in WAV; any of them makes a WAV a Broadcast WAV).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TagArgs {
+    /// The title tag.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The artist tag.
+    #[arg(long, value_name = "TEXT")]
+    pub artist: Option<String>,
+    /// The album tag.
+    #[arg(long, value_name = "TEXT")]
+    pub album: Option<String>,
+    /// The ISRC (e.g. GB-AYE-24-00001).
+    #[arg(long, value_name = "CODE")]
+    pub isrc: Option<String>,
+    /// The track number.
+    #[arg(long, value_name = "N")]
+    pub track: Option<u32>,
+    /// A comment tag.
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+}
+
+impl TagArgs {
+    /// The tags.
+    pub fn tags(&self) -> Tags {
+        Tags {
+            title: self.title.clone(),
+            artist: self.artist.clone(),
+            album: self.album.clone(),
+            isrc: self.isrc.clone(),
+            track: self.track,
+            comment: self.comment.clone(),
+        }
+    }
+}
 
 /// The format asked for by `--format` (checked against the extension) or
 /// named by the output's extension, with `--bits` applied; `None` for a

@@ -41,7 +41,7 @@ pub struct Cli {
 pub enum Command {
     /// Bounce a session to a stereo WAV, FLAC or MP3 (and optionally stems).
     #[command(after_help = examples::RENDER)]
-    Render(render::Args),
+    Render(Box<render::Args>),
     /// Measure an audio file: loudness (LUFS, LRA), true and sample peak, RMS,
     /// DC offset, clipped samples, correlation.
     #[command(after_help = examples::ANALYZE)]
@@ -90,7 +90,7 @@ pub enum Command {
 /// Runs the parsed command line; the error is the message to print.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Some(Command::Render(args)) => render::run(args),
+        Some(Command::Render(args)) => render::run(*args),
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),

@@ -65,6 +65,8 @@ pub struct Args {
     /// Print where the time went (loading, each phase of the bounce) on stderr.
     #[arg(long)]
     pub timings: bool,
+    #[command(flatten)]
+    pub tags: super::deliver::TagArgs,
 }
 
 /// `--bits`.
@@ -137,13 +139,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     let format =
         super::deliver::format_of(&args.output, args.format.as_deref(), args.bits.map(|_| opts.depth))?;
-    if format.is_some() || args.rate.is_some_and(|r| r != rate) {
+    let tags = args.tags.tags();
+    if format.is_some() || args.rate.is_some_and(|r| r != rate) || !tags.is_empty() {
         let format = format.unwrap_or(Format::Wav(match opts.depth {
             BitDepth::Int16 => WavBits::Int16,
             BitDepth::Int24 => WavBits::Int24,
             BitDepth::Float32 => WavBits::Float32,
         }));
-        let deliver = DeliverOptions { format, rate: args.rate };
+        let deliver = DeliverOptions { format, rate: args.rate, tags };
         return super::deliver::run(
             &args.session,
             &session,

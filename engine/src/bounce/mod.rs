@@ -25,7 +25,7 @@ use crate::session::{Session, TrackId};
 use crate::units::SampleTime;
 pub use dither::Quantizer;
 pub use wav::BitDepth;
-pub(crate) use wav::WavSink;
+pub(crate) use wav::{WavSink, fmt_chunk};
 use writer::{Measure, MixWriter};
 
 /// Whether to dither when reducing word length.

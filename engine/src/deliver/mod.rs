@@ -10,9 +10,17 @@
 //! WAV, FLAC or MP3) and written atomically. The report is measured on the
 //! delivered samples: for WAV and FLAC on the integers as a decoder reads
 //! them back, for MP3 by decoding the written file.
+//!
+//! Metadata ([`metadata`], [`bwf`]): WAV is Broadcast WAV with the `bext`
+//! chunk (origination, and the R 128 loudness of the delivered samples),
+//! the tags in `LIST`/`INFO` and the session's markers in the range as `cue `
+//! points (the mix only), RF64 past 4 GiB; FLAC carries the tags as Vorbis
+//! comments, MP3 as an ID3v2.4 tag.
 
+mod bwf;
 mod flac;
 pub mod format;
+pub mod metadata;
 mod mp3;
 mod rate;
 
@@ -20,7 +28,9 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use bwf::BEXT_LOUDNESS_AT;
 pub use format::{FlacBits, Format, Mp3Mode, WavBits};
+pub use metadata::Tags;
 
 use crate::analysis::file::{ANALYSIS_BLOCK, analyze_file};
 use crate::analysis::{Analysis, AnalysisCurves, ClipLevels, MixAnalyzer};
@@ -28,6 +38,7 @@ use crate::bounce::{BitDepth, BounceError, BounceOptions, BounceSummary, Dither}
 use crate::media::MediaPool;
 use crate::report::{Report, ReportPaths};
 use crate::session::Session;
+use bwf::{BwfSink, Origination};
 use flac::FlacSink;
 use mp3::Mp3Sink;
 use rate::RateConverter;
@@ -39,6 +50,8 @@ pub struct DeliverOptions {
     pub format: Format,
     /// The delivered sample rate; `None` keeps the session's.
     pub rate: Option<u32>,
+    /// Tags for the mix (stems get their own name as the title).
+    pub tags: Tags,
 }
 
 /// One delivered file.
@@ -156,13 +169,31 @@ pub fn deliver(
         session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
     read.extend(bounce.session_file.iter().cloned());
     crate::bounce::check_outputs(&outputs, &read)?;
-    let spec = |seed: u64, measure: bool| Convert {
+    let tags = opts.tags.clone().checked().map_err(DeliverError::Invalid)?;
+    let start = bounce.start.0;
+    let end = bounce.end.unwrap_or(session.content_end()).0 + bounce.tail.0;
+    let at_rate =
+        |frames: u64| (u128::from(frames) * u128::from(rate) / u128::from(session.sample_rate)) as u64;
+    let markers: Vec<(String, u64)> = session
+        .markers
+        .iter()
+        .filter(|m| (start..end).contains(&m.position.0))
+        .map(|m| (m.name.clone(), at_rate(m.position.0 - start)))
+        .collect();
+    let name = bounce.session_name.clone().unwrap_or_default();
+    let spec = |seed: u64, measure: bool, tags: Tags, markers: Vec<(String, u64)>, what: &str| Convert {
         format: opts.format,
         from: session.sample_rate,
         rate,
         dither: opts.format.dithers(bounce.dither),
         seed,
         measure,
+        tags,
+        markers,
+        origination: Origination {
+            description: format!("{what} of {name}, delivered by Mixdesk as {}", opts.format.describe()),
+            time_reference: at_rate(start),
+        },
     };
     let mut stems = Vec::new();
     if let Some(dir) = bounce.stems_dir.as_ref().filter(|_| !summary.stems.is_empty()) {
@@ -170,13 +201,16 @@ pub fn deliver(
     }
     let n = summary.stems.len();
     for (i, s) in summary.stems.iter().enumerate() {
-        let (file, _) = convert(s, &stems_final(s), &spec(2 + i as u64, false))?;
+        let title = s.file_stem().map(|t| t.to_string_lossy().into_owned());
+        let stem_tags = Tags { title, isrc: None, track: None, ..tags.clone() };
+        let (file, _) =
+            convert(s, &stems_final(s), &spec(2 + i as u64, false, stem_tags, Vec::new(), "A stem"))?;
         stems.push(file);
         if !progress(0.7 + 0.15 * (i + 1) as f64 / n as f64) {
             return Err(BounceError::Cancelled.into());
         }
     }
-    let (mix, measured) = convert(&rendered, output, &spec(1, bounce.report))?;
+    let (mix, measured) = convert(&rendered, output, &spec(1, bounce.report, tags, markers, "The mix"))?;
     progress(1.0);
     let mut report = None;
     let (mut report_paths, mut report_error) = (None, None);
@@ -203,7 +237,7 @@ pub fn deliver(
 }
 
 /// How one rendered file is converted.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Convert {
     pub format: Format,
     /// The rendered file's rate.
@@ -215,6 +249,12 @@ pub(crate) struct Convert {
     pub seed: u64,
     /// Whether to measure the delivered file for a report.
     pub measure: bool,
+    /// The tags written into the file.
+    pub tags: Tags,
+    /// Cue points (name, frame at the delivered rate), WAV only.
+    pub markers: Vec<(String, u64)>,
+    /// The `bext` origination, WAV only.
+    pub origination: Origination,
 }
 
 /// Frames read from the rendered file at a time.
@@ -240,7 +280,9 @@ pub(crate) fn convert(
         Some(RateConverter::new(spec.from, spec.rate, frames_in).map_err(DeliverError::Invalid)?)
     };
     let bits = spec.format.bits();
-    let mut measure = (spec.measure && spec.format.is_pcm()).then(|| {
+    // WAV is always measured: its `bext` holds the loudness.
+    let wav = matches!(spec.format, Format::Wav(_));
+    let mut measure = ((spec.measure || wav) && spec.format.is_pcm()).then(|| {
         let clip = ClipLevels::for_format(bits, spec.format.is_float());
         (MixAnalyzer::new(spec.rate, 2, clip), [Vec::new(), Vec::new()])
     });
@@ -282,15 +324,16 @@ pub(crate) fn convert(
             break;
         }
     }
-    let path = sink.finish().map_err(write_err)?;
-    let measured = match measure {
-        Some((a, back)) => {
-            let (mut analysis, curves) = finish_measure(a, back);
-            analysis.file = Some(path.clone());
-            analysis.bit_depth = bits.or(spec.format.is_float().then_some(32));
-            analysis.float = spec.format.is_float();
-            Some((analysis, curves))
-        }
+    let measured = measure.map(|(a, back)| {
+        let (mut analysis, curves) = finish_measure(a, back);
+        analysis.file = Some(output.to_owned());
+        analysis.bit_depth = bits.or(spec.format.is_float().then_some(32));
+        analysis.float = spec.format.is_float();
+        (analysis, curves)
+    });
+    let path = sink.finish(measured.as_ref().map(|(a, _)| a)).map_err(write_err)?;
+    let measured = match measured {
+        Some(m) => spec.measure.then_some(m),
         None if spec.measure => Some(analyze_file(&path).map_err(|e| DeliverError::Write {
             path: path.clone(),
             source: std::io::Error::other(format!("the written file does not decode back: {e}")),
@@ -322,7 +365,7 @@ fn finish_measure(mut a: MixAnalyzer, mut back: [Vec<f32>; 2]) -> (Analysis, Ana
 
 /// The file being written, whatever its format.
 enum Sink {
-    Wav(crate::bounce::WavSink),
+    Wav(BwfSink),
     Flac(FlacSink),
     Mp3(Mp3Sink),
 }
@@ -336,7 +379,16 @@ impl Sink {
                     WavBits::Int24 => BitDepth::Int24,
                     WavBits::Float32 => BitDepth::Float32,
                 };
-                Sink::Wav(crate::bounce::WavSink::create(path, spec.rate, depth, spec.dither, spec.seed)?)
+                Sink::Wav(BwfSink::create(
+                    path,
+                    spec.rate,
+                    depth,
+                    spec.dither,
+                    spec.seed,
+                    &spec.origination,
+                    &spec.tags,
+                    spec.markers.clone(),
+                )?)
             }
             Format::Flac(_) => Sink::Flac(FlacSink::create(
                 path,
@@ -344,18 +396,15 @@ impl Sink {
                 spec.format.bits().unwrap_or(24),
                 spec.dither,
                 spec.seed,
-                Vec::new(),
+                vec![(4, spec.tags.vorbis_comment())],
             )?),
-            Format::Mp3(mode) => Sink::Mp3(Mp3Sink::create(path, spec.rate, mode, &[])?),
+            Format::Mp3(mode) => Sink::Mp3(Mp3Sink::create(path, spec.rate, mode, &spec.tags.id3()?)?),
         })
     }
 
     fn write(&mut self, l: &[f32], r: &[f32], back: Option<&mut [Vec<f32>; 2]>) -> std::io::Result<()> {
         match self {
-            Sink::Wav(s) => match back {
-                Some(back) => s.write_read_back(l, r, back),
-                None => s.write(l, r),
-            },
+            Sink::Wav(s) => s.write(l, r, back),
             Sink::Flac(s) => {
                 s.write(l, r, back);
                 Ok(())
@@ -364,9 +413,9 @@ impl Sink {
         }
     }
 
-    fn finish(self) -> std::io::Result<PathBuf> {
+    fn finish(self, measured: Option<&Analysis>) -> std::io::Result<PathBuf> {
         match self {
-            Sink::Wav(s) => s.finish(),
+            Sink::Wav(s) => s.finish(measured),
             Sink::Flac(s) => s.finish(),
             Sink::Mp3(s) => s.finish(),
         }
