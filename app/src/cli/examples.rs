@@ -22,6 +22,12 @@ pub const RENDER: &str = "Examples:
   mixdesk render song.mixdesk -o master.flac --rate 44100 --bits 16   FLAC at 44.1 kHz, dithered after conversion
   mixdesk render song.mixdesk -o preview.mp3 --format mp3-v0   LAME VBR for the artist's phone";
 
+pub const DELIVER: &str = "Examples:
+  mixdesk deliver song.mixdesk --out delivery/            every preset, and delivery-sheet.html/.txt
+  mixdesk deliver song.mixdesk --out d/ --preset Mastering --preset CD --notes 'Vocal rides are printed'
+  mixdesk deliver song.mixdesk --list                     the session's presets
+  mixdesk deliver song.mixdesk --save-presets             store the presets in the session to edit them";
+
 pub const ANALYZE: &str = "Examples:
   mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation
   mixdesk analyze master.flac --json        the same as JSON";

@@ -8,6 +8,7 @@ mod bench_realtime;
 mod bench_stream;
 mod bench_timeline;
 mod deliver;
+mod deliver_presets;
 mod diff;
 mod examples;
 mod info;
@@ -42,6 +43,10 @@ pub enum Command {
     /// Bounce a session to a stereo WAV, FLAC or MP3 (and optionally stems).
     #[command(after_help = examples::RENDER)]
     Render(Box<render::Args>),
+    /// Run delivery presets (mastering, streaming, CD, stems, MP3 preview) into
+    /// a folder and write the delivery sheet (HTML and text).
+    #[command(after_help = examples::DELIVER)]
+    Deliver(Box<deliver_presets::Args>),
     /// Measure an audio file: loudness (LUFS, LRA), true and sample peak, RMS,
     /// DC offset, clipped samples, correlation.
     #[command(after_help = examples::ANALYZE)]
@@ -91,6 +96,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::Render(args)) => render::run(*args),
+        Some(Command::Deliver(args)) => deliver_presets::run(*args),
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),

@@ -146,7 +146,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             BitDepth::Int24 => WavBits::Int24,
             BitDepth::Float32 => WavBits::Float32,
         }));
-        let deliver = DeliverOptions { format, rate: args.rate, tags };
+        let deliver = DeliverOptions { format, rate: args.rate, tags, peak_headroom_dbfs: None };
         return super::deliver::run(
             &args.session,
             &session,

@@ -17,12 +17,15 @@
 //! points (the mix only), RF64 past 4 GiB; FLAC carries the tags as Vorbis
 //! comments, MP3 as an ID3v2.4 tag.
 
+pub mod batch;
 mod bwf;
 mod flac;
 pub mod format;
 pub mod metadata;
 mod mp3;
+pub mod preset;
 mod rate;
+pub mod sheet;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +55,9 @@ pub struct DeliverOptions {
     pub rate: Option<u32>,
     /// Tags for the mix (stems get their own name as the title).
     pub tags: Tags,
+    /// Lower every file by the same gain so the mix's sample peak is at most
+    /// this (dBFS); never raises.
+    pub peak_headroom_dbfs: Option<f64>,
 }
 
 /// One delivered file.
@@ -67,6 +73,10 @@ pub struct DeliveredFile {
     pub frames: u64,
     /// Whether TPDF dither was applied.
     pub dithered: bool,
+    /// Gain applied in the conversion (the peak headroom), dB.
+    pub gain_db: f64,
+    /// The delivered file measured (on its samples as decoded).
+    pub analysis: Option<Analysis>,
 }
 
 /// What a delivery wrote.
@@ -181,6 +191,8 @@ pub fn deliver(
         .map(|m| (m.name.clone(), at_rate(m.position.0 - start)))
         .collect();
     let name = bounce.session_name.clone().unwrap_or_default();
+    let peak_db = 20.0 * f64::from(summary.peak.max(1e-30)).log10();
+    let gain_db = opts.peak_headroom_dbfs.map_or(0.0, |h| (h - peak_db).min(0.0));
     let spec = |seed: u64, measure: bool, tags: Tags, markers: Vec<(String, u64)>, what: &str| Convert {
         format: opts.format,
         from: session.sample_rate,
@@ -188,6 +200,7 @@ pub fn deliver(
         dither: opts.format.dithers(bounce.dither),
         seed,
         measure,
+        gain_db,
         tags,
         markers,
         origination: Origination {
@@ -204,7 +217,7 @@ pub fn deliver(
         let title = s.file_stem().map(|t| t.to_string_lossy().into_owned());
         let stem_tags = Tags { title, isrc: None, track: None, ..tags.clone() };
         let (file, _) =
-            convert(s, &stems_final(s), &spec(2 + i as u64, false, stem_tags, Vec::new(), "A stem"))?;
+            convert(s, &stems_final(s), &spec(2 + i as u64, true, stem_tags, Vec::new(), "A stem"))?;
         stems.push(file);
         if !progress(0.7 + 0.15 * (i + 1) as f64 / n as f64) {
             return Err(BounceError::Cancelled.into());
@@ -249,6 +262,8 @@ pub(crate) struct Convert {
     pub seed: u64,
     /// Whether to measure the delivered file for a report.
     pub measure: bool,
+    /// Gain applied before quantising, dB.
+    pub gain_db: f64,
     /// The tags written into the file.
     pub tags: Tags,
     /// Cue points (name, frame at the delivered rate), WAV only.
@@ -289,6 +304,7 @@ pub(crate) fn convert(
     let mut samples = reader.samples::<f32>();
     let (mut l, mut r) = (Vec::with_capacity(READ_BLOCK), Vec::with_capacity(READ_BLOCK));
     let mut out: [Vec<f32>; 2] = [Vec::new(), Vec::new()];
+    let mut gained: [Vec<f32>; 2] = [Vec::new(), Vec::new()];
     let mut frames = 0u64;
     loop {
         l.clear();
@@ -316,6 +332,16 @@ pub(crate) fn convert(
             }
         };
         frames += bl.len() as u64;
+        let (bl, br) = if spec.gain_db == 0.0 {
+            (bl, br)
+        } else {
+            let g = 10f64.powf(spec.gain_db / 20.0) as f32;
+            gained[0].clear();
+            gained[1].clear();
+            gained[0].extend(bl.iter().map(|x| x * g));
+            gained[1].extend(br.iter().map(|x| x * g));
+            (&gained[0][..], &gained[1][..])
+        };
         sink.write(bl, br, measure.as_mut().map(|(_, back)| back)).map_err(write_err)?;
         if let Some((a, back)) = &mut measure {
             feed_whole_blocks(a, back);
@@ -340,7 +366,15 @@ pub(crate) fn convert(
         })?),
         None => None,
     };
-    let file = DeliveredFile { path, format: spec.format, rate: spec.rate, frames, dithered: spec.dither };
+    let file = DeliveredFile {
+        path,
+        format: spec.format,
+        rate: spec.rate,
+        frames,
+        dithered: spec.dither,
+        gain_db: spec.gain_db,
+        analysis: measured.as_ref().map(|(a, _)| a.clone()),
+    };
     Ok((file, measured))
 }
 

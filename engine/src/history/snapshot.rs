@@ -127,6 +127,7 @@ fn head_of(s: &Session) -> Session {
         markers,
         loop_range,
         automation: _,
+        delivery,
     } = s;
     Session {
         version: *version,
@@ -139,6 +140,7 @@ fn head_of(s: &Session) -> Session {
         markers: markers.clone(),
         loop_range: *loop_range,
         automation: Vec::new(),
+        delivery: delivery.clone(),
     }
 }
 
