@@ -28,6 +28,17 @@ pub const DELIVER: &str = "Examples:
   mixdesk deliver song.mixdesk --list                     the session's presets
   mixdesk deliver song.mixdesk --save-presets             store the presets in the session to edit them";
 
+pub const ALBUM: &str = "Examples:
+  mixdesk album render ep.album.ron --out ep/        one WAV + .cue, a file per song, album-sheet.txt
+  mixdesk album render ep.album.ron --out ep/ --normalize-lufs -14 --transitions 8 --format flac
+
+An album file:
+  Album(title: \"EP\", artist: Some(\"Band\"), songs: [
+    Song(source: \"one/one.mixdesk\"),
+    Song(source: \"two.wav\", gap: 2.0, isrc: Some(\"GBAYE2400002\")),
+    Song(source: \"three.flac\", crossfade: 1.0, gain_db: -0.5),
+  ])";
+
 pub const ANALYZE: &str = "Examples:
   mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation
   mixdesk analyze master.flac --json        the same as JSON";

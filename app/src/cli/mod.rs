@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and dispatch, one module per subcommand.
 
+mod album;
 mod analyze;
 mod bench;
 mod bench_chain;
@@ -47,6 +48,10 @@ pub enum Command {
     /// a folder and write the delivery sheet (HTML and text).
     #[command(after_help = examples::DELIVER)]
     Deliver(Box<deliver_presets::Args>),
+    /// Sequence songs into an album: one file with a cue sheet, per-song
+    /// files at one album gain, transition previews, the loudness table.
+    #[command(subcommand, after_help = examples::ALBUM)]
+    Album(album::Album),
     /// Measure an audio file: loudness (LUFS, LRA), true and sample peak, RMS,
     /// DC offset, clipped samples, correlation.
     #[command(after_help = examples::ANALYZE)]
@@ -97,6 +102,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::Render(args)) => render::run(*args),
         Some(Command::Deliver(args)) => deliver_presets::run(*args),
+        Some(Command::Album(cmd)) => album::run(cmd),
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),

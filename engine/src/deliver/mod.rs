@@ -17,6 +17,7 @@
 //! points (the mix only), RF64 past 4 GiB; FLAC carries the tags as Vorbis
 //! comments, MP3 as an ID3v2.4 tag.
 
+pub mod album;
 pub mod batch;
 mod bwf;
 mod flac;
