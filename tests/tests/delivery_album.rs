@@ -119,7 +119,8 @@ fn album_normalisation_is_one_gain_for_every_file_and_transitions_are_previewed(
     assert!(gains.iter().all(|g| (g / gains[0] - 1.0).abs() < 1e-5), "one album gain: {gains:?}");
     let (ok, analyzed, _) = run(&["analyze", norm.join("EP.wav").to_str().unwrap(), "--json"]);
     assert!(ok);
-    let lufs = serde_json::from_str::<serde_json::Value>(&analyzed).unwrap()["integrated_lufs"].as_f64().unwrap();
+    let lufs =
+        serde_json::from_str::<serde_json::Value>(&analyzed).unwrap()["integrated_lufs"].as_f64().unwrap();
     assert!((lufs + 20.0).abs() < 0.05, "the album reads {lufs:.2} LUFS");
     for name in ["transition 01-02.wav", "transition 02-03.wav"] {
         let (_, t) = read_wav(&norm.join(name));

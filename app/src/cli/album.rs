@@ -13,6 +13,7 @@ use super::out::{CliError, outln};
 pub enum Album {
     /// Render an album file (RON: title, artist, songs with source, gap,
     /// crossfade, gain_db, isrc) into a folder.
+    #[command(after_help = super::examples::ALBUM_RENDER)]
     Render(RenderArgs),
 }
 

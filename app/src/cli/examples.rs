@@ -24,7 +24,8 @@ pub const RENDER: &str = "Examples:
 
 pub const DELIVER: &str = "Examples:
   mixdesk deliver song.mixdesk --out delivery/            every preset, and delivery-sheet.html/.txt
-  mixdesk deliver song.mixdesk --out d/ --preset Mastering --preset CD --notes 'Vocal rides are printed'
+  mixdesk deliver song.mixdesk --out d/ --preset Mastering --preset CD   two presets
+  mixdesk deliver song.mixdesk --out d/ --notes Unmastered   notes on the sheet (quote several words)
   mixdesk deliver song.mixdesk --list                     the session's presets
   mixdesk deliver song.mixdesk --save-presets             store the presets in the session to edit them";
 
@@ -38,6 +39,10 @@ An album file:
     Song(source: \"two.wav\", gap: 2.0, isrc: Some(\"GBAYE2400002\")),
     Song(source: \"three.flac\", crossfade: 1.0, gain_db: -0.5),
   ])";
+
+pub const ALBUM_RENDER: &str = "Examples:
+  mixdesk album render ep.album.ron --out ep/        24-bit WAV album, .cue, per-song files
+  mixdesk album render ep.album.ron --out ep/ --format mp3 --rate 44100 --normalize-lufs -14";
 
 pub const ANALYZE: &str = "Examples:
   mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation

@@ -34,6 +34,8 @@ pub mod widget;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_export;
+#[cfg(test)]
 mod tests_layout;
 #[cfg(test)]
 mod tests_render;
