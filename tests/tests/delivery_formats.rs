@@ -180,6 +180,12 @@ fn bad_formats_and_rates_are_refused_naming_the_file_and_nothing_is_written() {
         let (ok, out, err) = run(&all);
         assert!(!ok && err.contains(want), "{all:?}: {out}{err}");
     }
+    // An input as the output: refused before rendering, the input untouched.
+    let media = dir.path().join("in/a_noise.wav");
+    let before = std::fs::read(&media).unwrap();
+    let (ok, out, err) = run(&["render", s, "-o", media.to_str().unwrap(), "--format", "wav16"]);
+    assert!(!ok && err.contains("refusing to write") && err.contains("a_noise.wav"), "{out}{err}");
+    assert!(std::fs::read(&media).unwrap() == before, "the input was not touched");
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

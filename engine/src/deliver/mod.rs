@@ -168,17 +168,19 @@ pub fn deliver(
         let dir = bounce.stems_dir.clone().unwrap_or_default();
         dir.join(s.file_name().unwrap_or_default()).with_extension(opts.format.extension())
     };
-    let mut summary =
-        crate::bounce::bounce(session, session_dir, pool, &rendered, &inner, &mut |f| progress(0.7 * f))?;
+    let mut read: Vec<PathBuf> =
+        session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
+    read.extend(bounce.session_file.iter().cloned());
     let mut outputs = vec![output.to_owned()];
-    outputs.extend(summary.stems.iter().map(|s| stems_final(s)));
     if bounce.report {
         let r = ReportPaths::beside(output);
         outputs.extend([r.json, r.text, r.png]);
     }
-    let mut read: Vec<PathBuf> =
-        session.tracks.iter().flat_map(|t| t.clips.iter().map(|c| session_dir.join(&c.media))).collect();
-    read.extend(bounce.session_file.iter().cloned());
+    // The mix and its report before rendering; the stems once their names are known.
+    crate::bounce::check_outputs(&outputs, &read)?;
+    let mut summary =
+        crate::bounce::bounce(session, session_dir, pool, &rendered, &inner, &mut |f| progress(0.7 * f))?;
+    outputs.extend(summary.stems.iter().map(|s| stems_final(s)));
     crate::bounce::check_outputs(&outputs, &read)?;
     let tags = opts.tags.clone().checked().map_err(DeliverError::Invalid)?;
     let start = bounce.start.0;
