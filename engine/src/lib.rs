@@ -6,6 +6,7 @@
 //! - [`control`]: the parameter control plane (a slot per live parameter, latest value wins).
 //! - [`graph`]: compiling a session into a render graph and rendering blocks.
 //! - [`bounce`]: the offline render to WAV (mix and stems).
+//! - [`deliver`]: delivery formats (WAV, FLAC, MP3), rate conversion and metadata on export.
 //! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
 //! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
@@ -25,6 +26,7 @@ pub mod atomic;
 pub mod autosave;
 pub mod bounce;
 pub mod control;
+pub mod deliver;
 pub mod demo;
 pub mod denormal;
 pub mod diff;

@@ -18,7 +18,31 @@ pub const RENDER: &str = "Examples:
   mixdesk render song.mixdesk -o mix.wav --bits 16 --stems stems/   16-bit with TPDF dither, plus stems
   mixdesk render song.mixdesk -o chorus.wav --start 60 --end 90 --tail 2   a range with its reverb tail
   mixdesk render song.mixdesk -o ref.wav --normalize-lufs -14 --true-peak-ceiling -1   a reference at -14 LUFS
-  mixdesk render song.mixdesk -o rough.wav --allow-missing --no-report   missing media as silence";
+  mixdesk render song.mixdesk -o rough.wav --allow-missing --no-report   missing media as silence
+  mixdesk render song.mixdesk -o master.flac --rate 44100 --bits 16   FLAC at 44.1 kHz, dithered after conversion
+  mixdesk render song.mixdesk -o preview.mp3 --format mp3-v0   LAME VBR for the artist's phone";
+
+pub const DELIVER: &str = "Examples:
+  mixdesk deliver song.mixdesk --out delivery/            every preset, and delivery-sheet.html/.txt
+  mixdesk deliver song.mixdesk --out d/ --preset Mastering --preset CD   two presets
+  mixdesk deliver song.mixdesk --out d/ --notes Unmastered   notes on the sheet (quote several words)
+  mixdesk deliver song.mixdesk --list                     the session's presets
+  mixdesk deliver song.mixdesk --save-presets             store the presets in the session to edit them";
+
+pub const ALBUM: &str = "Examples:
+  mixdesk album render ep.album.ron --out ep/        one WAV + .cue, a file per song, album-sheet.txt
+  mixdesk album render ep.album.ron --out ep/ --normalize-lufs -14 --transitions 8 --format flac
+
+An album file:
+  Album(title: \"EP\", artist: Some(\"Band\"), songs: [
+    Song(source: \"one/one.mixdesk\"),
+    Song(source: \"two.wav\", gap: 2.0, isrc: Some(\"GBAYE2400002\")),
+    Song(source: \"three.flac\", crossfade: 1.0, gain_db: -0.5),
+  ])";
+
+pub const ALBUM_RENDER: &str = "Examples:
+  mixdesk album render ep.album.ron --out ep/        24-bit WAV album, .cue, per-song files
+  mixdesk album render ep.album.ron --out ep/ --format mp3 --rate 44100 --normalize-lufs -14";
 
 pub const ANALYZE: &str = "Examples:
   mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation

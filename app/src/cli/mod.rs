@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and dispatch, one module per subcommand.
 
+mod album;
 mod analyze;
 #[cfg(feature = "bench")]
 mod bench;
@@ -16,6 +17,8 @@ mod bench_stream;
 #[cfg(feature = "bench")]
 mod bench_timeline;
 mod cpu_time;
+mod deliver;
+mod deliver_presets;
 mod diff;
 mod examples;
 mod info;
@@ -47,9 +50,17 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Bounce a session to a stereo WAV (and optionally stems).
+    /// Bounce a session to a stereo WAV, FLAC or MP3 (and optionally stems).
     #[command(after_help = examples::RENDER)]
-    Render(render::Args),
+    Render(Box<render::Args>),
+    /// Run delivery presets (mastering, streaming, CD, stems, MP3 preview) into
+    /// a folder and write the delivery sheet (HTML and text).
+    #[command(after_help = examples::DELIVER)]
+    Deliver(Box<deliver_presets::Args>),
+    /// Sequence songs into an album: one file with a cue sheet, per-song
+    /// files at one album gain, transition previews, the loudness table.
+    #[command(subcommand, after_help = examples::ALBUM)]
+    Album(album::Album),
     /// Measure an audio file: loudness (LUFS, LRA), true and sample peak, RMS,
     /// DC offset, clipped samples, correlation.
     #[command(after_help = examples::ANALYZE)]
@@ -100,7 +111,9 @@ pub enum Command {
 /// Runs the parsed command line; the error is the message to print.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Some(Command::Render(args)) => render::run(args),
+        Some(Command::Render(args)) => render::run(*args),
+        Some(Command::Deliver(args)) => deliver_presets::run(*args),
+        Some(Command::Album(cmd)) => album::run(cmd),
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use mixdesk_engine::bounce::{BitDepth, BounceError, BounceOptions, Dither, NormalizeTarget, bounce};
+use mixdesk_engine::deliver::{DeliverOptions, Format, WavBits};
 use mixdesk_engine::media::{MediaError, MediaPool};
 use mixdesk_engine::report::Status;
 use mixdesk_engine::units::SampleTime;
@@ -16,12 +17,22 @@ use super::progress::Progress;
 pub struct Args {
     /// The session file.
     pub session: PathBuf,
-    /// The WAV file to write.
-    #[arg(short, long, value_name = "OUT.wav")]
+    /// The file to write: its extension picks the format (.wav, .flac, .mp3;
+    /// any other is WAV) unless --format says.
+    #[arg(short, long, value_name = "OUT.wav|.flac|.mp3")]
     pub output: PathBuf,
-    /// Sample format.
-    #[arg(long, value_enum, default_value = "24")]
-    pub bits: Bits,
+    /// The format: wav, flac, mp3 (320 kbit/s CBR), mp3-192, mp3-v0 ... mp3-v9
+    /// (LAME VBR), or with the depth: wav16, wav24, wav32f, flac16, flac24.
+    /// Stems are written in the same format.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Deliver at this sample rate (converted after the render, dither after
+    /// the conversion): 44100, 48000, 88200, 96000, 176400 or 192000.
+    #[arg(long, value_name = "HZ")]
+    pub rate: Option<u32>,
+    /// Sample format (default 24; WAV and FLAC).
+    #[arg(long, value_enum)]
+    pub bits: Option<Bits>,
     /// Dither when reducing word length (default: TPDF at 16 bit only).
     #[arg(long, value_enum)]
     pub dither: Option<DitherArg>,
@@ -54,6 +65,8 @@ pub struct Args {
     /// Print where the time went (loading, each phase of the bounce) on stderr.
     #[arg(long)]
     pub timings: bool,
+    #[command(flatten)]
+    pub tags: super::deliver::TagArgs,
 }
 
 /// `--bits`.
@@ -101,9 +114,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         end: args.end.map(|e| SampleTime::from_seconds(e, rate)),
         tail: SampleTime::from_seconds(args.tail, rate),
         depth: match args.bits {
-            Bits::B16 => BitDepth::Int16,
-            Bits::B24 => BitDepth::Int24,
-            Bits::F32 => BitDepth::Float32,
+            Some(Bits::B16) => BitDepth::Int16,
+            None | Some(Bits::B24) => BitDepth::Int24,
+            Some(Bits::F32) => BitDepth::Float32,
         },
         dither: match args.dither {
             None => Dither::Auto,
@@ -124,6 +137,26 @@ pub fn run(args: Args) -> Result<(), CliError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the folder {} for the mix: {e}", dir.display()))?;
     }
+    let format =
+        super::deliver::format_of(&args.output, args.format.as_deref(), args.bits.map(|_| opts.depth))?;
+    let tags = args.tags.tags();
+    if format.is_some() || args.rate.is_some_and(|r| r != rate) || !tags.is_empty() {
+        let format = format.unwrap_or(Format::Wav(match opts.depth {
+            BitDepth::Int16 => WavBits::Int16,
+            BitDepth::Int24 => WavBits::Int24,
+            BitDepth::Float32 => WavBits::Float32,
+        }));
+        let deliver = DeliverOptions { format, rate: args.rate, tags, peak_headroom_dbfs: None };
+        return super::deliver::run(
+            &args.session,
+            &session,
+            &args.output,
+            &opts,
+            &deliver,
+            args.timings,
+            loaded,
+        );
+    }
     let mut bar = Progress::new("rendering");
     let started = std::time::Instant::now();
     let result = bounce(
@@ -138,21 +171,48 @@ pub fn run(args: Args) -> Result<(), CliError> {
         },
     );
     bar.finish();
-    let summary = result.map_err(|e| {
-        let hint = match &e {
-            BounceError::Media(errors) => {
-                let moved = errors.iter().any(|e| matches!(e, MediaError::Missing { .. }));
-                let relink =
-                    format!("`mixdesk relink {} --search DIR` finds moved files; ", args.session.display());
-                format!(
-                    "\n{}--allow-missing renders these clips as silence.",
-                    if moved { relink.as_str() } else { "" }
-                )
-            }
-            _ => String::new(),
-        };
-        format!("{}: {e}{hint}", args.session.display())
-    })?;
+    let summary = result.map_err(|e| bounce_error(&args.session, &e))?;
+    print_summary_lines(&summary, opts.depth, started)?;
+    if let Some(report) = &summary.report {
+        print_report(report)?;
+    }
+    if let Some(paths) = &summary.report_paths {
+        outln!("report: {} (.json, .png)", paths.text.display());
+    }
+    if let Some(e) = &summary.report_error {
+        errln!("mixdesk: warning: {e}");
+    }
+    if !summary.stems.is_empty() {
+        outln!("wrote {} stems into {}", summary.stems.len(), args.stems.unwrap_or_default().display());
+    }
+    print_warnings(&summary);
+    if args.timings {
+        print_timings(&summary, loaded, started);
+    }
+    Ok(())
+}
+
+/// The message for a failed render of `session`, with what to do about missing media.
+pub(super) fn bounce_error(session: &std::path::Path, e: &BounceError) -> String {
+    let hint = match e {
+        BounceError::Media(errors) => {
+            let moved = errors.iter().any(|e| matches!(e, MediaError::Missing { .. }));
+            let relink = format!("`mixdesk relink {} --search DIR` finds moved files; ", session.display());
+            format!(
+                "\n{}--allow-missing renders these clips as silence.",
+                if moved { relink.as_str() } else { "" }
+            )
+        }
+        _ => String::new(),
+    };
+    format!("{}: {e}{hint}", session.display())
+}
+
+fn print_summary_lines(
+    summary: &mixdesk_engine::bounce::BounceSummary,
+    depth: BitDepth,
+    started: std::time::Instant,
+) -> Result<(), CliError> {
     for e in &summary.silent_media {
         errln!("mixdesk: warning: {e} Its clips were rendered as silence.");
     }
@@ -163,7 +223,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         summary.output.display(),
         seconds,
         summary.sample_rate,
-        match opts.depth {
+        match depth {
             BitDepth::Int16 => "16-bit",
             BitDepth::Int24 => "24-bit",
             BitDepth::Float32 => "32-bit float",
@@ -175,7 +235,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if let Some(n) = &summary.normalization {
         outln!("{}", n.describe());
     }
-    if let Some(report) = &summary.report {
+    Ok(())
+}
+
+/// The report's loudness and preflight lines.
+pub(super) fn print_report(report: &mixdesk_engine::report::Report) -> Result<(), CliError> {
+    {
         let a = &report.analysis;
         let num = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
         outln!(
@@ -193,15 +258,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
             outln!("preflight warning: {}: {}", w.key, w.detail);
         }
     }
-    if let Some(paths) = &summary.report_paths {
-        outln!("report: {} (.json, .png)", paths.text.display());
-    }
-    if let Some(e) = &summary.report_error {
-        errln!("mixdesk: warning: {e}");
-    }
-    if !summary.stems.is_empty() {
-        outln!("wrote {} stems into {}", summary.stems.len(), args.stems.unwrap_or_default().display());
-    }
+    Ok(())
+}
+
+/// The warnings about clipping and NaN/Inf samples in the render.
+pub(super) fn print_warnings(summary: &mixdesk_engine::bounce::BounceSummary) {
     if summary.peak > 1.0 {
         errln!(
             "mixdesk: warning: the mix peaks above 0 dBFS and was clipped in the integer file; lower the master fader"
@@ -210,16 +271,21 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if summary.non_finite_samples > 0 {
         errln!("mixdesk: warning: {} NaN/Inf samples were replaced by silence", summary.non_finite_samples);
     }
-    if args.timings {
-        errln!("timings (wall):");
-        errln!("  {:>8.1} ms  load the session", loaded.as_secs_f64() * 1000.0);
-        for (what, took) in &summary.timings {
-            errln!("  {:>8.1} ms  {what}", took.as_secs_f64() * 1000.0);
-        }
-        errln!(
-            "  {:>8.1} ms  in all, from loading the session",
-            (loaded + started.elapsed()).as_secs_f64() * 1000.0
-        );
+}
+
+/// Where the time went (`--timings`), on stderr.
+pub(super) fn print_timings(
+    summary: &mixdesk_engine::bounce::BounceSummary,
+    loaded: std::time::Duration,
+    started: std::time::Instant,
+) {
+    errln!("timings (wall):");
+    errln!("  {:>8.1} ms  load the session", loaded.as_secs_f64() * 1000.0);
+    for (what, took) in &summary.timings {
+        errln!("  {:>8.1} ms  {what}", took.as_secs_f64() * 1000.0);
     }
-    Ok(())
+    errln!(
+        "  {:>8.1} ms  in all, from loading the session",
+        (loaded + started.elapsed()).as_secs_f64() * 1000.0
+    );
 }

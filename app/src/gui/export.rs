@@ -1,6 +1,9 @@
-//! The export dialog: range, bit depth, dither, stems, loudness normalisation
-//! and the file; the bounce runs on a worker thread with a progress bar and a
-//! cancel button, and ends with the report's summary and preflight warnings.
+//! The export dialog: range, format (WAV, FLAC, MP3), sample rate, dither,
+//! stems, loudness normalisation and the file; the bounce runs on a worker
+//! thread with a progress bar and a cancel button, and ends with the
+//! report's summary and preflight warnings. WAV at the session rate takes
+//! the one-pass bounce; any other format or rate goes through
+//! `mixdesk_engine::deliver` (stems in the same format).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,6 +14,7 @@ use iced::widget::{
 };
 use iced::{Alignment, Element, Length, Task};
 use mixdesk_engine::bounce::{BitDepth, BounceOptions, Dither, NormalizeTarget, bounce};
+use mixdesk_engine::deliver::{DeliverOptions, FlacBits, Format, Mp3Mode, Tags, WavBits, deliver};
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::session::Session;
 use mixdesk_engine::units::SampleTime;
@@ -38,17 +42,59 @@ impl std::fmt::Display for Range {
     }
 }
 
-/// The file format offered: WAV at three depths.
+/// The file format offered: WAV at three depths, FLAC at two, MP3 CBR 320 and VBR V0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Depth(pub BitDepth);
+pub struct Depth(pub Format);
+
+impl Depth {
+    /// Every format the dialog offers.
+    pub const ALL: [Depth; 7] = [
+        Depth(Format::Wav(WavBits::Int16)),
+        Depth(Format::Wav(WavBits::Int24)),
+        Depth(Format::Wav(WavBits::Float32)),
+        Depth(Format::Flac(FlacBits::Int16)),
+        Depth(Format::Flac(FlacBits::Int24)),
+        Depth(Format::Mp3(Mp3Mode::Cbr(320))),
+        Depth(Format::Mp3(Mp3Mode::Vbr(0))),
+    ];
+
+    /// The bounce's word length for this format (24 bit for MP3, unused).
+    fn bit_depth(self) -> BitDepth {
+        match self.0.bits() {
+            Some(16) => BitDepth::Int16,
+            None if self.0.is_float() => BitDepth::Float32,
+            _ => BitDepth::Int24,
+        }
+    }
+}
 
 impl std::fmt::Display for Depth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self.0 {
-            BitDepth::Int16 => "WAV 16-bit",
-            BitDepth::Int24 => "WAV 24-bit",
-            BitDepth::Float32 => "WAV 32-bit float",
-        })
+        f.write_str(&self.0.describe())
+    }
+}
+
+/// The sample rate the file is delivered at (`None`: the session's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateChoice(pub Option<u32>);
+
+impl RateChoice {
+    /// Every rate the dialog offers.
+    pub const ALL: [RateChoice; 5] = [
+        RateChoice(None),
+        RateChoice(Some(44_100)),
+        RateChoice(Some(48_000)),
+        RateChoice(Some(88_200)),
+        RateChoice(Some(96_000)),
+    ];
+}
+
+impl std::fmt::Display for RateChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("Session rate"),
+            Some(r) => write!(f, "{:.1} kHz", f64::from(r) / 1000.0),
+        }
     }
 }
 
@@ -80,8 +126,10 @@ pub enum Message {
     EndTyped(String),
     /// Tail typed (seconds).
     TailTyped(String),
-    /// Format chosen.
+    /// Format chosen (the file's extension follows it).
     DepthChosen(Depth),
+    /// Sample rate chosen.
+    RateChosen(RateChoice),
     /// Dither chosen.
     DitherChosen(DitherChoice),
     /// Stems switched.
@@ -125,6 +173,7 @@ pub struct Export {
     end: String,
     tail: String,
     depth: Depth,
+    rate: RateChoice,
     dither: DitherChoice,
     stems: bool,
     normalize: bool,
@@ -147,7 +196,8 @@ impl Export {
             start: "0".into(),
             end: String::new(),
             tail: "2".into(),
-            depth: Depth(BitDepth::Int24),
+            depth: Depth(Format::Wav(WavBits::Int24)),
+            rate: RateChoice(None),
             dither: DitherChoice(Dither::Auto),
             stems: false,
             normalize: false,
@@ -183,7 +233,14 @@ impl Export {
             Message::StartTyped(s) => self.start = s,
             Message::EndTyped(s) => self.end = s,
             Message::TailTyped(s) => self.tail = s,
-            Message::DepthChosen(d) => self.depth = d,
+            Message::DepthChosen(d) => {
+                self.depth = d;
+                let path = PathBuf::from(self.output.trim());
+                if !self.output.trim().is_empty() {
+                    self.output = path.with_extension(d.0.extension()).display().to_string();
+                }
+            }
+            Message::RateChosen(r) => self.rate = r,
             Message::DitherChosen(d) => self.dither = d,
             Message::StemsToggled(b) => self.stems = b,
             Message::NormalizeToggled(b) => self.normalize = b,
@@ -195,7 +252,8 @@ impl Export {
                 return (
                     super::files::ask(
                         async move {
-                            let mut d = rfd::AsyncFileDialog::new().add_filter("WAV audio", &["wav"]);
+                            let mut d =
+                                rfd::AsyncFileDialog::new().add_filter("Audio", &["wav", "flac", "mp3"]);
                             if let Some(f) = file {
                                 d = d.set_file_name(f);
                             }
@@ -282,7 +340,7 @@ impl Export {
             start,
             end,
             tail: SampleTime::from_seconds(secs("The tail", &self.tail)?, rate),
-            depth: self.depth.0,
+            depth: self.depth.bit_depth(),
             dither: self.dither.0,
             stems_dir: self.stems.then(|| stems_dir(&output)),
             normalize,
@@ -292,7 +350,21 @@ impl Export {
         })
     }
 
+    /// The delivery this dialog asks for beyond a plain bounce, if any: a
+    /// format other than WAV, or another rate than the session's.
+    pub fn delivery(&self, session: &Session) -> Option<DeliverOptions> {
+        let plain =
+            matches!(self.depth.0, Format::Wav(_)) && self.rate.0.is_none_or(|r| r == session.sample_rate);
+        (!plain).then(|| DeliverOptions {
+            format: self.depth.0,
+            rate: self.rate.0,
+            tags: Tags::default(),
+            peak_headroom_dbfs: None,
+        })
+    }
+
     fn start(&mut self, session: Session, dir: PathBuf, opts: BounceOptions) -> Task<Message> {
+        let delivery = self.delivery(&session);
         let running =
             Running { progress: Arc::new(AtomicU32::new(0)), cancel: Arc::new(AtomicBool::new(false)) };
         self.running = Some(running.clone());
@@ -300,7 +372,10 @@ impl Export {
         let output = PathBuf::from(self.output.trim());
         let (tx, rx) = iced::futures::channel::oneshot::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(run(&session, &dir, &output, &opts, &running));
+            let _ = tx.send(match &delivery {
+                None => run(&session, &dir, &output, &opts, &running),
+                Some(d) => run_delivery(&session, &dir, &output, &opts, d, &running),
+            });
         });
         Task::perform(
             async move { rx.await.unwrap_or_else(|_| Err("the export stopped unexpectedly".into())) },
@@ -342,13 +417,12 @@ impl Export {
         body = body.push(
             row![
                 label("Format"),
-                pick_list(
-                    [Depth(BitDepth::Int16), Depth(BitDepth::Int24), Depth(BitDepth::Float32)],
-                    Some(self.depth),
-                    Message::DepthChosen
-                )
-                .text_size(13)
-                .style(theme::pick),
+                pick_list(Depth::ALL, Some(self.depth), Message::DepthChosen)
+                    .text_size(13)
+                    .style(theme::pick),
+                pick_list(RateChoice::ALL, Some(self.rate), Message::RateChosen)
+                    .text_size(13)
+                    .style(theme::pick),
                 text("Dither").size(13),
                 pick_list(
                     [DitherChoice(Dither::Auto), DitherChoice(Dither::Tpdf), DitherChoice(Dither::None)],
@@ -459,6 +533,67 @@ pub fn stems_dir(output: &Path) -> PathBuf {
     output.with_file_name(format!("{stem}-stems"))
 }
 
+/// Runs a delivery (another format or rate) and describes it for the dialog.
+fn run_delivery(
+    session: &Session,
+    dir: &Path,
+    output: &Path,
+    opts: &BounceOptions,
+    delivery: &DeliverOptions,
+    running: &Running,
+) -> Result<Vec<String>, String> {
+    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            format!("cannot create the folder {}: {e}. Choose another place for the mix.", parent.display())
+        })?;
+    }
+    let done = deliver(session, dir, &MediaPool::new(), output, opts, delivery, &mut |f| {
+        running.progress.store((f.clamp(0.0, 1.0) * 1e6) as u32, Ordering::Relaxed);
+        !running.cancel.load(Ordering::Relaxed)
+    })
+    .map_err(|e| e.to_string())?;
+    let mut lines = vec![format!(
+        "Wrote {} ({:.1} s, {} Hz, {}){}",
+        done.mix.path.display(),
+        done.mix.frames as f64 / f64::from(done.mix.rate.max(1)),
+        done.mix.rate,
+        done.mix.format.describe(),
+        if done.stems.is_empty() { String::new() } else { format!(" and {} stems", done.stems.len()) }
+    )];
+    if let Some(n) = &done.bounce.normalization {
+        lines.push(n.describe());
+    }
+    if let Some(report) = &done.report {
+        report_lines(report, &mut lines);
+    }
+    if let Some(p) = &done.report_paths {
+        lines.push(format!("Report: {}", p.text.display()));
+    }
+    if let Some(e) = &done.report_error {
+        lines.push(format!("The report could not be written: {e}"));
+    }
+    Ok(lines)
+}
+
+/// The report's loudness and preflight lines.
+fn report_lines(report: &mixdesk_engine::report::Report, lines: &mut Vec<String>) {
+    let a = &report.analysis;
+    let num = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
+    lines.push(format!(
+        "Loudness {} LUFS integrated, LRA {} LU, true peak {} dBTP",
+        num(a.integrated_lufs),
+        num(a.loudness_range_lu),
+        num(a.true_peak_dbtp)
+    ));
+    let warnings: Vec<_> = report.warnings().collect();
+    if warnings.is_empty() {
+        lines.push(format!("Mastering preflight: all {} checks pass", report.preflight.len()));
+    }
+    for w in warnings {
+        lines.push(format!("⚠ {}: {}", w.key, w.detail));
+    }
+}
+
 /// Runs a bounce and describes the result in lines for the dialog.
 fn run(
     session: &Session,
@@ -488,21 +623,7 @@ fn run(
         lines.push(n.describe());
     }
     if let Some(report) = &summary.report {
-        let a = &report.analysis;
-        let num = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
-        lines.push(format!(
-            "Loudness {} LUFS integrated, LRA {} LU, true peak {} dBTP",
-            num(a.integrated_lufs),
-            num(a.loudness_range_lu),
-            num(a.true_peak_dbtp)
-        ));
-        let warnings: Vec<_> = report.warnings().collect();
-        if warnings.is_empty() {
-            lines.push(format!("Mastering preflight: all {} checks pass", report.preflight.len()));
-        }
-        for w in warnings {
-            lines.push(format!("⚠ {}: {}", w.key, w.detail));
-        }
+        report_lines(report, &mut lines);
     }
     if let Some(p) = &summary.report_paths {
         lines.push(format!("Report: {}", p.text.display()));

@@ -36,6 +36,8 @@ mod tests;
 #[cfg(test)]
 mod tests_edits;
 #[cfg(test)]
+mod tests_export;
+#[cfg(test)]
 mod tests_layout;
 #[cfg(test)]
 mod tests_render;

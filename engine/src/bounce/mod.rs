@@ -18,15 +18,14 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-pub use dither::Quantizer;
-pub use wav::BitDepth;
-
-use crate::graph::{Graph, GraphError, compile};
+pub(crate) use crate::graph::{Graph, GraphError, compile};
 use crate::media::{AudioSource, MediaError, MediaPool, StreamedWav};
 use crate::report::{Normalization, Production, Report, ReportPaths};
 use crate::session::{Session, TrackId};
 use crate::units::SampleTime;
-use wav::WavSink;
+pub use dither::Quantizer;
+pub use wav::BitDepth;
+pub(crate) use wav::{WavSink, fmt_chunk};
 use writer::{Measure, MixWriter};
 
 /// Whether to dither when reducing word length.
@@ -454,6 +453,11 @@ impl Laps {
     }
 }
 
+/// Checks a render's outputs against each other and its inputs (see [`outputs`]).
+pub(crate) fn check_outputs(written: &[PathBuf], read: &[PathBuf]) -> Result<(), BounceError> {
+    outputs::check(written, read)
+}
+
 /// The error for a file that could not be written.
 fn write_error(path: &Path, source: std::io::Error) -> BounceError {
     BounceError::Write { path: path.to_owned(), source }
@@ -461,7 +465,7 @@ fn write_error(path: &Path, source: std::io::Error) -> BounceError {
 
 /// How the bounce was made, for the preflight: format, dither, and the
 /// limiting processors active on the master (limiters, and compressors at 10:1 or more).
-fn production(session: &Session, depth: BitDepth, dithered: bool) -> Production {
+pub(crate) fn production(session: &Session, depth: BitDepth, dithered: bool) -> Production {
     let mut limiters = Vec::new();
     for p in session.master.processors.iter().filter(|p| !p.bypassed) {
         let param = |key: &str| session.processor_param(p.id, key).and_then(|id| session.param_value(id));

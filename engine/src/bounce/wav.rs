@@ -37,7 +37,7 @@ impl BitDepth {
         }
     }
 
-    fn bytes(self) -> usize {
+    pub(crate) fn bytes(self) -> usize {
         self.bits() as usize / 8
     }
 }
@@ -191,13 +191,24 @@ impl WavSink {
 /// The RIFF, `fmt ` and `data` headers (with the lengths still zero) for
 /// stereo at `rate` in `depth`, as hound writes them.
 fn header(rate: u32, depth: BitDepth) -> Vec<u8> {
-    let channels = 2u16;
-    let bytes = depth.bytes() as u16;
-    let block_align = channels * bytes;
     let mut h = Vec::with_capacity(68);
     h.extend_from_slice(b"RIFF");
     h.extend_from_slice(&0u32.to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(b"WAVE");
+    h.extend_from_slice(&fmt_chunk(rate, depth));
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&0u32.to_le_bytes());
+    h
+}
+
+/// The `fmt ` chunk for stereo at `rate` in `depth`: the older PCM format up
+/// to 16 bits, WAVE_FORMAT_EXTENSIBLE above (as hound writes it).
+pub(crate) fn fmt_chunk(rate: u32, depth: BitDepth) -> Vec<u8> {
+    let channels = 2u16;
+    let bytes = depth.bytes() as u16;
+    let block_align = channels * bytes;
+    let mut h = Vec::with_capacity(48);
+    h.extend_from_slice(b"fmt ");
     let format = |h: &mut Vec<u8>, tag: u16| {
         h.extend_from_slice(&tag.to_le_bytes());
         h.extend_from_slice(&channels.to_le_bytes());
@@ -218,8 +229,6 @@ fn header(rate: u32, depth: BitDepth) -> Vec<u8> {
         h.extend_from_slice(&3u32.to_le_bytes()); // front left and right
         h.extend_from_slice(if depth == BitDepth::Float32 { &SUBTYPE_FLOAT } else { &SUBTYPE_PCM });
     }
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&0u32.to_le_bytes());
     h
 }
 

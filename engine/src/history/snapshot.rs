@@ -179,6 +179,7 @@ fn head_of(s: &Session) -> Session {
         markers,
         loop_range,
         automation: _,
+        delivery,
     } = s;
     Session {
         version: *version,
@@ -191,6 +192,7 @@ fn head_of(s: &Session) -> Session {
         markers: markers.clone(),
         loop_range: *loop_range,
         automation: Vec::new(),
+        delivery: delivery.clone(),
     }
 }
 

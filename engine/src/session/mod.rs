@@ -63,6 +63,9 @@ pub struct Session {
     /// Automation lanes, at most one per parameter.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub automation: Vec<Lane>,
+    /// Delivery presets (empty: the defaults, see `deliver::preset`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delivery: Vec<crate::deliver::preset::DeliveryPreset>,
 }
 
 impl Session {
@@ -79,6 +82,7 @@ impl Session {
             markers: Vec::new(),
             loop_range: None,
             automation: Vec::new(),
+            delivery: Vec::new(),
         }
     }
 
