@@ -14,6 +14,7 @@
 //! - [`autosave`]: the autosave sidecar and crash recovery.
 //! - [`versions`]: named mix versions beside the session.
 //! - [`relink`]: finding moved or renamed media by name and content.
+//! - [`review`]: review notes in (timestamped text, the share page's file) and out (the share page).
 //! - [`atomic`] and [`files`]: writing files whole, and reading only regular files.
 //!
 //! This crate never depends on a GUI toolkit.
@@ -35,6 +36,7 @@ pub mod realtime;
 pub mod relink;
 pub mod report;
 pub mod restore;
+pub mod review;
 pub mod session;
 pub mod smooth;
 pub mod stems;

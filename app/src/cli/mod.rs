@@ -12,6 +12,7 @@ mod examples;
 mod info;
 mod learn_noise;
 mod new;
+mod notes;
 pub mod out;
 mod play;
 mod processors;
@@ -70,6 +71,9 @@ pub enum Command {
     /// Find moved or renamed media by name and content, and save the session pointing at it.
     #[command(after_help = examples::RELINK)]
     Relink(relink::Args),
+    /// Review notes pinned to times: list, add, mark done, reply, import.
+    #[command(subcommand, after_help = examples::NOTES)]
+    Notes(notes::Notes),
     /// Learn a de-noiser's noise profile from a stretch of noise alone, and save the session.
     #[command(after_help = examples::LEARN_NOISE)]
     LearnNoise(learn_noise::Args),
@@ -99,6 +103,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Relink(args)) => relink::run(args),
         Some(Command::LearnNoise(args)) => learn_noise::run(args),
+        Some(Command::Notes(cmd)) => notes::run(cmd),
         Some(Command::Demo { out: Some(out) }) => write_demo(&out),
         Some(Command::Demo { out: None }) => print_demo_path(),
         Some(Command::Bench(b)) => bench::run(b),

@@ -127,6 +127,7 @@ fn head_of(s: &Session) -> Session {
         markers,
         loop_range,
         automation: _,
+        notes,
     } = s;
     Session {
         version: *version,
@@ -139,6 +140,7 @@ fn head_of(s: &Session) -> Session {
         markers: markers.clone(),
         loop_range: *loop_range,
         automation: Vec::new(),
+        notes: notes.clone(),
     }
 }
 
@@ -177,6 +179,16 @@ mod size {
         size_of::<Session>()
             + strip(&s.master)
             + s.markers.iter().map(|m| size_of::<crate::session::Marker>() + text(&m.name)).sum::<usize>()
+            + s.notes.iter().map(note).sum::<usize>()
+    }
+
+    fn note(n: &crate::session::Note) -> usize {
+        let reply =
+            |r: &crate::session::Reply| size_of::<crate::session::Reply>() + text(&r.author) + text(&r.text);
+        size_of::<crate::session::Note>()
+            + text(&n.author)
+            + text(&n.text)
+            + n.replies.iter().map(reply).sum::<usize>()
     }
 
     pub(super) fn track(t: &Track) -> usize {

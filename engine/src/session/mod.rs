@@ -9,6 +9,7 @@ mod file;
 mod ids;
 pub mod media_paths;
 mod migrate;
+pub mod notes;
 mod param;
 pub mod pass;
 mod processors;
@@ -24,8 +25,9 @@ pub use crate::units::{Decibels, Pan, SampleTime};
 pub use automation::{AutoMode, Lane, Point, Shape};
 pub(crate) use file::text_for;
 pub use file::{MAX_SESSION_BYTES, SessionError, from_ron_str, load, save, to_ron_string};
-pub use ids::{BusId, ClipId, MarkerId, ProcessorId, SendId, TrackId};
+pub use ids::{BusId, ClipId, MarkerId, NoteId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
+pub use notes::{Note, NoteStatus, Reply};
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
 pub use processors::EditError;
 pub use validate::{LIMITS, Limits, MAX_ID, ValidationError, max_timeline, validate};
@@ -62,6 +64,9 @@ pub struct Session {
     /// Automation lanes, at most one per parameter.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub automation: Vec<Lane>,
+    /// Review notes, in time order (format 3; see [`notes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 impl Session {
@@ -78,6 +83,7 @@ impl Session {
             markers: Vec::new(),
             loop_range: None,
             automation: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -113,6 +119,9 @@ impl Session {
         }
         for m in &self.markers {
             max = max.max(m.id.0);
+        }
+        for n in &self.notes {
+            max = max.max(n.id.0);
         }
         max.max(self.master.max_id()) + 1
     }
