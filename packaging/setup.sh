@@ -33,6 +33,7 @@ if [ "${1:-}" = "--test" ]; then
     # the installed package's checks (packaging/test-deb.sh): the validators,
     # the MIME database and its triggers, and xdg-mime with its generic lookup
     desktop-file-utils appstream shared-mime-info xdg-utils libfile-mimeinfo-perl jq
+    chromium            # a real browser for the review share page (tests/tests/review_page.rs)
   )
 fi
 

@@ -267,3 +267,30 @@ fn no_note(path: &std::path::Path, id: u32) -> String {
 fn save(s: &Session, path: &std::path::Path) -> Result<(), String> {
     session::save(s, path).map_err(|e| e.to_string())
 }
+
+/// After `mixdesk render`: the notes into the report and the share page
+/// beside the bounce (see `render --notes`).
+pub(super) fn with_the_bounce(
+    s: &Session,
+    which: Option<super::render::NotesArg>,
+    summary: &mixdesk_engine::bounce::BounceSummary,
+    opts: &mixdesk_engine::bounce::BounceOptions,
+) -> Result<(), CliError> {
+    use super::render::NotesArg;
+    use mixdesk_engine::review::page::{self, Which};
+    let which = match which {
+        None | Some(NotesArg::All) => Which::All,
+        Some(NotesArg::Open) => Which::Open,
+        Some(NotesArg::None) => return Ok(()),
+    };
+    if let Some(w) = page::with_the_bounce(s, summary, opts, which)? {
+        let outside = if w.outside > 0 {
+            format!(", {} outside the bounce left out", w.outside)
+        } else {
+            String::new()
+        };
+        let plural = if w.notes == 1 { "" } else { "s" };
+        super::out::outln!("review page: {} ({} note{plural}{outside})", w.path.display(), w.notes);
+    }
+    Ok(())
+}
