@@ -1,0 +1,133 @@
+//! The notes tab of the side panel: the session's review notes in time
+//! order, filtered by status; a note's time jumps the playhead there, "Mark
+//! done" / "Reopen" change its status as one undo step (through
+//! `Document::edit`, like every other edit). The same notes are pinned on the
+//! timeline's ruler (`timeline/note_pins.rs`).
+
+use iced::widget::{button, column, row, scrollable, text};
+use iced::{Alignment, Element, Length, Task};
+use mixdesk_engine::review::format_clock;
+use mixdesk_engine::session::{Note, NoteId, NoteStatus};
+
+use super::document::Document;
+use super::theme::{self, Tone};
+use super::{App, timeline};
+
+/// What the user did in the tab.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Show only notes with this status (None: all).
+    Filter(Option<NoteStatus>),
+    /// Move the playhead to the note.
+    Jump(NoteId),
+    /// Set a note's status.
+    Status(NoteId, NoteStatus),
+}
+
+/// The tab's own state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// The status shown (None: all).
+    pub filter: Option<NoteStatus>,
+}
+
+impl App {
+    pub(super) fn notes_message(&mut self, m: Message) -> Task<super::Message> {
+        match m {
+            Message::Filter(f) => self.notes.filter = f,
+            Message::Jump(id) => {
+                if let Some(at) = self.doc.session.note(id).map(|n| n.at.0) {
+                    return self.timeline_message(timeline::Message::Seek(at));
+                }
+            }
+            Message::Status(id, status) => set_status(&mut self.doc, id, status),
+        }
+        Task::none()
+    }
+}
+
+fn set_status(doc: &mut Document, id: NoteId, status: NoteStatus) {
+    if doc.session.note(id).is_none_or(|n| n.status == status) {
+        return;
+    }
+    let label = match status {
+        NoteStatus::Open => "Reopen note",
+        NoteStatus::Done => "Mark note done",
+        NoteStatus::WontDo => "Mark note won't do",
+    };
+    doc.edit("note-status", label, |s| {
+        if let Some(n) = s.note_mut(id) {
+            n.status = status;
+        }
+    });
+}
+
+/// The time of a note as the list shows it: `1:23` or `2:05-2:20`.
+pub fn when(n: &Note, rate: u32) -> String {
+    let at = format_clock(n.at.to_seconds(rate));
+    match n.end {
+        Some(e) => format!("{at}-{}", format_clock(e.to_seconds(rate))),
+        None => at,
+    }
+}
+
+/// The tab.
+pub fn view(doc: &Document, state: Notes) -> Element<'_, Message> {
+    let s = &doc.session;
+    // With counts: "Open (2)"; also keeps the labels apart from the toolbar's "Open".
+    let filter_button = |label: &'static str, f: Option<NoteStatus>| {
+        let count = s.notes.iter().filter(|n| f.is_none_or(|f| n.status == f)).count();
+        button(text(format!("{label} ({count})")).size(12))
+            .padding([2, 8])
+            .style(theme::button(Tone::Accent, state.filter == f))
+            .on_press(Message::Filter(f))
+    };
+    let filters = row![
+        filter_button("All", None),
+        filter_button("Open", Some(NoteStatus::Open)),
+        filter_button("Done", Some(NoteStatus::Done)),
+        filter_button("Won't do", Some(NoteStatus::WontDo)),
+    ]
+    .spacing(4);
+    let mut list = column![].spacing(6);
+    let mut shown = 0;
+    for n in s.notes.iter().filter(|n| state.filter.is_none_or(|f| n.status == f)) {
+        shown += 1;
+        let time = button(text(when(n, s.sample_rate)).size(12))
+            .padding([1, 6])
+            .style(theme::button(Tone::Plain, false))
+            .on_press(Message::Jump(n.id));
+        let mut who = Vec::new();
+        if let Some(t) = n.track {
+            who.push(s.track(t).map_or_else(|| format!("removed track {t}"), |t| t.name.clone()));
+        }
+        if !n.author.is_empty() {
+            who.push(n.author.clone());
+        }
+        who.push(n.status.label().to_owned());
+        let action = match n.status {
+            NoteStatus::Open => {
+                button(text("Mark done").size(12)).on_press(Message::Status(n.id, NoteStatus::Done))
+            }
+            _ => button(text("Reopen").size(12)).on_press(Message::Status(n.id, NoteStatus::Open)),
+        };
+        let head = row![time, text(who.join(" · ")).size(11).style(theme::dim_text)]
+            .spacing(6)
+            .align_y(Alignment::Center);
+        let mut body = column![head, text(n.text.clone()).size(13)].spacing(2);
+        for r in &n.replies {
+            let who = if r.author.is_empty() { String::new() } else { format!("{}: ", r.author) };
+            body = body.push(text(format!("  {who}{}", r.text)).size(11).style(theme::dim_text));
+        }
+        let action = action.padding([1, 6]).style(theme::button(Tone::Plain, false));
+        list = list.push(row![body.width(Length::Fill), action].spacing(6).align_y(Alignment::Start));
+    }
+    let summary = match (s.notes.len(), shown) {
+        (0, _) => "No review notes. `mixdesk notes import` reads the artist's.".to_owned(),
+        (n, k) if k == n => format!("{n} note(s). Click a time to go there."),
+        (n, k) => format!("{k} of {n} notes shown."),
+    };
+    column![filters, text(summary).size(12).style(theme::dim_text), scrollable(list).height(Length::Fill)]
+        .spacing(6)
+        .into()
+}
