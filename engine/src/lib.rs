@@ -14,6 +14,7 @@
 //! - [`autosave`]: the autosave sidecar and crash recovery.
 //! - [`versions`]: named mix versions beside the session.
 //! - [`relink`]: finding moved or renamed media by name and content.
+//! - [`dawproject`]: DAWproject export and import (the open interchange format).
 //! - [`review`]: review notes in (timestamped text, the share page's file) and out (the share page).
 //! - [`atomic`] and [`files`]: writing files whole, and reading only regular files.
 //!
@@ -23,6 +24,7 @@ pub mod analysis;
 pub mod atomic;
 pub mod autosave;
 pub mod bounce;
+pub mod dawproject;
 pub mod demo;
 pub mod denormal;
 pub mod diff;

@@ -51,6 +51,12 @@ pub const RELINK: &str = "Examples:
   mixdesk relink song.mixdesk --search ~/Music --dry-run   what would be relinked
   mixdesk relink song.mixdesk --search /mnt/backup         relink and save (keeps song.mixdesk.bak)";
 
+pub const EXPORT_DAWPROJECT: &str = "Examples:
+  mixdesk export-dawproject song.mixdesk -o song.dawproject   tracks, clips and audio, mixer, markers";
+
+pub const IMPORT_DAWPROJECT: &str = "Examples:
+  mixdesk import-dawproject song.dawproject -o song.mixdesk   media extracted into media/ beside it";
+
 pub const NOTES: &str = "Examples:
   mixdesk notes list song.mixdesk --status open              what is still to do
   mixdesk notes add song.mixdesk --at 1:23 --track Vocal --author Ann \"vocal too quiet\"

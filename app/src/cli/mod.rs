@@ -7,6 +7,7 @@ mod bench_chain_stems;
 mod bench_realtime;
 mod bench_stream;
 mod bench_timeline;
+mod dawproject;
 mod diff;
 mod examples;
 mod info;
@@ -71,6 +72,12 @@ pub enum Command {
     /// Find moved or renamed media by name and content, and save the session pointing at it.
     #[command(after_help = examples::RELINK)]
     Relink(relink::Args),
+    /// Write the session as a DAWproject (Bitwig, Studio One, Cubase), media included.
+    #[command(after_help = examples::EXPORT_DAWPROJECT)]
+    ExportDawproject(dawproject::ExportArgs),
+    /// Make a session from a DAWproject, its media extracted into media/ beside it.
+    #[command(after_help = examples::IMPORT_DAWPROJECT)]
+    ImportDawproject(dawproject::ImportArgs),
     /// Review notes pinned to times: list, add, mark done, reply, import.
     #[command(subcommand, after_help = examples::NOTES)]
     Notes(notes::Notes),
@@ -104,6 +111,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Relink(args)) => relink::run(args),
         Some(Command::LearnNoise(args)) => learn_noise::run(args),
         Some(Command::Notes(cmd)) => notes::run(cmd),
+        Some(Command::ExportDawproject(args)) => dawproject::export(args),
+        Some(Command::ImportDawproject(args)) => dawproject::import(args),
         Some(Command::Demo { out: Some(out) }) => write_demo(&out),
         Some(Command::Demo { out: None }) => print_demo_path(),
         Some(Command::Bench(b)) => bench::run(b),
