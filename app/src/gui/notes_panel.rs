@@ -1,12 +1,16 @@
 //! The notes tab of the side panel: the session's review notes in time
 //! order, filtered by status; a note's time jumps the playhead there, "Mark
 //! done" / "Reopen" change its status as one undo step (through
-//! `Document::edit`, like every other edit). The same notes are pinned on the
-//! timeline's ruler (`timeline/note_pins.rs`).
+//! `Document::edit`, like every other edit). "Import notes" reads the share
+//! page's `.notes.json` or timestamped text (a typed path, or Choose… where a
+//! file dialog opens) and adds every note in it as one undo step. The same
+//! notes are pinned on the timeline's ruler (`timeline/note_pins.rs`).
 
-use iced::widget::{button, column, row, scrollable, text};
+use std::path::PathBuf;
+
+use iced::widget::{button, column, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length, Task};
-use mixdesk_engine::review::format_clock;
+use mixdesk_engine::review::{self, format_clock};
 use mixdesk_engine::session::{Note, NoteId, NoteStatus};
 
 use super::document::Document;
@@ -22,13 +26,26 @@ pub enum Message {
     Jump(NoteId),
     /// Set a note's status.
     Status(NoteId, NoteStatus),
+    /// The path of a notes file was typed.
+    PathTyped(String),
+    /// Import the notes file at the typed path.
+    Import,
+    /// Choose the notes file in a dialog.
+    Choose,
+    /// The dialog answered.
+    Chosen(Option<PathBuf>),
 }
 
+/// The id of the notes file's path field.
+pub const PATH_FIELD: &str = "notes-import-path";
+
 /// The tab's own state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Notes {
     /// The status shown (None: all).
     pub filter: Option<NoteStatus>,
+    /// The notes file to import, as typed.
+    pub path: String,
 }
 
 impl App {
@@ -41,8 +58,54 @@ impl App {
                 }
             }
             Message::Status(id, status) => set_status(&mut self.doc, id, status),
+            Message::PathTyped(p) => self.notes.path = p,
+            Message::Import => self.import_notes(),
+            Message::Choose => {
+                let dialog = async {
+                    rfd::AsyncFileDialog::new()
+                        .add_filter("Notes", &["json", "txt"])
+                        .pick_file()
+                        .await
+                        .map(|h| h.path().to_owned())
+                };
+                return Task::perform(dialog, |p| super::Message::Notes(Message::Chosen(p)));
+            }
+            Message::Chosen(Some(p)) => {
+                self.notes.path = p.display().to_string();
+                self.import_notes();
+            }
+            Message::Chosen(None) => {}
         }
         Task::none()
+    }
+
+    /// Reads the typed notes file (relative paths from the session's folder)
+    /// and adds its notes as one undo step; what was left out is said.
+    fn import_notes(&mut self) {
+        let typed = self.notes.path.trim();
+        if typed.is_empty() {
+            self.errors.push("Type the path of the notes file (.notes.json or text) first.".into());
+            return;
+        }
+        let path = self.doc.dir().join(typed);
+        let incoming = match review::read(&path, &self.doc.session, "") {
+            Ok(i) => i,
+            Err(e) => return self.errors.push(e.to_string()),
+        };
+        let name = path.file_name().map_or_else(|| typed.to_owned(), |n| n.to_string_lossy().into_owned());
+        let mut added = review::Added::default();
+        self.doc
+            .edit("notes-import", format!("Import notes from {name}"), |s| added = review::add(s, &incoming));
+        let mut said =
+            format!("Imported {} note(s) and {} reply(ies) from {name}", added.notes, added.replies);
+        if added.duplicates > 0 {
+            said.push_str(&format!("; {} already there", added.duplicates));
+        }
+        if !incoming.skipped.is_empty() {
+            let lines: Vec<String> = incoming.skipped.iter().map(|k| k.line.to_string()).collect();
+            said.push_str(&format!("; left out line(s) {} (no time at the start)", lines.join(", ")));
+        }
+        self.note.set(said);
     }
 }
 
@@ -72,7 +135,7 @@ pub fn when(n: &Note, rate: u32) -> String {
 }
 
 /// The tab.
-pub fn view(doc: &Document, state: Notes) -> Element<'_, Message> {
+pub fn view<'a>(doc: &'a Document, state: &'a Notes, dialogs: bool) -> Element<'a, Message> {
     let s = &doc.session;
     // With counts: "Open (2)"; also keeps the labels apart from the toolbar's "Open".
     let filter_button = |label: &'static str, f: Option<NoteStatus>| {
@@ -127,7 +190,35 @@ pub fn view(doc: &Document, state: Notes) -> Element<'_, Message> {
         (n, k) if k == n => format!("{n} note(s). Click a time to go there."),
         (n, k) => format!("{k} of {n} notes shown."),
     };
-    column![filters, text(summary).size(12).style(theme::dim_text), scrollable(list).height(Length::Fill)]
-        .spacing(6)
-        .into()
+    let mut import = row![
+        text_input("mix.notes.json or feedback.txt", &state.path)
+            .id(PATH_FIELD)
+            .size(12)
+            .padding(4)
+            .style(theme::input)
+            .on_input(Message::PathTyped)
+            .on_submit(Message::Import),
+        button(text("Import notes").size(12))
+            .padding([3, 8])
+            .style(theme::button(Tone::Plain, false))
+            .on_press(Message::Import),
+    ]
+    .spacing(4)
+    .align_y(Alignment::Center);
+    if dialogs {
+        import = import.push(
+            button(text("Choose…").size(12))
+                .padding([3, 8])
+                .style(theme::button(Tone::Plain, false))
+                .on_press(Message::Choose),
+        );
+    }
+    column![
+        filters,
+        text(summary).size(12).style(theme::dim_text),
+        scrollable(list).height(Length::Fill),
+        import
+    ]
+    .spacing(6)
+    .into()
 }

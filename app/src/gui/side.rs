@@ -43,7 +43,7 @@ impl App {
         let body = match tab {
             Tab::History => history_panel::view(&self.doc).map(Message::History),
             Tab::Versions => self.versions.view(self.doc.path.is_some()).map(Message::Versions),
-            Tab::Notes => notes_panel::view(&self.doc, self.notes).map(Message::Notes),
+            Tab::Notes => notes_panel::view(&self.doc, &self.notes, self.dialogs).map(Message::Notes),
         };
         Some(
             container(

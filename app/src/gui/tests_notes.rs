@@ -69,3 +69,43 @@ fn the_notes_tab_lists_filters_jumps_and_marks_done_as_one_undo_step() {
     assert_eq!(note(&app, 100), NoteStatus::Open, "undo reopens it");
     assert!(shows(&app, "Done (1)"));
 }
+
+#[test]
+fn importing_a_notes_file_typed_into_the_tab_adds_its_notes_as_one_undo_step() {
+    use iced_test::selector::id;
+    let (dir, mut app) = with_notes();
+    std::fs::write(
+        dir.path().join("feedback.txt"),
+        "0:00.3 kick clicks\n0:00.6-0:00.8 bass muddy\nthanks!\n",
+    )
+    .unwrap();
+    interact(&mut app, |ui| {
+        let _ = ui.click("Notes").unwrap();
+    });
+    let before = app.doc.history().count();
+    interact(&mut app, |ui| {
+        let _ = ui.click(id(super::notes_panel::PATH_FIELD)).unwrap();
+        let _ = ui.typewrite("feedback.txt");
+        let _ = ui.click("Import notes").unwrap();
+    });
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let added: Vec<(u64, Option<u64>, &str, Option<TrackId>)> = app
+        .doc
+        .session
+        .notes
+        .iter()
+        .filter(|n| n.id.0 > 102)
+        .map(|n| (n.at.0, n.end.map(|e| e.0), n.text.as_str(), n.track))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            (14_400, None, "kick clicks", Some(TrackId(1))),
+            (28_800, Some(38_400), "bass muddy", Some(TrackId(3)))
+        ]
+    );
+    assert!(shows(&app, "kick clicks") && shows(&app, "bass muddy"), "listed at once");
+    assert_eq!(app.doc.history().count(), before + 1, "one undo step");
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session.notes.len(), 3, "undo takes the whole import back");
+}
