@@ -63,6 +63,21 @@ fn session_with_everything(dir: &Path) -> Session {
     verb.output = Output::Bus(BusId(10));
     s.buses = vec![group, verb];
     s.master.fader_db = Decibels(-1.5);
+    let processor = |id: u32, kind: &str, bypassed: bool, params: &[(&str, f64)]| Processor {
+        id: ProcessorId(id),
+        kind: kind.into(),
+        bypassed,
+        params: params.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+        sidechain: None,
+    };
+    s.tracks[0].strip.processors = vec![
+        processor(40, "eq", false, &[("hp_on", 1.0), ("hp_freq", 60.0), ("p2_gain", -3.0), ("p3_q", 2.5)]),
+        processor(41, "gate", false, &[("threshold", -50.0), ("hold", 20.0)]),
+    ];
+    s.tracks[1].strip.processors =
+        vec![processor(42, "compressor", true, &[("threshold", -24.0), ("ratio", 3.0), ("knee", 2.0)])];
+    s.buses[1].strip.processors = vec![processor(43, "reverb", false, &[("decay", 3.1)])];
+    s.master.processors = vec![processor(44, "limiter", false, &[("ceiling", -1.5)])];
     s.markers = vec![
         Marker { id: MarkerId(30), name: "Verse".into(), position: SampleTime(0) },
         Marker { id: MarkerId(31), name: "Chorus \"big\"".into(), position: SampleTime(72_000) },
@@ -189,18 +204,18 @@ fn every_zip_entry_has_its_sizes_in_the_local_header_and_no_data_descriptor() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = session_with_everything(dir.path());
     s.tracks[1].strip.processors.push(Processor {
-        id: ProcessorId(40),
-        kind: "eq".into(),
+        id: ProcessorId(45),
+        kind: "compressor".into(),
         bypassed: false,
         params: Default::default(),
-        sidechain: None,
+        sidechain: Some(session::StripRef::Track(session::TrackId(1))),
     });
     let p = dir.path().join("song.mixdesk");
     session::save(&s, &p).unwrap();
     let project = dir.path().join("song.dawproject");
     let (ok, _, err) = run(&["export-dawproject", p.to_str().unwrap(), "-o", project.to_str().unwrap()]);
     assert!(ok, "{err}");
-    assert!(err.contains("not carried into DAWproject: 1 insert(s) on Vox"), "{err}");
+    assert!(err.contains("not carried into DAWproject: Vox: the sidechain of Compressor"), "{err}");
     let bytes = std::fs::read(&project).unwrap();
     let headers = local_headers(&bytes);
     let names: Vec<&str> = headers.iter().map(|h| h.0.as_str()).collect();
@@ -230,6 +245,12 @@ const BEATS_PROJECT: &str = r##"<?xml version="1.0" encoding="UTF-8" standalone=
           <Vst3Plugin deviceName="Some EQ" deviceRole="audioFX" loaded="true" id="id20">
             <State path="plugins/eq.vstpreset"/>
           </Vst3Plugin>
+          <Compressor deviceName="Comp" deviceRole="audioFX" loaded="true" id="id21">
+            <Enabled value="false"/>
+            <Attack unit="seconds" value="0.005"/>
+            <Ratio unit="linear" value="3.0"/>
+            <Threshold unit="decibel" value="-20.0"/>
+          </Compressor>
         </Devices>
         <Mute value="false" id="id5" name="Mute"/>
         <Pan max="1.0" min="0.0" unit="normalized" value="0.75" id="id6" name="Pan"/>
@@ -286,13 +307,21 @@ fn a_project_in_beats_with_warps_and_a_plugin_imports() {
     let (ok, out, err) = run(&["import-dawproject", project.to_str().unwrap(), "-o", q.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(out.contains("(1 tracks, 1 clips, 0 buses)"), "{out}");
-    assert!(err.contains("not imported: 1 device(s) on Audio 1"), "{err}");
+    assert!(err.contains("not imported: Audio 1: Vst3Plugin \"Some EQ\""), "{err}");
     let s = session::load(&q).unwrap();
     assert_eq!((s.tempo.bpm, s.tempo.beats_per_bar, s.tempo.beat_unit), (120.0, 3, 4));
     let t = &s.tracks[0];
     assert_eq!((t.name.as_str(), t.colour), ("Audio 1", Colour(0xd9, 0x2e, 0x24)));
     assert!((t.strip.fader_db.0 - 20.0 * 0.5f64.log10()).abs() < 1e-9, "{}", t.strip.fader_db.0);
     assert_eq!(t.strip.pan, Pan(0.5));
+    let comp = &t.strip.processors[0];
+    assert_eq!((comp.kind.as_str(), comp.bypassed), ("compressor", true), "a generic device maps onto ours");
+    let want: std::collections::BTreeMap<String, f64> =
+        [("attack", 5.0), ("ratio", 3.0), ("threshold", -20.0)]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect();
+    assert_eq!(comp.params, want);
     let c = &t.clips[0];
     // 4 beats at 120 BPM = 2 s; 8 beats = 4 s; a fade of half a beat = 0.25 s.
     assert_eq!((c.start.0, c.length.0, c.fade_in.length.0), (96_000, 192_000, 12_000));

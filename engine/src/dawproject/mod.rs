@@ -6,13 +6,16 @@
 //! Carried both ways: tracks (name, colour, comment), buses (channels with
 //! role `submix`), the master (role `master`), fader (`Volume`, linear), pan
 //! (`Pan`, normalized), mute, solo, outputs (`destination`), sends (pre/post,
-//! level, pan), audio clips (time, duration, play start, fade lengths; the
-//! media stored in `audio/`), markers, tempo and time signature. Times are
-//! written in seconds. Not carried yet (listed by [`export`] and [`import`]
-//! when a session or project has them): insert processors and plugins,
+//! level, pan), insert processors (see `devices`: the EQ, compressor, gate
+//! and limiter as the format's generic devices, all parameters by key),
+//! audio clips (time, duration, play start, fade lengths; the media stored in
+//! `audio/`), markers, tempo and time signature. Times are written in
+//! seconds. Not carried yet (listed by [`export`] and [`import`] when a
+//! session or project has them): plug-ins of other DAWs, sidechains,
 //! automation, clip gain, fade shapes, trim, width, polarity, solo-safe,
 //! tempo changes, review notes.
 
+mod devices;
 mod read;
 mod write;
 pub mod xml;

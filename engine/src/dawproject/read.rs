@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use super::xml::{self, Element};
 use super::{DawError, MASTER_NAME};
 use crate::session::{
-    Bus, BusId, Clip, ClipId, Colour, Decibels, Fade, Marker, MarkerId, Output, Pan, SampleTime, Send,
-    SendId, Session, Strip, StripRef, Track, TrackId,
+    Bus, BusId, Clip, ClipId, Colour, Decibels, Fade, Marker, MarkerId, Output, Pan, ProcessorId, SampleTime,
+    Send, SendId, Session, Strip, StripRef, Track, TrackId,
 };
 
 /// Largest `project.xml` read.
@@ -164,9 +164,13 @@ impl Reader<'_> {
                 };
                 sends.push((r, dest.to_owned(), s2));
             }
-            let devices = ch.child("Devices").map_or(0, |d| d.children.len());
-            if devices > 0 {
-                self.lost.push(format!("{devices} device(s) on {}", t.attr("name").unwrap_or(MASTER_NAME)));
+            if let Some(devices) = ch.child("Devices") {
+                let (processors, lost) = super::devices::read(devices, t.attr("name").unwrap_or(MASTER_NAME));
+                self.lost.extend(lost);
+                for mut p in processors {
+                    p.id = ProcessorId(self.id());
+                    strip_of(&mut s, r).processors.push(p);
+                }
             }
         }
         for (r, dest) in routes {

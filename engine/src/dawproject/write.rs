@@ -205,6 +205,7 @@ fn track(
         "      <Channel audioChannels=\"2\" role=\"{role}\" solo=\"{}\"{destination} id=\"{cid}\">",
         strip.solo
     );
+    super::devices::write(x, &cid, strip, lost, name);
     let _ = writeln!(x, "        <Mute value=\"{}\" id=\"{cid}-mute\" name=\"Mute\"/>", strip.mute);
     let _ = writeln!(
         x,
@@ -242,9 +243,6 @@ fn track(
     );
     let _ = writeln!(x, "      </Channel>");
     let _ = writeln!(x, "    </Track>");
-    if !strip.processors.is_empty() {
-        lost.push(format!("{} insert(s) on {name}", strip.processors.len()));
-    }
     let moved = strip.trim_db.0 != 0.0 || strip.width != 1.0 || strip.polarity_inverted || strip.solo_safe;
     if moved {
         lost.push(format!("{name}: trim, width, polarity or solo-safe"));
