@@ -13,7 +13,7 @@ use std::path::Path;
 
 use mixdesk_engine::session::{
     self, Bus, BusId, ClipId, Colour, Decibels, Fade, Marker, MarkerId, Output, Pan, Processor, ProcessorId,
-    SampleTime, Send, SendId, Session,
+    SampleTime, Send, SendId, Session, TrackId,
 };
 use mixdesk_tests::{noise, run, track, write_wav_f32};
 
@@ -78,6 +78,35 @@ fn session_with_everything(dir: &Path) -> Session {
         vec![processor(42, "compressor", true, &[("threshold", -24.0), ("ratio", 3.0), ("knee", 2.0)])];
     s.buses[1].strip.processors = vec![processor(43, "reverb", false, &[("decay", 3.1)])];
     s.master.processors = vec![processor(44, "limiter", false, &[("ceiling", -1.5)])];
+    use session::{Lane, ParamId, Point, SendParam, Shape, StripParam, StripRef};
+    let lane = |param, points: &[(u64, f64, Shape)]| Lane {
+        param,
+        mode: session::AutoMode::Read,
+        points: points.iter().map(|&(time, value, shape)| Point { time, value, shape }).collect(),
+    };
+    s.automation = vec![
+        lane(
+            ParamId::Strip(StripRef::Track(TrackId(1)), StripParam::Fader),
+            &[(0, -6.0, Shape::Linear), (24_000, -3.5, Shape::Step), (48_000, -10.0, Shape::Linear)],
+        ),
+        lane(
+            ParamId::Strip(StripRef::Track(TrackId(3)), StripParam::Pan),
+            &[(0, -0.5, Shape::Linear), (9_600, 0.75, Shape::Linear)],
+        ),
+        lane(
+            ParamId::Strip(StripRef::Track(TrackId(3)), StripParam::Mute),
+            &[(0, 0.0, Shape::Linear), (12_000, 1.0, Shape::Linear)],
+        ),
+        lane(
+            ParamId::Send(SendId(20), SendParam::Level),
+            &[(0, -20.0, Shape::Linear), (30_000, -12.0, Shape::Linear)],
+        ),
+        lane(
+            ParamId::Processor(ProcessorId(40), 16),
+            &[(0, -3.0, Shape::Linear), (36_000, 4.5, Shape::Step)],
+        ),
+        lane(ParamId::Strip(StripRef::Master, StripParam::Fader), &[(4_800, -1.5, Shape::Linear)]),
+    ];
     s.markers = vec![
         Marker { id: MarkerId(30), name: "Verse".into(), position: SampleTime(0) },
         Marker { id: MarkerId(31), name: "Chorus \"big\"".into(), position: SampleTime(72_000) },
@@ -149,6 +178,28 @@ fn carried(s: &Session, dir: &Path) -> String {
     for m in &s.markers {
         lines.push(format!("marker {:?} at {}", m.name, m.position.0));
     }
+    for l in &s.automation {
+        let points: Vec<String> =
+            l.points.iter().map(|p| format!("{}: {:.6} {:?}", p.time, p.value, p.shape)).collect();
+        let strip_name = |r: session::StripRef| match r {
+            session::StripRef::Track(id) => s.track(id).unwrap().name.clone(),
+            session::StripRef::Bus(id) => s.bus(id).unwrap().name.clone(),
+            session::StripRef::Master => "Master".into(),
+        };
+        let name = match l.param {
+            session::ParamId::Strip(r, p) => format!("{} {p:?}", strip_name(r)),
+            session::ParamId::Send(id, p) => {
+                let owner = s.tracks.iter().find(|t| t.strip.sends.iter().any(|x| x.id == id)).unwrap();
+                format!("{} send {p:?}", owner.name)
+            }
+            session::ParamId::Processor(pid, index) => {
+                let (r, i) = s.find_processor(pid).unwrap();
+                let p = &s.strip(r).unwrap().processors[i];
+                format!("{} {} param {index}", strip_name(r), p.kind)
+            }
+        };
+        lines.push(format!("automation {name} {:?} [{}]", l.mode, points.join(", ")));
+    }
     lines.join("\n")
 }
 
@@ -172,6 +223,11 @@ fn export_then_import_keeps_every_carried_field() {
     assert!(out.contains("(2 tracks, 3 clips, 2 buses)"), "{out}");
     let back = session::load(&q).unwrap();
     assert_eq!(carried(&back, &back_dir), carried(&s, dir.path()));
+    assert_eq!(
+        (back.automation.len(), back.tracks[0].strip.processors.len()),
+        (6, 2),
+        "the comparison saw them"
+    );
     assert_eq!(back.tracks[0].clips[0].media, Path::new("media/bass.wav"), "media extracted into media/");
     assert_eq!(
         back.tracks[0].clips[0].media, back.tracks[0].clips[1].media,

@@ -150,9 +150,12 @@ pub(super) fn write(x: &mut String, cid: &str, strip: &Strip, lost: &mut Vec<Str
     let _ = writeln!(x, "        </Devices>");
 }
 
+/// A processor read, with the ids of its parameter elements by key (for automation targets).
+pub(super) type Read = (Processor, Vec<(String, String)>);
+
 /// The processors of a `<Devices>` element (ids 0: the caller gives them),
 /// and what could not be read, in words.
-pub(super) fn read(devices: &Element, owner: &str) -> (Vec<Processor>, Vec<String>) {
+pub(super) fn read(devices: &Element, owner: &str) -> (Vec<Read>, Vec<String>) {
     let (mut out, mut lost) = (Vec::new(), Vec::new());
     for d in &devices.children {
         let name = d.attr("deviceName").unwrap_or(&d.name).to_owned();
@@ -160,10 +163,14 @@ pub(super) fn read(devices: &Element, owner: &str) -> (Vec<Processor>, Vec<Strin
         let ours = d.attr("deviceVendor") == Some("Mixdesk");
         let kind = d.attr("deviceID").and_then(|i| i.strip_prefix("mixdesk:")).filter(|_| ours);
         let mut params = BTreeMap::new();
+        let mut ids = Vec::new();
         let kind = if let Some(kind) = kind.filter(|k| crate::dsp::kind(k).is_some()) {
             for p in d.child("Parameters").into_iter().flat_map(|x| x.children.iter()) {
                 if let (Some(key), Some(v)) = (p.attr("name"), p.num("value")) {
                     params.insert(key.to_owned(), v);
+                    if let Some(id) = p.attr("id") {
+                        ids.push((id.to_owned(), key.to_owned()));
+                    }
                 }
             }
             kind.to_owned()
@@ -177,7 +184,7 @@ pub(super) fn read(devices: &Element, owner: &str) -> (Vec<Processor>, Vec<Strin
         if let Some(spec) = crate::dsp::kind(&kind) {
             params.retain(|k, v| spec.params.iter().find(|i| i.key == k).is_some_and(|i| i.default != *v));
         }
-        out.push(Processor { id: ProcessorId(0), kind, bypassed, params, sidechain: None });
+        out.push((Processor { id: ProcessorId(0), kind, bypassed, params, sidechain: None }, ids));
     }
     (out, lost)
 }

@@ -10,11 +10,14 @@
 //! and limiter as the format's generic devices, all parameters by key),
 //! audio clips (time, duration, play start, fade lengths; the media stored in
 //! `audio/`), markers, tempo and time signature. Times are written in
-//! seconds. Not carried yet (listed by [`export`] and [`import`] when a
-//! session or project has them): plug-ins of other DAWs, sidechains,
-//! automation, clip gain, fade shapes, trim, width, polarity, solo-safe,
-//! tempo changes, review notes.
+//! seconds. Automation of the fader, pan, mute, sends and processor
+//! parameters (see `automation`). Not carried yet (listed by [`export`] and
+//! [`import`] when a session or project has them): plug-ins of other DAWs,
+//! sidechains, automation of trim and width, curve shapes other than linear
+//! and step, lane modes, clip gain, fade shapes, trim, width, polarity,
+//! solo-safe, tempo changes, review notes.
 
+mod automation;
 mod devices;
 mod read;
 mod write;

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use super::xml::{self, Element};
 use super::{DawError, MASTER_NAME};
 use crate::session::{
-    Bus, BusId, Clip, ClipId, Colour, Decibels, Fade, Marker, MarkerId, Output, Pan, ProcessorId, SampleTime,
-    Send, SendId, Session, Strip, StripRef, Track, TrackId,
+    Bus, BusId, Clip, ClipId, Colour, Decibels, Fade, Marker, MarkerId, Output, Pan, ParamId, ProcessorId,
+    SampleTime, Send, SendId, SendParam, Session, Strip, StripParam, StripRef, Track, TrackId,
 };
 
 /// Largest `project.xml` read.
@@ -41,10 +41,22 @@ pub fn import(path: &Path, session_path: &Path) -> Result<(Session, Vec<String>)
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    let mut r = Reader { zip: &mut zip, path, dir, extracted: HashMap::new(), lost: Vec::new(), next_id: 1 };
+    let mut r = Reader {
+        zip: &mut zip,
+        path,
+        dir,
+        extracted: HashMap::new(),
+        lost: Vec::new(),
+        next_id: 1,
+        targets: HashMap::new(),
+    };
     let s = r.session(&root)?;
     Ok((s, r.lost))
 }
+
+/// A send read before every channel is known: its strip, its destination's
+/// XML id, the send, and the XML ids of its level and pan.
+type PendingSend = (StripRef, String, Send, Vec<(String, SendParam)>);
 
 struct Reader<'a> {
     zip: &'a mut zip::ZipArchive<std::fs::File>,
@@ -53,6 +65,8 @@ struct Reader<'a> {
     extracted: HashMap<String, PathBuf>,
     lost: Vec<String>,
     next_id: u32,
+    /// Parameter elements by XML id, for automation targets.
+    targets: HashMap<String, ParamId>,
 }
 
 fn db(e: &Element) -> f64 {
@@ -106,7 +120,7 @@ impl Reader<'_> {
         let mut channels: HashMap<String, StripRef> = HashMap::new();
         let mut tracks: HashMap<String, TrackId> = HashMap::new();
         let mut routes: Vec<(StripRef, String)> = Vec::new();
-        let mut sends: Vec<(StripRef, String, Send)> = Vec::new();
+        let mut sends: Vec<PendingSend> = Vec::new();
         let structure: Vec<&Element> = root
             .child("Structure")
             .map(|st| st.descendants().into_iter().filter(|e| e.name == "Track").collect())
@@ -143,6 +157,13 @@ impl Reader<'_> {
             if let Some(x) = ch.attr("id") {
                 channels.insert(x.to_owned(), r);
             }
+            for (field, param) in
+                [("Volume", StripParam::Fader), ("Pan", StripParam::Pan), ("Mute", StripParam::Mute)]
+            {
+                if let Some(x) = ch.child(field).and_then(|e| e.attr("id")) {
+                    self.targets.insert(x.to_owned(), ParamId::Strip(r, param));
+                }
+            }
             let strip = strip_of(&mut s, r);
             strip.fader_db = Decibels(ch.child("Volume").map_or(0.0, db));
             strip.pan = pan(ch.child("Pan"));
@@ -162,13 +183,23 @@ impl Reader<'_> {
                     pan: send_pan,
                     pre_fader: send.attr("type") == Some("pre"),
                 };
-                sends.push((r, dest.to_owned(), s2));
+                let ids = [("Volume", SendParam::Level), ("Pan", SendParam::Pan)]
+                    .into_iter()
+                    .filter_map(|(f, p)| Some((send.child(f)?.attr("id")?.to_owned(), p)))
+                    .collect::<Vec<_>>();
+                sends.push((r, dest.to_owned(), s2, ids));
             }
             if let Some(devices) = ch.child("Devices") {
                 let (processors, lost) = super::devices::read(devices, t.attr("name").unwrap_or(MASTER_NAME));
                 self.lost.extend(lost);
-                for mut p in processors {
+                for (mut p, ids) in processors {
                     p.id = ProcessorId(self.id());
+                    let spec = crate::dsp::kind(&p.kind).map_or(&[][..], |k| k.params);
+                    for (x, key) in ids {
+                        if let Some(index) = spec.iter().position(|i| i.key == key) {
+                            self.targets.insert(x, ParamId::Processor(p.id, index as u16));
+                        }
+                    }
                     strip_of(&mut s, r).processors.push(p);
                 }
             }
@@ -188,10 +219,13 @@ impl Reader<'_> {
                 _ => {}
             }
         }
-        for (r, dest, mut send) in sends {
+        for (r, dest, mut send, ids) in sends {
             let Some(StripRef::Bus(target)) = channels.get(&dest).copied() else { continue };
             send.target = target;
             send.id = SendId(self.id());
+            for (x, p) in ids {
+                self.targets.insert(x, ParamId::Send(send.id, p));
+            }
             strip_of(&mut s, r).sends.push(send);
         }
         if let Some(arr) = root.child("Arrangement") {
@@ -242,7 +276,12 @@ impl Reader<'_> {
                         }
                     }
                 }
-                "Points" => self.lost.push("automation".into()),
+                "Points" => match super::automation::read(child, &unit, s, &self.targets) {
+                    Some(lane) if !s.automation.iter().any(|l| l.param == lane.param) => {
+                        s.automation.push(lane)
+                    }
+                    _ => self.lost.push("automation of a parameter Mixdesk does not have".into()),
+                },
                 _ => {}
             }
         }

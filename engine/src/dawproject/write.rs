@@ -64,12 +64,12 @@ fn colour(c: Colour) -> String {
 }
 
 /// Linear gain of a level in dB (0 for -inf).
-fn linear(db: f64) -> f64 {
+pub(super) fn linear(db: f64) -> f64 {
     if db == f64::NEG_INFINITY { 0.0 } else { 10f64.powf(db / 20.0) }
 }
 
 /// Ids in the XML: `t1` for track 1, `c1` its channel, `b10`/`cb10` for bus 10, `master` for the master.
-fn channel_id(r: StripRef) -> String {
+pub(super) fn channel_id(r: StripRef) -> String {
     match r {
         StripRef::Track(t) => format!("c{t}"),
         StripRef::Bus(b) => format!("cb{b}"),
@@ -148,6 +148,7 @@ fn project_xml(s: &Session, dir: &Path, media: &HashMap<PathBuf, String>) -> (St
         let _ = writeln!(x, "        </Clips>");
         let _ = writeln!(x, "      </Lanes>");
     }
+    super::automation::write(&mut x, s, &mut lost);
     let _ = writeln!(x, "    </Lanes>");
     if !s.markers.is_empty() {
         let _ = writeln!(x, "    <Markers timeUnit=\"seconds\" id=\"markers\">");
@@ -159,9 +160,6 @@ fn project_xml(s: &Session, dir: &Path, media: &HashMap<PathBuf, String>) -> (St
     }
     let _ = writeln!(x, "  </Arrangement>");
     let _ = writeln!(x, "</Project>");
-    if !s.automation.is_empty() {
-        lost.push(format!("{} automation lane(s)", s.automation.len()));
-    }
     if !s.notes.is_empty() {
         lost.push(format!("{} review note(s) (DAWproject has no notes)", s.notes.len()));
     }
@@ -224,13 +222,15 @@ fn track(
             );
             let _ = writeln!(
                 x,
-                "            <Pan unit=\"normalized\" min=\"0\" max=\"1\" value=\"{}\"/>",
-                (send.pan.0 + 1.0) / 2.0
+                "            <Pan unit=\"normalized\" min=\"0\" max=\"1\" value=\"{}\" id=\"send{}-pan\"/>",
+                (send.pan.0 + 1.0) / 2.0,
+                send.id
             );
             let _ = writeln!(
                 x,
-                "            <Volume unit=\"linear\" min=\"0\" max=\"4\" value=\"{}\"/>",
-                linear(send.level_db.0)
+                "            <Volume unit=\"linear\" min=\"0\" max=\"4\" value=\"{}\" id=\"send{}-volume\"/>",
+                linear(send.level_db.0),
+                send.id
             );
             let _ = writeln!(x, "          </Send>");
         }
