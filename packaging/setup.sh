@@ -34,6 +34,7 @@ if [ "${1:-}" = "--test" ]; then
     # the MIME database and its triggers, and xdg-mime with its generic lookup
     desktop-file-utils appstream shared-mime-info xdg-utils libfile-mimeinfo-perl jq
     flac                # the reference decoder: delivery tests verify FLAC files with `flac -t` and `flac -d`
+    chromium            # a real browser for the review share page (tests/tests/review_page.rs)
   )
 fi
 

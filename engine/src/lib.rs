@@ -17,6 +17,8 @@
 //! - [`autosave`]: the autosave sidecar and crash recovery.
 //! - [`versions`]: named mix versions beside the session.
 //! - [`relink`]: finding moved or renamed media by name and content.
+//! - [`dawproject`]: DAWproject export and import (the open interchange format).
+//! - [`review`]: review notes in (timestamped text, the share page's file) and out (the share page).
 //! - [`atomic`] and [`files`]: writing files whole, and reading only regular files.
 //!
 //! This crate never depends on a GUI toolkit.
@@ -26,6 +28,7 @@ pub mod atomic;
 pub mod autosave;
 pub mod bounce;
 pub mod control;
+pub mod dawproject;
 pub mod deliver;
 pub mod demo;
 pub mod denormal;
@@ -41,6 +44,7 @@ pub mod realtime;
 pub mod relink;
 pub mod report;
 pub mod restore;
+pub mod review;
 pub mod session;
 pub mod smooth;
 pub mod stems;

@@ -1,4 +1,4 @@
-//! Session files: the fixture of every released format version (1, 2) loads, saving
+//! Session files: the fixture of every released format version (1, 2, 3) loads, saving
 //! round-trips, bad files are refused with the file, line and column, and a
 //! failed save leaves the previous file intact.
 
@@ -68,6 +68,40 @@ fn the_version_2_fixture_loads_with_fingerprints_and_version_1_still_has_none() 
     let v1 = session::load(&fixture("v1.mixdesk")).unwrap();
     assert!(v1.tracks.iter().flat_map(|t| &t.clips).all(|c| c.fingerprint.is_none()));
     assert!(!session::to_ron_string(&v1).unwrap().contains("fingerprint"));
+}
+
+#[test]
+fn the_version_3_fixture_loads_with_its_notes_and_older_versions_have_none() {
+    use session::{NoteId, NoteStatus, Reply, TrackId};
+    let s = session::load(&fixture("v3.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.version, CURRENT_VERSION);
+    assert_eq!(s.notes.len(), 3);
+    let vocal = &s.notes[0];
+    assert_eq!(
+        (vocal.id, vocal.at.0, vocal.end, vocal.track),
+        (NoteId(4), 3_984_000, None, Some(TrackId(1)))
+    );
+    assert_eq!((vocal.author.as_str(), vocal.text.as_str()), ("Ann", "vocal too quiet"));
+    assert_eq!(vocal.status, NoteStatus::Open, "status defaults to open");
+    let guitar = &s.notes[1];
+    assert_eq!(
+        (guitar.at.0, guitar.end.map(|e| e.0), guitar.status),
+        (6_000_000, Some(6_720_000), NoteStatus::Done)
+    );
+    assert_eq!(
+        guitar.replies,
+        [
+            Reply { author: "Sam".into(), text: "-2 dB on the guitar bus".into() },
+            Reply { author: String::new(), text: "thanks".into() }
+        ]
+    );
+    assert_eq!((s.notes[2].status, s.notes[2].author.as_str()), (NoteStatus::WontDo, ""));
+    assert_eq!(s.next_id(), 7, "note ids share the session's id space");
+    for old in ["v1.mixdesk", "v2.mixdesk"] {
+        let s = session::load(&fixture(old)).unwrap();
+        assert!(s.notes.is_empty(), "{old}");
+        assert!(!session::to_ron_string(&s).unwrap().contains("notes"), "{old}: no empty notes list written");
+    }
 }
 
 #[test]

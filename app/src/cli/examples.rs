@@ -75,6 +75,39 @@ pub const RELINK: &str = "Examples:
   mixdesk relink song.mixdesk --search ~/Music --dry-run   what would be relinked
   mixdesk relink song.mixdesk --search /mnt/backup         relink and save (keeps song.mixdesk.bak)";
 
+pub const EXPORT_DAWPROJECT: &str = "Examples:
+  mixdesk export-dawproject song.mixdesk -o song.dawproject   tracks, clips and audio, mixer, markers";
+
+pub const IMPORT_DAWPROJECT: &str = "Examples:
+  mixdesk import-dawproject song.dawproject -o song.mixdesk   media extracted into media/ beside it";
+
+pub const NOTES: &str = "Examples:
+  mixdesk notes list song.mixdesk --status open              what is still to do
+  mixdesk notes add song.mixdesk --at 1:23 --track Vocal --author Ann \"vocal too quiet\"
+  mixdesk notes import song.mixdesk mix.notes.json           what the artist wrote on the share page";
+
+pub const NOTES_LIST: &str = "Examples:
+  mixdesk notes list song.mixdesk                            every note in time order, with replies
+  mixdesk notes list song.mixdesk --status open --json       open notes as JSON";
+
+pub const NOTES_ADD: &str = "Examples:
+  mixdesk notes add song.mixdesk --at 1:23 \"vocal too quiet\"
+  mixdesk notes add song.mixdesk --at 2:05-2:20 --track Guitar --author Ann \"too loud\"
+  mixdesk notes add song.mixdesk --at \"bars 17-20\" \"more reverb here\"";
+
+pub const NOTES_DONE: &str = "Examples:
+  mixdesk notes done song.mixdesk 31 32                      mark notes 31 and 32 done
+  mixdesk notes done song.mixdesk 33 --wont-do               considered, declined
+  mixdesk notes done song.mixdesk 31 --reopen                open again";
+
+pub const NOTES_REPLY: &str = "Examples:
+  mixdesk notes reply song.mixdesk 31 --author Sam \"raised 1.5 dB, check v3\"";
+
+pub const NOTES_IMPORT: &str = "Examples:
+  mixdesk notes import song.mixdesk mix.notes.json           the file the share page saved
+  mixdesk notes import song.mixdesk feedback.txt --author Ann   \"1:23 vocal too quiet\" lines
+  mixdesk notes import song.mixdesk feedback.txt --dry-run   show what would be added";
+
 pub const LEARN_NOISE: &str = "Examples:
   mixdesk learn-noise interview.mixdesk --start 0.2 --end 1.5           the only de-noiser learns 0.2-1.5 s
   mixdesk learn-noise song.mixdesk --start 12 --end 13 --processor 41   choose the de-noiser by id

@@ -17,6 +17,7 @@ mod bench_stream;
 #[cfg(feature = "bench")]
 mod bench_timeline;
 mod cpu_time;
+mod dawproject;
 mod deliver;
 mod deliver_presets;
 mod diff;
@@ -24,6 +25,7 @@ mod examples;
 mod info;
 mod learn_noise;
 mod new;
+mod notes;
 pub mod out;
 mod play;
 mod processors;
@@ -90,6 +92,15 @@ pub enum Command {
     /// Find moved or renamed media by name and content, and save the session pointing at it.
     #[command(after_help = examples::RELINK)]
     Relink(relink::Args),
+    /// Write the session as a DAWproject (Bitwig, Studio One, Cubase), media included.
+    #[command(after_help = examples::EXPORT_DAWPROJECT)]
+    ExportDawproject(dawproject::ExportArgs),
+    /// Make a session from a DAWproject, its media extracted into media/ beside it.
+    #[command(after_help = examples::IMPORT_DAWPROJECT)]
+    ImportDawproject(dawproject::ImportArgs),
+    /// Review notes pinned to times: list, add, mark done, reply, import.
+    #[command(subcommand, after_help = examples::NOTES)]
+    Notes(notes::Notes),
     /// Learn a de-noiser's noise profile from a stretch of noise alone, and save the session.
     #[command(after_help = examples::LEARN_NOISE)]
     LearnNoise(learn_noise::Args),
@@ -123,6 +134,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Relink(args)) => relink::run(args),
         Some(Command::LearnNoise(args)) => learn_noise::run(args),
+        Some(Command::Notes(cmd)) => notes::run(cmd),
+        Some(Command::ExportDawproject(args)) => dawproject::export(args),
+        Some(Command::ImportDawproject(args)) => dawproject::import(args),
         Some(Command::Demo { out: Some(out) }) => write_demo(&out),
         Some(Command::Demo { out: None }) => print_demo_path(),
         #[cfg(feature = "bench")]

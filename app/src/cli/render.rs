@@ -62,6 +62,10 @@ pub struct Args {
     /// warning) instead of refusing.
     #[arg(long)]
     pub allow_missing: bool,
+    /// Which review notes go out with the bounce: into the report and onto a
+    /// share page beside it (OUT.review.html). Default: all, when the session has notes.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub notes: Option<NotesArg>,
     /// Print where the time went (loading, each phase of the bounce) on stderr.
     #[arg(long)]
     pub timings: bool,
@@ -81,6 +85,17 @@ pub enum Bits {
     /// 32-bit float.
     #[value(name = "32f")]
     F32,
+}
+
+/// `--notes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotesArg {
+    /// Every note.
+    All,
+    /// Open notes only.
+    Open,
+    /// No notes, no share page.
+    None,
 }
 
 /// `--dither`.
@@ -182,6 +197,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if let Some(e) = &summary.report_error {
         errln!("mixdesk: warning: {e}");
     }
+    super::notes::with_the_bounce(&session, args.notes, &summary, &opts)?;
     if !summary.stems.is_empty() {
         outln!("wrote {} stems into {}", summary.stems.len(), args.stems.unwrap_or_default().display());
     }

@@ -280,6 +280,7 @@ impl Audio {
             | Edit::Colour(..)
             | Edit::Comment(..)
             | Edit::Marker(..)
+            | Edit::Notes(_)
             | Edit::Clip(..)
             | Edit::Lane(..)
             | Edit::Processor(..)

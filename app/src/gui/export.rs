@@ -631,5 +631,11 @@ fn run(
     if let Some(e) = &summary.report_error {
         lines.push(format!("The report could not be written: {e}"));
     }
+    // The session's review notes go out with the bounce: a page to share and a section of the report.
+    match mixdesk_engine::review::page::with_the_bounce(session, &summary, opts, Default::default()) {
+        Ok(Some(w)) => lines.push(format!("Review page with {} notes: {}", w.notes, w.path.display())),
+        Ok(None) => {}
+        Err(e) => lines.push(e),
+    }
     Ok(lines)
 }

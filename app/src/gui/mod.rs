@@ -19,6 +19,7 @@ pub mod history_panel;
 pub mod keys;
 pub mod lifecycle;
 pub mod mixer;
+pub mod notes_panel;
 pub mod notices;
 pub mod path_prompt;
 pub mod prefs;
@@ -39,6 +40,8 @@ mod tests_edits;
 mod tests_export;
 #[cfg(test)]
 mod tests_layout;
+#[cfg(test)]
+mod tests_notes;
 #[cfg(test)]
 mod tests_render;
 #[cfg(test)]
@@ -86,6 +89,8 @@ pub enum Message {
     History(history_panel::Message),
     /// Something in the versions panel.
     Versions(versions_panel::Message),
+    /// The notes tab of the side panel.
+    Notes(notes_panel::Message),
     /// The recovery prompt was answered.
     Recovery(recovery::Message),
     /// Something in the relink dialog.
@@ -229,6 +234,8 @@ pub struct App {
     pub side: Option<side::Tab>,
     /// The versions panel.
     pub versions: versions_panel::Versions,
+    /// The notes tab's filter.
+    pub notes: notes_panel::Notes,
     /// Autosave of the open document.
     pub autosave: autosave::Autosave,
     /// Whether file dialogs can open (zenity or a desktop portal); without
@@ -284,6 +291,7 @@ impl App {
             tapped: None,
             side: None,
             versions: versions_panel::Versions::default(),
+            notes: notes_panel::Notes::default(),
             autosave: autosave::Autosave::new(&doc, prefs.autosave.interval()),
             dialogs: files::dialogs_available(),
             window: iced::Size::new(1600.0, 1000.0),
@@ -400,6 +408,7 @@ impl App {
                 self.versions.update(&mut self.doc, m);
                 Task::none()
             }
+            Message::Notes(m) => self.notes_message(m),
             Message::Recovery(m) => match self.modal.take() {
                 Some(Modal::Recovery(prompt)) => self.recovered(prompt.answer(m)),
                 other => {

@@ -1,11 +1,11 @@
-//! The right-hand side panel: tabs for the undo history and the mix
-//! versions, toggled from the toolbar (History: Ctrl+H).
+//! The right-hand side panel: tabs for the undo history, the mix versions
+//! and the review notes, toggled from the toolbar (History: Ctrl+H).
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
 
 use super::theme::{self, Tone};
-use super::{App, Message, history_panel};
+use super::{App, Message, history_panel, notes_panel};
 
 /// Width of the panel, px.
 pub const WIDTH: f32 = 340.0;
@@ -17,6 +17,8 @@ pub enum Tab {
     History,
     /// Mix versions.
     Versions,
+    /// Review notes.
+    Notes,
 }
 
 impl App {
@@ -41,12 +43,17 @@ impl App {
         let body = match tab {
             Tab::History => history_panel::view(&self.doc).map(Message::History),
             Tab::Versions => self.versions.view(self.doc.path.is_some()).map(Message::Versions),
+            Tab::Notes => notes_panel::view(&self.doc, &self.notes, self.dialogs).map(Message::Notes),
         };
         Some(
             container(
                 column![
-                    row![tab_button("History", Tab::History), tab_button("Versions", Tab::Versions)]
-                        .spacing(4),
+                    row![
+                        tab_button("History", Tab::History),
+                        tab_button("Versions", Tab::Versions),
+                        tab_button("Notes", Tab::Notes)
+                    ]
+                    .spacing(4),
                     body
                 ]
                 .spacing(8),

@@ -51,6 +51,7 @@ pub fn toolbar<'a>(can_undo: Option<&str>, can_redo: Option<&str>) -> Element<'a
                 "Save, compare and switch mix versions",
                 Some(Message::PanelToggled(Tab::Versions))
             ),
+            command("Notes", "Review notes pinned to times", Some(Message::PanelToggled(Tab::Notes))),
             command("Preferences", "Audio device, buffer size, theme", Some(Message::PreferencesOpened)),
         ]
         .spacing(4)

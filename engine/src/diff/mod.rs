@@ -4,7 +4,7 @@
 //!
 //! [`diff`] walks both documents by stable id and reports each change once, in
 //! a fixed order (session settings, tracks, buses, master, markers, loop,
-//! automation). Strips are named by their name ("Bass", "Master"), levels in
+//! automation, review notes). Strips are named by their name ("Bass", "Master"), levels in
 //! dB with one decimal, pans as `C`/`L30`/`R30`, processor parameters by the
 //! processor's display name and the parameter's name and format from the
 //! registry, times in seconds with three decimals. Two sessions are equal
@@ -12,13 +12,15 @@
 //! (a processor parameter written out at its default, say) is still reported,
 //! as "Other changes".
 
+mod notes;
 mod strip;
 mod timeline;
 
 use std::fmt;
 
 use crate::session::{
-    BusId, ClipId, MarkerId, Output, PanLaw, ParamId, ParamInfo, ProcessorId, SendId, Session, StripRef,
+    BusId, ClipId, MarkerId, NoteId, Output, PanLaw, ParamId, ParamInfo, ProcessorId, SendId, Session,
+    StripRef,
 };
 
 /// What a [`Change`] is about, for the GUI to select or highlight it.
@@ -40,6 +42,8 @@ pub enum Place {
     Marker(MarkerId),
     /// The loop range.
     Loop,
+    /// A review note.
+    Note(NoteId),
 }
 
 /// Whether something appeared, disappeared or changed.
@@ -82,6 +86,7 @@ pub fn diff(a: &Session, b: &Session) -> Vec<Change> {
     timeline::markers(&mut d);
     timeline::loop_range(&mut d);
     timeline::automation(&mut d);
+    notes::notes(&mut d);
     if d.out.is_empty() && !same_but_version(a, b) {
         d.push(Place::Session, Kind::Changed, "Other changes (values that read the same in words)".into());
     }

@@ -21,8 +21,8 @@ pub use place::{BusAt, ClipAt, ProcessorAt, SendAt, TrackAt};
 
 use crate::dsp;
 use crate::session::{
-    BusId, ClipId, Colour, Lane, LoopRange, Marker, MarkerId, Output, ParamId, ProcessorId, SendId, Session,
-    StripRef, TrackId,
+    BusId, ClipId, Colour, Lane, LoopRange, Marker, MarkerId, Note, Output, ParamId, ProcessorId, SendId,
+    Session, StripRef, TrackId,
 };
 
 /// A switch on a strip.
@@ -72,6 +72,8 @@ pub enum Edit {
     Bus(BusId, Option<BusAt>),
     /// Put a track at an index of the track list, or remove it.
     Track(TrackId, Option<TrackAt>),
+    /// Replace the review notes (a status changed, notes imported).
+    Notes(Vec<Note>),
     /// Replace the whole session (a mix version, relinked media).
     Session(Box<Session>),
 }
@@ -143,6 +145,10 @@ impl Edit {
             Edit::Output(r, o) => Edit::Output(*r, place::output(s, *r, *o)?),
             Edit::Bus(id, at) => Edit::Bus(*id, place::bus(s, *id, at.as_ref())?),
             Edit::Track(id, at) => Edit::Track(*id, place::track(s, *id, at.as_ref())?),
+            Edit::Notes(notes) => {
+                let before = std::mem::replace(&mut s.notes, notes.clone());
+                (before != *notes).then_some(Edit::Notes(before))?
+            }
             Edit::Session(new) => {
                 if **new == *s {
                     return None;
@@ -169,7 +175,9 @@ impl Edit {
             Edit::Switch(_, Switch::SoloSafe, _) => Effect::Rebuild,
             Edit::Param(..) | Edit::Switch(..) | Edit::Bypass(..) => Effect::Live,
             Edit::Loop(_) => Effect::Loop,
-            Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) | Edit::Marker(..) => Effect::None,
+            Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) | Edit::Marker(..) | Edit::Notes(_) => {
+                Effect::None
+            }
             Edit::Clip(..)
             | Edit::Lane(..)
             | Edit::Processor(..)
@@ -199,7 +207,7 @@ impl Edit {
             (Edit::Send(a, _), Edit::Send(b, _)) => a == b,
             (Edit::Bus(a, _), Edit::Bus(b, _)) => a == b,
             (Edit::Track(a, _), Edit::Track(b, _)) => a == b,
-            (Edit::Session(_), Edit::Session(_)) => true,
+            (Edit::Session(_), Edit::Session(_)) | (Edit::Notes(_), Edit::Notes(_)) => true,
             _ => false,
         }
     }
@@ -368,6 +376,13 @@ mod tests {
         let kick = s.tracks[1].clone();
         round_trip(&mut s, Edit::Track(t2, None));
         round_trip(&mut s, Edit::Track(TrackId(80), Some(TrackAt { index: 0, track: kick })));
+        let note = crate::session::Note::new(
+            crate::session::NoteId(90),
+            crate::units::SampleTime(48_000),
+            "Ana",
+            "vocal too quiet",
+        );
+        round_trip(&mut s, Edit::Notes(vec![note]));
         let mut other = s.clone();
         other.tempo.bpm = 96.0;
         round_trip(&mut s, Edit::Session(Box::new(other)));

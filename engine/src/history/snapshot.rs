@@ -180,6 +180,7 @@ fn head_of(s: &Session) -> Session {
         loop_range,
         automation: _,
         delivery,
+        notes,
     } = s;
     Session {
         version: *version,
@@ -193,6 +194,7 @@ fn head_of(s: &Session) -> Session {
         loop_range: *loop_range,
         automation: Vec::new(),
         delivery: delivery.clone(),
+        notes: notes.clone(),
     }
 }
 
@@ -231,6 +233,16 @@ mod size {
         size_of::<Session>()
             + strip(&s.master)
             + s.markers.iter().map(|m| size_of::<crate::session::Marker>() + text(&m.name)).sum::<usize>()
+            + s.notes.iter().map(note).sum::<usize>()
+    }
+
+    fn note(n: &crate::session::Note) -> usize {
+        let reply =
+            |r: &crate::session::Reply| size_of::<crate::session::Reply>() + text(&r.author) + text(&r.text);
+        size_of::<crate::session::Note>()
+            + text(&n.author)
+            + text(&n.text)
+            + n.replies.iter().map(reply).sum::<usize>()
     }
 
     pub(super) fn track(t: &Track) -> usize {

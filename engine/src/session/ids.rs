@@ -42,3 +42,7 @@ id_type!(
     /// Identifies a marker.
     MarkerId
 );
+id_type!(
+    /// Identifies a review note.
+    NoteId
+);

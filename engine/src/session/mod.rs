@@ -9,6 +9,7 @@ mod file;
 mod ids;
 pub mod media_paths;
 mod migrate;
+pub mod notes;
 mod param;
 pub mod pass;
 mod processors;
@@ -25,8 +26,9 @@ pub use crate::units::{Decibels, Pan, SampleTime};
 pub use automation::{AutoMode, Lane, Point, Shape};
 pub(crate) use file::text_for;
 pub use file::{MAX_SESSION_BYTES, SessionError, from_ron_str, load, save, to_ron_string};
-pub use ids::{BusId, ClipId, MarkerId, ProcessorId, SendId, TrackId};
+pub use ids::{BusId, ClipId, MarkerId, NoteId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
+pub use notes::{Note, NoteStatus, Reply};
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
 pub use processors::EditError;
 pub use validate::{LIMITS, Limits, MAX_ID, ValidationError, max_timeline, validate};
@@ -66,6 +68,9 @@ pub struct Session {
     /// Delivery presets (empty: the defaults, see `deliver::preset`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delivery: Vec<crate::deliver::preset::DeliveryPreset>,
+    /// Review notes, in time order (format 3; see [`notes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 impl Session {
@@ -83,6 +88,7 @@ impl Session {
             loop_range: None,
             automation: Vec::new(),
             delivery: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -118,6 +124,9 @@ impl Session {
         }
         for m in &self.markers {
             max = max.max(m.id.0);
+        }
+        for n in &self.notes {
+            max = max.max(n.id.0);
         }
         max.max(self.master.max_id()) + 1
     }

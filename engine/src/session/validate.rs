@@ -192,6 +192,7 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
     }
     check_ids(s)?;
     check_times(s)?;
+    super::notes::check(s)?;
     let buses: HashSet<BusId> = s.buses.iter().map(|b| b.id).collect();
     let tracks: HashSet<TrackId> = s.tracks.iter().map(|t| t.id).collect();
     for t in &s.tracks {

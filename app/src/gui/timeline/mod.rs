@@ -14,6 +14,7 @@ pub mod edit;
 pub mod geometry;
 pub mod headers;
 pub mod label;
+pub mod note_pins;
 pub mod rows;
 pub mod ruler;
 pub mod waveforms;

@@ -220,6 +220,7 @@ impl canvas::Program<Message> for Ruler<'_> {
                 );
             }
         }
+        super::note_pins::draw(&mut frame, s, span, c, w);
         // The hovered marker's whole name, over its neighbours.
         if let Some((m, x)) = state.hover.and_then(|id| s.markers.iter().zip(&xs).find(|(m, _)| m.id == id)) {
             let full = m.name.chars().count() as f32 * 6.5 + 8.0;
