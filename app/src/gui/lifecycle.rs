@@ -39,6 +39,8 @@ impl App {
             Ask::Open => files::choose_open(),
             Ask::SaveAs => files::choose_save_as(&self.doc),
             Ask::Import => files::choose_import(),
+            Ask::ImportDawproject => super::dawproject_io::choose_import(),
+            Ask::ExportDawproject => super::dawproject_io::choose_export(self.doc.dir(), self.doc.name()),
         }
     }
 
@@ -48,6 +50,7 @@ impl App {
             After::Close(id) => window::close(id),
             After::New => self.choose(Ask::New),
             After::Open => self.choose(Ask::Open),
+            After::ImportDawproject => self.choose(Ask::ImportDawproject),
         }
     }
 

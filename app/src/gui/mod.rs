@@ -11,6 +11,7 @@
 pub mod arrange;
 pub mod audio;
 pub mod autosave;
+pub mod dawproject_io;
 pub mod document;
 pub mod editor;
 pub mod export;
@@ -34,6 +35,8 @@ pub mod widget;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dawproject;
 #[cfg(test)]
 mod tests_edits;
 #[cfg(test)]
@@ -123,6 +126,16 @@ pub enum Message {
     FileDropped(PathBuf),
     /// Open the export dialog.
     ExportOpened,
+    /// Make a session of a DAWproject and open it (asks to save first).
+    DawprojectImport,
+    /// The DAWproject to import was chosen.
+    DawprojectImportChosen(Option<PathBuf>),
+    /// Write the session as a DAWproject.
+    DawprojectExport,
+    /// Where to write the DAWproject was chosen.
+    DawprojectExportChosen(Option<PathBuf>),
+    /// A DAWproject import or export finished.
+    DawprojectDone(Result<dawproject_io::Done, String>),
     /// Open the preferences.
     PreferencesOpened,
     /// Undo the last step.
@@ -170,6 +183,8 @@ pub enum After {
     New,
     /// Open another session.
     Open,
+    /// Open a DAWproject as a session.
+    ImportDawproject,
 }
 
 /// The dialog over the window, if any.
@@ -455,6 +470,29 @@ impl App {
                 Task::none()
             }
             Message::FileDropped(path) => self.dropped(path),
+            Message::DawprojectImport => {
+                self.unless_unsaved(After::ImportDawproject, |app| app.choose(path_prompt::Ask::ImportDawproject))
+            }
+            Message::DawprojectImportChosen(None) | Message::DawprojectExportChosen(None) => Task::none(),
+            Message::DawprojectImportChosen(Some(p)) => {
+                self.note.set("Reading the DAWproject…");
+                dawproject_io::import(p)
+            }
+            Message::DawprojectExport => self.choose(path_prompt::Ask::ExportDawproject),
+            Message::DawprojectExportChosen(Some(p)) => {
+                self.note.set("Writing the DAWproject…");
+                dawproject_io::export(self.doc.session.clone(), self.doc.dir(), p)
+            }
+            Message::DawprojectDone(Ok(done)) => {
+                let task = self.open(done.open);
+                self.note.set(done.said);
+                task
+            }
+            Message::DawprojectDone(Err(e)) => {
+                self.note.clear();
+                self.errors.push(e);
+                Task::none()
+            }
             Message::ExportOpened => {
                 if self.export.is_none() {
                     self.export = Some(Export::new(&self.doc.dir(), &self.doc.name()));
@@ -578,6 +616,8 @@ impl App {
                             path_prompt::Ask::Open => Message::OpenChosen(first),
                             path_prompt::Ask::SaveAs => Message::SaveAsChosen(first),
                             path_prompt::Ask::Import => Message::ImportChosen(std::mem::take(&mut paths)),
+                            path_prompt::Ask::ImportDawproject => Message::DawprojectImportChosen(first),
+                            path_prompt::Ask::ExportDawproject => Message::DawprojectExportChosen(first),
                         })
                     }
                 }

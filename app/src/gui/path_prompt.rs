@@ -23,6 +23,10 @@ pub enum Ask {
     SaveAs,
     /// The audio files to import.
     Import,
+    /// The DAWproject to make a session of.
+    ImportDawproject,
+    /// Where to write the session as a DAWproject.
+    ExportDawproject,
 }
 
 /// What the window says when no file dialog opened.
@@ -61,10 +65,11 @@ impl Prompt {
         let start = match ask {
             Ask::New => dir.join("untitled.mixdesk"),
             Ask::SaveAs => dir.join(format!("{name}.mixdesk")),
-            Ask::Open | Ask::Import => dir.to_path_buf(),
+            Ask::ExportDawproject => dir.join(format!("{name}.dawproject")),
+            Ask::Open | Ask::Import | Ask::ImportDawproject => dir.to_path_buf(),
         };
         let mut text = start.display().to_string();
-        if matches!(ask, Ask::Open | Ask::Import) && !text.ends_with('/') {
+        if matches!(ask, Ask::Open | Ask::Import | Ask::ImportDawproject) && !text.ends_with('/') {
             text.push('/');
         }
         Prompt { ask, text, error: None }
@@ -85,6 +90,24 @@ impl Prompt {
                     Ok(vec![path])
                 } else {
                     Err(format!("{} is not a file: type the path of a .mixdesk session", path.display()))
+                }
+            }
+            Ask::ImportDawproject => {
+                if path.is_file() {
+                    Ok(vec![path])
+                } else {
+                    Err(format!("{} is not a file: type the path of a .dawproject file", path.display()))
+                }
+            }
+            Ask::ExportDawproject => {
+                let path = if path.extension().is_none() { path.with_extension("dawproject") } else { path };
+                let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                if path.is_dir() || typed.ends_with('/') {
+                    Err(format!("{typed} is a folder: add a file name, e.g. {typed}song.dawproject"))
+                } else if !parent.is_dir() {
+                    Err(format!("the folder {} does not exist", parent.display()))
+                } else {
+                    Ok(vec![path])
                 }
             }
             Ask::Import => {
@@ -133,6 +156,8 @@ impl Prompt {
             Ask::Open => "Open a session",
             Ask::SaveAs => "Save the session as",
             Ask::Import => "Import audio (a file, or a folder of files)",
+            Ask::ImportDawproject => "Open a DAWproject as a new session",
+            Ask::ExportDawproject => "Export the session as a DAWproject",
         };
         container(
             column![

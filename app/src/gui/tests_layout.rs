@@ -132,7 +132,7 @@ fn an_open_editor_leaves_the_master_strip_in_view_and_usable() {
 }
 
 /// Types over the typed-path field and presses Enter.
-fn type_path(app: &mut App, path: &str) {
+pub(super) fn type_path(app: &mut App, path: &str) {
     act(app, |ui| {
         let _ = ui.click(id(path_prompt::FIELD)).unwrap();
         let _ = ui.simulate([Event::Keyboard(keyboard::Event::ModifiersChanged(keyboard::Modifiers::CTRL))]);
