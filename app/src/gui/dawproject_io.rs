@@ -58,7 +58,9 @@ pub fn session_beside(project: &Path) -> PathBuf {
     let stem = project.file_stem().map_or_else(|| "imported".into(), |s| s.to_string_lossy().into_owned());
     let dir = project.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     (1..)
-        .map(|n| if n == 1 { dir.join(format!("{stem}.mixdesk")) } else { dir.join(format!("{stem}-{n}.mixdesk")) })
+        .map(|n| {
+            if n == 1 { dir.join(format!("{stem}.mixdesk")) } else { dir.join(format!("{stem}-{n}.mixdesk")) }
+        })
         .find(|p| !p.exists())
         .expect("some name is free")
 }
@@ -81,7 +83,8 @@ pub fn import(project: PathBuf) -> Task<Message> {
 pub fn export(s: session::Session, dir: PathBuf, out: PathBuf) -> Task<Message> {
     worker(move || {
         let lost = dawproject::export(&s, &dir, &out).map_err(|e| e.to_string())?;
-        let mut said = format!("Exported {} ({} tracks, {} buses)", name(&out), s.tracks.len(), s.buses.len());
+        let mut said =
+            format!("Exported {} ({} tracks, {} buses)", name(&out), s.tracks.len(), s.buses.len());
         if !lost.is_empty() {
             said.push_str(&format!("; not carried: {}", lost.join("; ")));
         }

@@ -470,9 +470,9 @@ impl App {
                 Task::none()
             }
             Message::FileDropped(path) => self.dropped(path),
-            Message::DawprojectImport => {
-                self.unless_unsaved(After::ImportDawproject, |app| app.choose(path_prompt::Ask::ImportDawproject))
-            }
+            Message::DawprojectImport => self.unless_unsaved(After::ImportDawproject, |app| {
+                app.choose(path_prompt::Ask::ImportDawproject)
+            }),
             Message::DawprojectImportChosen(None) | Message::DawprojectExportChosen(None) => Task::none(),
             Message::DawprojectImportChosen(Some(p)) => {
                 self.note.set("Reading the DAWproject…");

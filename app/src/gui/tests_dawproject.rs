@@ -32,7 +32,12 @@ fn export_then_import_a_dawproject_from_the_toolbar() {
     // song.mixdesk is there already: the new session takes the next free name.
     assert_eq!(dawproject_io::session_beside(&out), dir.path().join("song-2.mixdesk"));
     type_path(&mut app, &out.display().to_string());
-    assert_eq!(app.doc.path.as_deref(), Some(dir.path().join("song-2.mixdesk").as_path()), "{:?}", app.errors);
+    assert_eq!(
+        app.doc.path.as_deref(),
+        Some(dir.path().join("song-2.mixdesk").as_path()),
+        "{:?}",
+        app.errors
+    );
     assert!(app.errors.is_empty(), "{:?}", app.errors);
     let names: Vec<&str> = app.doc.session.tracks.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["kick", "bass"]);
@@ -41,5 +46,9 @@ fn export_then_import_a_dawproject_from_the_toolbar() {
     let kick = mixdesk_engine::session::StripRef::Track(app.doc.session.tracks[0].id);
     assert_eq!(fader_db(&app, kick), -6.0);
     let _ = KICK;
-    assert!(app.note.text().is_some_and(|t| t.starts_with("Opened song.dawproject as song-2.mixdesk")), "{:?}", app.note.text());
+    assert!(
+        app.note.text().is_some_and(|t| t.starts_with("Opened song.dawproject as song-2.mixdesk")),
+        "{:?}",
+        app.note.text()
+    );
 }

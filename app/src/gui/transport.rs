@@ -42,7 +42,11 @@ pub fn toolbar<'a>(can_undo: Option<&str>, can_redo: Option<&str>) -> Element<'a
                 "Open a DAWproject (Bitwig, Studio One, Cubase) as a new session",
                 Some(Message::DawprojectImport)
             ),
-            command("Export DAWproject", "Export the session as a DAWproject", Some(Message::DawprojectExport)),
+            command(
+                "Export DAWproject",
+                "Export the session as a DAWproject",
+                Some(Message::DawprojectExport)
+            ),
             Space::new().width(16),
             command("Undo", "Undo (Ctrl+Z)", can_undo.map(|_| Message::Undo)),
             command("Redo", "Redo (Ctrl+Shift+Z)", can_redo.map(|_| Message::Redo)),
