@@ -1,7 +1,7 @@
 //! The notes tab of the side panel: the session's review notes in time
 //! order, filtered by status; a note's time jumps the playhead there, "Mark
-//! done" / "Reopen" change its status as one undo step (through
-//! `Document::edit`, like every other edit). "Import notes" reads the share
+//! done" / "Reopen" change its status as one undo step (a typed edit, like
+//! every other change). "Import notes" reads the share
 //! page's `.notes.json` or timestamped text (a typed path, or Choose… where a
 //! file dialog opens) and adds every note in it as one undo step. The same
 //! notes are pinned on the timeline's ruler (`timeline/note_pins.rs`).
@@ -16,7 +16,6 @@ use mixdesk_engine::session::{Note, NoteId, NoteStatus};
 
 use super::document::Document;
 use super::theme::{self, Tone};
-use super::{App, timeline};
 
 /// What the user did in the tab.
 #[derive(Debug, Clone)]
@@ -49,18 +48,36 @@ pub struct Notes {
     pub path: String,
 }
 
-impl App {
-    pub(super) fn notes_message(&mut self, m: Message) -> Task<super::Message> {
-        match m {
-            Message::Filter(f) => self.notes.filter = f,
-            Message::Jump(id) => {
-                if let Some(at) = self.doc.session.note(id).map(|n| n.at.0) {
-                    return self.timeline_message(timeline::Message::Seek(at));
-                }
+/// What the tab asks of the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Move the playhead to this session sample.
+    Seek(u64),
+    /// Say this in the note.
+    Said(String),
+    /// Show this error.
+    Error(String),
+}
+
+impl Notes {
+    /// Applies a message to the tab and, for status changes and imports, to
+    /// the document (typed edits, one undo step each).
+    pub fn update(&mut self, m: Message, doc: &mut Document) -> (Task<Message>, Option<Event>) {
+        let event = match m {
+            Message::Filter(f) => {
+                self.filter = f;
+                None
             }
-            Message::Status(id, status) => set_status(&mut self.doc, id, status),
-            Message::PathTyped(p) => self.notes.path = p,
-            Message::Import => self.import_notes(),
+            Message::Jump(id) => doc.session.note(id).map(|n| Event::Seek(n.at.0)),
+            Message::Status(id, status) => {
+                set_status(doc, id, status);
+                None
+            }
+            Message::PathTyped(p) => {
+                self.path = p;
+                None
+            }
+            Message::Import => Some(self.import(doc)),
             Message::Choose => {
                 let dialog = async {
                     rfd::AsyncFileDialog::new()
@@ -69,35 +86,34 @@ impl App {
                         .await
                         .map(|h| h.path().to_owned())
                 };
-                return Task::perform(dialog, |p| super::Message::Notes(Message::Chosen(p)));
+                return (Task::perform(dialog, Message::Chosen), None);
             }
             Message::Chosen(Some(p)) => {
-                self.notes.path = p.display().to_string();
-                self.import_notes();
+                self.path = p.display().to_string();
+                Some(self.import(doc))
             }
-            Message::Chosen(None) => {}
-        }
-        Task::none()
+            Message::Chosen(None) => None,
+        };
+        (Task::none(), event)
     }
 
     /// Reads the typed notes file (relative paths from the session's folder)
-    /// and adds its notes as one undo step; what was left out is said.
-    fn import_notes(&mut self) {
-        let typed = self.notes.path.trim();
+    /// and adds its notes as one undo step; says what was left out.
+    fn import(&self, doc: &mut Document) -> Event {
+        let typed = self.path.trim();
         if typed.is_empty() {
-            self.errors.push("Type the path of the notes file (.notes.json or text) first.".into());
-            return;
+            return Event::Error("Type the path of the notes file (.notes.json or text) first.".into());
         }
-        let path = self.doc.dir().join(typed);
-        let incoming = match review::read(&path, &self.doc.session, "") {
+        let path = doc.dir().join(typed);
+        let incoming = match review::read(&path, &doc.session, "") {
             Ok(i) => i,
-            Err(e) => return self.errors.push(e.to_string()),
+            Err(e) => return Event::Error(e.to_string()),
         };
         let name = path.file_name().map_or_else(|| typed.to_owned(), |n| n.to_string_lossy().into_owned());
         // The notes as they will be, worked out on a copy (one per import).
-        let mut with = self.doc.session.clone();
+        let mut with = doc.session.clone();
         let added = review::add(&mut with, &incoming);
-        self.doc.apply("notes-import", format!("Import notes from {name}"), Edit::Notes(with.notes));
+        doc.apply("notes-import", format!("Import notes from {name}"), Edit::Notes(with.notes));
         let mut said =
             format!("Imported {} note(s) and {} reply(ies) from {name}", added.notes, added.replies);
         if added.duplicates > 0 {
@@ -107,7 +123,7 @@ impl App {
             let lines: Vec<String> = incoming.skipped.iter().map(|k| k.line.to_string()).collect();
             said.push_str(&format!("; left out line(s) {} (no time at the start)", lines.join(", ")));
         }
-        self.note.set(said);
+        Event::Said(said)
     }
 }
 

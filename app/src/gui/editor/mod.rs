@@ -94,11 +94,19 @@ pub fn view<'a>(
     .into()
 }
 
-/// Applies one editor message; returns whether the editor should close.
-pub fn update(doc: &mut Document, message: Message) -> bool {
+/// What the editor asks of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// Close the editor.
+    Closed,
+}
+
+/// Applies one editor message to the document (typed edits); the event says
+/// what the app must do.
+pub fn update(doc: &mut Document, message: Message) -> Option<Event> {
     match message {
         Message::ParamChanged(param, v) => {
-            let Some(info) = doc.session.param_info(param) else { return false };
+            let info = doc.session.param_info(param)?;
             let key = format!("{param:?}");
             let before = doc
                 .gesture_from(&key, param)
@@ -135,16 +143,16 @@ pub fn update(doc: &mut Document, message: Message) -> bool {
             }
         }
         Message::BypassToggled(id) => {
-            let Some(on) = doc.session.processor(id).map(|p| !p.bypassed) else { return false };
+            let on = doc.session.processor(id).map(|p| !p.bypassed)?;
             let label =
                 format!("{} {}", if on { "Bypassed" } else { "Enabled" }, processor_label(&doc.session, id));
             doc.apply("bypass", label, Edit::Bypass(id, on));
         }
-        Message::Closed => return true,
+        Message::Closed => return Some(Event::Closed),
         // Handled by the app (a worker task), not here.
         Message::LearnNoise(_) | Message::NoiseLearned(..) => {}
     }
-    false
+    None
 }
 
 /// Writes a learned noise profile into de-noiser `id` as one undoable edit.
