@@ -54,6 +54,8 @@ mod tests_restore;
 mod tests_safety;
 #[cfg(test)]
 mod tests_timeline;
+#[cfg(test)]
+mod tests_tracks;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -77,6 +77,11 @@ pub enum Message {
     OutputChosen(StripRef, OutputChoice),
     /// "+ bus" pressed.
     BusAdded,
+    /// "+ track" pressed: an empty audio track at the end.
+    TrackAdded,
+    /// A track's or bus's delete button: it goes with its lanes, and sends,
+    /// outputs and sidechain keys that name it (one undo step).
+    StripDeleted(StripRef),
 }
 
 /// A processor kind in the "+ insert" list.
@@ -155,7 +160,7 @@ pub fn view<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Elem
     for b in &session.buses {
         row = row.push(strip::view(session, StripRef::Bus(b.id), ui, audio));
     }
-    row = row.push(strip::add_bus());
+    row = row.push(strip::add_strips());
     container(
         scrollable(row)
             .direction(scrollable::Direction::Horizontal(scrollable::Scrollbar::new()))

@@ -84,6 +84,14 @@ pub fn view<'a>(
                         st
                     })
                     .on_press(Message::ColoursToggled(r)),
+                // ✕ (not the × of inserts, sends and messages): delete the strip.
+                container(
+                    button(small("✕"))
+                        .padding([1, 4])
+                        .style(theme::button(Tone::Plain, false))
+                        .on_press(Message::StripDeleted(r)),
+                )
+                .id(control_id("delete", r)),
             ]
             .spacing(2)
             .align_y(Alignment::Center),
@@ -402,16 +410,14 @@ fn section<'a>(title: &'static str, body: Column<'a, Message>) -> Element<'a, Me
     column![text(title).size(10), body].spacing(2).width(Length::Fill).into()
 }
 
-/// The "+ bus" button at the end of the buses.
-pub fn add_bus<'a>() -> Element<'a, Message> {
-    container(
-        button(small("+ bus"))
-            .padding([4, 8])
-            .style(theme::button(Tone::Plain, false))
-            .on_press(Message::BusAdded),
-    )
-    .padding([6, 2])
-    .into()
+/// The "+ track" and "+ bus" buttons after the last strip.
+pub fn add_strips<'a>() -> Element<'a, Message> {
+    let add = |label: &'static str, m: Message| {
+        button(small(label)).padding([4, 8]).style(theme::button(Tone::Plain, false)).on_press(m)
+    };
+    container(column![add("+ track", Message::TrackAdded), add("+ bus", Message::BusAdded)].spacing(4))
+        .padding([6, 2])
+        .into()
 }
 
 /// A fader level as shown under the fader.

@@ -3,9 +3,10 @@
 
 use mixdesk_engine::session::{
     Bus, BusId, Output, ParamId, ProcessorId, Send, SendId, SendParam, Session, Strip, StripParam, StripRef,
+    Track, TrackId,
 };
 
-use mixdesk_engine::edit::{BusAt, Edit, ProcessorAt, SendAt, Switch};
+use mixdesk_engine::edit::{BusAt, Edit, ProcessorAt, SendAt, Switch, TrackAt};
 
 use super::{Message, MixerUi, strip_name};
 use crate::gui::document::Document;
@@ -141,6 +142,34 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         Message::OutputChosen(r, o) => {
             let name = strip_name(&doc.session, r);
             checked(doc, "output", format!("{name} output to {}", o.name), Edit::Output(r, o.output))
+        }
+        Message::TrackAdded => {
+            let s = &doc.session;
+            let track = Track {
+                id: TrackId(s.next_id()),
+                name: format!("Track {}", s.tracks.len() + 1),
+                colour: mixdesk_engine::stems::least_used_colour(mixdesk_engine::stems::strip_colours(s)),
+                comment: String::new(),
+                clips: Vec::new(),
+                strip: Strip::default(),
+                output: Output::Master,
+            };
+            let label = format!("Added track {}", track.name);
+            ui.selected = Some(StripRef::Track(track.id));
+            doc.apply("track add", label, Edit::Track(track.id, Some(TrackAt { index: usize::MAX, track })));
+            Effect::None
+        }
+        Message::StripDeleted(r) => {
+            let label = format!("Deleted {}", strip_name(&doc.session, r));
+            let edits = deletion(&doc.session, r);
+            if ui.editor.is_some_and(|p| doc.session.find_processor(p).is_some_and(|(x, _)| x == r)) {
+                ui.editor = None;
+            }
+            if ui.selected == Some(r) {
+                ui.selected = None;
+            }
+            doc.apply_all("strip delete", label, edits);
+            Effect::None
         }
         Message::BusAdded => {
             let s = &doc.session;
@@ -307,6 +336,44 @@ fn checked(doc: &mut Document, key: &str, label: String, edit: Edit) -> Effect {
     }
     doc.apply(key, label, edit);
     Effect::None
+}
+
+/// The edits that delete track or bus `r` as one step: its automation
+/// lanes, the sends to it, the outputs and sidechain keys that name it (they
+/// go to the master, or unkeyed), then the strip itself with its clips.
+fn deletion(s: &Session, r: StripRef) -> Vec<Edit> {
+    let strip = s.strip(r);
+    let owned = |p: ParamId| match p {
+        ParamId::Strip(x, _) => x == r,
+        ParamId::Send(id, _) => strip.is_some_and(|st| st.sends.iter().any(|x| x.id == id)),
+        ParamId::Processor(id, _) => s.find_processor(id).is_some_and(|(x, _)| x == r),
+    };
+    let mut edits: Vec<Edit> =
+        s.automation.iter().filter(|l| owned(l.param)).map(|l| Edit::Lane(l.param, None)).collect();
+    let all = s
+        .tracks
+        .iter()
+        .map(|t| (StripRef::Track(t.id), &t.strip, Some(t.output)))
+        .chain(s.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip, Some(b.output))))
+        .chain([(StripRef::Master, &s.master, None)]);
+    for (owner, st, output) in all.filter(|(x, _, _)| *x != r) {
+        if let StripRef::Bus(bus) = r {
+            edits.extend(st.sends.iter().filter(|x| x.target == bus).map(|x| Edit::Send(x.id, None)));
+            if output == Some(Output::Bus(bus)) {
+                edits.push(Edit::Output(owner, Output::Master));
+            }
+        }
+        for (index, p) in st.processors.iter().enumerate().filter(|(_, p)| p.sidechain == Some(r)) {
+            let processor = mixdesk_engine::session::Processor { sidechain: None, ..p.clone() };
+            edits.push(Edit::Processor(p.id, Some(ProcessorAt { strip: owner, index, processor })));
+        }
+    }
+    edits.push(match r {
+        StripRef::Track(id) => Edit::Track(id, None),
+        StripRef::Bus(id) => Edit::Bus(id, None),
+        StripRef::Master => return Vec::new(),
+    });
+    edits
 }
 
 /// Where send `id` is and what it is.
