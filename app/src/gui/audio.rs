@@ -273,22 +273,9 @@ impl Audio {
             }
             Edit::Bypass(id, on) => self.send(|e| e.set_bypass(id, on)),
             Edit::Loop(_) => self.set_loop(session),
-            // Not heard (names, markers), or heard through the new graph the
-            // document asks for (solo safe, clips, lanes, routing, inserts).
-            Edit::Switch(_, Switch::SoloSafe, _)
-            | Edit::Name(..)
-            | Edit::Colour(..)
-            | Edit::Comment(..)
-            | Edit::Marker(..)
-            | Edit::Notes(_)
-            | Edit::Clip(..)
-            | Edit::Lane(..)
-            | Edit::Processor(..)
-            | Edit::Send(..)
-            | Edit::Output(..)
-            | Edit::Bus(..)
-            | Edit::Track(..)
-            | Edit::Session(_) => {}
+            // Anything else is not heard (names, markers, notes) or heard
+            // through the new graph the document asks for (`Edit::effect`).
+            _ => {}
         }
     }
 

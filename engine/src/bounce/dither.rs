@@ -15,6 +15,18 @@ pub struct Quantizer {
 }
 
 impl Quantizer {
+    /// A left and right quantizer for `bits`, with independent noise from
+    /// `seed` (`None` for 32-bit float, which is written unquantized).
+    pub fn stereo(depth: super::BitDepth, dither: bool, seed: u64) -> Option<[Quantizer; 2]> {
+        match depth {
+            super::BitDepth::Float32 => None,
+            d => Some([
+                Quantizer::new(d.bits(), dither, seed * 2),
+                Quantizer::new(d.bits(), dither, seed * 2 + 1),
+            ]),
+        }
+    }
+
     /// For `bits` (16 or 24), with or without TPDF dither; `seed` picks the noise sequence.
     pub fn new(bits: u32, dither: bool, seed: u64) -> Quantizer {
         let full = f64::from(1u32 << (bits - 1));

@@ -75,13 +75,7 @@ impl WavSink {
         let mut out = BufWriter::with_capacity(1 << 16, file);
         let header = header(rate, depth);
         out.write_all(&header)?;
-        let quantizers = match depth {
-            BitDepth::Float32 => None,
-            d => Some([
-                Quantizer::new(d.bits(), dither, seed * 2),
-                Quantizer::new(d.bits(), dither, seed * 2 + 1),
-            ]),
-        };
+        let quantizers = Quantizer::stereo(depth, dither, seed);
         Ok(WavSink {
             target,
             out,

@@ -148,13 +148,7 @@ impl BwfSink {
         h.extend_from_slice(&0u32.to_le_bytes());
         let mut out = BufWriter::with_capacity(1 << 16, file);
         out.write_all(&h)?;
-        let quantizers = match depth {
-            BitDepth::Float32 => None,
-            d => Some([
-                Quantizer::new(d.bits(), dither, seed * 2),
-                Quantizer::new(d.bits(), dither, seed * 2 + 1),
-            ]),
-        };
+        let quantizers = Quantizer::stereo(depth, dither, seed);
         Ok(BwfSink {
             target,
             out,

@@ -42,15 +42,7 @@ pub(super) fn strip(d: &mut Differ, r: StripRef, sa: &Strip, sb: &Strip) {
 
 /// The strip holding send `id` and the bus it feeds.
 pub(super) fn find_send(s: &Session, id: SendId) -> Option<(StripRef, BusId)> {
-    strips(s).find_map(|(r, st)| st.sends.iter().find(|x| x.id == id).map(|x| (r, x.target)))
-}
-
-fn strips(s: &Session) -> impl Iterator<Item = (StripRef, &Strip)> {
-    s.tracks
-        .iter()
-        .map(|t| (StripRef::Track(t.id), &t.strip))
-        .chain(s.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip)))
-        .chain([(StripRef::Master, &s.master)])
+    s.strips().find_map(|(r, st)| st.sends.iter().find(|x| x.id == id).map(|x| (r, x.target)))
 }
 
 fn sends(d: &mut Differ, r: StripRef, sa: &Strip, sb: &Strip) {
@@ -98,9 +90,9 @@ pub(crate) fn processor_label(strip: &Strip, p: &Processor) -> String {
 fn processors(d: &mut Differ, r: StripRef, sa: &Strip, sb: &Strip) {
     let name = strip_label(d.b, r);
     let where_a: HashMap<ProcessorId, StripRef> =
-        strips(d.a).flat_map(|(r, s)| s.processors.iter().map(move |p| (p.id, r))).collect();
+        d.a.strips().flat_map(|(r, s)| s.processors.iter().map(move |p| (p.id, r))).collect();
     let where_b: HashMap<ProcessorId, StripRef> =
-        strips(d.b).flat_map(|(r, s)| s.processors.iter().map(move |p| (p.id, r))).collect();
+        d.b.strips().flat_map(|(r, s)| s.processors.iter().map(move |p| (p.id, r))).collect();
     for p in sa.processors.iter().filter(|p| !where_b.contains_key(&p.id)) {
         let text = format!("{name} {} removed", processor_label(sa, p));
         d.push(Place::Processor(p.id), Kind::Removed, text);

@@ -8,7 +8,7 @@
 
 use crate::session::{
     Bus, BusId, Clip, ClipId, Lane, Marker, MarkerId, Output, ParamId, Processor, ProcessorId, Send, SendId,
-    Session, Strip, StripRef, Track, TrackId,
+    Session, StripRef, Track, TrackId,
 };
 
 /// A clip on a track, at an index of the track's clip list.
@@ -165,17 +165,8 @@ pub(super) fn processor(
     Some(before)
 }
 
-/// Every strip of the session with its reference.
-fn strips(s: &Session) -> impl Iterator<Item = (StripRef, &Strip)> {
-    s.tracks
-        .iter()
-        .map(|t| (StripRef::Track(t.id), &t.strip))
-        .chain(s.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip)))
-        .chain([(StripRef::Master, &s.master)])
-}
-
 pub(super) fn send(s: &mut Session, id: SendId, to: Option<&SendAt>) -> Option<Option<SendAt>> {
-    let before = strips(s).find_map(|(strip, st)| {
+    let before = s.strips().find_map(|(strip, st)| {
         let index = st.sends.iter().position(|x| x.id == id)?;
         Some(SendAt { strip, index, send: st.sends[index].clone() })
     });

@@ -260,6 +260,15 @@ impl SendParam {
 }
 
 impl Session {
+    /// Every strip with its reference: tracks, buses, then the master.
+    pub fn strips(&self) -> impl Iterator<Item = (StripRef, &Strip)> {
+        self.tracks
+            .iter()
+            .map(|t| (StripRef::Track(t.id), &t.strip))
+            .chain(self.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip)))
+            .chain([(StripRef::Master, &self.master)])
+    }
+
     /// The strip `r` refers to.
     pub fn strip(&self, r: StripRef) -> Option<&Strip> {
         match r {

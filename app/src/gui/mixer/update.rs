@@ -378,13 +378,7 @@ fn deletion(s: &Session, r: StripRef) -> Vec<Edit> {
 
 /// Where send `id` is and what it is.
 fn send_at(s: &Session, id: SendId) -> Option<SendAt> {
-    let strips = s
-        .tracks
-        .iter()
-        .map(|t| (StripRef::Track(t.id), &t.strip))
-        .chain(s.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip)))
-        .chain([(StripRef::Master, &s.master)]);
-    for (strip, st) in strips {
+    for (strip, st) in s.strips() {
         if let Some(index) = st.sends.iter().position(|x| x.id == id) {
             return Some(SendAt { strip, index, send: st.sends[index].clone() });
         }
