@@ -6,7 +6,8 @@
 # the drums EQ editor (the master stays in view beside it), then stops and
 # checks that a note (Undo) moves nothing, looks at the analyzer when stopped,
 # opens the fade-shape menu at the pointer, adds markers close together and
-# opens the Open dialog (zenity, or the typed path where no dialog can open).
+# opens the Open dialog (zenity, or the typed path where no dialog can open),
+# then groups the drums and the bass and shows the Session tab.
 # Writes PNG screenshots; fails if the window did not appear or a step changed
 # nothing (or moved what it must not). Also prints the time to the first
 # window and the app's CPU use idle and while playing (software renderer).
@@ -81,7 +82,7 @@ sleep 0.1; xdotool mouseup 1
 sleep 1
 import -window root "$OUT/5-fader-moved.png"
 # Open the first strip's first insert (the demo's EQ on the drums): its editor opens beside the mixer.
-xdotool mousemove 40 171 click 1
+xdotool mousemove 40 186 click 1
 # Move off the strip, so no hover tooltip covers it in the picture.
 sleep 0.2; xdotool mousemove 1050 60
 sleep 2
@@ -108,6 +109,18 @@ for x in 500 522 560; do
 done
 xdotool mousemove 523 160; sleep 1
 import -window root "$OUT/11-markers-close-together.png"
+# Groups: on the mixer, click the drums' peak label, Ctrl-click the bass's, group them from
+# the drums' ⋯ menu (its fourth entry), and show the Session tab listing the group.
+xdotool mousemove 119 81 click 1; sleep 1
+xdotool windowfocus --sync "$W" 2>/dev/null || true; sleep 0.5   # Ctrl must reach the window
+import -window root "$OUT/.before-group.png"
+xdotool mousemove 60 980 click 1; sleep 0.3
+xdotool keydown ctrl; sleep 0.3; xdotool mousemove 176 980 click 1; sleep 0.3; xdotool keyup ctrl; sleep 0.3
+xdotool mousemove 50 150 click 1; sleep 0.5
+xdotool mousemove 60 218 click 1; sleep 0.5
+xdotool mousemove 1455 16 click 1; sleep 1
+xdotool mousemove 1050 60; sleep 0.5
+import -window root "$OUT/13-groups.png"
 # Save As: a file dialog (zenity), or the typed path where none can open
 # (prefilled with the session's own path: Enter saves it there).
 xdotool mousemove 700 20 click 1; xdotool mousemove 210 16 click 1
@@ -140,7 +153,9 @@ crop_changed 50x450+8+400 "$OUT/3-playing.png" "$OUT/4-automation-moved-fader.pn
   || { echo "screenshot: the automation did not move the drums fader" >&2; exit 1; }
 crop_changed 50x600+124+400 "$OUT/4-automation-moved-fader.png" "$OUT/5-fader-moved.png" \
   || { echo "screenshot: the fader drag changed nothing" >&2; exit 1; }
-changed "$OUT/5-fader-moved.png" "$OUT/6-eq-editor.png" || { echo "screenshot: the EQ editor did not open" >&2; exit 1; }
+# The editor covers the empty space right of "+ track" (meters elsewhere change while playing).
+crop_changed 200x450+1250+350 "$OUT/5-fader-moved.png" "$OUT/6-eq-editor.png" \
+  || { echo "screenshot: the EQ editor did not open" >&2; exit 1; }
 # The master strip (pinned at the right edge) is in view beside the editor.
 crop_moved 100x200+1495+95 "$OUT/5-fader-moved.png" "$OUT/6-eq-editor.png" \
   && { echo "screenshot: the master strip moved or was covered when the editor opened" >&2; exit 1; }
@@ -155,4 +170,8 @@ crop_moved 220x700+0+120 "$OUT/.before-menu.png" "$OUT/10-fade-menu-at-pointer.p
   && { echo "screenshot: the fade menu moved the rows" >&2; exit 1; }
 rm -f "$OUT/.before-menu.png"
 changed "$OUT/11-markers-close-together.png" "$OUT/12-save-as-dialog.png" || { echo "screenshot: Save As showed nothing" >&2; exit 1; }
+# The group's name appears under both strips' names.
+crop_changed 230x20+5+140 "$OUT/.before-group.png" "$OUT/13-groups.png" \
+  || { echo "screenshot: grouping the drums and the bass showed nothing" >&2; exit 1; }
+rm -f "$OUT/.before-group.png"
 echo "screenshots in $OUT: $(ls "$OUT"/*.png | xargs -n1 basename | tr '\n' ' ')"

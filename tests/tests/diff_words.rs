@@ -161,3 +161,38 @@ fn differences_that_read_the_same_still_show() {
         "two strips of one name are told apart by id"
     );
 }
+
+#[test]
+fn groups_read_by_name_members_links_and_state() {
+    use mixdesk_engine::session::{Group, GroupId, Shares};
+    let a = base();
+    let kick = StripRef::Track(TrackId(1));
+    let bass = StripRef::Track(TrackId(3));
+    let group = Group {
+        id: GroupId(60),
+        name: "Rhythm".into(),
+        colour: Default::default(),
+        members: vec![kick, bass],
+        shares: Shares::default(),
+        suspended: false,
+    };
+    let mut b = a.clone();
+    b.groups.push(group.clone());
+    assert_eq!(words(&a, &b), ["Group \"Rhythm\" added (Kick, Bass)"]);
+    let mut c = b.clone();
+    c.groups[0] = Group {
+        members: vec![kick],
+        shares: Shares { mute: false, ..Shares::default() },
+        suspended: true,
+        ..group
+    };
+    assert_eq!(
+        words(&b, &c),
+        [
+            "Group \"Rhythm\" members Kick, Bass -> Kick",
+            "Group \"Rhythm\" links gain, mute, solo, selection -> gain, solo, selection",
+            "Group \"Rhythm\" active -> suspended",
+        ]
+    );
+    assert_eq!(words(&c, &a), ["Group \"Rhythm\" removed"]);
+}

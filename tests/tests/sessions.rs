@@ -1,4 +1,4 @@
-//! Session files: the fixture of every released format version (1, 2, 3) loads, saving
+//! Session files: the fixture of every released format version (1, 2, 3, 4) loads, saving
 //! round-trips, bad files are refused with the file, line and column, and a
 //! failed save leaves the previous file intact.
 
@@ -101,6 +101,41 @@ fn the_version_3_fixture_loads_with_its_notes_and_older_versions_have_none() {
         let s = session::load(&fixture(old)).unwrap();
         assert!(s.notes.is_empty(), "{old}");
         assert!(!session::to_ron_string(&s).unwrap().contains("notes"), "{old}: no empty notes list written");
+    }
+}
+
+#[test]
+fn the_version_4_fixture_loads_with_its_groups_and_comments_and_older_versions_have_none() {
+    use session::{BusId, GroupId, Shares, StripRef, TrackId};
+    let s = session::load(&fixture("v4.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.version, CURRENT_VERSION);
+    assert_eq!(s.tracks[0].comment, "replace the sample at 1:20");
+    assert_eq!(s.groups.len(), 2);
+    let drums = &s.groups[0];
+    assert_eq!((drums.id, drums.name.as_str()), (GroupId(8), "Drums"));
+    assert_eq!(
+        drums.members,
+        [StripRef::Track(TrackId(1)), StripRef::Track(TrackId(3)), StripRef::Bus(BusId(7))]
+    );
+    assert_eq!(drums.shares, Shares::default(), "a group links everything unless it says otherwise");
+    assert!(!drums.suspended);
+    let low = &s.groups[1];
+    assert_eq!(low.shares, Shares { gain: true, mute: false, solo: false, selection: true });
+    assert!(low.suspended);
+    assert_eq!(s.next_id(), 10, "group ids share the session's id space");
+    assert_eq!(s.group_of(StripRef::Track(TrackId(3))).map(|g| g.id), Some(GroupId(8)));
+    // A strip in two groups is refused with what is wrong.
+    let text =
+        std::fs::read_to_string(fixture("v4.mixdesk")).unwrap().replace("[Track(5)]", "[Track(5), Track(1)]");
+    let e = session::from_ron_str(&text, Path::new("v4.mixdesk")).unwrap_err().to_string();
+    assert!(e.contains("two groups"), "{e}");
+    for old in ["v1.mixdesk", "v2.mixdesk", "v3.mixdesk"] {
+        let s = session::load(&fixture(old)).unwrap();
+        assert!(s.groups.is_empty(), "{old}");
+        assert!(
+            !session::to_ron_string(&s).unwrap().contains("groups"),
+            "{old}: no empty group list written"
+        );
     }
 }
 

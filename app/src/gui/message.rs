@@ -8,7 +8,7 @@ use iced::window;
 
 use super::{
     audio, dawproject_io, editor, export, files, history_panel, mixer, notes_panel, path_prompt, prefs,
-    recovery, relink_dialog, side, timeline, versions_panel,
+    recovery, relink_dialog, session_panel, side, timeline, versions_panel,
 };
 
 /// What happened in the window.
@@ -34,6 +34,8 @@ pub enum Message {
     Resized(iced::Size),
     /// Something in the history panel.
     History(history_panel::Message),
+    /// Something in the Session tab (pan law, groups).
+    SessionPanel(session_panel::Message),
     /// Something in the versions panel.
     Versions(versions_panel::Message),
     /// The notes tab of the side panel.
@@ -94,6 +96,8 @@ pub enum Message {
     LoopToggled,
     /// Mute the selected strip.
     MuteSelected,
+    /// The keyboard modifiers held changed (Ctrl/Shift-clicks select several strips).
+    Modifiers(iced::keyboard::Modifiers),
     /// Solo the selected strip.
     SoloSelected,
     /// Time to read the engine's news and redraw meters.

@@ -27,6 +27,7 @@ pub mod path_prompt;
 pub mod prefs;
 pub mod recovery;
 pub mod relink_dialog;
+pub mod session_panel;
 pub mod side;
 pub mod theme;
 pub mod timeline;
@@ -42,6 +43,8 @@ mod tests_dawproject;
 mod tests_edits;
 #[cfg(test)]
 mod tests_export;
+#[cfg(test)]
+mod tests_groups;
 #[cfg(test)]
 mod tests_layout;
 #[cfg(test)]
@@ -232,8 +235,10 @@ impl App {
                 Task::none()
             }
             Message::Editor(m) => {
-                if editor::update(&mut self.doc, m) == Some(editor::Event::Closed) {
-                    self.mixer.editor = None;
+                match editor::update(&mut self.doc, m) {
+                    Some(editor::Event::Closed) => self.mixer.editor = None,
+                    Some(editor::Event::Error(e)) => self.errors.push(e),
+                    None => {}
                 }
                 Task::none()
             }
@@ -275,6 +280,10 @@ impl App {
             }
             Message::History(m) => {
                 history_panel::update(&mut self.doc, m);
+                Task::none()
+            }
+            Message::SessionPanel(m) => {
+                session_panel::update(&mut self.doc, m);
                 Task::none()
             }
             Message::Versions(m) => {
@@ -416,6 +425,10 @@ impl App {
             Message::LoopToggled => self.toggle_loop(),
             Message::MuteSelected => self.selected(mixer::Message::MuteToggled),
             Message::SoloSelected => self.selected(mixer::Message::SoloToggled),
+            Message::Modifiers(m) => {
+                self.mixer.modifiers = m;
+                Task::none()
+            }
             Message::Tick => {
                 self.audio.poll();
                 self.after_tick();
@@ -688,6 +701,7 @@ impl App {
     pub fn subscription(&self) -> Subscription<Message> {
         let keys = keyboard::listen().filter_map(|e| match e {
             keyboard::Event::KeyPressed { key, modifiers, .. } => keys::shortcut(&key, modifiers),
+            keyboard::Event::ModifiersChanged(m) => Some(Message::Modifiers(m)),
             _ => None,
         });
         let windows = window::events().filter_map(|(id, e)| match e {

@@ -1,5 +1,6 @@
 //! The right-hand side panel: tabs for the undo history, the mix versions
-//! and the review notes, toggled from the toolbar (History: Ctrl+H).
+//! the review notes and the session's settings and groups, toggled from the
+//! toolbar (History: Ctrl+H).
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
@@ -7,7 +8,7 @@ use iced::{Element, Length};
 use super::document::Document;
 use super::theme::{self, Tone};
 use super::versions_panel::Versions;
-use super::{Message, history_panel, notes_panel};
+use super::{Message, history_panel, notes_panel, session_panel};
 
 /// Width of the panel, px.
 pub const WIDTH: f32 = 340.0;
@@ -21,6 +22,8 @@ pub enum Tab {
     Versions,
     /// Review notes.
     Notes,
+    /// Session settings and groups.
+    Session,
 }
 
 /// The tab shown after a click on `tab`: it, or none if it was shown.
@@ -46,13 +49,15 @@ pub fn view<'a>(
         Tab::History => history_panel::view(doc).map(Message::History),
         Tab::Versions => versions.view(doc.path.is_some()).map(Message::Versions),
         Tab::Notes => notes_panel::view(doc, notes, dialogs).map(Message::Notes),
+        Tab::Session => session_panel::view(doc).map(Message::SessionPanel),
     };
     container(
         column![
             row![
                 tab_button("History", Tab::History),
                 tab_button("Versions", Tab::Versions),
-                tab_button("Notes", Tab::Notes)
+                tab_button("Notes", Tab::Notes),
+                tab_button("Session", Tab::Session)
             ]
             .spacing(4),
             body

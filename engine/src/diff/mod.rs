@@ -3,7 +3,7 @@
 //! compared by, and what `mixdesk diff` prints.
 //!
 //! [`diff`] walks both documents by stable id and reports each change once, in
-//! a fixed order (session settings, tracks, buses, master, markers, loop,
+//! a fixed order (session settings, tracks, buses, master, groups, markers, loop,
 //! automation, review notes). Strips are named by their name ("Bass", "Master"), levels in
 //! dB with one decimal, pans as `C`/`L30`/`R30`, processor parameters by the
 //! processor's display name and the parameter's name and format from the
@@ -12,6 +12,7 @@
 //! (a processor parameter written out at its default, say) is still reported,
 //! as "Other changes".
 
+mod groups;
 mod notes;
 mod strip;
 mod timeline;
@@ -83,6 +84,7 @@ pub fn diff(a: &Session, b: &Session) -> Vec<Change> {
     d.tracks();
     d.buses();
     strip::strip(&mut d, StripRef::Master, &a.master, &b.master);
+    groups::groups(&mut d);
     timeline::markers(&mut d);
     timeline::loop_range(&mut d);
     timeline::automation(&mut d);

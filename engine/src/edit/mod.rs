@@ -21,8 +21,8 @@ pub use place::{BusAt, ClipAt, ProcessorAt, SendAt, TrackAt};
 
 use crate::dsp;
 use crate::session::{
-    BusId, ClipId, Colour, Lane, LoopRange, Marker, MarkerId, Note, Output, ParamId, ProcessorId, SendId,
-    Session, StripRef, TrackId,
+    BusId, ClipId, Colour, Group, GroupId, Lane, LoopRange, Marker, MarkerId, Note, Output, PanLaw, ParamId,
+    ProcessorId, SendId, Session, StripRef, TrackId,
 };
 
 /// A switch on a strip.
@@ -50,6 +50,8 @@ pub enum Edit {
     Bypass(ProcessorId, bool),
     /// The loop range.
     Loop(Option<LoopRange>),
+    /// The session's pan law.
+    PanLaw(PanLaw),
     /// A track's or bus's name.
     Name(StripRef, String),
     /// A track's or bus's colour.
@@ -72,6 +74,8 @@ pub enum Edit {
     Bus(BusId, Option<BusAt>),
     /// Put a track at an index of the track list, or remove it.
     Track(TrackId, Option<TrackAt>),
+    /// Set a group (members, what it links, suspended), or remove it.
+    Group(GroupId, Option<Group>),
     /// Replace the review notes (a status changed, notes imported).
     Notes(Vec<Note>),
     /// Replace the whole session (a mix version, relinked media).
@@ -122,6 +126,10 @@ impl Edit {
                 let before = std::mem::replace(&mut s.loop_range, *range);
                 (before != *range).then_some(Edit::Loop(before))?
             }
+            Edit::PanLaw(law) => {
+                let before = std::mem::replace(&mut s.pan_law, *law);
+                (before != *law).then_some(Edit::PanLaw(before))?
+            }
             Edit::Name(r, name) => {
                 let field = head(s, *r)?.0;
                 let before = std::mem::replace(field, name.clone());
@@ -140,6 +148,7 @@ impl Edit {
             Edit::Clip(id, at) => Edit::Clip(*id, place::clip(s, *id, at.as_ref())?),
             Edit::Lane(param, lane) => Edit::Lane(*param, place::lane(s, *param, lane.as_ref())?),
             Edit::Marker(id, m) => Edit::Marker(*id, place::marker(s, *id, m.as_ref())?),
+            Edit::Group(id, g) => Edit::Group(*id, place::group(s, *id, g.as_ref())?),
             Edit::Processor(id, at) => Edit::Processor(*id, place::processor(s, *id, at.as_ref())?),
             Edit::Send(id, at) => Edit::Send(*id, place::send(s, *id, at.as_ref())?),
             Edit::Output(r, o) => Edit::Output(*r, place::output(s, *r, *o)?),
@@ -175,9 +184,13 @@ impl Edit {
             Edit::Switch(_, Switch::SoloSafe, _) => Effect::Rebuild,
             Edit::Param(..) | Edit::Switch(..) | Edit::Bypass(..) => Effect::Live,
             Edit::Loop(_) => Effect::Loop,
-            Edit::Name(..) | Edit::Colour(..) | Edit::Comment(..) | Edit::Marker(..) | Edit::Notes(_) => {
-                Effect::None
-            }
+            // A group only links editing: its members' own values are what plays.
+            Edit::Name(..)
+            | Edit::Colour(..)
+            | Edit::Comment(..)
+            | Edit::Marker(..)
+            | Edit::Group(..)
+            | Edit::Notes(_) => Effect::None,
             Edit::Clip(..)
             | Edit::Lane(..)
             | Edit::Processor(..)
@@ -185,6 +198,7 @@ impl Edit {
             | Edit::Output(..)
             | Edit::Bus(..)
             | Edit::Track(..)
+            | Edit::PanLaw(_)
             | Edit::Session(_) => Effect::Rebuild,
         }
     }
@@ -195,7 +209,7 @@ impl Edit {
             (Edit::Param(a, _), Edit::Param(b, _)) => a == b,
             (Edit::Switch(a, x, _), Edit::Switch(b, y, _)) => a == b && x == y,
             (Edit::Bypass(a, _), Edit::Bypass(b, _)) => a == b,
-            (Edit::Loop(_), Edit::Loop(_)) => true,
+            (Edit::Loop(_), Edit::Loop(_)) | (Edit::PanLaw(_), Edit::PanLaw(_)) => true,
             (Edit::Name(a, _), Edit::Name(b, _))
             | (Edit::Colour(a, _), Edit::Colour(b, _))
             | (Edit::Comment(a, _), Edit::Comment(b, _))
@@ -203,6 +217,7 @@ impl Edit {
             (Edit::Clip(a, _), Edit::Clip(b, _)) => a == b,
             (Edit::Lane(a, _), Edit::Lane(b, _)) => a == b,
             (Edit::Marker(a, _), Edit::Marker(b, _)) => a == b,
+            (Edit::Group(a, _), Edit::Group(b, _)) => a == b,
             (Edit::Processor(a, _), Edit::Processor(b, _)) => a == b,
             (Edit::Send(a, _), Edit::Send(b, _)) => a == b,
             (Edit::Bus(a, _), Edit::Bus(b, _)) => a == b,
@@ -332,6 +347,17 @@ mod tests {
         round_trip(&mut s, Edit::Lane(fader, None));
         let m = Marker { id: MarkerId(50), name: "Chorus".into(), position: crate::units::SampleTime(10) };
         round_trip(&mut s, Edit::Marker(m.id, Some(m)));
+        let group = crate::session::Group {
+            id: crate::session::GroupId(55),
+            name: "Drums".into(),
+            colour: Default::default(),
+            members: vec![StripRef::Track(t1), StripRef::Track(t2)],
+            shares: Default::default(),
+            suspended: false,
+        };
+        round_trip(&mut s, Edit::Group(group.id, Some(group.clone())));
+        round_trip(&mut s, Edit::PanLaw(crate::session::PanLaw::Minus6Db));
+        round_trip(&mut s, Edit::Group(group.id, Some(crate::session::Group { suspended: true, ..group })));
         let bus = Bus {
             id: BusId(60),
             name: "Verb".into(),

@@ -7,8 +7,8 @@
 //! did not exist), which is the edit that undoes it.
 
 use crate::session::{
-    Bus, BusId, Clip, ClipId, Lane, Marker, MarkerId, Output, ParamId, Processor, ProcessorId, Send, SendId,
-    Session, StripRef, Track, TrackId,
+    Bus, BusId, Clip, ClipId, Group, GroupId, Lane, Marker, MarkerId, Output, ParamId, Processor,
+    ProcessorId, Send, SendId, Session, StripRef, Track, TrackId,
 };
 
 /// A clip on a track, at an index of the track's clip list.
@@ -119,18 +119,37 @@ pub(super) fn lane(s: &mut Session, param: ParamId, to: Option<&Lane>) -> Option
 }
 
 pub(super) fn marker(s: &mut Session, id: MarkerId, to: Option<&Marker>) -> Option<Option<Marker>> {
-    let at = s.markers.iter().position(|m| m.id == id);
-    let before = at.map(|i| s.markers[i].clone());
-    if before.as_ref() == to {
+    by_id(&mut s.markers, |m| m.id.0, id.0, to.map(|m| Marker { id, ..m.clone() }))
+}
+
+pub(super) fn group(s: &mut Session, id: GroupId, to: Option<&Group>) -> Option<Option<Group>> {
+    by_id(&mut s.groups, |g| g.id.0, id.0, to.map(|g| Group { id, ..g.clone() }))
+}
+
+/// Puts `to` in place of the item of `list` with id `id` (or removes it):
+/// a new item goes where its id sorts among the others, so removing one and
+/// putting it back restores the list. Returns what was there, or `None` if
+/// nothing changed.
+fn by_id<T: Clone + PartialEq>(
+    list: &mut Vec<T>,
+    id_of: fn(&T) -> u32,
+    id: u32,
+    to: Option<T>,
+) -> Option<Option<T>> {
+    let at = list.iter().position(|x| id_of(x) == id);
+    let before = at.map(|i| list[i].clone());
+    if before == to {
         return None;
     }
-    let put = to.map(|m| Marker { id, ..m.clone() });
-    match (at, put) {
-        (Some(i), Some(m)) => s.markers[i] = m,
+    match (at, to) {
+        (Some(i), Some(x)) => list[i] = x,
         (Some(i), None) => {
-            s.markers.remove(i);
+            list.remove(i);
         }
-        (None, Some(m)) => s.markers.push(m),
+        (None, Some(x)) => {
+            let i = list.iter().position(|y| id_of(y) > id).unwrap_or(list.len());
+            list.insert(i, x);
+        }
         (None, None) => {}
     }
     Some(before)

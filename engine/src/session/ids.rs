@@ -46,3 +46,7 @@ id_type!(
     /// Identifies a review note.
     NoteId
 );
+id_type!(
+    /// Identifies a group of strips.
+    GroupId
+);

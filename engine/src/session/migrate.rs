@@ -12,11 +12,14 @@
 //!   version ("open it with a newer Mixdesk") instead of by an unknown field.
 //! - Version 3: the session may carry review `notes` (see `notes.rs`). Every
 //!   version 2 file is a valid version 3 file; the bump is for the same reason.
+//! - Version 4: the session may carry `groups` of strips (see `groups.rs`).
+//!   Every version 3 file is a valid version 4 file; the bump is for the same
+//!   reason.
 
 use serde::Deserialize;
 
 /// The format version this build writes.
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -36,8 +39,8 @@ pub(super) struct VersionProbe {
 pub(super) fn migrate(text: String, version: u32) -> Result<String, String> {
     match version {
         v if v == CURRENT_VERSION => Ok(text),
-        // v1 -> v2 -> v3 only add optional fields: the text is valid as it is.
-        1 | 2 => Ok(text),
+        // v1 -> v2 -> v3 -> v4 only add optional fields: the text is valid as it is.
+        1..=3 => Ok(text),
         v => Err(format!(
             "format version {v} is not one this build can read \
              (it reads {OLDEST_VERSION} to {CURRENT_VERSION})"

@@ -6,6 +6,7 @@
 
 pub mod automation;
 mod file;
+pub mod groups;
 mod ids;
 pub mod media_paths;
 mod migrate;
@@ -26,7 +27,8 @@ pub use crate::units::{Decibels, Pan, SampleTime};
 pub use automation::{AutoMode, Lane, Point, Shape};
 pub(crate) use file::text_for;
 pub use file::{MAX_SESSION_BYTES, SessionError, from_ron_str, load, save, to_ron_string};
-pub use ids::{BusId, ClipId, MarkerId, NoteId, ProcessorId, SendId, TrackId};
+pub use groups::{Group, Linked, Shares};
+pub use ids::{BusId, ClipId, GroupId, MarkerId, NoteId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
 pub use notes::{Note, NoteStatus, Reply};
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
@@ -71,6 +73,9 @@ pub struct Session {
     /// Review notes, in time order (format 3; see [`notes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// Groups of tracks and buses that edit together (see [`groups`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
 }
 
 impl Session {
@@ -89,6 +94,7 @@ impl Session {
             automation: Vec::new(),
             delivery: Vec::new(),
             notes: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -127,6 +133,9 @@ impl Session {
         }
         for n in &self.notes {
             max = max.max(n.id.0);
+        }
+        for g in &self.groups {
+            max = max.max(g.id.0);
         }
         max.max(self.master.max_id()) + 1
     }

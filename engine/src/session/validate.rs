@@ -193,6 +193,7 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
     check_ids(s)?;
     check_times(s)?;
     super::notes::check(s)?;
+    super::groups::check(s)?;
     let buses: HashSet<BusId> = s.buses.iter().map(|b| b.id).collect();
     let tracks: HashSet<TrackId> = s.tracks.iter().map(|t| t.id).collect();
     for t in &s.tracks {
@@ -415,7 +416,8 @@ fn check_ids(s: &Session) -> Result<(), ValidationError> {
     unique("clip", s.tracks.iter().flat_map(|t| t.clips.iter().map(|c| c.id.0)))?;
     unique("send", strips().flat_map(|st| st.sends.iter().map(|x| x.id.0)))?;
     unique("processor", strips().flat_map(|st| st.processors.iter().map(|x| x.id.0)))?;
-    unique("marker", s.markers.iter().map(|m| m.id.0))
+    unique("marker", s.markers.iter().map(|m| m.id.0))?;
+    unique("group", s.groups.iter().map(|g| g.id.0))
 }
 
 /// The strips `from` feeds directly: its output bus, its sends' buses, and the

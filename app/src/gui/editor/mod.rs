@@ -11,6 +11,7 @@ pub mod denoise;
 pub mod eq;
 mod generic;
 mod plot;
+pub mod sidechain;
 
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Length};
@@ -48,6 +49,8 @@ pub enum Message {
         u64,
         Result<Box<mixdesk_engine::dsp::denoise::profile::NoiseProfile>, String>,
     ),
+    /// A key (sidechain) source was chosen, or none.
+    KeyChosen(ProcessorId, Option<mixdesk_engine::session::StripRef>),
     /// The close button.
     Closed,
 }
@@ -83,10 +86,20 @@ pub fn view<'a>(
         _ => column![].into(),
     };
     let controls = generic::view(id, spec, &values);
+    let key: Element<'a, Message> = match session.find_processor(id) {
+        Some((owner, _)) if spec.sidechain => sidechain::view(session, id, owner, p.sidechain),
+        _ => column![].into(),
+    };
     container(
-        column![header, text(spec.description).size(11), special, scrollable(controls).height(Length::Fill)]
-            .spacing(8)
-            .padding(10),
+        column![
+            header,
+            text(spec.description).size(11),
+            key,
+            special,
+            scrollable(controls).height(Length::Fill)
+        ]
+        .spacing(8)
+        .padding(10),
     )
     .width(WIDTH)
     .height(Length::Fill)
@@ -95,10 +108,12 @@ pub fn view<'a>(
 }
 
 /// What the editor asks of the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Close the editor.
     Closed,
+    /// Show this in the error banner.
+    Error(String),
 }
 
 /// Applies one editor message to the document (typed edits); the event says
@@ -149,6 +164,7 @@ pub fn update(doc: &mut Document, message: Message) -> Option<Event> {
             doc.apply("bypass", label, Edit::Bypass(id, on));
         }
         Message::Closed => return Some(Event::Closed),
+        Message::KeyChosen(id, source) => return sidechain::choose(doc, id, source),
         // Handled by the app (a worker task), not here.
         Message::LearnNoise(_) | Message::NoiseLearned(..) => {}
     }

@@ -2,9 +2,12 @@
 //! sideways. [`update`] turns what the user did on a strip into one document
 //! edit (or one gesture) with its undo label; the app then syncs the engine.
 
+mod links;
 pub mod strip;
+mod tracks;
 mod update;
 
+pub use tracks::StripAction;
 pub use update::{Effect, processor_label, update};
 
 use iced::widget::{Row, container, scrollable};
@@ -82,6 +85,20 @@ pub enum Message {
     /// A track's or bus's delete button: it goes with its lanes, and sends,
     /// outputs and sidechain keys that name it (one undo step).
     StripDeleted(StripRef),
+    /// An entry of a strip's "⋯" menu.
+    StripMenu(StripRef, StripAction),
+    /// The mouse went down on a strip's colour bar (start of a reorder drag).
+    StripGrabbed(StripRef),
+    /// The mouse entered a strip (while one is grabbed: move it there).
+    StripHovered(StripRef),
+    /// The mouse was released over a strip: end of a reorder drag.
+    StripDropped,
+    /// The comment field under a strip's name was edited.
+    Commented(StripRef, String),
+    /// The comment field was closed (Enter or "done").
+    CommentClosed,
+    /// The input trim knob moved.
+    Trim(StripRef, ControlEvent),
 }
 
 /// A processor kind in the "+ insert" list.
@@ -147,6 +164,22 @@ pub struct MixerUi {
     pub editor: Option<ProcessorId>,
     /// The de-noiser learning its noise profile on a worker.
     pub learning: Option<ProcessorId>,
+    /// Every selected strip (the focused one, `selected`, among them):
+    /// Ctrl-click adds or removes one, Shift-click selects a range.
+    pub selection: Vec<StripRef>,
+    /// The keyboard modifiers held now (Ctrl/Shift change what a click selects).
+    pub modifiers: iced::keyboard::Modifiers,
+    /// The strip being dragged to a new place.
+    pub grabbed_strip: Option<StripRef>,
+    /// The strip whose comment field is open.
+    pub commenting: Option<StripRef>,
+}
+
+impl MixerUi {
+    /// Whether `r` is selected.
+    pub fn is_selected(&self, r: StripRef) -> bool {
+        self.selected == Some(r) || self.selection.contains(&r)
+    }
 }
 
 /// The track and bus strips, scrolling horizontally. The master is not among

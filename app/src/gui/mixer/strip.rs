@@ -6,7 +6,7 @@ use iced::widget::{
     Column, Space, button, canvas, column, container, mouse_area, pick_list, responsive, row, scrollable,
     text, text_input, tooltip,
 };
-use iced::{Alignment, Element, Length};
+use iced::{Alignment, Element, Length, mouse};
 use mixdesk_engine::session::{Output, Session, StripRef};
 
 use super::{BusChoice, Kind, Message, MixerUi, OutputChoice, strip_name};
@@ -35,7 +35,7 @@ const PALETTE: [(u8, u8, u8); 10] = [
     (0x8c, 0x93, 0x9d),
 ];
 
-fn small(s: impl text::IntoFragment<'static>) -> iced::widget::Text<'static> {
+fn small<'a>(s: impl text::IntoFragment<'a>) -> iced::widget::Text<'a> {
     text(s).size(11)
 }
 
@@ -65,17 +65,21 @@ pub fn view<'a>(
     let name = strip_name(session, r);
 
     let mut col = Column::new().spacing(4).padding(5).width(WIDTH).align_x(Alignment::Center);
-    col = col.push(container(Space::new().height(4).width(Length::Fill)).style(theme::colour_bar(tint)));
+    let bar = container(Space::new().height(6).width(Length::Fill)).style(theme::colour_bar(tint));
+    col = col.push(if r == StripRef::Master {
+        Element::from(bar)
+    } else {
+        // The colour bar is the strip's handle: drag it onto another strip to move it there.
+        let handle = mouse_area(bar).on_press(Message::StripGrabbed(r)).interaction(mouse::Interaction::Grab);
+        tooltip(container(handle).id(control_id("handle", r)), small("Drag to move"), tooltip::Position::Top)
+            .into()
+    });
     if r == StripRef::Master {
         col = col.push(text("Master").size(13).width(Length::Fill).align_x(Alignment::Center));
     } else {
         col = col.push(
             row![
-                text_input("name", &name)
-                    .size(12)
-                    .padding(3)
-                    .style(theme::input)
-                    .on_input(move |s| Message::Renamed(r, s)),
+                name_field(session, r, name),
                 button(Space::new().width(10).height(10))
                     .padding(3)
                     .style(move |t, s| {
@@ -96,6 +100,18 @@ pub fn view<'a>(
             .spacing(2)
             .align_y(Alignment::Center),
         );
+        col = col.push(super::tracks::header(session, ui, r));
+        if ui.commenting == Some(r) {
+            col = col.push(
+                text_input("comment", comment_of(session, r))
+                    .id(control_id("comment", r))
+                    .size(11)
+                    .padding(3)
+                    .style(theme::input)
+                    .on_input(move |s| Message::Commented(r, s))
+                    .on_submit(Message::CommentClosed),
+            );
+        }
         if let StripRef::Track(id) = r
             && let Some(mark) = crate::gui::relink_dialog::strip_mark(session, id, audio)
         {
@@ -254,18 +270,29 @@ pub fn view<'a>(
             .height(ROUTING_HEIGHT),
     );
 
-    // Polarity and width, pan.
+    // Polarity, input trim and width, pan.
     col = col.push(
         row![
             column![
                 toggle("Ø", strip.polarity_inverted, Tone::Accent, Message::PolarityToggled(r)),
-                small(format!("W {:.0}%", strip.width * 100.0)),
+                small(format!("{:+.1}", strip.trim_db.0)),
             ]
             .width(Length::Fill)
             .spacing(2),
-            canvas(Knob::new(strip.width, 0.0, 2.0, 1.0, move |e| Message::Width(r, e))).width(30).height(30),
+            small_knob(
+                r,
+                Knob::new(strip.trim_db.0, -24.0, 24.0, 0.0, move |e| Message::Trim(r, e)),
+                "trim",
+                format!("Input trim {:+.1} dB", strip.trim_db.0)
+            ),
+            small_knob(
+                r,
+                Knob::new(strip.width, 0.0, 2.0, 1.0, move |e| Message::Width(r, e)),
+                "width",
+                format!("Width {:.0}%", strip.width * 100.0)
+            ),
         ]
-        .spacing(4)
+        .spacing(3)
         .align_y(Alignment::Center),
     );
     col = col.push(
@@ -322,12 +349,59 @@ pub fn view<'a>(
             .on_input(move |s| Message::FaderTyped(r, s))
             .on_submit(Message::FaderSubmitted(r)),
     );
-    col = col.push(small(format!("peak {}", peak_label(reading.hold[0].max(reading.hold[1])))));
+    col = col.push(
+        container(small(format!("peak {}", peak_label(reading.hold[0].max(reading.hold[1])))))
+            .id(control_id("peak", r)),
+    );
 
-    let selected = ui.selected == Some(r);
+    let selected = ui.is_selected(r);
     mouse_area(container(col).height(Length::Fill).style(theme::strip(selected)))
         .on_press(Message::Selected(r))
+        .on_enter(Message::StripHovered(r))
+        .on_release(Message::StripDropped)
         .into()
+}
+
+/// A small knob with its value in a tooltip, findable by `control_id(what, r)`.
+fn small_knob<'a, F: Fn(crate::gui::widget::ControlEvent) -> Message + 'static>(
+    r: StripRef,
+    k: Knob<F>,
+    what: &'static str,
+    value: String,
+) -> Element<'a, Message> {
+    tooltip(
+        container(canvas(k).width(28).height(28)).id(control_id(what, r)),
+        small(value),
+        tooltip::Position::Top,
+    )
+    .into()
+}
+
+/// The name field; its tooltip shows the strip's comment, if it has one.
+fn name_field<'a>(session: &'a Session, r: StripRef, name: String) -> Element<'a, Message> {
+    let field = text_input("name", &name)
+        .size(12)
+        .padding(3)
+        .style(theme::input)
+        .on_input(move |s| Message::Renamed(r, s));
+    match comment_of(session, r) {
+        "" => field.into(),
+        c => tooltip(
+            field,
+            container(small(c.to_owned())).padding(4).style(theme::panel),
+            tooltip::Position::Bottom,
+        )
+        .into(),
+    }
+}
+
+/// A track's or bus's comment ("" for none and for the master).
+fn comment_of(session: &Session, r: StripRef) -> &str {
+    match r {
+        StripRef::Track(id) => session.track(id).map_or("", |t| t.comment.as_str()),
+        StripRef::Bus(id) => session.bus(id).map_or("", |b| b.comment.as_str()),
+        StripRef::Master => "",
+    }
 }
 
 /// The widget id of a strip's control, e.g. `fader-Track(TrackId(1))`, for tests and focus.

@@ -8,7 +8,7 @@ use mixdesk_engine::session::{
 
 use mixdesk_engine::edit::{BusAt, Edit, ProcessorAt, SendAt, Switch, TrackAt};
 
-use super::{Message, MixerUi, strip_name};
+use super::{Message, MixerUi, links, strip_name, tracks};
 use crate::gui::document::Document;
 use crate::gui::widget::ControlEvent;
 
@@ -26,7 +26,8 @@ pub enum Effect {
 /// Applies one mixer message.
 pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect {
     match message {
-        Message::Fader(r, e) => strip_control(doc, r, StripParam::Fader, e),
+        Message::Fader(r, e) => links::fader(doc, ui, r, e),
+        Message::Trim(r, e) => strip_control(doc, r, StripParam::Trim, e),
         Message::Pan(r, e) => strip_control(doc, r, StripParam::Pan, e),
         Message::Width(r, e) => strip_control(doc, r, StripParam::Width, e),
         Message::FaderTyped(r, s) => {
@@ -50,17 +51,42 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         }
         Message::ColourPicked(r, c) => {
             ui.colours_open = None;
-            let name = strip_name(&doc.session, r);
-            doc.apply(&format!("{r} colour"), format!("{name} colour"), Edit::Colour(r, c));
-            Effect::None
+            links::colour(doc, ui, r, c)
         }
-        Message::MuteToggled(r) => toggle(doc, r, Switch::Mute, |st| st.mute),
-        Message::SoloToggled(r) => toggle(doc, r, Switch::Solo, |st| st.solo),
+        Message::MuteToggled(r) => links::switch(doc, ui, r, Switch::Mute),
+        Message::SoloToggled(r) => links::switch(doc, ui, r, Switch::Solo),
         Message::SoloSafeToggled(r) => toggle(doc, r, Switch::SoloSafe, |st| st.solo_safe),
         Message::PolarityToggled(r) => toggle(doc, r, Switch::Polarity, |st| st.polarity_inverted),
         Message::ClipReset(r) => Effect::ClipReset(r),
         Message::Selected(r) => {
-            ui.selected = Some(r);
+            if ui.grabbed_strip.take().is_some() {
+                doc.end_gesture();
+            }
+            links::select(&doc.session, ui, r);
+            Effect::None
+        }
+        Message::StripMenu(r, action) => tracks::menu(doc, ui, r, action),
+        Message::StripGrabbed(r) => {
+            ui.grabbed_strip = Some(r);
+            Effect::None
+        }
+        Message::StripHovered(r) => {
+            tracks::reorder(doc, ui, r);
+            Effect::None
+        }
+        Message::StripDropped => {
+            if ui.grabbed_strip.take().is_some() {
+                doc.end_gesture();
+            }
+            Effect::None
+        }
+        Message::Commented(r, text) => {
+            let name = strip_name(&doc.session, r);
+            doc.apply_merging(&format!("{r} comment"), format!("{name} comment"), Edit::Comment(r, text));
+            Effect::None
+        }
+        Message::CommentClosed => {
+            ui.commenting = None;
             Effect::None
         }
         Message::InsertAdded(r, kind) => {
@@ -161,13 +187,14 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
         }
         Message::StripDeleted(r) => {
             let label = format!("Deleted {}", strip_name(&doc.session, r));
-            let edits = deletion(&doc.session, r);
+            let edits = tracks::deletion(&doc.session, r);
             if ui.editor.is_some_and(|p| doc.session.find_processor(p).is_some_and(|(x, _)| x == r)) {
                 ui.editor = None;
             }
             if ui.selected == Some(r) {
                 ui.selected = None;
             }
+            ui.selection.retain(|x| *x != r);
             doc.apply_all("strip delete", label, edits);
             Effect::None
         }
@@ -225,7 +252,10 @@ fn control(doc: &mut Document, param: ParamId, what: &str, e: ControlEvent, defa
 fn fader_typed(doc: &mut Document, ui: &mut MixerUi, r: StripRef) -> Effect {
     let Some((_, text)) = ui.typing.take().filter(|(t, _)| *t == r) else { return Effect::None };
     match parse_db(&text) {
-        Some(db) => set_typed(doc, r, StripParam::Fader, db),
+        Some(db) => {
+            links::fader_to(doc, ui, r, db);
+            Effect::None
+        }
         None => Effect::Error(format!("\"{text}\" is not a level; type a number of dB such as -4.5 or -inf")),
     }
 }
@@ -336,44 +366,6 @@ fn checked(doc: &mut Document, key: &str, label: String, edit: Edit) -> Effect {
     }
     doc.apply(key, label, edit);
     Effect::None
-}
-
-/// The edits that delete track or bus `r` as one step: its automation
-/// lanes, the sends to it, the outputs and sidechain keys that name it (they
-/// go to the master, or unkeyed), then the strip itself with its clips.
-fn deletion(s: &Session, r: StripRef) -> Vec<Edit> {
-    let strip = s.strip(r);
-    let owned = |p: ParamId| match p {
-        ParamId::Strip(x, _) => x == r,
-        ParamId::Send(id, _) => strip.is_some_and(|st| st.sends.iter().any(|x| x.id == id)),
-        ParamId::Processor(id, _) => s.find_processor(id).is_some_and(|(x, _)| x == r),
-    };
-    let mut edits: Vec<Edit> =
-        s.automation.iter().filter(|l| owned(l.param)).map(|l| Edit::Lane(l.param, None)).collect();
-    let all = s
-        .tracks
-        .iter()
-        .map(|t| (StripRef::Track(t.id), &t.strip, Some(t.output)))
-        .chain(s.buses.iter().map(|b| (StripRef::Bus(b.id), &b.strip, Some(b.output))))
-        .chain([(StripRef::Master, &s.master, None)]);
-    for (owner, st, output) in all.filter(|(x, _, _)| *x != r) {
-        if let StripRef::Bus(bus) = r {
-            edits.extend(st.sends.iter().filter(|x| x.target == bus).map(|x| Edit::Send(x.id, None)));
-            if output == Some(Output::Bus(bus)) {
-                edits.push(Edit::Output(owner, Output::Master));
-            }
-        }
-        for (index, p) in st.processors.iter().enumerate().filter(|(_, p)| p.sidechain == Some(r)) {
-            let processor = mixdesk_engine::session::Processor { sidechain: None, ..p.clone() };
-            edits.push(Edit::Processor(p.id, Some(ProcessorAt { strip: owner, index, processor })));
-        }
-    }
-    edits.push(match r {
-        StripRef::Track(id) => Edit::Track(id, None),
-        StripRef::Bus(id) => Edit::Bus(id, None),
-        StripRef::Master => return Vec::new(),
-    });
-    edits
 }
 
 /// Where send `id` is and what it is.

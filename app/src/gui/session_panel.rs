@@ -1,0 +1,155 @@
+//! The Session tab of the side panel: session-wide settings (the pan law)
+//! and the groups: each group's name, what it links (gain, mute, solo,
+//! selection), suspend, and dissolve. Groups are made from the mixer's
+//! selection (a strip's "⋯" menu); every change here is one undo step.
+
+use iced::widget::{Column, button, column, pick_list, row, text, text_input};
+use iced::{Alignment, Element, Length};
+use mixdesk_engine::edit::Edit;
+use mixdesk_engine::session::{Group, GroupId, PanLaw, Shares};
+
+use super::document::Document;
+use super::theme::{self, Tone};
+
+/// What the user did in the tab.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A pan law was chosen.
+    PanLaw(LawChoice),
+    /// A group was renamed.
+    Renamed(GroupId, String),
+    /// What a group links was changed.
+    Shares(GroupId, Shares),
+    /// A group was suspended or resumed.
+    Suspended(GroupId, bool),
+    /// A group was dissolved (its members stay where they are).
+    Dissolved(GroupId),
+}
+
+/// A pan law in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LawChoice(pub PanLaw);
+
+impl std::fmt::Display for LawChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            PanLaw::ZeroDb => "0 dB (balance)",
+            PanLaw::Minus3Db => "-3 dB (equal power)",
+            PanLaw::Minus4_5Db => "-4.5 dB",
+            PanLaw::Minus6Db => "-6 dB (linear)",
+        })
+    }
+}
+
+const LAWS: [LawChoice; 4] = [
+    LawChoice(PanLaw::ZeroDb),
+    LawChoice(PanLaw::Minus3Db),
+    LawChoice(PanLaw::Minus4_5Db),
+    LawChoice(PanLaw::Minus6Db),
+];
+
+/// The id of the pan-law list (tests find it by this).
+pub const PAN_LAW: &str = "session-pan-law";
+
+/// Applies `m` to the document as one undo step.
+pub fn update(doc: &mut Document, m: Message) {
+    let group = |doc: &Document, id: GroupId| doc.session.group(id).cloned();
+    match m {
+        Message::PanLaw(law) => doc.apply("pan law", format!("Pan law {law}"), Edit::PanLaw(law.0)),
+        Message::Renamed(id, name) => {
+            if let Some(g) = group(doc, id) {
+                let label = format!("Renamed group {} to {name}", g.name);
+                doc.apply_merging(
+                    &format!("group {id} name"),
+                    label,
+                    Edit::Group(id, Some(Group { name, ..g })),
+                );
+            }
+        }
+        Message::Shares(id, shares) => {
+            if let Some(g) = group(doc, id) {
+                let label = format!("Group {} links changed", g.name);
+                doc.apply("group shares", label, Edit::Group(id, Some(Group { shares, ..g })));
+            }
+        }
+        Message::Suspended(id, suspended) => {
+            if let Some(g) = group(doc, id) {
+                let label = format!("Group {} {}", g.name, if suspended { "suspended" } else { "resumed" });
+                doc.apply("group suspend", label, Edit::Group(id, Some(Group { suspended, ..g })));
+            }
+        }
+        Message::Dissolved(id) => {
+            if let Some(g) = group(doc, id) {
+                doc.apply("group remove", format!("Dissolved group {}", g.name), Edit::Group(id, None));
+            }
+        }
+    }
+}
+
+/// The tab.
+pub fn view(doc: &Document) -> Element<'_, Message> {
+    let s = &doc.session;
+    let law = pick_list(LAWS, Some(LawChoice(s.pan_law)), Message::PanLaw).text_size(12).style(theme::pick);
+    let mut col = Column::new().spacing(8).width(Length::Fill);
+    col = col.push(text("Session").size(14));
+    col = col.push(
+        row![text("Pan law").size(12).width(80), iced::widget::container(law).id(PAN_LAW)]
+            .spacing(6)
+            .align_y(Alignment::Center),
+    );
+    col = col.push(text("Groups").size(14));
+    if s.groups.is_empty() {
+        col = col.push(
+            text("No groups. Select strips (Ctrl- or Shift-click) and choose \"Group the selected strips\" in a strip's ⋯ menu.")
+                .size(11)
+                .style(theme::dim_text),
+        );
+    }
+    for g in &s.groups {
+        col = col.push(group_view(doc, g));
+    }
+    col.into()
+}
+
+fn group_view<'a>(doc: &'a Document, g: &'a Group) -> Element<'a, Message> {
+    let id = g.id;
+    let sh = g.shares;
+    let link = |label: &'static str, on: bool, with: Shares| {
+        button(text(label).size(11))
+            .padding([2, 6])
+            .style(theme::button(Tone::Accent, on))
+            .on_press(Message::Shares(id, with))
+    };
+    let members: Vec<String> = g.members.iter().map(|m| super::mixer::strip_name(&doc.session, *m)).collect();
+    column![
+        row![
+            text_input("name", &g.name)
+                .size(12)
+                .padding(3)
+                .style(theme::input)
+                .on_input(move |n| Message::Renamed(id, n)),
+            button(text(if g.suspended { "Resume" } else { "Suspend" }).size(11))
+                .padding([2, 6])
+                .style(theme::button(Tone::Plain, g.suspended))
+                .on_press(Message::Suspended(id, !g.suspended)),
+            button(text("Dissolve").size(11))
+                .padding([2, 6])
+                .style(theme::button(Tone::Plain, false))
+                .on_press(Message::Dissolved(id)),
+        ]
+        .spacing(4)
+        .align_y(Alignment::Center),
+        row![
+            text("Links").size(11).width(40),
+            link("gain", sh.gain, Shares { gain: !sh.gain, ..sh }),
+            link("mute", sh.mute, Shares { mute: !sh.mute, ..sh }),
+            link("solo", sh.solo, Shares { solo: !sh.solo, ..sh }),
+            link("select", sh.selection, Shares { selection: !sh.selection, ..sh }),
+        ]
+        .spacing(3)
+        .align_y(Alignment::Center),
+        text(members.join(", ")).size(11).style(theme::dim_text),
+    ]
+    .spacing(4)
+    .into()
+}
