@@ -14,6 +14,10 @@ pub fn shortcut(key: &Key, m: Modifiers) -> Option<Message> {
         Key::Named(Named::Home) => Some(Message::Home),
         Key::Named(Named::Delete | Named::Backspace) => Some(Message::Timeline(Timeline::Delete)),
         Key::Named(Named::Insert) => Some(Message::Timeline(Timeline::MarkerAdded)),
+        Key::Named(Named::ArrowLeft) if ctrl => Some(Message::Timeline(Timeline::Nudge(-1, m.shift()))),
+        Key::Named(Named::ArrowRight) if ctrl => Some(Message::Timeline(Timeline::Nudge(1, m.shift()))),
+        Key::Named(Named::ArrowLeft | Named::ArrowUp) => Some(Message::SelectStep(-1)),
+        Key::Named(Named::ArrowRight | Named::ArrowDown) => Some(Message::SelectStep(1)),
         Key::Character(c) => {
             let c = c.to_ascii_lowercase();
             match (c.as_str(), ctrl, m.shift()) {
@@ -55,7 +59,12 @@ mod tests {
         let none = Modifiers::empty();
         let ctrl = Modifiers::CTRL;
         let ctrl_shift = Modifiers::CTRL | Modifiers::SHIFT;
-        let cases: [(Key, Modifiers, &str); 13] = [
+        let shift_ctrl = Modifiers::CTRL | Modifiers::SHIFT;
+        let cases: [(Key, Modifiers, &str); 17] = [
+            (Key::Named(Named::ArrowRight), none, "SelectStep(1)"),
+            (Key::Named(Named::ArrowUp), none, "SelectStep(-1)"),
+            (Key::Named(Named::ArrowLeft), ctrl, "Timeline(Nudge(-1, false))"),
+            (Key::Named(Named::ArrowRight), shift_ctrl, "Timeline(Nudge(1, true))"),
             (Key::Named(Named::Space), none, "PlayToggled"),
             (Key::Named(Named::Home), none, "Home"),
             (key("l"), none, "LoopToggled"),

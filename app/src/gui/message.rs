@@ -96,6 +96,8 @@ pub enum Message {
     LoopToggled,
     /// Mute the selected strip.
     MuteSelected,
+    /// Arrow keys: select the previous (-1) or next (1) track or bus.
+    SelectStep(i32),
     /// The keyboard modifiers held changed (Ctrl/Shift-clicks select several strips).
     Modifiers(iced::keyboard::Modifiers),
     /// Solo the selected strip.

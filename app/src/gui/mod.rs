@@ -282,10 +282,10 @@ impl App {
                 history_panel::update(&mut self.doc, m);
                 Task::none()
             }
-            Message::SessionPanel(m) => {
-                session_panel::update(&mut self.doc, m);
-                Task::none()
-            }
+            Message::SessionPanel(m) => match session_panel::update(&mut self.doc, m) {
+                Some(session_panel::Event::Seek(at)) => self.timeline_message(timeline::Message::Seek(at)),
+                None => Task::none(),
+            },
             Message::Versions(m) => {
                 self.versions.update(&mut self.doc, m);
                 Task::none()
@@ -425,6 +425,19 @@ impl App {
             Message::LoopToggled => self.toggle_loop(),
             Message::MuteSelected => self.selected(mixer::Message::MuteToggled),
             Message::SoloSelected => self.selected(mixer::Message::SoloToggled),
+            Message::SelectStep(by) => {
+                let order: Vec<StripRef> = self.doc.session.strips().map(|(r, _)| r).collect();
+                let at = self.mixer.selected.and_then(|r| order.iter().position(|x| *x == r));
+                let next = match at {
+                    Some(i) => i.saturating_add_signed(by as isize).min(order.len().saturating_sub(1)),
+                    None => 0,
+                };
+                if let Some(r) = order.get(next) {
+                    self.mixer.selected = Some(*r);
+                    self.mixer.selection.clear();
+                }
+                Task::none()
+            }
             Message::Modifiers(m) => {
                 self.mixer.modifiers = m;
                 Task::none()

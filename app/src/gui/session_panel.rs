@@ -1,12 +1,13 @@
-//! The Session tab of the side panel: session-wide settings (the pan law)
-//! and the groups: each group's name, what it links (gain, mute, solo,
-//! selection), suspend, and dissolve. Groups are made from the mixer's
-//! selection (a strip's "⋯" menu); every change here is one undo step.
+//! The Session tab of the side panel: session-wide settings (the pan law),
+//! the groups (each group's name, what it links: gain, mute, solo,
+//! selection; suspend; dissolve; groups are made from the mixer's selection
+//! in a strip's "⋯" menu) and the markers (rename, jump to, delete). Every
+//! change here is one undo step.
 
 use iced::widget::{Column, button, column, pick_list, row, text, text_input};
 use iced::{Alignment, Element, Length};
 use mixdesk_engine::edit::Edit;
-use mixdesk_engine::session::{Group, GroupId, PanLaw, Shares};
+use mixdesk_engine::session::{Group, GroupId, Marker, MarkerId, PanLaw, Shares};
 
 use super::document::Document;
 use super::theme::{self, Tone};
@@ -24,6 +25,19 @@ pub enum Message {
     Suspended(GroupId, bool),
     /// A group was dissolved (its members stay where they are).
     Dissolved(GroupId),
+    /// A marker was renamed.
+    MarkerRenamed(MarkerId, String),
+    /// A marker's time was clicked: move the playhead there.
+    MarkerJump(u64),
+    /// A marker's × was clicked.
+    MarkerDeleted(MarkerId),
+}
+
+/// What the tab asks of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// Move the playhead to this sample.
+    Seek(u64),
 }
 
 /// A pan law in the list.
@@ -51,8 +65,8 @@ const LAWS: [LawChoice; 4] = [
 /// The id of the pan-law list (tests find it by this).
 pub const PAN_LAW: &str = "session-pan-law";
 
-/// Applies `m` to the document as one undo step.
-pub fn update(doc: &mut Document, m: Message) {
+/// Applies `m` to the document as one undo step; the event says what the app must do.
+pub fn update(doc: &mut Document, m: Message) -> Option<Event> {
     let group = |doc: &Document, id: GroupId| doc.session.group(id).cloned();
     match m {
         Message::PanLaw(law) => doc.apply("pan law", format!("Pan law {law}"), Edit::PanLaw(law.0)),
@@ -83,7 +97,25 @@ pub fn update(doc: &mut Document, m: Message) {
                 doc.apply("group remove", format!("Dissolved group {}", g.name), Edit::Group(id, None));
             }
         }
+        Message::MarkerRenamed(id, name) => {
+            if let Some(m) = doc.session.markers.iter().find(|m| m.id == id).cloned() {
+                let label = format!("Renamed marker {} to {name}", m.name);
+                doc.apply_merging(
+                    &format!("marker {id} name"),
+                    label,
+                    Edit::Marker(id, Some(Marker { name, ..m })),
+                );
+            }
+        }
+        Message::MarkerJump(at) => return Some(Event::Seek(at)),
+        Message::MarkerDeleted(id) => {
+            if let Some(m) = doc.session.markers.iter().find(|m| m.id == id) {
+                let label = format!("Deleted marker {}", m.name);
+                doc.apply("marker delete", label, Edit::Marker(id, None));
+            }
+        }
     }
+    None
 }
 
 /// The tab.
@@ -108,7 +140,40 @@ pub fn view(doc: &Document) -> Element<'_, Message> {
     for g in &s.groups {
         col = col.push(group_view(doc, g));
     }
-    col.into()
+    col = col.push(text("Markers").size(14));
+    let mut markers: Vec<&Marker> = s.markers.iter().collect();
+    markers.sort_by_key(|m| (m.position, m.id));
+    if markers.is_empty() {
+        col = col.push(
+            text("No markers. \"+ Marker\" on the timeline (or Insert) adds one at the playhead.")
+                .size(11)
+                .style(theme::dim_text),
+        );
+    }
+    let rate = f64::from(s.sample_rate);
+    for m in markers {
+        let id = m.id;
+        col = col.push(
+            row![
+                button(text(super::transport::min_sec(m.position.0 as f64 / rate)).size(11))
+                    .padding([2, 6])
+                    .style(theme::button(Tone::Plain, false))
+                    .on_press(Message::MarkerJump(m.position.0)),
+                text_input("name", &m.name)
+                    .size(12)
+                    .padding(3)
+                    .style(theme::input)
+                    .on_input(move |n| Message::MarkerRenamed(id, n)),
+                button(text("×").size(11))
+                    .padding([2, 6])
+                    .style(theme::button(Tone::Plain, false))
+                    .on_press(Message::MarkerDeleted(id)),
+            ]
+            .spacing(4)
+            .align_y(Alignment::Center),
+        );
+    }
+    iced::widget::scrollable(col).height(Length::Fill).into()
 }
 
 fn group_view<'a>(doc: &'a Document, g: &'a Group) -> Element<'a, Message> {

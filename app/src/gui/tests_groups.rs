@@ -268,3 +268,67 @@ fn the_pan_law_is_chosen_in_the_session_tab() {
     let _ = app.update(Message::Undo);
     assert_eq!(app.doc.session.pan_law, PanLaw::Minus3Db);
 }
+
+#[test]
+fn arrow_keys_walk_the_strips_and_ctrl_arrows_nudge_the_selected_clip_by_the_grid() {
+    use iced::keyboard::{Key, key::Named};
+    let (_dir, mut app) = super::tests::fixture();
+    let key = |app: &mut App, k: Named, m: Modifiers| {
+        let msg = super::keys::shortcut(&Key::Named(k), m).expect("a shortcut");
+        let task = app.update(msg);
+        run(app, task);
+    };
+    key(&mut app, Named::ArrowRight, Modifiers::empty());
+    assert_eq!(app.mixer.selected, Some(KICK), "the first strip");
+    key(&mut app, Named::ArrowDown, Modifiers::empty());
+    assert_eq!(app.mixer.selected, Some(BASS));
+    key(&mut app, Named::ArrowRight, Modifiers::empty());
+    assert_eq!(app.mixer.selected, Some(StripRef::Bus(BusId(10))));
+    key(&mut app, Named::ArrowLeft, Modifiers::empty());
+    assert_eq!(app.mixer.selected, Some(BASS));
+
+    let clip = app.doc.session.tracks[0].clips[0].id;
+    app.timeline.selected = [clip].into();
+    app.timeline.span.spp = 100.0;
+    let s = &app.doc.session;
+    let step = super::timeline::geometry::grid_step(s.tempo, s.sample_rate, 100.0, 12.0);
+    key(&mut app, Named::ArrowRight, Modifiers::CTRL);
+    assert_eq!(app.doc.session.tracks[0].clips[0].start.0 as f64, step, "one grid step later");
+    key(&mut app, Named::ArrowLeft, Modifiers::CTRL | Modifiers::SHIFT);
+    assert_eq!(app.doc.session.tracks[0].clips[0].start.0 as f64, step - step / 10.0, "a tenth back");
+    key(&mut app, Named::ArrowLeft, Modifiers::CTRL);
+    assert_eq!(app.doc.session.tracks[0].clips[0].start.0, 0, "never before zero");
+    let _ = app.update(Message::Undo);
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session.tracks[0].clips[0].start.0 as f64, step, "each nudge is one step");
+}
+
+#[test]
+fn the_markers_list_renames_jumps_and_deletes() {
+    use mixdesk_engine::session::{Marker, MarkerId, SampleTime};
+    let (_dir, mut app) = super::tests::fixture();
+    for (id, name, at) in [(40, "Chorus", 24_000u64), (41, "Verse", 4_800)] {
+        let m = Marker { id: MarkerId(id), name: name.into(), position: SampleTime(at) };
+        app.doc.apply("m", "marker", mixdesk_engine::edit::Edit::Marker(m.id, Some(m)));
+    }
+    act(&mut app, |ui| {
+        let _ = ui.click("Session").unwrap();
+    });
+    // Listed in time order: the verse first.
+    act(&mut app, |ui| {
+        let _ = ui.click("Verse").unwrap();
+        let _ = ui.typewrite(" 1");
+    });
+    assert_eq!(app.doc.session.markers.iter().find(|m| m.id == MarkerId(41)).unwrap().name, "Verse 1");
+    act(&mut app, |ui| {
+        let _ = ui.click("0:00.500").unwrap();
+    });
+    assert_eq!(app.audio.position, 24_000, "the chorus's time moves the playhead there");
+    act(&mut app, |ui| {
+        let _ = ui.click("×").unwrap();
+    });
+    assert_eq!(app.doc.session.markers.len(), 1, "the first × deletes the verse");
+    assert_eq!(app.doc.session.markers[0].name, "Chorus");
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session.markers.len(), 2);
+}

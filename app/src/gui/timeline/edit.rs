@@ -251,6 +251,7 @@ pub fn update(
         }
         Message::Split => split(doc, ui, playhead),
         Message::Duplicate => duplicate(doc, ui),
+        Message::Nudge(steps, fine) => super::nudge::nudge(doc, ui, steps, fine),
         Message::Delete => delete(doc, ui),
         Message::MenuOpened(m, at) => {
             ui.menu = Some(m);

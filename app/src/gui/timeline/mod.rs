@@ -15,6 +15,7 @@ pub mod geometry;
 pub mod headers;
 pub mod label;
 pub mod note_pins;
+pub mod nudge;
 pub mod rows;
 pub mod ruler;
 pub mod waveforms;
@@ -272,6 +273,8 @@ pub enum Message {
     Split,
     /// Duplicate the selected clips after themselves.
     Duplicate,
+    /// Move the selected clips by grid steps (negative: earlier; `true`: a tenth of a step).
+    Nudge(i64, bool),
     /// Delete the selected clips or lane points.
     Delete,
     /// A context menu was opened at a point of the window.
