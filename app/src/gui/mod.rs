@@ -650,6 +650,7 @@ impl App {
             Page::Timeline => timeline::view(
                 &self.doc.session,
                 &self.timeline,
+                &self.mixer,
                 &self.audio,
                 &self.waves,
                 self.doc.dir(),

@@ -332,3 +332,31 @@ fn the_markers_list_renames_jumps_and_deletes() {
     let _ = app.update(Message::Undo);
     assert_eq!(app.doc.session.markers.len(), 2);
 }
+
+#[test]
+fn the_timeline_headers_reorder_duplicate_and_delete_tracks_like_the_mixer() {
+    let (_dir, mut app) = super::tests::fixture();
+    app.page = super::Page::Timeline;
+    let before = app.doc.session.clone();
+    let from = bounds(&app, &control_id("header-handle", KICK));
+    let to = bounds(&app, &control_id("header-handle", BASS));
+    act(&mut app, |ui| {
+        press(ui, from.center());
+        move_to(ui, Point::new(to.center_x() + 40.0, to.center_y()));
+        release(ui);
+    });
+    let ids: Vec<_> = app.doc.session.tracks.iter().map(|t| t.id).collect();
+    assert_eq!(ids, [TrackId(3), TrackId(1)], "the kick's row now comes after the bass's");
+    pick(&mut app, &control_id("menu", KICK), 0, MENU_ITEM);
+    assert_eq!(app.doc.session.tracks.len(), 3, "duplicated from the header's menu");
+    assert_eq!(app.doc.session.tracks[2].name, "kick copy");
+    act(&mut app, |ui| {
+        let _ = ui.click(id(control_id("header-delete", BASS))).unwrap();
+    });
+    assert_eq!(app.doc.session.tracks.len(), 2);
+    assert!(app.doc.session.track(TrackId(3)).is_none(), "the bass is gone");
+    for _ in 0..3 {
+        let _ = app.update(Message::Undo);
+    }
+    assert_eq!(app.doc.session, before);
+}

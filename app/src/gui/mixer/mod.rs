@@ -4,7 +4,7 @@
 
 mod links;
 pub mod strip;
-mod tracks;
+pub mod tracks;
 mod update;
 
 pub use tracks::StripAction;

@@ -172,6 +172,7 @@ pub fn update(
                 doc.apply("marker-remove", format!("Delete marker {name}"), Edit::Marker(id, None));
             }
         }
+        Message::Strip(m) => return Effect::Strip(m),
         Message::MuteToggled(t) => {
             return Effect::Strip(crate::gui::mixer::Message::MuteToggled(StripRef::Track(t)));
         }

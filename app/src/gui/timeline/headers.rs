@@ -1,15 +1,19 @@
-//! Row headers left of the timeline: a track's colour, name, mute, solo and
-//! the automation toggle; under it, each lane's parameter, mode, "+" (another
-//! lane) and "×" (close the lane).
+//! Row headers left of the timeline: a track's colour bar (drag it onto
+//! another header to move the track), name, the strip's ⋯ menu (duplicate,
+//! comment, group) and ✕ (delete), mute, solo and the automation toggle;
+//! under it, each lane's parameter, mode, "+" (another lane) and "×" (close
+//! the lane). The strip controls are the mixer's messages, handled as there.
 
-use iced::widget::{Column, Space, button, column, container, pick_list, row, text};
+use iced::widget::{Column, Space, button, column, container, mouse_area, pick_list, row, text};
 use iced::{Alignment, Element, Length};
 use std::collections::HashSet;
 
-use mixdesk_engine::session::{AutoMode, ClipId, ParamId, Session};
+use mixdesk_engine::session::{AutoMode, ClipId, ParamId, Session, StripRef};
 
 use super::geometry::{HEADER_WIDTH, Row, RowKind};
 use super::{Message, TimelineUi, lane_picker};
+use crate::gui::mixer::strip::control_id;
+use crate::gui::mixer::{Message as Strip, MixerUi};
 use crate::gui::theme::{self, Tone, track_colour};
 
 /// An automation mode as the selector lists it.
@@ -36,6 +40,7 @@ fn small_button<'a>(label: &'a str, tone: Tone, on: bool, msg: Message) -> Eleme
 fn track_header<'a>(
     session: &'a Session,
     ui: &'a TimelineUi,
+    mixer: &'a MixerUi,
     i: usize,
     height: f32,
     missing: &HashSet<ClipId>,
@@ -47,8 +52,17 @@ fn track_header<'a>(
     let open = ui.lanes.contains_key(&id);
     let has_automation = session.automation.iter().any(|l| super::track_of(session, l.param) == Some(id));
     let lanes_label = if has_automation { "A•" } else { "A" };
+    let r = StripRef::Track(id);
+    let menu = crate::gui::mixer::tracks::header(session, mixer, r).map(Message::Strip);
     let body = column![
-        text(t.name.clone()).size(13),
+        row![
+            text(t.name.clone()).size(13).width(Length::Fill),
+            container(menu).width(90),
+            container(small_button("✕", Tone::Plain, false, Message::Strip(Strip::StripDeleted(r))))
+                .id(control_id("header-delete", r)),
+        ]
+        .spacing(4)
+        .align_y(Alignment::Center),
         row![
             small_button("M", Tone::Mute, t.strip.mute, Message::MuteToggled(id)),
             small_button("S", Tone::Solo, t.strip.solo, Message::SoloToggled(id)),
@@ -62,13 +76,22 @@ fn track_header<'a>(
         .align_y(Alignment::Center),
     ]
     .spacing(4);
-    row![
-        container(Space::new().width(4).height(Length::Fill))
+    // The colour bar is the handle: drag it onto another track's header to move the track there.
+    let handle = mouse_area(
+        container(Space::new().width(6).height(Length::Fill))
             .style(theme::colour_bar(track_colour(t.colour))),
+    )
+    .on_press(Message::Strip(Strip::StripGrabbed(r)))
+    .interaction(iced::mouse::Interaction::Grab);
+    let header = row![
+        container(handle).id(control_id("header-handle", r)),
         container(body).padding([4, 6]).width(Length::Fill),
     ]
-    .height(height)
-    .into()
+    .height(height);
+    mouse_area(header)
+        .on_enter(Message::Strip(Strip::StripHovered(r)))
+        .on_release(Message::Strip(Strip::StripDropped))
+        .into()
 }
 
 fn lane_header<'a>(
@@ -112,13 +135,14 @@ fn lane_header<'a>(
 pub fn view<'a>(
     session: &'a Session,
     ui: &'a TimelineUi,
+    mixer: &'a MixerUi,
     rows: &[Row],
     missing: &HashSet<ClipId>,
 ) -> Element<'a, Message> {
     let mut col = Column::new().width(HEADER_WIDTH);
     for r in rows {
         let header = match r.kind {
-            RowKind::Track(i) => track_header(session, ui, i, r.height, missing),
+            RowKind::Track(i) => track_header(session, ui, mixer, i, r.height, missing),
             RowKind::Lane(i, p) => lane_header(session, ui, i, p, r.height),
         };
         let style = if matches!(r.kind, RowKind::Track(_)) { theme::panel } else { theme::lane_header };

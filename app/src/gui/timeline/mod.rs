@@ -245,6 +245,9 @@ pub enum Message {
     MarkerRenamed,
     /// Delete the marker being renamed.
     MarkerRemoved,
+    /// A strip control in a track header that the mixer owns (the ⋯ menu,
+    /// the reorder drag, delete), handled exactly as on the mixer strip.
+    Strip(crate::gui::mixer::Message),
     /// A track's mute button in its header.
     MuteToggled(TrackId),
     /// A track's solo button in its header.
@@ -485,6 +488,7 @@ pub fn popup<'a>(
 pub fn view<'a>(
     session: &'a Session,
     ui: &'a TimelineUi,
+    mixer: &'a crate::gui::mixer::MixerUi,
     audio: &'a Audio,
     waves: &'a Waveforms,
     dir: std::path::PathBuf,
@@ -509,7 +513,7 @@ pub fn view<'a>(
     ];
     let body = scrollable(
         row![
-            headers::view(session, ui, &rows_layout, audio.missing_clips()),
+            headers::view(session, ui, mixer, &rows_layout, audio.missing_clips()),
             iced::widget::canvas(rows::Rows {
                 session,
                 ui,
