@@ -49,5 +49,6 @@ pub mod session;
 pub mod smooth;
 pub mod stems;
 pub mod streaming;
+pub mod templates;
 pub mod units;
 pub mod versions;

@@ -173,7 +173,14 @@ impl App {
             window: iced::Size::new(1600.0, 1000.0),
             doc,
             audio,
-            mixer: mixer::MixerUi::default(),
+            mixer: mixer::MixerUi::with_templates(
+                // Tests hand their own preferences and keep away from the user's folder.
+                launch
+                    .prefs
+                    .is_none()
+                    .then(|| Preferences::path().map(|p| p.with_file_name("templates")))
+                    .flatten(),
+            ),
             export: None,
             modal: None,
             prefs,
@@ -538,6 +545,7 @@ impl App {
             mixer::Effect::None => {}
             mixer::Effect::ClipReset(r) => self.audio.reset_clip(r),
             mixer::Effect::Error(e) => self.errors.push(e),
+            mixer::Effect::Note(n) => self.note.set(n),
         }
         Task::none()
     }

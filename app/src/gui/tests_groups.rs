@@ -360,3 +360,57 @@ fn the_timeline_headers_reorder_duplicate_and_delete_tracks_like_the_mixer() {
     }
     assert_eq!(app.doc.session, before);
 }
+
+#[test]
+fn a_strip_saved_as_a_template_starts_a_new_track_with_its_inserts_and_sends() {
+    use mixdesk_engine::edit::{Edit, ProcessorAt, SendAt};
+    use mixdesk_engine::session::{Send, SendId};
+    let (dir, mut app) = super::tests::fixture();
+    let templates = dir.path().join("templates");
+    app.mixer.templates_dir = Some(templates.clone());
+    let eq = app.doc.session.new_processor("eq").unwrap();
+    app.doc.apply(
+        "p",
+        "eq",
+        Edit::Processor(eq.id, Some(ProcessorAt { strip: KICK, index: 0, processor: eq.clone() })),
+    );
+    let send = Send {
+        id: SendId(70),
+        target: BusId(10),
+        level_db: Default::default(),
+        pan: Default::default(),
+        pre_fader: true,
+    };
+    app.doc.apply("s", "send", Edit::Send(send.id, Some(SendAt { strip: KICK, index: 0, send })));
+    // Duplicate, Duplicate without clips, Comment, Save as track template.
+    pick(&mut app, &control_id("menu", KICK), 3, MENU_ITEM);
+    assert!(templates.join("kick.ron").is_file(), "{:?}", app.note);
+    assert_eq!(app.mixer.templates.len(), 1);
+
+    pick(&mut app, super::mixer::strip::TEMPLATES_ID, 0, 11.0 * 1.3 + 6.0);
+    let s = &app.doc.session;
+    assert_eq!(s.tracks.len(), 3, "a new track from the template");
+    let t = &s.tracks[2];
+    assert!(t.clips.is_empty());
+    assert_eq!(t.strip.processors.len(), 1);
+    assert_eq!(t.strip.processors[0].kind, "eq");
+    assert_ne!(t.strip.processors[0].id, eq.id, "fresh ids");
+    assert_eq!(t.strip.sends.len(), 1);
+    assert_eq!((t.strip.sends[0].target, t.strip.sends[0].pre_fader), (BusId(10), true));
+    assert!(mixdesk_engine::session::validate(s).is_ok());
+
+    // A damaged file in the folder is reported, the good one still listed.
+    std::fs::write(templates.join("broken.ron"), "(name: ").unwrap();
+    let (ok, bad) = mixdesk_engine::templates::load_all(&templates);
+    assert_eq!(ok.len(), 1);
+    assert!(bad[0].to_string().contains("broken.ron"), "{}", bad[0]);
+    // A folder that cannot be made is an error naming it, not a panic.
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    app.mixer.templates_dir = Some(dir.path().join("file").join("templates"));
+    pick(&mut app, &control_id("menu", KICK), 3, MENU_ITEM);
+    assert!(
+        app.errors.iter().any(|e| e.contains("template was not saved") && e.contains("file")),
+        "{:?}",
+        app.errors
+    );
+}

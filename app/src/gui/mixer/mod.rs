@@ -99,6 +99,18 @@ pub enum Message {
     CommentClosed,
     /// The input trim knob moved.
     Trim(StripRef, ControlEvent),
+    /// A track template was chosen in "+ from template".
+    TrackFromTemplate(TemplateChoice),
+}
+
+/// A track template in the "+ from template" list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateChoice(pub mixdesk_engine::templates::TrackTemplate);
+
+impl std::fmt::Display for TemplateChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.name)
+    }
 }
 
 /// A processor kind in the "+ insert" list.
@@ -173,9 +185,19 @@ pub struct MixerUi {
     pub grabbed_strip: Option<StripRef>,
     /// The strip whose comment field is open.
     pub commenting: Option<StripRef>,
+    /// Where track templates are kept (none: templates cannot be saved).
+    pub templates_dir: Option<std::path::PathBuf>,
+    /// The track templates found there.
+    pub templates: Vec<mixdesk_engine::templates::TrackTemplate>,
 }
 
 impl MixerUi {
+    /// A mixer whose track templates live in `dir` (loaded now).
+    pub fn with_templates(dir: Option<std::path::PathBuf>) -> MixerUi {
+        let templates = dir.as_deref().map(|d| mixdesk_engine::templates::load_all(d).0).unwrap_or_default();
+        MixerUi { templates_dir: dir, templates, ..MixerUi::default() }
+    }
+
     /// Whether `r` is selected.
     pub fn is_selected(&self, r: StripRef) -> bool {
         self.selected == Some(r) || self.selection.contains(&r)
@@ -193,7 +215,7 @@ pub fn view<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Elem
     for b in &session.buses {
         row = row.push(strip::view(session, StripRef::Bus(b.id), ui, audio));
     }
-    row = row.push(strip::add_strips());
+    row = row.push(strip::add_strips(&ui.templates));
     container(
         scrollable(row)
             .direction(scrollable::Direction::Horizontal(scrollable::Scrollbar::new()))

@@ -485,14 +485,30 @@ fn section<'a>(title: &'static str, body: Column<'a, Message>) -> Element<'a, Me
 }
 
 /// The "+ track" and "+ bus" buttons after the last strip.
-pub fn add_strips<'a>() -> Element<'a, Message> {
-    let add = |label: &'static str, m: Message| {
-        button(small(label)).padding([4, 8]).style(theme::button(Tone::Plain, false)).on_press(m)
+pub fn add_strips<'a>(templates: &[mixdesk_engine::templates::TrackTemplate]) -> Element<'a, Message> {
+    let add = |label: &'static str, msg: Message| {
+        button(small(label)).padding([3, 8]).style(theme::button(Tone::Plain, false)).on_press(msg)
     };
-    container(column![add("+ track", Message::TrackAdded), add("+ bus", Message::BusAdded)].spacing(4))
-        .padding([6, 2])
-        .into()
+    let mut col = column![add("+ track", Message::TrackAdded), add("+ bus", Message::BusAdded)].spacing(4);
+    if !templates.is_empty() {
+        let choices: Vec<super::TemplateChoice> =
+            templates.iter().cloned().map(super::TemplateChoice).collect();
+        col = col.push(
+            container(
+                pick_list(choices, None::<super::TemplateChoice>, Message::TrackFromTemplate)
+                    .placeholder("+ from template")
+                    .text_size(11)
+                    .padding([3, 8])
+                    .style(theme::pick),
+            )
+            .id(TEMPLATES_ID),
+        );
+    }
+    container(col).padding(6).into()
 }
+
+/// The id of the "+ from template" list (tests find it by this).
+pub const TEMPLATES_ID: &str = "track-templates";
 
 /// A fader level as shown under the fader.
 pub fn fader_label(db: f64) -> String {

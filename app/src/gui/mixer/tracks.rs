@@ -26,6 +26,8 @@ pub enum StripAction {
     GroupSelected,
     /// Leave the group it is in.
     LeaveGroup,
+    /// Save its settings as a track template under its name.
+    SaveTemplate,
 }
 
 impl std::fmt::Display for StripAction {
@@ -36,6 +38,7 @@ impl std::fmt::Display for StripAction {
             StripAction::Comment => "Comment…",
             StripAction::GroupSelected => "Group the selected strips",
             StripAction::LeaveGroup => "Leave the group",
+            StripAction::SaveTemplate => "Save as track template",
         })
     }
 }
@@ -52,6 +55,9 @@ pub fn actions(s: &Session, ui: &MixerUi, r: StripRef) -> Vec<StripAction> {
     }
     if s.group_of(r).is_some() {
         out.push(StripAction::LeaveGroup);
+    }
+    if ui.templates_dir.is_some() {
+        out.push(StripAction::SaveTemplate);
     }
     out
 }
@@ -102,8 +108,27 @@ pub fn menu(doc: &mut Document, ui: &mut MixerUi, r: StripRef, action: StripActi
             let edits = leaving(&doc.session, &[r]);
             doc.apply_all("group leave", label, edits);
         }
+        StripAction::SaveTemplate => return save_template(&doc.session, ui, r),
     }
     Effect::None
+}
+
+/// Saves `r`'s settings as a track template named after it, and lists it.
+fn save_template(s: &Session, ui: &mut MixerUi, r: StripRef) -> Effect {
+    let (Some(dir), Some(t)) =
+        (ui.templates_dir.clone(), mixdesk_engine::templates::TrackTemplate::of(s, r, &strip_name(s, r)))
+    else {
+        return Effect::None;
+    };
+    match t.save(&dir) {
+        Ok(path) => {
+            ui.templates.retain(|x| x.name != t.name);
+            ui.templates.push(t);
+            ui.templates.sort_by(|a, b| a.name.cmp(&b.name));
+            Effect::Note(format!("Saved the track template {}", path.display()))
+        }
+        Err(e) => Effect::Error(format!("The template was not saved: {e}")),
+    }
 }
 
 fn names(s: &Session, rs: &[StripRef]) -> String {

@@ -21,6 +21,8 @@ pub enum Effect {
     ClipReset(StripRef),
     /// Show this message in the error banner.
     Error(String),
+    /// Show this note (it goes by itself).
+    Note(String),
 }
 
 /// Applies one mixer message.
@@ -66,6 +68,14 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             Effect::None
         }
         Message::StripMenu(r, action) => tracks::menu(doc, ui, r, action),
+        Message::TrackFromTemplate(t) => {
+            let track = t.0.track(&doc.session);
+            ui.selected = Some(StripRef::Track(track.id));
+            ui.selection.clear();
+            let label = format!("Added track {} from its template", track.name);
+            doc.apply("track add", label, Edit::Track(track.id, Some(TrackAt { index: usize::MAX, track })));
+            Effect::None
+        }
         Message::StripGrabbed(r) => {
             ui.grabbed_strip = Some(r);
             Effect::None
