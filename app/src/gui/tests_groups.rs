@@ -414,3 +414,54 @@ fn a_strip_saved_as_a_template_starts_a_new_track_with_its_inserts_and_sends() {
         app.errors
     );
 }
+
+#[test]
+fn clip_gain_and_a_point_value_are_typed_in_the_timeline_toolbar() {
+    use super::timeline::{Message as T, numeric};
+    let (_dir, mut app) = fixture_with_lane();
+    app.page = super::Page::Timeline;
+    let clip = app.doc.session.tracks[0].clips[0].id;
+    let _ = app.update(Message::Timeline(T::ClipPressed(clip, false)));
+    act(&mut app, |ui| {
+        let _ = ui.click(id(numeric::CLIP_GAIN)).unwrap();
+        let _ = ui.tap_key(iced::keyboard::key::Named::End);
+        for _ in 0..6 {
+            let _ = ui.tap_key(iced::keyboard::key::Named::Backspace);
+        }
+        let _ = ui.typewrite("-4.5");
+        let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
+    });
+    assert_eq!(app.doc.session.tracks[0].clips[0].gain_db.0, -4.5);
+    assert!(
+        app.doc.undo_label().is_some_and(|l| l.contains("gain +0.0 dB -> -4.5 dB")),
+        "{:?}",
+        app.doc.undo_label()
+    );
+    act(&mut app, |ui| {
+        let _ = ui.click(id(numeric::CLIP_GAIN)).unwrap();
+        let _ = ui.typewrite("loud");
+        let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
+    });
+    assert!(
+        app.errors.iter().any(|e| e.contains("loud\" is not a number; type a gain in dB")),
+        "{:?}",
+        app.errors
+    );
+    assert_eq!(app.doc.session.tracks[0].clips[0].gain_db.0, -4.5, "unchanged");
+
+    // One point of the kick's fader lane, selected with a band around it.
+    let fader = ParamId::Strip(KICK, StripParam::Fader);
+    let _ = app.update(Message::Timeline(T::PointsBanded(fader, 0, 10)));
+    act(&mut app, |ui| {
+        let _ = ui.click(id(numeric::POINT_VALUE)).unwrap();
+        let _ = ui.tap_key(iced::keyboard::key::Named::End);
+        for _ in 0..8 {
+            let _ = ui.tap_key(iced::keyboard::key::Named::Backspace);
+        }
+        let _ = ui.typewrite("-12");
+        let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
+    });
+    assert_eq!(app.doc.session.lane(fader).unwrap().points[0].value, -12.0);
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session.lane(fader).unwrap().points[0].value, -6.0);
+}

@@ -8,7 +8,7 @@ pub mod tracks;
 mod update;
 
 pub use tracks::StripAction;
-pub use update::{Effect, processor_label, update};
+pub use update::{Effect, parse_db, processor_label, update};
 
 use iced::widget::{Row, container, scrollable};
 use iced::{Element, Length};

@@ -97,6 +97,12 @@ pub fn update(
     playhead: u64,
     message: Message,
 ) -> Effect {
+    // A value typed but not applied is dropped once anything else happens (the selection may change).
+    if matches!(message, Message::ClipPressed(..) | Message::Deselected | Message::ClipsBanded(..))
+        || matches!(message, Message::PointsBanded(..))
+    {
+        ui.typed_value = None;
+    }
     match message {
         Message::Zoom(factor, x) => ui.zoom(factor, x),
         Message::ZoomFit => ui.fit(&doc.session),
@@ -173,6 +179,9 @@ pub fn update(
             }
         }
         Message::Strip(m) => return Effect::Strip(m),
+        Message::ValueTyped(t) => ui.typed_value = Some(t),
+        Message::ClipGainSubmitted => return super::numeric::clip_gain(doc, ui),
+        Message::PointValueSubmitted => return super::numeric::point_value(doc, ui),
         Message::MuteToggled(t) => {
             return Effect::Strip(crate::gui::mixer::Message::MuteToggled(StripRef::Track(t)));
         }

@@ -16,6 +16,7 @@ pub mod headers;
 pub mod label;
 pub mod note_pins;
 pub mod nudge;
+pub mod numeric;
 pub mod rows;
 pub mod ruler;
 pub mod waveforms;
@@ -111,6 +112,8 @@ pub struct TimelineUi {
     pub drag: Option<clip_drag::DragBase>,
     /// The lane as the point or segment drag in progress began (its key and lane).
     pub lane_drag: Option<(String, Option<mixdesk_engine::session::Lane>)>,
+    /// A clip gain or point value being typed (none: the field shows the value).
+    pub typed_value: Option<String>,
 }
 
 impl Default for TimelineUi {
@@ -124,6 +127,7 @@ impl Default for TimelineUi {
             lanes: BTreeMap::new(),
             selected: BTreeSet::new(),
             points: None,
+            typed_value: None,
             tool: Tool::Pointer,
             snap: true,
             follow: true,
@@ -276,6 +280,12 @@ pub enum Message {
     Split,
     /// Duplicate the selected clips after themselves.
     Duplicate,
+    /// The clip gain or point value field was edited.
+    ValueTyped(String),
+    /// Enter in the clip gain field.
+    ClipGainSubmitted,
+    /// Enter in the point value field.
+    PointValueSubmitted,
     /// Move the selected clips by grid steps (negative: earlier; `true`: a tenth of a step).
     Nudge(i64, bool),
     /// Delete the selected clips or lane points.
@@ -336,7 +346,7 @@ fn tool_button<'a>(label: &'a str, on: bool, msg: Message) -> Element<'a, Messag
 }
 
 /// The strip of buttons above the ruler.
-fn toolbar<'a>(ui: &'a TimelineUi) -> Element<'a, Message> {
+fn toolbar<'a>(session: &Session, ui: &'a TimelineUi) -> Element<'a, Message> {
     let mut bar = row![
         tool_button("−", false, Message::Zoom(0.5, ui.width / 2.0)),
         tool_button("+", false, Message::Zoom(2.0, ui.width / 2.0)),
@@ -358,6 +368,9 @@ fn toolbar<'a>(ui: &'a TimelineUi) -> Element<'a, Message> {
     ]
     .spacing(4)
     .align_y(Alignment::Center);
+    if let Some(fields) = numeric::view(session, ui) {
+        bar = bar.push(fields).push(Space::new().width(10));
+    }
     if let Some((_, indices)) = ui.points.as_ref().filter(|(_, i)| !i.is_empty()) {
         bar = bar.push(small(format!("{} points:", indices.len())));
         bar = bar.push(
@@ -532,7 +545,7 @@ pub fn view<'a>(
     .id(iced::widget::Id::new("timeline-rows"))
     .on_scroll(|v| Message::ScrolledY(v.absolute_offset().y, v.bounds().height))
     .height(Length::Fill);
-    let col = column![toolbar(ui), ruler, body];
+    let col = column![toolbar(session, ui), ruler, body];
     let main: Element<'a, Message> = col.width(Length::Fill).height(Length::Fill).into();
     if ui.analyzer { row![main, analyzer::view(session, audio)].height(Length::Fill).into() } else { main }
 }
