@@ -60,6 +60,11 @@ pub const PROCESSORS: &str = "Examples:
   mixdesk processors                        every processor with its parameters
   mixdesk processors --json                 the same as JSON";
 
+pub const PLUGINS: &str = "Examples:
+  mixdesk plugins                           the installed LV2 plugins usable as inserts
+  mixdesk plugins --json                    the same as JSON (kind, parameters, latency)
+  LV2_PATH=~/my-lv2 mixdesk plugins --rescan  scan another folder, ignoring the cache";
+
 pub const INFO: &str = "Examples:
   mixdesk info song.mixdesk                 tracks, clips, length, missing or unplayable media
   mixdesk info song.mixdesk --json          the same as JSON";

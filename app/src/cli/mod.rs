@@ -28,6 +28,7 @@ mod new;
 mod notes;
 pub mod out;
 mod play;
+mod plugins;
 mod processors;
 mod progress;
 mod relink;
@@ -80,6 +81,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the installed plugins (LV2) Mixdesk can host as inserts, with their parameters.
+    #[command(after_help = examples::PLUGINS)]
+    Plugins {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Scan again instead of reading the cache.
+        #[arg(long)]
+        rescan: bool,
+        /// Also list plugins that cannot be inserts, and why.
+        #[arg(long)]
+        all: bool,
+    },
     /// Print a session's tracks, clips, length, sample rate, and missing or unplayable media.
     #[command(after_help = examples::INFO)]
     Info(info::Args),
@@ -129,6 +143,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),
         Some(Command::Processors { json }) => processors::run(json),
+        Some(Command::Plugins { json, rescan, all }) => plugins::run(json, rescan, all),
         Some(Command::Info(args)) => info::run(args),
         Some(Command::New(args)) => new::run(args),
         Some(Command::Diff(args)) => diff::run(args),
