@@ -35,6 +35,9 @@ use crate::dsp::{Dsp, DspContext};
 /// through them; Mixdesk sends nothing and ignores what comes back).
 const ATOM_CAPACITY: usize = 8192;
 
+/// Blocks of silence run at build, for the plugin to report its latency.
+const PRIMING_BLOCKS: usize = 2;
+
 /// A running LV2 plugin.
 pub struct Lv2Dsp {
     name: String,
@@ -137,10 +140,11 @@ impl Lv2Dsp {
         for (i, v) in values.iter().enumerate() {
             dsp.set_param(i, *v);
         }
-        // One block of silence: the plugin reports its latency on its first run.
+        // Silence until the reported latency settles: plugins report it from
+        // `run`, some only after a few blocks.
         let n = max_block.min(64);
         let mut silence = [vec![0.0f32; n], vec![0.0f32; n]];
-        {
+        for _ in 0..PRIMING_BLOCKS {
             let [l, r] = &mut silence;
             dsp.process(&mut [&mut l[..], &mut r[..]], None);
         }

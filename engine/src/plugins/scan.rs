@@ -31,6 +31,9 @@ pub struct ScanResult {
     pub cached: bool,
 }
 
+/// Raised whenever what a scan reads changes, so older caches are scanned again.
+const SCAN_VERSION: u32 = 2;
+
 /// The folders lilv searches.
 pub fn lv2_path() -> Vec<PathBuf> {
     if let Some(p) = std::env::var_os("LV2_PATH") {
@@ -61,7 +64,7 @@ fn mtime(p: &Path) -> u128 {
 
 /// Every bundle on the path with its modification times, as one string.
 pub fn fingerprint() -> String {
-    let mut out = String::new();
+    let mut out = format!("scan {SCAN_VERSION}\n");
     for dir in lv2_path() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         let mut bundles: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
@@ -153,7 +156,9 @@ fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
                 if lp.has_property(&uris.enumeration) {
                     for sp in lp.scale_points().iter() {
                         let label = sp.label().as_str().unwrap_or("?").to_owned();
-                        let value = sp.value().as_float().unwrap_or_default();
+                        let v = sp.value();
+                        // Scale points are often integer literals, which lilv does not read as floats.
+                        let value = v.as_float().or_else(|| v.as_int().map(|i| i as f32)).unwrap_or_default();
                         choices.push((label, value));
                     }
                     choices.sort_by(|a, b| a.1.total_cmp(&b.1));
