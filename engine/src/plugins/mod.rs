@@ -247,6 +247,21 @@ pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, Plug
     Ok(Box::new(dsp))
 }
 
+/// The full state of processor `p` of a hosted kind as it would run: an
+/// instance built from its saved state and parameters, asked for its state
+/// (LV2 state extension and control ports, as Turtle). What a session
+/// stores in [`Processor::state`]. Off the audio thread.
+pub fn capture_state(sample_rate: u32, p: &Processor) -> Result<String, PluginError> {
+    let h = hosted(&p.kind).ok_or_else(|| PluginError::NotInstalled(p.kind.clone()))?;
+    let ctx = DspContext { sample_rate, max_block: 64, bpm: 120.0 };
+    let dsp = lv2::Lv2Dsp::new(&h.info, &ctx, &h.spec.values(p), p.state.as_deref())?;
+    dsp.state().map_err(|reason| PluginError::Instantiate {
+        name: h.info.name.clone(),
+        id: h.info.id.clone(),
+        reason: format!("its state could not be saved: {reason}"),
+    })
+}
+
 /// The spec of an insert whose plugin is not installed: no parameters (the
 /// saved ones stay in the session untouched), audio passes through.
 pub static MISSING: KindSpec = KindSpec {
