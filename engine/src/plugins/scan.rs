@@ -32,7 +32,7 @@ pub struct ScanResult {
 }
 
 /// Raised whenever what a scan reads changes, so older caches are scanned again.
-const SCAN_VERSION: u32 = 2;
+const SCAN_VERSION: u32 = 3;
 
 /// The folders lilv searches.
 pub fn lv2_path() -> Vec<PathBuf> {
@@ -195,7 +195,7 @@ fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
         kind: format!("{LV2_PREFIX}{id}"),
         name: p.name(),
         author: raw.author_name().and_then(|n| n.as_str().map(str::to_owned)).unwrap_or_default(),
-        category: raw.class().label().as_str().unwrap_or("Plugin").to_owned(),
+        category: category(raw.class().label().as_str().unwrap_or("")),
         bundle: raw.bundle_uri().as_uri().unwrap_or_default().to_owned(),
         audio_inputs: ins,
         audio_outputs: outs,
@@ -203,6 +203,14 @@ fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
         unsupported,
         params,
         id,
+    }
+}
+
+/// The class label without its " Plugin" ("Compressor"), or "Other".
+fn category(label: &str) -> String {
+    match label.trim_end_matches("Plugin").trim() {
+        "" => "Other".to_owned(),
+        c => c.to_owned(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! sideways. [`update`] turns what the user did on a strip into one document
 //! edit (or one gesture) with its undo label; the app then syncs the engine.
 
+pub mod plugins;
 pub mod strip;
 mod update;
 
@@ -96,7 +97,7 @@ impl PartialEq for Kind {
 
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.name)
+        f.write_str(&plugins::label(self.0))
     }
 }
 
