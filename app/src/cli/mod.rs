@@ -125,6 +125,10 @@ pub enum Command {
         /// Write the demo session and its audio into this folder instead.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// With --out: put Debian's LV2 plugins on it (x42 EQ, LSP compressor
+        /// and limiter, the eg-amp example).
+        #[arg(long, requires = "out")]
+        plugins: bool,
     },
     /// Measure speed and memory (built with the `bench` feature, on by default;
     /// the .deb leaves it out).
@@ -152,8 +156,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Notes(cmd)) => notes::run(cmd),
         Some(Command::ExportDawproject(args)) => dawproject::export(args),
         Some(Command::ImportDawproject(args)) => dawproject::import(args),
-        Some(Command::Demo { out: Some(out) }) => write_demo(&out),
-        Some(Command::Demo { out: None }) => print_demo_path(),
+        Some(Command::Demo { out: Some(out), plugins }) => write_demo(&out, plugins),
+        Some(Command::Demo { out: None, .. }) => print_demo_path(),
         #[cfg(feature = "bench")]
         Some(Command::Bench(b)) => bench::run(b),
         None => Ok(open(cli.session)?),
@@ -191,7 +195,7 @@ fn print_demo_path() -> Result<(), CliError> {
     print_out(&format!("{}\n", session.display()))
 }
 
-fn write_demo(out: &std::path::Path) -> Result<(), CliError> {
+fn write_demo(out: &std::path::Path, plugins: bool) -> Result<(), CliError> {
     use mixdesk_engine::{demo, session};
     if out.exists() && !out.is_dir() {
         return Err(format!(
@@ -202,7 +206,11 @@ fn write_demo(out: &std::path::Path) -> Result<(), CliError> {
     }
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let path = out.join(demo::SESSION_FILE);
-    session::save(&demo::session(), &path).map_err(|e| e.to_string())?;
+    let mut s = demo::session();
+    if plugins {
+        mixdesk_engine::plugins::add_demo_plugins(&mut s).map_err(|e| e.to_string())?;
+    }
+    session::save(&s, &path).map_err(|e| e.to_string())?;
     let files = demo::generate(out)
         .map_err(|e| format!("cannot write the demo audio into {}: {e}", out.display()))?;
     outln!("wrote {} and {} media files", path.display(), files.len());

@@ -23,8 +23,11 @@
 //! Plugins run in the engine's process: a plugin that crashes takes the
 //! whole program down (as in every in-process host). See `docs/engine.md`.
 
+mod demo;
 pub mod lv2;
 pub mod scan;
+
+pub use demo::add_demo_plugins;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
