@@ -5,9 +5,11 @@
 
 use crate::session::{EditError, Session, StripRef};
 
-/// Each insert: the strip (a track name, or `None` for the master), the
+/// One insert: the strip (a track name, or `None` for the master), the
 /// plugin kind and its settings by port symbol.
-const INSERTS: &[(Option<&str>, &str, &[(&str, f64)])] = &[
+type Insert = (Option<&'static str>, &'static str, &'static [(&'static str, f64)]);
+
+const INSERTS: &[Insert] = &[
     (
         Some("Bass"),
         "lv2:http://gareus.org/oss/lv2/fil4#mono",
