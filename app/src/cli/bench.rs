@@ -63,6 +63,7 @@ pub enum Bench {
     },
     /// Hosting LV2 plugins: the scan (cold and cached) and the time per
     /// callback of hosted plugins beside the built-in utility.
+    #[command(after_help = super::examples::BENCH_PLUGINS)]
     Plugins {
         /// Callbacks timed per plugin.
         #[arg(long, default_value_t = 200_000)]

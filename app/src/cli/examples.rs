@@ -160,6 +160,12 @@ pub const BENCH_EDITS: &str = "Examples:
   mixdesk bench edits                                128 tracks, lanes of 2000 points: one fader move
   mixdesk bench edits --tracks 256 --points 10000    a bigger session";
 
+/// `mixdesk bench plugins --help`.
+#[cfg(feature = "bench")]
+pub const BENCH_PLUGINS: &str = "Examples:
+  mixdesk bench plugins                              scan cold and cached, time per callback of hosted plugins
+  mixdesk bench plugins --callbacks 20000            a shorter run";
+
 /// `mixdesk bench timeline --help`.
 #[cfg(feature = "bench")]
 pub const BENCH_TIMELINE: &str = "Examples:
