@@ -125,3 +125,24 @@ fn a_plugin_that_fails_to_start_is_refused_with_its_name() {
     );
     assert!(!err.contains("panicked"), "no panic: {err}");
 }
+
+#[test]
+fn the_demo_with_debian_plugins_opens_with_every_plugin_and_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mixdesk().args(["demo", "--plugins", "--out"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = dir.path().join("demo.mixdesk");
+    let s = session::load(&file).unwrap();
+    let hosted: Vec<&str> = s
+        .strips()
+        .flat_map(|(_, st)| st.processors.iter().map(|p| p.kind.as_str()))
+        .filter(|k| plugins::is_hosted(k))
+        .collect();
+    assert_eq!(hosted.len(), 4, "four plugin inserts: {hosted:?}");
+    let info = mixdesk().args(["info", "--json"]).arg(&file).output().unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info["missing_plugins"], serde_json::json!([]), "every plugin is installed");
+    let wav = dir.path().join("mix.wav");
+    let r = mixdesk().arg("render").arg(&file).arg("-o").arg(&wav).args(["--end", "4"]).output().unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+}
