@@ -55,6 +55,7 @@ fn the_scan_finds_the_installed_plugins_and_honours_lv2_path() {
     let list = |what: &str| -> serde_json::Value {
         let out = mixdesk()
             .args(["plugins", "--json"])
+            .args((what == "rescan").then_some("--rescan"))
             .env("LV2_PATH", &lv2)
             .env("XDG_CACHE_HOME", dir.path().join("cache"))
             .output()
@@ -72,6 +73,8 @@ fn the_scan_finds_the_installed_plugins_and_honours_lv2_path() {
     let second = list("cached");
     assert_eq!(second["cached"], true, "the second listing reads the cache");
     assert_eq!(second["plugins"], first["plugins"]);
+    assert_eq!(list("rescan")["cached"], false, "--rescan scans");
+    assert_eq!(list("after the rescan")["cached"], true, "and caches what it found");
 }
 
 #[test]

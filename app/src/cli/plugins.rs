@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use mixdesk_engine::plugins::PluginInfo;
-use mixdesk_engine::plugins::scan::{self, ScanResult};
+use mixdesk_engine::plugins::scan;
 use serde_json::json;
 
 use super::out::{CliError, outln};
@@ -15,17 +15,7 @@ use super::out::{CliError, outln};
 /// Prints the installed plugins.
 pub fn run(as_json: bool, rescan: bool, all: bool) -> Result<(), CliError> {
     let start = Instant::now();
-    let result = if rescan {
-        let fingerprint = scan::fingerprint();
-        let r = ScanResult { fingerprint, plugins: scan::scan(), cached: false };
-        if let Some(f) = scan::cache_file() {
-            let _ = std::fs::remove_file(f);
-        }
-        scan::scan_cached();
-        r
-    } else {
-        scan::scan_cached()
-    };
+    let result = if rescan { scan::rescan() } else { scan::scan_cached() };
     let elapsed = start.elapsed().as_secs_f64();
     let shown: Vec<&PluginInfo> = result.plugins.iter().filter(|p| all || p.unsupported.is_none()).collect();
     if as_json {

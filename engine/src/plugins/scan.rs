@@ -98,8 +98,17 @@ pub fn scan_cached() -> ScanResult {
         r.cached = true;
         return r;
     }
+    rescan_with(fp)
+}
+
+/// Scans now, ignoring the cache, and caches the result.
+pub fn rescan() -> ScanResult {
+    rescan_with(fingerprint())
+}
+
+fn rescan_with(fp: String) -> ScanResult {
     let r = ScanResult { fingerprint: fp, plugins: scan(), cached: false };
-    if let Some(f) = &file
+    if let Some(f) = &cache_file()
         && let Some(dir) = f.parent()
         && std::fs::create_dir_all(dir).is_ok()
         && let Ok(json) = serde_json::to_string(&r)
