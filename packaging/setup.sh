@@ -23,6 +23,8 @@ packages=(
   zenity
   # the .deb (packaging/build-deb.sh): dpkg-deb and dpkg-shlibdeps, the icon's PNG sizes
   dpkg-dev librsvg2-bin
+  # hosted plugins (engine/src/plugins): lilv finds and loads LV2 plugins
+  liblilv-dev
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(
@@ -35,6 +37,9 @@ if [ "${1:-}" = "--test" ]; then
     desktop-file-utils appstream shared-mime-info xdg-utils libfile-mimeinfo-perl jq
     flac                # the reference decoder: delivery tests verify FLAC files with `flac -t` and `flac -d`
     chromium            # a real browser for the review share page (tests/tests/review_page.rs)
+    # real LV2 plugins for the hosting tests (tests/tests/plugins_lv2.rs): eg-amp,
+    # LSP and x42 dynamics/EQ, and lv2file, an independent host to compare against
+    lv2-examples lsp-plugins-lv2 x42-plugins lv2file
   )
 fi
 

@@ -37,6 +37,9 @@ pub struct SessionInfo {
     /// with it (see `session::media_paths`).
     #[serde(serialize_with = "lossy_paths")]
     pub media_outside_folder: Vec<PathBuf>,
+    /// Hosted plugins (`lv2:<uri>`) the session uses that are not installed
+    /// here: their inserts pass audio through and keep their saved settings.
+    pub missing_plugins: Vec<String>,
 }
 
 /// A media file that cannot be played, in [`SessionInfo`].
@@ -120,5 +123,6 @@ pub fn session_info(session: &Session, session_dir: &Path) -> SessionInfo {
             .map(|e| MediaProblem { path: e.path().to_owned(), problem: e.to_string() })
             .collect(),
         media_outside_folder: session.media_outside_folder(),
+        missing_plugins: crate::plugins::missing_in(session),
     }
 }

@@ -10,6 +10,7 @@
 //! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
 //! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
+//! - [`plugins`]: hosted LV2 plugins as inserts (scan, cache, instances).
 //! - [`demo`]: the deterministic generator of the bundled demo song.
 //! - [`edit`]: typed edits of the session, each with its inverse and what the engine must do.
 //! - [`history`]: undo and redo with bounded memory, steps named in words.
@@ -40,6 +41,7 @@ pub mod graph;
 pub mod history;
 pub mod info;
 pub mod media;
+pub mod plugins;
 pub mod realtime;
 pub mod relink;
 pub mod report;

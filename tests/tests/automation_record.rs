@@ -534,6 +534,7 @@ fn latent_session() -> (Session, Vec<(&'static str, Arc<Media>)>) {
             bypassed: false,
             params,
             sidechain: None,
+            state: None,
         });
     }
     (s, vec![("dc", media(vec![vec![0.25; frames], vec![0.25; frames]]))])
@@ -602,6 +603,7 @@ fn a_bus_fader_lane_behind_a_latent_bus_plays_when_heard() {
         bypassed: false,
         params: lim,
         sidechain: None,
+        state: None,
     });
     s.buses.push(bus);
     s.automation.push(Lane {

@@ -69,6 +69,7 @@ fn session_with_everything(dir: &Path) -> Session {
         bypassed,
         params: params.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
         sidechain: None,
+        state: None,
     };
     s.tracks[0].strip.processors = vec![
         processor(40, "eq", false, &[("hp_on", 1.0), ("hp_freq", 60.0), ("p2_gain", -3.0), ("p3_q", 2.5)]),
@@ -265,6 +266,7 @@ fn every_zip_entry_has_its_sizes_in_the_local_header_and_no_data_descriptor() {
         bypassed: false,
         params: Default::default(),
         sidechain: Some(session::StripRef::Track(session::TrackId(1))),
+        state: None,
     });
     let p = dir.path().join("song.mixdesk");
     session::save(&s, &p).unwrap();

@@ -142,6 +142,13 @@ fn promise(kind: &str) -> Option<Promise> {
             check: utility_gain,
             automate: ("gain", -6.0, -20.0),
         },
+        // A hosted LV2 plugin (lv2-examples), when installed: a gain in dB like the utility.
+        "lv2:http://lv2plug.in/plugins/eg-amp" => Promise {
+            settings: &[("gain", -6.0)],
+            input: || noise(15, FRAMES, 0.3),
+            check: utility_gain,
+            automate: ("gain", -6.0, -20.0),
+        },
         "dehum" => Promise {
             settings: &[("harmonics", 5.0)],
             input: tone_with_hum,
@@ -569,9 +576,11 @@ fn denoise_cut(p: &Params, h: &Heard) -> Result<String, String> {
 
 // ---- Helpers for the tests ----
 
-/// Every kind with its promise.
+/// Every kind with its promise: the built-ins, and the installed hosted
+/// plugins that have one here.
 fn cases() -> Vec<(&'static str, Promise)> {
-    kinds().iter().filter_map(|k| promise(k.kind).map(|p| (k.kind, p))).collect()
+    let hosted = mixdesk_engine::plugins::list().iter().map(|h| h.spec);
+    kinds().iter().chain(hosted).filter_map(|k| promise(k.kind).map(|p| (k.kind, p))).collect()
 }
 
 /// The largest difference between two renders over a range.

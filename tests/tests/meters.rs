@@ -109,6 +109,7 @@ fn the_meter_point_moves_the_reading_before_or_after_the_fader() {
                 bypassed: false,
                 params: Default::default(),
                 sidechain: None,
+                state: None,
             });
         }
         let (mut handle, mut core) = start(&s, &sources);

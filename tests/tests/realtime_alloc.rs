@@ -298,3 +298,59 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
     assert_eq!(swaps, 20);
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }
+
+/// Hosted LV2 plugins (packaging/setup.sh --test installs them) played live
+/// with their parameters swept, bypassed and graphs swapped: the host side
+/// (port connection, parameter writes, the chain around them) allocates
+/// nothing. A plugin's own C allocations go through libc's `malloc`, not
+/// Rust's allocator, so this counter cannot see them (see docs/engine.md).
+#[test]
+fn hosted_plugins_run_live_without_allocating() {
+    use mixdesk_engine::session::ParamId as P;
+    const KINDS: [&str; 5] = [
+        "lv2:http://lv2plug.in/plugins/eg-amp",
+        "lv2:http://lsp-plug.in/plugins/lv2/compressor_mono",
+        "lv2:http://lsp-plug.in/plugins/lv2/compressor_stereo",
+        "lv2:http://gareus.org/oss/lv2/fil4#mono",
+        "lv2:http://gareus.org/oss/lv2/nodelay",
+    ];
+    for k in KINDS {
+        assert!(mixdesk_engine::plugins::hosted(k).is_some(), "{k}: run packaging/setup.sh --test");
+    }
+    let (dir, _) = demo_in_tempdir();
+    let mut s = demo::session();
+    let mut ids = Vec::new();
+    for (i, kind) in KINDS.iter().enumerate() {
+        let strip = StripRef::Track(s.tracks[i % s.tracks.len()].id);
+        ids.push(s.add_processor(strip, kind, usize::MAX).unwrap());
+    }
+    ids.push(s.add_processor(StripRef::Master, KINDS[2], usize::MAX).unwrap());
+    ids.push(s.add_processor(StripRef::Master, KINDS[0], usize::MAX).unwrap());
+    let pool = MediaPool::new();
+    let (mut h, mut core) = Engine::manual(48_000, 256);
+    h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+    h.play();
+    for i in 0..1500usize {
+        let p = ids[i % ids.len()];
+        let kind = mixdesk_engine::dsp::kind(&s.processor(p).unwrap().kind).unwrap();
+        let index = (i * 7) % kind.params.len();
+        let info = kind.params[index];
+        // Keep the delay line short: a swept 192000-sample delay only slows the test.
+        let v = if info.key == "delay" {
+            100.0
+        } else {
+            info.min + (info.max - info.min) * ((i % 13) as f64 / 12.0)
+        };
+        h.set_param(P::Processor(p, index as u16), v);
+        if i % 23 == 0 {
+            h.set_bypass(p, i % 46 == 0);
+        }
+        if i % 300 == 150 {
+            h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+        }
+        run_callback(&mut core, 256, 256);
+        h.poll(|_| {});
+    }
+    let c = h.counters();
+    assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
+}

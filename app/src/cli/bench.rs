@@ -61,6 +61,14 @@ pub enum Bench {
         #[arg(long)]
         no_ffmpeg: bool,
     },
+    /// Hosting LV2 plugins: the scan (cold and cached) and the time per
+    /// callback of hosted plugins beside the built-in utility.
+    #[command(after_help = super::examples::BENCH_PLUGINS)]
+    Plugins {
+        /// Callbacks timed per plugin.
+        #[arg(long, default_value_t = 200_000)]
+        callbacks: usize,
+    },
     /// Live DSP load (callback time over buffer time), median and 99th percentile.
     #[command(after_help = super::examples::BENCH_REALTIME)]
     Realtime {
@@ -163,6 +171,7 @@ pub fn run(bench: Bench) -> Result<(), CliError> {
                 sends,
             })
         }
+        Bench::Plugins { callbacks } => super::bench_plugins::run(callbacks),
         Bench::Realtime { tracks, sends, seconds, buffer, find, chain } => super::bench_realtime::run(
             super::bench_realtime::Setup { tracks, sends, seconds, buffer, chain },
             find,

@@ -60,6 +60,11 @@ pub const PROCESSORS: &str = "Examples:
   mixdesk processors                        every processor with its parameters
   mixdesk processors --json                 the same as JSON";
 
+pub const PLUGINS: &str = "Examples:
+  mixdesk plugins                           the installed LV2 plugins usable as inserts
+  mixdesk plugins --json                    the same as JSON (kind, parameters, latency)
+  LV2_PATH=~/my-lv2 mixdesk plugins --rescan  scan another folder, ignoring the cache";
+
 pub const INFO: &str = "Examples:
   mixdesk info song.mixdesk                 tracks, clips, length, missing or unplayable media
   mixdesk info song.mixdesk --json          the same as JSON";
@@ -154,6 +159,12 @@ pub const BENCH_STREAM: &str = "Examples:
 pub const BENCH_EDITS: &str = "Examples:
   mixdesk bench edits                                128 tracks, lanes of 2000 points: one fader move
   mixdesk bench edits --tracks 256 --points 10000    a bigger session";
+
+/// `mixdesk bench plugins --help`.
+#[cfg(feature = "bench")]
+pub const BENCH_PLUGINS: &str = "Examples:
+  mixdesk bench plugins                              scan cold and cached, time per callback of hosted plugins
+  mixdesk bench plugins --callbacks 20000            a shorter run";
 
 /// `mixdesk bench timeline --help`.
 #[cfg(feature = "bench")]

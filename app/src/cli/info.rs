@@ -65,6 +65,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
             outln!("    {}", m.problem);
         }
     }
+    if !info.missing_plugins.is_empty() {
+        outln!(
+            "  plugins not installed ({}; their inserts pass audio through and keep their settings):",
+            info.missing_plugins.len()
+        );
+        for k in &info.missing_plugins {
+            outln!("    {k}");
+        }
+    }
     if !info.media_outside_folder.is_empty() {
         outln!(
             "  warning: {} media path(s) outside the session folder (moving the folder will not take them along):",

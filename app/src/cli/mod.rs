@@ -11,6 +11,8 @@ mod bench_chain_stems;
 #[cfg(feature = "bench")]
 mod bench_edits;
 #[cfg(feature = "bench")]
+mod bench_plugins;
+#[cfg(feature = "bench")]
 mod bench_realtime;
 #[cfg(feature = "bench")]
 mod bench_stream;
@@ -28,6 +30,7 @@ mod new;
 mod notes;
 pub mod out;
 mod play;
+mod plugins;
 mod processors;
 mod progress;
 mod relink;
@@ -80,6 +83,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the installed plugins (LV2) Mixdesk can host as inserts, with their parameters.
+    #[command(after_help = examples::PLUGINS)]
+    Plugins {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Scan again instead of reading the cache.
+        #[arg(long)]
+        rescan: bool,
+        /// Also list plugins that cannot be inserts, and why.
+        #[arg(long)]
+        all: bool,
+    },
     /// Print a session's tracks, clips, length, sample rate, and missing or unplayable media.
     #[command(after_help = examples::INFO)]
     Info(info::Args),
@@ -111,6 +127,10 @@ pub enum Command {
         /// Write the demo session and its audio into this folder instead.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// With --out: put Debian's LV2 plugins on it (x42 EQ, LSP compressor
+        /// and limiter, the eg-amp example).
+        #[arg(long, requires = "out")]
+        plugins: bool,
     },
     /// Measure speed and memory (built with the `bench` feature, on by default;
     /// the .deb leaves it out).
@@ -129,6 +149,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),
         Some(Command::Processors { json }) => processors::run(json),
+        Some(Command::Plugins { json, rescan, all }) => plugins::run(json, rescan, all),
         Some(Command::Info(args)) => info::run(args),
         Some(Command::New(args)) => new::run(args),
         Some(Command::Diff(args)) => diff::run(args),
@@ -137,8 +158,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Notes(cmd)) => notes::run(cmd),
         Some(Command::ExportDawproject(args)) => dawproject::export(args),
         Some(Command::ImportDawproject(args)) => dawproject::import(args),
-        Some(Command::Demo { out: Some(out) }) => write_demo(&out),
-        Some(Command::Demo { out: None }) => print_demo_path(),
+        Some(Command::Demo { out: Some(out), plugins }) => write_demo(&out, plugins),
+        Some(Command::Demo { out: None, .. }) => print_demo_path(),
         #[cfg(feature = "bench")]
         Some(Command::Bench(b)) => bench::run(b),
         None => Ok(open(cli.session)?),
@@ -176,7 +197,7 @@ fn print_demo_path() -> Result<(), CliError> {
     print_out(&format!("{}\n", session.display()))
 }
 
-fn write_demo(out: &std::path::Path) -> Result<(), CliError> {
+fn write_demo(out: &std::path::Path, plugins: bool) -> Result<(), CliError> {
     use mixdesk_engine::{demo, session};
     if out.exists() && !out.is_dir() {
         return Err(format!(
@@ -187,7 +208,11 @@ fn write_demo(out: &std::path::Path) -> Result<(), CliError> {
     }
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let path = out.join(demo::SESSION_FILE);
-    session::save(&demo::session(), &path).map_err(|e| e.to_string())?;
+    let mut s = demo::session();
+    if plugins {
+        mixdesk_engine::plugins::add_demo_plugins(&mut s).map_err(|e| e.to_string())?;
+    }
+    session::save(&s, &path).map_err(|e| e.to_string())?;
     let files = demo::generate(out)
         .map_err(|e| format!("cannot write the demo audio into {}: {e}", out.display()))?;
     outln!("wrote {} and {} media files", path.display(), files.len());

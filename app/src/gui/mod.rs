@@ -50,6 +50,8 @@ mod tests_layout;
 #[cfg(test)]
 mod tests_notes;
 #[cfg(test)]
+mod tests_plugins;
+#[cfg(test)]
 mod tests_render;
 #[cfg(test)]
 mod tests_restore;

@@ -184,7 +184,10 @@ pub(super) fn read(devices: &Element, owner: &str) -> (Vec<Read>, Vec<String>) {
         if let Some(spec) = crate::dsp::kind(&kind) {
             params.retain(|k, v| spec.params.iter().find(|i| i.key == k).is_some_and(|i| i.default != *v));
         }
-        out.push((Processor { id: ProcessorId(0), kind, bypassed, params, sidechain: None }, ids));
+        out.push((
+            Processor { id: ProcessorId(0), kind, bypassed, params, sidechain: None, state: None },
+            ids,
+        ));
     }
     (out, lost)
 }

@@ -35,6 +35,7 @@ pub mod reverb;
 pub mod simd;
 pub mod utility;
 
+use crate::plugins::{self, PluginError};
 use crate::session::{ParamInfo, Processor};
 
 /// What a processor is built for.
@@ -119,20 +120,35 @@ impl KindSpec {
             .collect()
     }
 
-    /// Builds a running processor for `p` (off the audio thread).
-    pub fn instantiate(&self, ctx: &DspContext, p: &Processor) -> Box<dyn Dsp> {
-        (self.build)(ctx, &self.values(p))
+    /// Builds a running processor for `p` (off the audio thread): a built-in
+    /// by its constructor, a hosted plugin by instantiating it with its saved
+    /// state. A plugin that cannot start is an error naming it.
+    pub fn instantiate(&self, ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, PluginError> {
+        if plugins::is_hosted(self.kind) {
+            plugins::instantiate(ctx, p)
+        } else {
+            Ok((self.build)(ctx, &self.values(p)))
+        }
     }
 }
 
-/// Every processor kind this build has, in the order menus show them.
+/// Every built-in processor kind, in the order menus show them (hosted
+/// plugins: [`crate::plugins::list`]).
 pub fn kinds() -> &'static [KindSpec] {
     &KINDS
 }
 
-/// The kind with stable name `name`.
+/// The kind with stable name `name`: a built-in, or an installed hosted
+/// plugin (`"lv2:<uri>"`; the first such look-up scans the plugins, so it
+/// never happens on the audio thread: the graph keeps its specs).
 pub fn kind(name: &str) -> Option<&'static KindSpec> {
-    KINDS.iter().find(|k| k.kind == name)
+    KINDS.iter().find(|k| k.kind == name).or_else(|| plugins::spec(name))
+}
+
+/// The kind of an insert in a compiled graph: [`kind`], or for a hosted
+/// plugin that is not installed, [`plugins::MISSING`] (audio passes through).
+pub fn kind_or_missing(name: &str) -> Option<&'static KindSpec> {
+    kind(name).or_else(|| plugins::is_hosted(name).then_some(&plugins::MISSING))
 }
 
 static KINDS: [KindSpec; 12] = [

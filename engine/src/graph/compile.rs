@@ -39,6 +39,14 @@ pub enum GraphError {
         /// The processor kind.
         kind: String,
     },
+    /// A hosted plugin that is installed but would not start.
+    #[error("{strip}: {error}")]
+    Plugin {
+        /// The strip, in words.
+        strip: String,
+        /// What the plugin said, naming it.
+        error: crate::plugins::PluginError,
+    },
 }
 
 /// Builds the graph for `session`. `source` supplies each clip's audio (`None`
@@ -82,20 +90,25 @@ pub fn compile(
     let rate = session.sample_rate;
     let ctx = DspContext { sample_rate: rate, max_block, bpm: session.tempo.bpm };
     let declick = ramp_samples(DECLICK_SECONDS, rate);
-    let chain_of = |strip: &Strip| {
+    let chain_of = |strip: &Strip| -> Result<Chain, crate::plugins::PluginError> {
         let inserts = strip
             .processors
             .iter()
             .map(|p| {
-                let kind = dsp::kind(&p.kind).expect("checked by check_processors");
+                let kind = dsp::kind_or_missing(&p.kind).expect("checked by check_processors");
                 let values = kind.values(p);
-                let dsp = (kind.build)(&ctx, &values);
+                let dsp = if std::ptr::eq(kind, &crate::plugins::MISSING) {
+                    Box::new(crate::plugins::PassThrough)
+                } else {
+                    kind.instantiate(&ctx, p)?
+                };
                 let key = p.sidechain.map(|s| key_slot[&s]);
-                Insert::new(p.id, kind, dsp, values, Declick::new(!p.bypassed, declick), key)
+                Ok(Insert::new(p.id, kind, dsp, values, Declick::new(!p.bypassed, declick), key))
             })
-            .collect();
-        Chain::new(inserts, max_block)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Chain::new(inserts, max_block))
     };
+    let plugin_error = |strip: String| move |error| GraphError::Plugin { strip, error };
     let gains = |channels: usize, strip: &Strip, split: bool| {
         StripGains::new(law, channels, strip, rate, max_block, split, |s| bus_slot[&s.target])
     };
@@ -111,8 +124,8 @@ pub fn compile(
             } else {
                 1
             };
-            let chain = chain_of(&t.strip);
-            TrackNode {
+            let chain = chain_of(&t.strip).map_err(plugin_error(format!("track '{}'", t.name)))?;
+            Ok(TrackNode {
                 id: t.id,
                 clips,
                 channels,
@@ -131,17 +144,17 @@ pub fn compile(
                 meter: StripMeter::new(t.strip.meter, false),
                 bad: 0,
                 out_written: false,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, GraphError>>()?;
 
     let mut buses: Vec<BusNode> = plan
         .buses
         .iter()
         .map(|&i| {
             let b = &session.buses[i];
-            let chain = chain_of(&b.strip);
-            BusNode {
+            let chain = chain_of(&b.strip).map_err(plugin_error(format!("bus '{}'", b.name)))?;
+            Ok(BusNode {
                 id: b.id,
                 input: [vec![0.0; max_block], vec![0.0; max_block]],
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
@@ -152,15 +165,15 @@ pub fn compile(
                 key_out: key_slot.get(&StripRef::Bus(b.id)).copied(),
                 meter: StripMeter::new(b.strip.meter, false),
                 latency: 0,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, GraphError>>()?;
 
     let mut solo = SoloScratch::new(slots);
     update_audibility(&mut tracks, &mut buses, &mut solo);
     tracks.iter_mut().for_each(|t| t.gains.settle_now());
     buses.iter_mut().for_each(|b| b.gains.settle_now());
-    let mut master_chain = chain_of(&session.master);
+    let mut master_chain = chain_of(&session.master).map_err(plugin_error("the master".to_owned()))?;
     let master = StripGains::new(law, 2, &session.master, rate, max_block, !master_chain.is_empty(), |_| 0);
 
     // Delay compensation: every input of a slot arrives aligned, every key in
@@ -283,7 +296,7 @@ fn check_processors(session: &Session) -> Result<(), GraphError> {
         .chain(session.buses.iter().map(|b| (format!("bus '{}'", b.name), &b.strip)))
         .chain([("the master".to_owned(), &session.master)]);
     for (name, strip) in strips {
-        if let Some(p) = strip.processors.iter().find(|p| dsp::kind(&p.kind).is_none()) {
+        if let Some(p) = strip.processors.iter().find(|p| dsp::kind_or_missing(&p.kind).is_none()) {
             return Err(GraphError::UnknownProcessor { strip: name, kind: p.kind.clone() });
         }
     }

@@ -443,6 +443,11 @@ pub struct Processor {
     /// processor, for kinds that take an external sidechain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sidechain: Option<StripRef>,
+    /// A hosted plugin's full saved state (LV2 state as Turtle, see
+    /// `plugins`), restored when it is instantiated; kept untouched while the
+    /// plugin is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 /// A send from a strip to a bus.

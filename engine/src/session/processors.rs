@@ -36,6 +36,7 @@ impl Session {
             bypassed: false,
             params: BTreeMap::new(),
             sidechain: None,
+            state: None,
         })
     }
 
@@ -56,6 +57,7 @@ impl Session {
             bypassed: false,
             params: BTreeMap::new(),
             sidechain: None,
+            state: None,
         };
         chain.insert(index.min(chain.len()), p);
         Ok(id)

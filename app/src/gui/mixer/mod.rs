@@ -3,6 +3,7 @@
 //! edit (or one gesture) with its undo label; the app then syncs the engine.
 
 mod links;
+pub mod plugins;
 pub mod strip;
 pub mod tracks;
 mod update;
@@ -125,7 +126,7 @@ impl PartialEq for Kind {
 
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.name)
+        f.write_str(&plugins::label(self.0))
     }
 }
 

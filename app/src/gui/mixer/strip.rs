@@ -175,7 +175,8 @@ pub fn view<'a>(
         .spacing(1);
         inserts = inserts.push(slot);
     }
-    let kinds: Vec<Kind> = mixdesk_engine::dsp::kinds().iter().map(Kind).collect();
+    let hosted = super::plugins::kinds().iter().copied();
+    let kinds: Vec<Kind> = mixdesk_engine::dsp::kinds().iter().chain(hosted).map(Kind).collect();
     inserts = inserts.push(
         container(
             pick_list(kinds, None::<Kind>, move |k| Message::InsertAdded(r, k))

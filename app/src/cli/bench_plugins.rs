@@ -1,0 +1,72 @@
+//! `mixdesk bench plugins`: what hosting costs. The LV2 scan cold (every
+//! bundle's Turtle read) and from its cache, then the time per callback of
+//! hosted plugins beside the built-in utility (a gain), each run on its own
+//! for many stereo 256-frame callbacks, with CPU time beside wall time.
+
+use std::time::Instant;
+
+use mixdesk_engine::dsp::{self, DspContext};
+use mixdesk_engine::plugins::scan;
+use mixdesk_engine::session::Session;
+
+use super::cpu_time::cpu_seconds;
+use super::out::{CliError, outln};
+
+const KINDS: [&str; 5] = [
+    "utility",
+    "lv2:http://lv2plug.in/plugins/eg-amp",
+    "lv2:http://gareus.org/oss/lv2/fil4#stereo",
+    "lv2:http://lsp-plug.in/plugins/lv2/compressor_stereo",
+    "lv2:http://lsp-plug.in/plugins/lv2/limiter_stereo",
+];
+
+/// Runs the measurements.
+pub fn run(callbacks: usize) -> Result<(), CliError> {
+    let (w, c) = (Instant::now(), cpu_seconds());
+    let found = scan::scan();
+    outln!(
+        "scan, cold: {} plugins in {:.2} s wall, {:.2} s CPU",
+        found.len(),
+        w.elapsed().as_secs_f64(),
+        cpu_seconds() - c
+    );
+    let _ = scan::scan_cached();
+    let (w, c) = (Instant::now(), cpu_seconds());
+    let cached = scan::scan_cached();
+    outln!(
+        "scan, cached: {} plugins in {:.3} s wall, {:.2} s CPU (from the cache: {})",
+        cached.plugins.len(),
+        w.elapsed().as_secs_f64(),
+        cpu_seconds() - c,
+        cached.cached
+    );
+    let block = 256;
+    let ctx = DspContext { sample_rate: 48_000, max_block: block, bpm: 120.0 };
+    let mut s = Session::new(48_000);
+    let noise: Vec<f32> = (0..block).map(|i| ((i * 7919 % 256) as f32 / 128.0 - 1.0) * 0.3).collect();
+    outln!("per stereo callback of {block} frames ({callbacks} callbacks each):");
+    for kind in KINDS {
+        let Some(spec) = dsp::kind(kind) else {
+            outln!("  {kind}: not installed");
+            continue;
+        };
+        let mut p = s.new_processor(kind).map_err(|e| e.to_string())?;
+        // A gain of -6 dB where there is one: a neutral utility skips its work.
+        if spec.param_index("gain").is_some() {
+            p.params.insert("gain".into(), -6.0);
+        }
+        let mut d = spec.instantiate(&ctx, &p).map_err(|e| e.to_string())?;
+        let (mut l, mut r) = (noise.clone(), noise.clone());
+        let (w, c) = (Instant::now(), cpu_seconds());
+        for _ in 0..callbacks {
+            l.copy_from_slice(&noise);
+            r.copy_from_slice(&noise);
+            d.process(&mut [&mut l, &mut r], None);
+        }
+        let (wall, cpu) = (w.elapsed().as_secs_f64(), cpu_seconds() - c);
+        let per = |t: f64| t / callbacks as f64 * 1e6;
+        outln!("  {:<52} {:>7.2} us wall {:>7.2} us CPU", spec.name, per(wall), per(cpu));
+        s = Session::new(48_000);
+    }
+    Ok(())
+}

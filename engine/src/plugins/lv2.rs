@@ -1,0 +1,237 @@
+//! One LV2 plugin instance running as an insert.
+//!
+//! Built when the graph is compiled (off the audio thread): the plugin's
+//! bundle is loaded into a lilv world of its own (kept per bundle for the
+//! process), the instance is created and activated, its saved state and then
+//! its parameters are applied, every buffer it will be connected to is
+//! allocated, and one block of silence is run so it reports its latency.
+//! On the audio thread `process` copies the strip's channels into the input
+//! buffers, runs the plugin with the strip's channels as its outputs, and
+//! never allocates (livi connects ports and runs; the control ports are
+//! plain values).
+//!
+//! Channel layouts: a stereo plugin on a stereo strip runs once; a mono
+//! plugin runs one instance per channel (two are made, a mono strip uses the
+//! first); a stereo plugin on a mono strip hears the channel on both inputs
+//! and its two outputs are averaged (as the built-in stereo effects fold to
+//! mono).
+//!
+//! This module is the engine's one use of `unsafe` for hosting: livi marks
+//! instantiation and `run` unsafe because the plugin is foreign code that
+//! must keep the LV2 contract (read only its inputs, write only within its
+//! outputs). Nothing here can make a misbehaving plugin safe; see the
+//! module docs of [`super`].
+#![allow(unsafe_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use livi::event::LV2AtomSequence;
+
+use super::{PluginError, PluginInfo, PluginParam};
+use crate::dsp::{Dsp, DspContext};
+
+/// Bytes of each atom sequence port (LSP and x42 plugins talk to their UIs
+/// through them; Mixdesk sends nothing and ignores what comes back).
+const ATOM_CAPACITY: usize = 8192;
+
+/// Blocks of silence run at build, for the plugin to report its latency.
+const PRIMING_BLOCKS: usize = 2;
+
+/// A running LV2 plugin.
+pub struct Lv2Dsp {
+    name: String,
+    /// One instance, or two for a mono plugin (one per channel).
+    instances: Vec<livi::Instance>,
+    stereo_plugin: bool,
+    params: Vec<PluginParam>,
+    inputs: [Vec<f32>; 2],
+    outputs: [Vec<f32>; 2],
+    atom_in: Vec<LV2AtomSequence>,
+    atom_out: Vec<LV2AtomSequence>,
+    latency_port: Option<livi::PortIndex>,
+    latency: usize,
+    max_block: usize,
+}
+
+impl std::fmt::Debug for Lv2Dsp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lv2Dsp")
+            .field("name", &self.name)
+            .field("instances", &self.instances.len())
+            .field("latency", &self.latency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Worlds by bundle URI: loading a bundle's Turtle (the LSP bundle holds
+/// every LSP plugin) is slow, and graphs are compiled often.
+fn world_for(bundle: &str) -> Arc<livi::World> {
+    static WORLDS: Mutex<Option<HashMap<String, Arc<livi::World>>>> = Mutex::new(None);
+    let mut guard = WORLDS.lock().unwrap_or_else(|e| e.into_inner());
+    guard
+        .get_or_insert_with(HashMap::new)
+        .entry(bundle.to_owned())
+        .or_insert_with(|| Arc::new(livi::World::with_load_bundle(bundle)))
+        .clone()
+}
+
+impl Lv2Dsp {
+    /// A running instance of `info` with parameter values `values` (by
+    /// parameter index) after restoring `state` (an LV2 state in Turtle, as
+    /// [`Lv2Dsp::state`] writes it).
+    pub fn new(
+        info: &PluginInfo,
+        ctx: &DspContext,
+        values: &[f64],
+        state: Option<&str>,
+    ) -> Result<Lv2Dsp, PluginError> {
+        let fail = |reason: String| PluginError::Instantiate {
+            name: info.name.clone(),
+            id: info.id.clone(),
+            reason,
+        };
+        let world = world_for(&info.bundle);
+        let plugin = world
+            .plugin_by_uri(&info.id)
+            .ok_or_else(|| fail(format!("its bundle {} no longer describes it", info.bundle)))?;
+        let max_block = ctx.max_block.max(1);
+        let features = world
+            .try_build_features(livi::FeaturesBuilder { min_block_length: 1, max_block_length: max_block })
+            .map_err(|e| fail(e.to_string()))?;
+        let stereo_plugin = info.audio_outputs == 2;
+        let count = if stereo_plugin { 1 } else { 2 };
+        let saved = match state {
+            Some(s) => Some(
+                world.state_from_string(&features, s).map_err(|e| fail(format!("its saved state: {e}")))?,
+            ),
+            None => None,
+        };
+        let mut instances = Vec::with_capacity(count);
+        for _ in 0..count {
+            // SAFETY: the plugin comes from its bundle's own description and
+            // the rate is the session's (positive, finite); the instance is
+            // only ever run through `process` below, with buffers of at least
+            // `max_block` samples (see the module docs on what this cannot
+            // promise about the plugin's own code).
+            let mut inst = unsafe { plugin.instantiate(features.clone(), f64::from(ctx.sample_rate)) }
+                .map_err(|e| fail(e.to_string()))?;
+            if let Some(s) = &saved {
+                inst.restore_state(s).map_err(|e| fail(format!("its saved state: {e}")))?;
+            }
+            instances.push(inst);
+        }
+        let atoms =
+            |n: usize| (0..n).map(|_| LV2AtomSequence::new(&features, ATOM_CAPACITY)).collect::<Vec<_>>();
+        let counts = plugin.port_counts();
+        let mut dsp = Lv2Dsp {
+            name: info.name.clone(),
+            instances,
+            stereo_plugin,
+            params: info.params.clone(),
+            inputs: [vec![0.0; max_block], vec![0.0; max_block]],
+            outputs: [vec![0.0; max_block], vec![0.0; max_block]],
+            atom_in: atoms(counts.atom_sequence_inputs),
+            atom_out: atoms(counts.atom_sequence_outputs),
+            latency_port: plugin.raw().latency_port_index().map(livi::PortIndex),
+            latency: 0,
+            max_block,
+        };
+        for (i, v) in values.iter().enumerate() {
+            dsp.set_param(i, *v);
+        }
+        // Silence until the reported latency settles: plugins report it from
+        // `run`, some only after a few blocks.
+        let n = max_block.min(64);
+        let mut silence = [vec![0.0f32; n], vec![0.0f32; n]];
+        for _ in 0..PRIMING_BLOCKS {
+            let [l, r] = &mut silence;
+            dsp.process(&mut [&mut l[..], &mut r[..]], None);
+        }
+        dsp.latency = dsp.reported_latency();
+        Ok(dsp)
+    }
+
+    fn reported_latency(&self) -> usize {
+        let v = self.latency_port.and_then(|p| self.instances[0].control_output(p)).unwrap_or(0.0);
+        if v.is_finite() && v > 0.0 { v.round() as usize } else { 0 }
+    }
+
+    /// The plugin's full state (LV2 state extension and control ports) as
+    /// Turtle. Off the audio thread, on an instance that is not running.
+    pub fn state(&self) -> Result<String, String> {
+        let s = self.instances[0].state().map_err(|e| e.to_string())?;
+        s.to_string("urn:mixdesk:state").map_err(|e| e.to_string())
+    }
+
+    /// Runs instance `i` over `n` samples of `inputs` into `outs`.
+    fn run(&mut self, i: usize, n: usize, ins: usize, outs: [&mut [f32]; 2], nout: usize) {
+        let inputs = self.inputs.iter().take(ins).map(|b| &b[..n]);
+        let outputs = outs.into_iter().take(nout);
+        for a in &mut self.atom_in {
+            a.clear();
+        }
+        let ports = livi::EmptyPortConnections::new()
+            .with_audio_inputs(inputs)
+            .with_audio_outputs(outputs)
+            .with_atom_sequence_inputs(self.atom_in.iter())
+            .with_atom_sequence_outputs(self.atom_out.iter_mut());
+        // SAFETY: every buffer is at least `n` samples and lives for the call;
+        // the counts match the plugin's ports (checked by the scan: 1/1 or
+        // 2/2 audio, no CV); the atom buffers were made with this instance's
+        // URID map.
+        let _ = unsafe { self.instances[i].run(n, ports) };
+    }
+}
+
+impl Dsp for Lv2Dsp {
+    fn set_param(&mut self, index: usize, value: f64) {
+        let Some(p) = self.params.get(index) else { return };
+        let (port, v) = (livi::PortIndex(p.port), p.port_value(value));
+        for inst in &mut self.instances {
+            inst.set_control_input(port, v);
+        }
+    }
+
+    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
+        let n = io.first().map_or(0, |c| c.len()).min(self.max_block);
+        if n == 0 {
+            return;
+        }
+        match (io, self.stereo_plugin) {
+            ([l, r, ..], true) => {
+                self.inputs[0][..n].copy_from_slice(&l[..n]);
+                self.inputs[1][..n].copy_from_slice(&r[..n]);
+                self.run(0, n, 2, [&mut l[..n], &mut r[..n]], 2);
+            }
+            ([x], true) => {
+                self.inputs[0][..n].copy_from_slice(&x[..n]);
+                self.inputs[1][..n].copy_from_slice(&x[..n]);
+                let [a, b] = &mut self.outputs;
+                // The outputs are this value's own buffers: move them out for the call.
+                let (mut a, mut b) = (std::mem::take(a), std::mem::take(b));
+                self.run(0, n, 2, [&mut a[..n], &mut b[..n]], 2);
+                for ((y, p), q) in x[..n].iter_mut().zip(&a[..n]).zip(&b[..n]) {
+                    *y = 0.5 * (p + q);
+                }
+                self.outputs = [a, b];
+            }
+            (chans, false) => {
+                for (c, x) in chans.iter_mut().take(2).enumerate() {
+                    self.inputs[0][..n].copy_from_slice(&x[..n]);
+                    self.run(c, n, 1, [&mut x[..n], &mut []], 1);
+                }
+            }
+            ([], true) => {}
+        }
+    }
+
+    fn latency(&self) -> usize {
+        self.latency
+    }
+
+    /// Hosted plugins are not reset on the audio thread (LV2 resets by
+    /// deactivating, which is not realtime-safe): after a bypass they carry on
+    /// from where they were.
+    fn reset(&mut self) {}
+}

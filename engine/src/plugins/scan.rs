@@ -1,0 +1,235 @@
+//! Finding the installed LV2 plugins, and the on-disk cache of what was found.
+//!
+//! A scan asks lilv for every plugin on the LV2 path (`LV2_PATH` when set,
+//! else lilv's default: `~/.lv2`, `/usr/local/lib/lv2`, `/usr/lib/lv2` and
+//! the multiarch folder) that livi can host (plugins needing LV2 features
+//! livi lacks are left out), and reads each one's name, author, class, audio
+//! ports, latency port and control ports (range, units, toggles,
+//! enumerations). Reading every bundle's Turtle takes a while (about a
+//! second with the LSP collection), so the result is cached in
+//! `$XDG_CACHE_HOME/mixdesk/plugins-lv2.json` together with a fingerprint of
+//! the path: every bundle folder and the modification time of the folder and
+//! its `manifest.ttl`. A plugin installed, removed or upgraded changes the
+//! fingerprint and the next start scans again.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use super::{LV2_PREFIX, PluginInfo, PluginParam};
+
+/// The cache file's content.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScanResult {
+    /// What the plugins were found under (see the module docs).
+    pub fingerprint: String,
+    /// Every plugin found, usable or not, sorted by name.
+    pub plugins: Vec<PluginInfo>,
+    /// Whether this came from the cache (not saved).
+    #[serde(skip)]
+    pub cached: bool,
+}
+
+/// Raised whenever what a scan reads changes, so older caches are scanned again.
+const SCAN_VERSION: u32 = 3;
+
+/// The folders lilv searches.
+pub fn lv2_path() -> Vec<PathBuf> {
+    if let Some(p) = std::env::var_os("LV2_PATH") {
+        return std::env::split_paths(&p).collect();
+    }
+    let mut dirs = Vec::new();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".lv2"));
+    }
+    for d in [
+        "/usr/local/lib/lv2",
+        "/usr/lib/lv2",
+        "/usr/lib/x86_64-linux-gnu/lv2",
+        "/usr/lib/aarch64-linux-gnu/lv2",
+    ] {
+        dirs.push(PathBuf::from(d));
+    }
+    dirs
+}
+
+fn mtime(p: &Path) -> u128 {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// Every bundle on the path with its modification times, as one string.
+pub fn fingerprint() -> String {
+    let mut out = format!("scan {SCAN_VERSION}\n");
+    for dir in lv2_path() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut bundles: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        bundles.sort();
+        for b in bundles {
+            out.push_str(&format!("{}:{}:{}\n", b.display(), mtime(&b), mtime(&b.join("manifest.ttl"))));
+        }
+    }
+    out
+}
+
+/// Where the scan is cached (`None` without a home or cache folder).
+pub fn cache_file() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("mixdesk").join("plugins-lv2.json"))
+}
+
+/// The installed plugins: from the cache when its fingerprint matches, else
+/// scanned now and cached. A cache that cannot be read or written is ignored.
+pub fn scan_cached() -> ScanResult {
+    let fp = fingerprint();
+    let file = cache_file();
+    if let Some(f) = &file
+        && let Ok(text) = std::fs::read_to_string(f)
+        && let Ok(mut r) = serde_json::from_str::<ScanResult>(&text)
+        && r.fingerprint == fp
+    {
+        r.cached = true;
+        return r;
+    }
+    rescan_with(fp)
+}
+
+/// Scans now, ignoring the cache, and caches the result.
+pub fn rescan() -> ScanResult {
+    rescan_with(fingerprint())
+}
+
+fn rescan_with(fp: String) -> ScanResult {
+    let r = ScanResult { fingerprint: fp, plugins: scan(), cached: false };
+    if let Some(f) = &cache_file()
+        && let Some(dir) = f.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+        && let Ok(json) = serde_json::to_string(&r)
+    {
+        // Best effort: a read-only cache folder only means the next start scans again.
+        let _ = crate::atomic::write_replacing_links(f, |w| std::io::Write::write_all(w, json.as_bytes()));
+    }
+    r
+}
+
+struct Uris {
+    toggled: lilv::node::Node,
+    integer: lilv::node::Node,
+    enumeration: lilv::node::Node,
+    unit: lilv::node::Node,
+    not_on_gui: lilv::node::Node,
+    side_chain: lilv::node::Node,
+}
+
+/// Scans the LV2 path now (no cache).
+pub fn scan() -> Vec<PluginInfo> {
+    let world = livi::World::new();
+    let raw = world.raw();
+    let uris = Uris {
+        toggled: raw.new_uri("http://lv2plug.in/ns/lv2core#toggled"),
+        integer: raw.new_uri("http://lv2plug.in/ns/lv2core#integer"),
+        enumeration: raw.new_uri("http://lv2plug.in/ns/lv2core#enumeration"),
+        unit: raw.new_uri("http://lv2plug.in/ns/extensions/units#unit"),
+        not_on_gui: raw.new_uri("http://lv2plug.in/ns/ext/port-props#notOnGUI"),
+        side_chain: raw.new_uri("http://lv2plug.in/ns/lv2core#isSideChain"),
+    };
+    let mut out: Vec<PluginInfo> = world.iter_plugins().map(|p| describe(&p, &uris)).collect();
+    out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+    out
+}
+
+fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
+    let raw = p.raw();
+    let id = p.uri();
+    let counts = p.port_counts();
+    let mut params = Vec::new();
+    let mut side_chain_inputs = 0;
+    for port in p.ports() {
+        let Some(lp) = raw.port_by_index(port.index.0) else { continue };
+        match port.port_type {
+            livi::PortType::AudioInput if lp.has_property(&uris.side_chain) => side_chain_inputs += 1,
+            livi::PortType::ControlInput => {
+                let unit = lp
+                    .get(&uris.unit)
+                    .and_then(|n| n.as_uri().map(str::to_owned))
+                    .map(|u| unit_symbol(&u).to_owned())
+                    .unwrap_or_default();
+                let mut choices: Vec<(String, f32)> = Vec::new();
+                if lp.has_property(&uris.enumeration) {
+                    for sp in lp.scale_points().iter() {
+                        let label = sp.label().as_str().unwrap_or("?").to_owned();
+                        let v = sp.value();
+                        // Scale points are often integer literals, which lilv does not read as floats.
+                        let value = v.as_float().or_else(|| v.as_int().map(|i| i as f32)).unwrap_or_default();
+                        choices.push((label, value));
+                    }
+                    choices.sort_by(|a, b| a.1.total_cmp(&b.1));
+                }
+                let min = port.min_value.unwrap_or(0.0);
+                let max = port.max_value.unwrap_or(1.0).max(min);
+                let _ = lp.has_property(&uris.not_on_gui);
+                params.push(PluginParam {
+                    symbol: port.symbol.clone(),
+                    name: port.name.clone(),
+                    port: port.index.0,
+                    min,
+                    max,
+                    default: port.default_value.clamp(min, max),
+                    unit,
+                    toggle: lp.has_property(&uris.toggled),
+                    integer: lp.has_property(&uris.integer),
+                    choices,
+                });
+            }
+            _ => {}
+        }
+    }
+    let (ins, outs) = (counts.audio_inputs, counts.audio_outputs);
+    let unsupported = match (ins - side_chain_inputs, outs) {
+        (1, 1) | (2, 2) if counts.cv_inputs == 0 && counts.cv_outputs == 0 => None,
+        (0, _) => Some("it has no audio input (an instrument or generator)".to_owned()),
+        (i, o) => Some(format!("{i} audio inputs and {o} outputs; inserts take 1 in/1 out or 2 in/2 out")),
+    };
+    let unsupported = unsupported
+        .or_else(|| (side_chain_inputs > 0).then(|| "sidechain inputs are not hosted yet".to_owned()));
+    PluginInfo {
+        format: "lv2".into(),
+        kind: format!("{LV2_PREFIX}{id}"),
+        name: p.name(),
+        author: raw.author_name().and_then(|n| n.as_str().map(str::to_owned)).unwrap_or_default(),
+        category: category(raw.class().label().as_str().unwrap_or("")),
+        bundle: raw.bundle_uri().as_uri().unwrap_or_default().to_owned(),
+        audio_inputs: ins,
+        audio_outputs: outs,
+        reports_latency: raw.latency_port_index().is_some(),
+        unsupported,
+        params,
+        id,
+    }
+}
+
+/// The class label without its " Plugin" ("Compressor"), or "Other".
+fn category(label: &str) -> String {
+    match label.trim_end_matches("Plugin").trim() {
+        "" => "Other".to_owned(),
+        c => c.to_owned(),
+    }
+}
+
+fn unit_symbol(uri: &str) -> &'static str {
+    match uri.rsplit('#').next().unwrap_or("") {
+        "db" => "dB",
+        "hz" => "Hz",
+        "ms" => "ms",
+        "s" => "s",
+        "pc" => "%",
+        _ => "",
+    }
+}
