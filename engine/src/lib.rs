@@ -8,6 +8,7 @@
 //! - [`bounce`]: the offline render to WAV (mix and stems).
 //! - [`deliver`]: delivery formats (WAV, FLAC, MP3), rate conversion and metadata on export.
 //! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
+//! - [`monitor`]: the monitor section after the master (checks, systems, platform preview), never bounced.
 //! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
 //! - [`demo`]: the deterministic generator of the bundled demo song.
@@ -40,6 +41,7 @@ pub mod graph;
 pub mod history;
 pub mod info;
 pub mod media;
+pub mod monitor;
 pub mod realtime;
 pub mod relink;
 pub mod report;

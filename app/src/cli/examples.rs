@@ -20,7 +20,8 @@ pub const RENDER: &str = "Examples:
   mixdesk render song.mixdesk -o ref.wav --normalize-lufs -14 --true-peak-ceiling -1   a reference at -14 LUFS
   mixdesk render song.mixdesk -o rough.wav --allow-missing --no-report   missing media as silence
   mixdesk render song.mixdesk -o master.flac --rate 44100 --bits 16   FLAC at 44.1 kHz, dithered after conversion
-  mixdesk render song.mixdesk -o preview.mp3 --format mp3-v0   LAME VBR for the artist's phone";
+  mixdesk render song.mixdesk -o preview.mp3 --format mp3-v0   LAME VBR for the artist's phone
+  mixdesk render song.mixdesk -o phone.wav --monitor phone,mono   what the monitor plays: a phone speaker, in mono";
 
 pub const DELIVER: &str = "Examples:
   mixdesk deliver song.mixdesk --out delivery/            every preset, and delivery-sheet.html/.txt

@@ -24,6 +24,7 @@ mod diff;
 mod examples;
 mod info;
 mod learn_noise;
+mod monitor_render;
 mod new;
 mod notes;
 pub mod out;

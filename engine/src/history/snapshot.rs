@@ -181,6 +181,7 @@ fn head_of(s: &Session) -> Session {
         automation: _,
         delivery,
         notes,
+        monitor,
     } = s;
     Session {
         version: *version,
@@ -195,6 +196,7 @@ fn head_of(s: &Session) -> Session {
         automation: Vec::new(),
         delivery: delivery.clone(),
         notes: notes.clone(),
+        monitor: *monitor,
     }
 }
 

@@ -21,6 +21,7 @@ use super::transport::{Step, Transport};
 use crate::analysis::tap::TapWriter;
 use crate::denormal::without_denormals;
 use crate::graph::{Feed, Graph, Record, Serial};
+use crate::monitor::MonitorStage;
 use crate::session::StripRef;
 use crate::smooth::{DECLICK_SECONDS, ramp_samples};
 
@@ -68,9 +69,13 @@ pub struct AudioCore {
     /// Frames held silent so far at the current start, waiting for media.
     held: u64,
     max_hold: u64,
+    /// The monitor section: after the master and the taps, before the device.
+    monitor: MonitorStage,
 }
 
 impl AudioCore {
+    // Each argument is one queue or part the core owns; only `parts()` calls it.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         mut graph: Box<Graph>,
         commands: Consumer<EngineCommand>,
@@ -79,6 +84,7 @@ impl AudioCore {
         rate: u32,
         shared: Arc<Shared>,
         taps: TapWriter,
+        monitor: MonitorStage,
     ) -> AudioCore {
         graph.set_metering(true);
         graph.set_live(true);
@@ -100,6 +106,7 @@ impl AudioCore {
             taps,
             held: 0,
             max_hold: (MAX_HOLD_SECONDS * f64::from(rate)) as u64,
+            monitor,
         }
     }
 
@@ -166,6 +173,9 @@ impl AudioCore {
             let (l, r) = (&mut self.left[..step.len], &mut self.right[..step.len]);
             self.graph.process_feed(feed, l, r, &Serial);
             self.taps.write(&self.graph, l, r);
+            // What the engineer hears; never part of the mix (the bounce
+            // renders the graph, not this callback).
+            self.monitor.process(l, r);
             let dst = &mut out[done * channels..(done + step.len) * channels];
             interleave(l, r, dst, channels);
             self.send_records(pass_ended);
@@ -308,6 +318,7 @@ impl AudioCore {
         self.rate = rate;
         self.meter_period = rate / 50;
         self.since_meter = 0;
+        self.monitor.set_rate(rate);
     }
 }
 

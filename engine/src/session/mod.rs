@@ -71,6 +71,9 @@ pub struct Session {
     /// Review notes, in time order (format 3; see [`notes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// The monitor section's settings (what the engineer hears; never bounced).
+    #[serde(default, skip_serializing_if = "crate::monitor::MonitorSettings::is_off")]
+    pub monitor: crate::monitor::MonitorSettings,
 }
 
 impl Session {
@@ -89,6 +92,7 @@ impl Session {
             automation: Vec::new(),
             delivery: Vec::new(),
             notes: Vec::new(),
+            monitor: crate::monitor::MonitorSettings::default(),
         }
     }
 
