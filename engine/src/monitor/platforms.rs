@@ -40,6 +40,14 @@ pub struct Measured {
     pub true_peak_dbtp: Option<f64>,
 }
 
+impl Measured {
+    /// The measurement from a loudness reading (the live analysis of the
+    /// master, or a file's); `None` until there is integrated loudness.
+    pub fn from_reading(r: &crate::analysis::LoudnessReading) -> Option<Measured> {
+        Some(Measured { integrated_lufs: r.integrated?, true_peak_dbtp: r.true_peak })
+    }
+}
+
 impl Platform {
     /// Every platform, in the order the window lists them.
     pub const ALL: [Platform; 6] = [
@@ -62,6 +70,11 @@ impl Platform {
             Platform::Deezer => "Deezer",
         };
         SERVICES.iter().find(|s| s.name == name).expect("every platform is in the report's table")
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        self.service().name
     }
 
     /// The word for it in a `--monitor` profile.
