@@ -49,6 +49,11 @@ pub const ANALYZE: &str = "Examples:
   mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation
   mixdesk analyze master.flac --json        the same as JSON";
 
+pub const COMPARE: &str = "Examples:
+  mixdesk compare mix.wav reference.flac             matching gain, tonal and width difference per octave
+  mixdesk compare mix.wav reference.mp3 --short-term  matched on the loudest 3 s
+  mixdesk compare mix.wav reference.flac --json       the same as JSON";
+
 pub const PLAY: &str = "Examples:
   mixdesk play song.mixdesk                 from the start to the end
   mixdesk play song.mixdesk --start 30 --seconds 10   ten seconds from 0:30
