@@ -206,6 +206,14 @@ fn the_monitor_never_reaches_the_bounce() {
         mute: true,
         system: Some(System::Phone),
         platform: Some(Platform::Spotify),
+        references: vec![mixdesk_engine::monitor::ReferenceSlot {
+            path: "ref.wav".into(),
+            integrated_lufs: Some(-12.0),
+            max_short_term_lufs: None,
+        }],
+        reference: Some(0),
+        free_running: true,
+        ..MonitorSettings::default()
     };
     session::save(&engaged, &path).unwrap();
     let engaged = session::load(&path).unwrap();

@@ -39,8 +39,11 @@ fn preview(l: Vec<f32>, r: Vec<f32>) -> (Measured, Vec<(Platform, f64, f64)>) {
     let (mut h, mut core) = Engine::manual(RATE as u32, BUFFER as u32);
     h.swap_graph(compile_with(&s, &[("m", media(vec![l, r]))])).unwrap();
     h.play();
-    run_callback(&mut core, n, BUFFER);
-    h.poll(|_| {});
+    // Polled as the window would: the analysis taps hold about a second.
+    for _ in 0..n / (RATE / 10) {
+        run_callback(&mut core, RATE / 10, BUFFER);
+        h.poll(|_| {});
+    }
     let measured =
         Measured::from_reading(&h.analysis().loudness().reading()).expect("the analysis measured it");
     let mut rows = Vec::new();

@@ -15,7 +15,7 @@ use mixdesk_engine::analysis::tap::TAP_SLOTS;
 use mixdesk_engine::bounce::prepare;
 use mixdesk_engine::demo;
 use mixdesk_engine::media::MediaPool;
-use mixdesk_engine::monitor::{Check, Measured, MonitorSettings, Platform, System};
+use mixdesk_engine::monitor::{Check, Measured, MonitorSettings, Platform, ReferenceSlot, System};
 use mixdesk_engine::realtime::{Engine, EngineEvent};
 use mixdesk_engine::session::{
     AutoMode, MeterOptions, MeterPoint, ParamId, Point, Shape, StripParam, StripRef,
@@ -46,6 +46,11 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
     let pool = MediaPool::new();
     let (mut h, mut core) = Engine::manual(48_000, 256);
     h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+    // The demo is its own reference track too (the monitor plays it, aligned
+    // or free-running, and crossfades to and from it).
+    h.set_reference(Some(prepare(&s, dir.path(), &pool, 4096).unwrap())).unwrap();
+    let slot =
+        ReferenceSlot { path: "ref.wav".into(), integrated_lufs: Some(-14.0), max_short_term_lufs: None };
 
     let tracks: Vec<_> = s.tracks.iter().map(|t| StripRef::Track(t.id)).collect();
     let rate = 48_000u64;
@@ -93,8 +98,16 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
                 mute: i % 95 == 0,
                 system: (i % 3 != 0).then(|| System::ALL[(i / 19) % System::ALL.len()]),
                 platform: (i % 4 == 0).then(|| Platform::ALL[(i / 19) % Platform::ALL.len()]),
+                references: vec![slot.clone()],
+                reference: (i % 2 == 0).then_some(0),
+                free_running: i % 3 == 0,
+                ..MonitorSettings::default()
             };
-            let measured = Measured { integrated_lufs: -9.0, true_peak_dbtp: Some(-0.5) };
+            let measured = Measured {
+                integrated_lufs: -9.0,
+                true_peak_dbtp: Some(-0.5),
+                max_short_term_lufs: Some(-8.0),
+            };
             assert!(h.set_monitor(settings.program(48_000, Some(measured))));
         }
         run_callback(&mut core, 256, 256);

@@ -66,8 +66,11 @@ pub fn run(args: &Args, session: &Session, mut opts: BounceOptions, profile: &st
 
 fn measure(mix: &Path) -> Result<Option<Measured>, String> {
     let (a, _) = analyze_file(mix).map_err(|e| format!("cannot measure the mix: {e}"))?;
-    Ok(a.integrated_lufs
-        .map(|integrated_lufs| Measured { integrated_lufs, true_peak_dbtp: a.true_peak_dbtp }))
+    Ok(a.integrated_lufs.map(|integrated_lufs| Measured {
+        integrated_lufs,
+        true_peak_dbtp: a.true_peak_dbtp,
+        max_short_term_lufs: a.max_short_term_lufs,
+    }))
 }
 
 fn monitor_file(

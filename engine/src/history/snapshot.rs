@@ -196,7 +196,7 @@ fn head_of(s: &Session) -> Session {
         automation: Vec::new(),
         delivery: delivery.clone(),
         notes: notes.clone(),
-        monitor: *monitor,
+        monitor: monitor.clone(),
     }
 }
 

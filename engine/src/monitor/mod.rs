@@ -22,6 +22,7 @@ pub mod systems;
 
 use serde::{Deserialize, Serialize};
 
+pub use compare::Matching;
 pub use platforms::{Measured, Platform};
 pub use stage::{FADE_SECONDS, MonitorStage, MonitorVoice, PROGRAM_CAPACITY};
 pub use systems::System;
@@ -81,9 +82,52 @@ impl Check {
     }
 }
 
+/// A reference track in one of the session's reference slots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSlot {
+    /// The file (relative to the session's folder when saved there).
+    pub path: std::path::PathBuf,
+    /// Its integrated loudness, LUFS, measured when it was loaded.
+    #[serde(default)]
+    pub integrated_lufs: Option<f64>,
+    /// Its loudest short-term (3 s) loudness, LUFS.
+    #[serde(default)]
+    pub max_short_term_lufs: Option<f64>,
+}
+
+impl ReferenceSlot {
+    /// Measures the file (any format Mixdesk imports) and fills a slot with it.
+    pub fn measure(path: &std::path::Path) -> Result<ReferenceSlot, crate::analysis::file::AnalyzeError> {
+        let (a, _) = crate::analysis::analyze_file(path)?;
+        Ok(ReferenceSlot {
+            path: path.to_owned(),
+            integrated_lufs: a.integrated_lufs,
+            max_short_term_lufs: a.max_short_term_lufs,
+        })
+    }
+
+    fn loudness(&self, m: compare::Matching) -> Option<f64> {
+        match m {
+            compare::Matching::Integrated => self.integrated_lufs,
+            compare::Matching::ShortTerm => self.max_short_term_lufs,
+        }
+    }
+}
+
+/// What the engineer hears: the mix or a reference track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Listen {
+    /// The mix.
+    #[default]
+    Mix,
+    /// The reference track the engine was sent (the slot chosen).
+    Reference,
+}
+
 /// What the monitor does, saved in the session (all off by default; a
 /// session without them loads as all off).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonitorSettings {
     /// The listening check.
@@ -101,12 +145,36 @@ pub struct MonitorSettings {
     /// The streaming service previewed, if any.
     #[serde(default)]
     pub platform: Option<Platform>,
+    /// Reference tracks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<ReferenceSlot>,
+    /// The reference slot listened to instead of the mix, if any.
+    #[serde(default)]
+    pub reference: Option<usize>,
+    /// How the reference is matched to the mix's loudness.
+    #[serde(default)]
+    pub matching: compare::Matching,
+    /// The reference plays on from where it is (free-running) instead of at
+    /// the playhead.
+    #[serde(default)]
+    pub free_running: bool,
 }
 
 impl MonitorSettings {
     /// Whether every check is off (the monitor passes the mix through).
     pub fn is_off(&self) -> bool {
         *self == MonitorSettings::default()
+    }
+
+    /// The gain that matches the chosen reference to the mix's loudness, dB
+    /// (none until both are measured).
+    pub fn reference_gain_db(&self, measured: Option<Measured>) -> Option<f64> {
+        let slot = self.references.get(self.reference?)?;
+        let mix = match self.matching {
+            compare::Matching::Integrated => measured?.integrated_lufs,
+            compare::Matching::ShortTerm => measured?.max_short_term_lufs?,
+        };
+        Some(mix - slot.loudness(self.matching)?)
     }
 
     /// The gain the platform preview applies, dB, when a platform is chosen
@@ -120,6 +188,11 @@ impl MonitorSettings {
     /// off the audio thread and send the result.
     pub fn program(&self, rate: u32, measured: Option<Measured>) -> MonitorProgram {
         let mut p = MonitorProgram::IDENTITY;
+        if self.reference.is_some() {
+            p.listen = Listen::Reference;
+            p.reference_gain = 10f64.powf(self.reference_gain_db(measured).unwrap_or(0.0) / 20.0) as f32;
+        }
+        p.free_running = self.free_running;
         p.matrix = self.check.matrix();
         if let Some(system) = self.system {
             for (slot, c) in p.sections.iter_mut().zip(system.coeffs(rate)) {
@@ -146,6 +219,12 @@ pub struct MonitorProgram {
     pub len: usize,
     /// Linear gain at the end.
     pub gain: f32,
+    /// The mix or the reference.
+    pub listen: Listen,
+    /// Gain on the reference (loudness matching), linear.
+    pub reference_gain: f32,
+    /// The reference runs on its own clock, not the playhead.
+    pub free_running: bool,
 }
 
 impl MonitorProgram {
@@ -155,6 +234,9 @@ impl MonitorProgram {
         sections: [Coeffs::IDENTITY; MAX_SECTIONS],
         len: 0,
         gain: 1.0,
+        listen: Listen::Mix,
+        reference_gain: 1.0,
+        free_running: false,
     };
 
     /// The sections that run.
@@ -164,6 +246,9 @@ impl MonitorProgram {
 
     /// Whether it passes the mix through untouched.
     pub fn is_identity(&self) -> bool {
-        self.matrix == MonitorProgram::IDENTITY.matrix && self.len == 0 && self.gain == 1.0
+        self.matrix == MonitorProgram::IDENTITY.matrix
+            && self.len == 0
+            && self.gain == 1.0
+            && self.listen == Listen::Mix
     }
 }

@@ -38,13 +38,19 @@ pub struct Measured {
     pub integrated_lufs: f64,
     /// Its true peak, dBTP, where measured.
     pub true_peak_dbtp: Option<f64>,
+    /// Its loudest short-term loudness, LUFS (for references matched on it).
+    pub max_short_term_lufs: Option<f64>,
 }
 
 impl Measured {
     /// The measurement from a loudness reading (the live analysis of the
     /// master, or a file's); `None` until there is integrated loudness.
     pub fn from_reading(r: &crate::analysis::LoudnessReading) -> Option<Measured> {
-        Some(Measured { integrated_lufs: r.integrated?, true_peak_dbtp: r.true_peak })
+        Some(Measured {
+            integrated_lufs: r.integrated?,
+            true_peak_dbtp: r.true_peak,
+            max_short_term_lufs: r.max_short_term,
+        })
     }
 }
 

@@ -5,8 +5,8 @@
 
 use rtrb::Consumer;
 
-use super::MonitorProgram;
 use super::systems::MAX_SECTIONS;
+use super::{Listen, MonitorProgram};
 use crate::dsp::biquad::run_cascade;
 
 /// How long a switch crossfades, seconds.
@@ -33,7 +33,29 @@ impl MonitorVoice {
         &self.program
     }
 
-    /// Runs the program over a stereo block in place. Realtime-safe.
+    /// Runs the program over a stereo block of the mix in place; when it
+    /// listens to the reference, `reference` (the same length; silence when
+    /// there is none) replaces the mix, at the matching gain. Realtime-safe.
+    pub fn process_with(&mut self, l: &mut [f32], r: &mut [f32], reference: Option<(&[f32], &[f32])>) {
+        if self.program.listen == Listen::Reference {
+            let g = self.program.reference_gain;
+            match reference {
+                Some((rl, rr)) => {
+                    for (o, x) in l.iter_mut().zip(rl).chain(r.iter_mut().zip(rr)) {
+                        *o = x * g;
+                    }
+                }
+                None => {
+                    l.fill(0.0);
+                    r.fill(0.0);
+                }
+            }
+        }
+        self.process(l, r);
+    }
+
+    /// Runs the program over a stereo block in place (the mix; see
+    /// [`MonitorVoice::process_with`] for the reference). Realtime-safe.
     pub fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
         let p = &self.program;
         if p.matrix != MonitorProgram::IDENTITY.matrix {
@@ -89,12 +111,41 @@ impl MonitorStage {
         self.fade_len = ((FADE_SECONDS * f64::from(rate)) as usize).max(1);
     }
 
-    /// Runs the monitor over a block of the master in place: the newest
-    /// program sent is crossfaded in. Realtime-safe.
-    pub fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
+    /// Takes the newest program sent (call once per run, before asking
+    /// what the run needs). Realtime-safe.
+    pub fn receive(&mut self) {
         while let Ok(p) = self.programs.pop() {
             self.pending = Some(p);
         }
+        if self.fade == 0
+            && let Some(p) = self.pending.take()
+        {
+            self.start(p);
+        }
+    }
+
+    /// Whether the next run plays the reference (fully or in a crossfade).
+    pub fn wants_reference(&self) -> bool {
+        self.now.program.listen == Listen::Reference
+            || (self.fade > 0 && self.old.program.listen == Listen::Reference)
+            || self.pending.is_some_and(|p| p.listen == Listen::Reference)
+    }
+
+    /// Whether the reference runs on its own clock rather than the playhead.
+    pub fn free_running(&self) -> bool {
+        self.now.program.free_running
+    }
+
+    /// Runs the monitor over a block of the master in place: the newest
+    /// program sent is crossfaded in. Realtime-safe.
+    pub fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
+        self.process_with(l, r, None);
+    }
+
+    /// [`MonitorStage::process`] with the reference's block beside the mix's.
+    /// Realtime-safe.
+    pub fn process_with(&mut self, l: &mut [f32], r: &mut [f32], reference: Option<(&[f32], &[f32])>) {
+        self.receive();
         let n = l.len().min(r.len());
         let mut done = 0;
         while done < n {
@@ -103,18 +154,20 @@ impl MonitorStage {
             {
                 self.start(p);
             }
+            let part = |a: usize, b: usize| reference.map(|(x, y)| (&x[a..b], &y[a..b]));
             if self.fade == 0 {
-                self.now.process(&mut l[done..n], &mut r[done..n]);
+                self.now.process_with(&mut l[done..n], &mut r[done..n], part(done, n));
                 return;
             }
             let k = self.fade.min(n - done).min(self.scratch[0].len());
+            let reference = part(done, done + k);
             let (l, r) = (&mut l[done..done + k], &mut r[done..done + k]);
             let [sl, sr] = &mut self.scratch;
             let (sl, sr) = (&mut sl[..k], &mut sr[..k]);
             sl.copy_from_slice(l);
             sr.copy_from_slice(r);
-            self.old.process(sl, sr);
-            self.now.process(l, r);
+            self.old.process_with(sl, sr, reference);
+            self.now.process_with(l, r, reference);
             let step = 1.0 / self.fade_len as f32;
             let mut t = (self.fade_len - self.fade) as f32 * step;
             for i in 0..k {

@@ -71,6 +71,11 @@ pub struct AudioCore {
     max_hold: u64,
     /// The monitor section: after the master and the taps, before the device.
     monitor: MonitorStage,
+    /// The reference track's graph, rendered only while the monitor plays it.
+    reference: Option<Box<Graph>>,
+    /// Where a free-running reference is, in samples.
+    reference_pos: u64,
+    reference_buf: [Vec<f32>; 2],
 }
 
 impl AudioCore {
@@ -107,6 +112,9 @@ impl AudioCore {
             held: 0,
             max_hold: (MAX_HOLD_SECONDS * f64::from(rate)) as u64,
             monitor,
+            reference: None,
+            reference_pos: 0,
+            reference_buf: [vec![0.0; MAX_RUN], vec![0.0; MAX_RUN]],
         }
     }
 
@@ -175,7 +183,25 @@ impl AudioCore {
             self.taps.write(&self.graph, l, r);
             // What the engineer hears; never part of the mix (the bounce
             // renders the graph, not this callback).
-            self.monitor.process(l, r);
+            self.monitor.receive();
+            let reference = match &mut self.reference {
+                Some(g) if self.monitor.wants_reference() => {
+                    let [bl, br] = &mut self.reference_buf;
+                    let (bl, br) = (&mut bl[..step.len], &mut br[..step.len]);
+                    let feed = match (self.monitor.free_running(), step.pos) {
+                        (false, _) | (true, None) => feed,
+                        (true, Some(_)) => {
+                            let at = self.reference_pos;
+                            self.reference_pos += step.len as u64;
+                            if step.fading { Feed::Fade(at, &self.gain[..step.len]) } else { Feed::Play(at) }
+                        }
+                    };
+                    g.process_feed(feed, bl, br, &Serial);
+                    Some((&bl[..], &br[..]))
+                }
+                _ => None,
+            };
+            self.monitor.process_with(l, r, reference);
             let dst = &mut out[done * channels..(done + step.len) * channels];
             interleave(l, r, dst, channels);
             self.send_records(pass_ended);
@@ -217,6 +243,13 @@ impl AudioCore {
                 EngineCommand::SetMeter(s, options) => self.on_strip(s, |g| g.set_meter(s, options)),
                 EngineCommand::SetTap { slot, strip } => {
                     self.taps.set(slot, strip);
+                }
+                EngineCommand::SetReference(graph) => {
+                    let old = std::mem::replace(&mut self.reference, graph);
+                    self.reference_pos = 0;
+                    if let Some(old) = old {
+                        self.send_reserved(EngineEvent::Garbage(old));
+                    }
                 }
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);

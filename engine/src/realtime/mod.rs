@@ -252,6 +252,7 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
         passes: Passes::default(),
         params,
         monitor: monitor_tx,
+        has_reference: false,
     };
     (core, handle)
 }
@@ -277,6 +278,8 @@ pub struct EngineHandle {
     params: crate::control::ParamMap,
     /// Programs for the monitor section.
     monitor: rtrb::Producer<crate::monitor::MonitorProgram>,
+    /// Whether the audio thread holds a reference graph (it comes back when replaced).
+    has_reference: bool,
 }
 
 impl EngineHandle {
@@ -297,6 +300,29 @@ impl EngineHandle {
     /// and retry; the newest program sent wins).
     pub fn set_monitor(&mut self, program: crate::monitor::MonitorProgram) -> bool {
         self.monitor.push(program).is_ok()
+    }
+
+    /// Sends the reference track's graph for the monitor section (compiled
+    /// at the engine's rate from a one-track session of the file), or takes
+    /// it away. The replaced one comes back through [`EngineHandle::poll`].
+    pub fn set_reference(&mut self, graph: Option<Graph>) -> Result<(), SwapError> {
+        let engine = self.status().sample_rate;
+        if let Some(g) = &graph
+            && g.sample_rate() != engine
+        {
+            return Err(SwapError::RateMismatch { graph: g.sample_rate(), engine });
+        }
+        if self.graphs_in_flight >= MAX_GRAPHS_IN_FLIGHT {
+            return Err(SwapError::Busy);
+        }
+        let sending = graph.is_some();
+        if self.send(EngineCommand::SetReference(graph.map(Box::new))).is_err() {
+            return Err(SwapError::QueueFull);
+        }
+        if std::mem::replace(&mut self.has_reference, sending) {
+            self.graphs_in_flight += 1;
+        }
+        Ok(())
     }
 
     /// Starts playing.
