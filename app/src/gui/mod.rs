@@ -21,6 +21,7 @@ pub mod keys;
 pub mod lifecycle;
 mod message;
 pub mod mixer;
+pub mod monitor_panel;
 pub mod notes_panel;
 pub mod notices;
 pub mod path_prompt;
@@ -44,6 +45,8 @@ mod tests_edits;
 mod tests_export;
 #[cfg(test)]
 mod tests_layout;
+#[cfg(test)]
+mod tests_monitor;
 #[cfg(test)]
 mod tests_notes;
 #[cfg(test)]
@@ -152,6 +155,7 @@ impl App {
         let task = audio.rebuild(&doc.session, doc.dir()).map(Message::Built);
         audio.set_loop(&doc.session);
         audio.set_end(&doc.session, prefs.stop_at_end);
+        audio.set_monitor(&doc.session.monitor);
         let mut waves = timeline::waveforms::Waveforms::default();
         let wave_task = waves.request(&doc.session, &doc.dir()).map(Message::Waves);
         let task = Task::batch([task, wave_task]);
@@ -318,6 +322,12 @@ impl App {
                     }
                 }
                 task.map(Message::Relink)
+            }
+            Message::Monitor(m) => {
+                // What is heard, not the mix: saved with the session but not an undo step.
+                monitor_panel::update(&mut self.doc.session.monitor, m);
+                self.audio.set_monitor(&self.doc.session.monitor);
+                Task::none()
             }
             Message::PanelToggled(tab) => {
                 self.side = side::toggled(self.side, tab);
@@ -643,9 +653,9 @@ impl App {
             }
         };
         let mut body = row![container(body).width(Length::Fill)];
-        if let Some(panel) =
-            self.side.map(|tab| side::view(tab, &self.doc, &self.versions, &self.notes, self.dialogs))
-        {
+        if let Some(panel) = self.side.map(|tab| {
+            side::view(tab, &self.doc, &self.versions, &self.notes, self.dialogs, self.audio.measured())
+        }) {
             body = body.push(panel);
         }
         main = main.push(body.height(Length::Fill));

@@ -1,5 +1,5 @@
-//! The right-hand side panel: tabs for the undo history, the mix versions
-//! and the review notes, toggled from the toolbar (History: Ctrl+H).
+//! The right-hand side panel: tabs for the undo history, the mix versions,
+//! the review notes and the monitor section, toggled from the toolbar (History: Ctrl+H).
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
@@ -21,6 +21,8 @@ pub enum Tab {
     Versions,
     /// Review notes.
     Notes,
+    /// The monitor section.
+    Monitor,
 }
 
 /// The tab shown after a click on `tab`: it, or none if it was shown.
@@ -35,6 +37,7 @@ pub fn view<'a>(
     versions: &'a Versions,
     notes: &'a notes_panel::Notes,
     dialogs: bool,
+    measured: Option<mixdesk_engine::monitor::Measured>,
 ) -> Element<'a, Message> {
     let tab_button = |label: &'static str, t: Tab| {
         button(text(label).size(13))
@@ -46,13 +49,15 @@ pub fn view<'a>(
         Tab::History => history_panel::view(doc).map(Message::History),
         Tab::Versions => versions.view(doc.path.is_some()).map(Message::Versions),
         Tab::Notes => notes_panel::view(doc, notes, dialogs).map(Message::Notes),
+        Tab::Monitor => super::monitor_panel::view(&doc.session.monitor, measured).map(Message::Monitor),
     };
     container(
         column![
             row![
                 tab_button("History", Tab::History),
                 tab_button("Versions", Tab::Versions),
-                tab_button("Notes", Tab::Notes)
+                tab_button("Notes", Tab::Notes),
+                tab_button("Monitor", Tab::Monitor)
             ]
             .spacing(4),
             body

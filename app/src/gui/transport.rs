@@ -62,6 +62,11 @@ pub fn toolbar<'a>(can_undo: Option<&str>, can_redo: Option<&str>) -> Element<'a
                 Some(Message::PanelToggled(Tab::Versions))
             ),
             command("Notes", "Review notes pinned to times", Some(Message::PanelToggled(Tab::Notes))),
+            command(
+                "Monitor",
+                "Listening checks, systems, platforms, references",
+                Some(Message::PanelToggled(Tab::Monitor))
+            ),
             command("Preferences", "Audio device, buffer size, theme", Some(Message::PreferencesOpened)),
         ]
         .spacing(4)
