@@ -143,6 +143,11 @@ pub const BENCH_CHAIN: &str = "Examples:
   mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg";
 
 #[cfg(feature = "bench")]
+#[cfg(feature = "bench")]
+pub const BENCH_MONITOR: &str = "Examples:
+  mixdesk bench monitor                              the monitor's cost per callback on 64 tracks
+  mixdesk bench monitor --tracks 16 --seconds 5      a smaller session, shorter";
+
 pub const BENCH_REALTIME: &str = "Examples:
   mixdesk bench realtime --tracks 256 --sends 2      median and 99th percentile DSP load
   mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %

@@ -11,6 +11,8 @@ mod bench_chain_stems;
 #[cfg(feature = "bench")]
 mod bench_edits;
 #[cfg(feature = "bench")]
+mod bench_monitor;
+#[cfg(feature = "bench")]
 mod bench_realtime;
 #[cfg(feature = "bench")]
 mod bench_stream;
