@@ -215,6 +215,8 @@ impl App {
             return task;
         }
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
+        // An undo or a whole-session edit may bring other monitor settings (or a new rate).
+        self.audio.set_monitor(&self.doc.session.monitor);
         let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
         let build = self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
         Task::batch([task, build, waves])
@@ -606,6 +608,7 @@ impl App {
         self.audio.seek(position);
         self.audio.set_loop(&self.doc.session);
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
+        self.audio.set_monitor(&self.doc.session.monitor);
         self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
     }
 
