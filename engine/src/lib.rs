@@ -8,6 +8,7 @@
 //! - [`bounce`]: the offline render to WAV (mix and stems).
 //! - [`deliver`]: delivery formats (WAV, FLAC, MP3), rate conversion and metadata on export.
 //! - [`analysis`]: meters, loudness (EBU R 128), spectrum and file analysis.
+//! - [`monitor`]: the monitor section after the master (checks, systems, platform preview), never bounced.
 //! - [`report`]: the bounce report (analysis, mastering preflight, streaming table, PNG).
 //! - [`dsp`]: the insert processors (EQ, dynamics, effects) and their registry.
 //! - [`plugins`]: hosted LV2 plugins as inserts (scan, cache, instances).
@@ -41,6 +42,7 @@ pub mod graph;
 pub mod history;
 pub mod info;
 pub mod media;
+pub mod monitor;
 pub mod plugins;
 pub mod realtime;
 pub mod relink;

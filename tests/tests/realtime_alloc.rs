@@ -2,7 +2,8 @@
 //! the real callback while parameters move, strips are muted and soloed, the
 //! playhead seeks, the loop wraps, meters and analysis taps are switched,
 //! graphs are swapped (with sidechain keys delayed into time among them) and
-//! automation is written in every mode, with `assert_no_alloc` counting every
+//! automation is written in every mode, the monitor section switches checks,
+//! systems and platform gains, with `assert_no_alloc` counting every
 //! (de)allocation inside the callback.
 //!
 //! This file is its own test binary so that its global allocator (which does
@@ -14,6 +15,7 @@ use mixdesk_engine::analysis::tap::TAP_SLOTS;
 use mixdesk_engine::bounce::prepare;
 use mixdesk_engine::demo;
 use mixdesk_engine::media::MediaPool;
+use mixdesk_engine::monitor::{Check, Measured, MonitorSettings, Platform, ReferenceSlot, System};
 use mixdesk_engine::realtime::{Engine, EngineEvent};
 use mixdesk_engine::session::{
     AutoMode, MeterOptions, MeterPoint, ParamId, Point, Shape, StripParam, StripRef,
@@ -44,6 +46,11 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
     let pool = MediaPool::new();
     let (mut h, mut core) = Engine::manual(48_000, 256);
     h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
+    // The demo is its own reference track too (the monitor plays it, aligned
+    // or free-running, and crossfades to and from it).
+    h.set_reference(Some(prepare(&s, dir.path(), &pool, 4096).unwrap())).unwrap();
+    let slot =
+        ReferenceSlot { path: "ref.wav".into(), integrated_lufs: Some(-14.0), max_short_term_lufs: None };
 
     let tracks: Vec<_> = s.tracks.iter().map(|t| StripRef::Track(t.id)).collect();
     let rate = 48_000u64;
@@ -82,6 +89,26 @@ fn playing_the_demo_with_every_kind_of_command_allocates_nothing_on_the_audio_th
         if i % 60 == 30 {
             h.swap_graph(prepare(&s, dir.path(), &pool, 4096).unwrap()).unwrap();
             swaps += 1;
+        }
+        if i % 19 == 0 {
+            // The monitor switches (crossfading, some switches mid-fade).
+            let settings = MonitorSettings {
+                check: Check::ALL[(i / 19) % Check::ALL.len()],
+                dim: i % 38 == 0,
+                mute: i % 95 == 0,
+                system: (i % 3 != 0).then(|| System::ALL[(i / 19) % System::ALL.len()]),
+                platform: (i % 4 == 0).then(|| Platform::ALL[(i / 19) % Platform::ALL.len()]),
+                references: vec![slot.clone()],
+                reference: (i % 2 == 0).then_some(0),
+                free_running: i % 3 == 0,
+                ..MonitorSettings::default()
+            };
+            let measured = Measured {
+                integrated_lufs: -9.0,
+                true_peak_dbtp: Some(-0.5),
+                max_short_term_lufs: Some(-8.0),
+            };
+            assert!(h.set_monitor(settings.program(48_000, Some(measured))));
         }
         run_callback(&mut core, 256, 256);
         h.poll(|e| match e {

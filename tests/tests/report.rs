@@ -96,6 +96,7 @@ fn a_clean_mix_passes_every_check_and_its_report_measures_the_written_file() {
         ("Apple Music", -16.0, -1.0, true),
         ("YouTube", -14.0, -1.0, false),
         ("Amazon Music", -14.0, -2.0, false),
+        ("Tidal", -14.0, -1.0, false),
         ("Deezer", -15.0, -1.0, false),
     ];
     let rows = report["platforms"].as_array().unwrap();

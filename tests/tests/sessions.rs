@@ -105,7 +105,8 @@ fn the_version_3_fixture_loads_with_its_notes_and_older_versions_have_none() {
 }
 
 #[test]
-fn the_version_4_fixture_loads_with_its_groups_and_comments_and_older_versions_have_none() {
+fn the_version_4_fixture_loads_with_its_groups_comments_and_monitor_and_older_versions_have_none() {
+    use mixdesk_engine::monitor::{Check, System};
     use session::{BusId, GroupId, Shares, StripRef, TrackId};
     let s = session::load(&fixture("v4.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.version, CURRENT_VERSION);
@@ -124,6 +125,10 @@ fn the_version_4_fixture_loads_with_its_groups_and_comments_and_older_versions_h
     assert!(low.suspended);
     assert_eq!(s.next_id(), 10, "group ids share the session's id space");
     assert_eq!(s.group_of(StripRef::Track(TrackId(3))).map(|g| g.id), Some(GroupId(8)));
+    let m = &s.monitor;
+    assert_eq!((m.check, m.system, m.reference), (Check::Mono, Some(System::Phone), Some(0)));
+    assert_eq!(m.references[0].path, Path::new("refs/reference.flac"));
+    assert_eq!(m.references[0].integrated_lufs, Some(-9.5));
     // A strip in two groups is refused with what is wrong.
     let text =
         std::fs::read_to_string(fixture("v4.mixdesk")).unwrap().replace("[Track(5)]", "[Track(5), Track(1)]");
@@ -131,7 +136,7 @@ fn the_version_4_fixture_loads_with_its_groups_and_comments_and_older_versions_h
     assert!(e.contains("two groups"), "{e}");
     for old in ["v1.mixdesk", "v2.mixdesk", "v3.mixdesk"] {
         let s = session::load(&fixture(old)).unwrap();
-        assert!(s.groups.is_empty(), "{old}");
+        assert!(s.groups.is_empty() && s.monitor.is_off(), "{old}");
         assert!(
             !session::to_ron_string(&s).unwrap().contains("groups"),
             "{old}: no empty group list written"

@@ -92,6 +92,19 @@ pub enum Bench {
         #[arg(long)]
         chain: bool,
     },
+    /// What the monitor section costs per audio callback (checks, systems, a reference A/B).
+    #[command(after_help = super::examples::BENCH_MONITOR)]
+    Monitor {
+        /// Number of stereo tracks.
+        #[arg(long, default_value_t = 64)]
+        tracks: usize,
+        /// Seconds of audio per profile.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Frames per callback.
+        #[arg(long, default_value_t = 256)]
+        buffer: u32,
+    },
     /// Live playback from disk on a long many-track session: time to the first
     /// sound, memory, under-fed reads, seek and loop response.
     #[command(after_help = super::examples::BENCH_STREAM)]
@@ -176,6 +189,7 @@ pub fn run(bench: Bench) -> Result<(), CliError> {
             super::bench_realtime::Setup { tracks, sends, seconds, buffer, chain },
             find,
         ),
+        Bench::Monitor { tracks, seconds, buffer } => super::bench_monitor::run(tracks, seconds, buffer),
         Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
         Bench::Edits { tracks, points, moves } => super::bench_edits::run(tracks, points, moves),
         Bench::Stream { tracks, minutes, rate, seconds, buffer, dir, device, window, cold } => {

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use mixdesk_engine::graph::compile;
+use mixdesk_engine::graph::{Graph, compile};
 use mixdesk_engine::media::{AudioSource, Media, SourceFormat};
 use mixdesk_engine::realtime::{Engine, EngineEvent};
 use mixdesk_engine::session::{Bus, BusId, Decibels, Pan, Send, SendId, Session, StripRef, Track, TrackId};
@@ -73,6 +73,29 @@ pub fn run(setup: Setup, find: bool) -> Result<(), CliError> {
 
 fn load(Setup { tracks, sends, seconds, buffer, chain }: Setup) -> Result<Load, String> {
     let frames = (seconds * f64::from(RATE)) as usize;
+    let graph = graph(tracks, sends, chain, frames)?;
+    let (mut handle, mut core) = Engine::manual(RATE, buffer);
+    handle.swap_graph(graph).expect("rates match");
+    handle.play();
+    let mut buf = vec![0.0f32; buffer as usize * 2];
+    let mut loads = Vec::with_capacity(frames / buffer as usize);
+    for _ in 0..frames / buffer as usize {
+        core.render(&mut buf, 2);
+        handle.poll(|e| {
+            if let EngineEvent::Tick { load, .. } = e {
+                loads.push(f64::from(load));
+            }
+        });
+    }
+    // Leave out the first callbacks (graph swap, cold caches).
+    let mut v: Vec<f64> = loads.into_iter().skip(20).collect();
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q) as usize];
+    Ok(Load { median: at(0.5), p99: at(0.99), max: at(1.0) })
+}
+
+/// The synthetic session of `tracks` stereo tracks of `frames` each, compiled.
+pub(super) fn graph(tracks: usize, sends: usize, chain: bool, frames: usize) -> Result<Graph, String> {
     let media: Vec<Arc<dyn AudioSource>> = (0..tracks).map(|i| synthetic(i, frames)).collect();
     let mut session = Session::new(RATE);
     for i in 0..tracks {
@@ -100,25 +123,7 @@ fn load(Setup { tracks, sends, seconds, buffer, chain }: Setup) -> Result<Load, 
     let source = |c: &mixdesk_engine::session::Clip| {
         c.media.to_str().and_then(|s| s.parse::<usize>().ok()).map(|i| media[i].clone())
     };
-    let graph = compile(&session, &source, 4096).expect("the synthetic session compiles");
-    let (mut handle, mut core) = Engine::manual(RATE, buffer);
-    handle.swap_graph(graph).expect("rates match");
-    handle.play();
-    let mut buf = vec![0.0f32; buffer as usize * 2];
-    let mut loads = Vec::with_capacity(frames / buffer as usize);
-    for _ in 0..frames / buffer as usize {
-        core.render(&mut buf, 2);
-        handle.poll(|e| {
-            if let EngineEvent::Tick { load, .. } = e {
-                loads.push(f64::from(load));
-            }
-        });
-    }
-    // Leave out the first callbacks (graph swap, cold caches).
-    let mut v: Vec<f64> = loads.into_iter().skip(20).collect();
-    v.sort_by(f64::total_cmp);
-    let at = |q: f64| v[((v.len() - 1) as f64 * q) as usize];
-    Ok(Load { median: at(0.5), p99: at(0.99), max: at(1.0) })
+    Ok(compile(&session, &source, 4096).expect("the synthetic session compiles"))
 }
 
 /// A stereo source of two detuned sines, distinct per track.

@@ -20,7 +20,8 @@ pub const RENDER: &str = "Examples:
   mixdesk render song.mixdesk -o ref.wav --normalize-lufs -14 --true-peak-ceiling -1   a reference at -14 LUFS
   mixdesk render song.mixdesk -o rough.wav --allow-missing --no-report   missing media as silence
   mixdesk render song.mixdesk -o master.flac --rate 44100 --bits 16   FLAC at 44.1 kHz, dithered after conversion
-  mixdesk render song.mixdesk -o preview.mp3 --format mp3-v0   LAME VBR for the artist's phone";
+  mixdesk render song.mixdesk -o preview.mp3 --format mp3-v0   LAME VBR for the artist's phone
+  mixdesk render song.mixdesk -o phone.wav --monitor phone,mono   what the monitor plays: a phone speaker, in mono";
 
 pub const DELIVER: &str = "Examples:
   mixdesk deliver song.mixdesk --out delivery/            every preset, and delivery-sheet.html/.txt
@@ -47,6 +48,11 @@ pub const ALBUM_RENDER: &str = "Examples:
 pub const ANALYZE: &str = "Examples:
   mixdesk analyze mix.wav                   loudness, true peak, LRA, clipping, correlation
   mixdesk analyze master.flac --json        the same as JSON";
+
+pub const COMPARE: &str = "Examples:
+  mixdesk compare mix.wav reference.flac             matching gain, tonal and width difference per octave
+  mixdesk compare mix.wav reference.mp3 --short-term  matched on the loudest 3 s
+  mixdesk compare mix.wav reference.flac --json       the same as JSON";
 
 pub const PLAY: &str = "Examples:
   mixdesk play song.mixdesk                 from the start to the end
@@ -142,6 +148,11 @@ pub const BENCH_CHAIN: &str = "Examples:
   mixdesk bench chain --tracks 16 --seconds 30 --no-ffmpeg";
 
 #[cfg(feature = "bench")]
+#[cfg(feature = "bench")]
+pub const BENCH_MONITOR: &str = "Examples:
+  mixdesk bench monitor                              the monitor's cost per callback on 64 tracks
+  mixdesk bench monitor --tracks 16 --seconds 5      a smaller session, shorter";
+
 pub const BENCH_REALTIME: &str = "Examples:
   mixdesk bench realtime --tracks 256 --sends 2      median and 99th percentile DSP load
   mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %

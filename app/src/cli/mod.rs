@@ -10,6 +10,7 @@ mod bench_chain;
 mod bench_chain_stems;
 #[cfg(feature = "bench")]
 mod bench_edits;
+mod bench_monitor;
 #[cfg(feature = "bench")]
 mod bench_plugins;
 #[cfg(feature = "bench")]
@@ -18,6 +19,7 @@ mod bench_realtime;
 mod bench_stream;
 #[cfg(feature = "bench")]
 mod bench_timeline;
+mod compare;
 mod cpu_time;
 mod dawproject;
 mod deliver;
@@ -26,6 +28,7 @@ mod diff;
 mod examples;
 mod info;
 mod learn_noise;
+mod monitor_render;
 mod new;
 mod notes;
 pub mod out;
@@ -70,6 +73,10 @@ pub enum Command {
     /// DC offset, clipped samples, correlation.
     #[command(after_help = examples::ANALYZE)]
     Analyze(analyze::Args),
+    /// Compare a mix with a reference track, loudness-matched: the matching
+    /// gain, the tonal difference and stereo width per octave band.
+    #[command(after_help = examples::COMPARE)]
+    Compare(compare::Args),
     /// Play a session through the audio device with a one-line live meter.
     #[command(after_help = examples::PLAY)]
     Play(play::Args),
@@ -146,6 +153,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Deliver(args)) => deliver_presets::run(*args),
         Some(Command::Album(cmd)) => album::run(cmd),
         Some(Command::Analyze(args)) => analyze::run(args),
+        Some(Command::Compare(args)) => compare::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),
         Some(Command::Processors { json }) => processors::run(json),

@@ -69,6 +69,12 @@ pub struct Args {
     /// Print where the time went (loading, each phase of the bounce) on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Render what the monitor section would play instead of the mix: a
+    /// profile such as mono, side, phone, car,dim or spotify (see the
+    /// README's Monitor section). Writes a 32-bit float WAV; a normal render
+    /// never includes the monitor.
+    #[arg(long, value_name = "PROFILE")]
+    pub monitor: Option<String>,
     #[command(flatten)]
     pub tags: super::deliver::TagArgs,
 }
@@ -151,6 +157,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the folder {} for the mix: {e}", dir.display()))?;
+    }
+    if let Some(profile) = &args.monitor {
+        return super::monitor_render::run(&args, &session, opts, profile);
     }
     let format =
         super::deliver::format_of(&args.output, args.format.as_deref(), args.bits.map(|_| opts.depth))?;

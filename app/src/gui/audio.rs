@@ -25,6 +25,7 @@ use iced::Task;
 use mixdesk_engine::analysis::MeterDisplay;
 use mixdesk_engine::edit::{Edit, Switch};
 use mixdesk_engine::graph::Graph;
+use mixdesk_engine::monitor::{Measured, MonitorProgram, MonitorSettings};
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
 use mixdesk_engine::relink::{Missing, missing_media};
 use mixdesk_engine::session::{ClipId, ParamId, ProcessorId, Session, StripRef};
@@ -137,6 +138,8 @@ pub struct Audio {
     missing_clips: HashSet<ClipId>,
     /// Engine commands sent, for tests and diagnostics.
     pub commands_sent: u64,
+    /// The monitor settings and the program last sent for them.
+    monitor: (MonitorSettings, MonitorProgram),
 }
 
 impl Audio {
@@ -185,6 +188,7 @@ impl Audio {
             missing_clips: HashSet::new(),
             commands_sent: 0,
             rate_changed: false,
+            monitor: (MonitorSettings::default(), MonitorProgram::IDENTITY),
         };
         (audio, error)
     }
@@ -429,6 +433,17 @@ impl Audio {
                 self.failures_seen = 0;
             }
         }
+        let (settings, sent) = &self.monitor;
+        if settings.platform.is_some() || settings.reference.is_some() {
+            let now = settings.program(self.rate, self.measured());
+            // The gain follows the loudness measured so far, in steps of 0.1 dB.
+            if (now.gain - sent.gain).abs() > sent.gain * 0.0116
+                || (now.reference_gain - sent.reference_gain).abs() > sent.reference_gain * 0.0116
+            {
+                let settings = settings.clone();
+                self.set_monitor(&settings);
+            }
+        }
         if let Some(streamer) = &self.streamer {
             let stats = streamer.stats();
             self.underfed = stats.underrun_frames;
@@ -439,6 +454,29 @@ impl Audio {
                 self.stream_error = Some(said.join("\n"));
             }
         }
+    }
+
+    /// Sends the monitor section the program for `settings`, with the mix
+    /// as the analysis last measured it; re-sent by [`Audio::poll`] while a
+    /// platform or a reference needs the measurement.
+    pub fn set_monitor(&mut self, settings: &MonitorSettings) {
+        let measured = self.measured();
+        let program = settings.program(self.rate, measured);
+        self.monitor = (settings.clone(), program);
+        self.send(|e| {
+            let _ = e.set_monitor(program);
+        });
+    }
+
+    /// The monitor program last sent to the engine (for tests).
+    #[cfg(test)]
+    pub fn monitor_program(&self) -> &MonitorProgram {
+        &self.monitor.1
+    }
+
+    /// The mix's loudness as the live analysis measures it.
+    pub fn measured(&self) -> Option<Measured> {
+        self.analysis().and_then(|a| Measured::from_reading(&a.loudness().reading()))
     }
 
     /// The live analysis of the master and the tapped strips (loudness,

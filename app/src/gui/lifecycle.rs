@@ -73,6 +73,7 @@ impl App {
         self.audio.seek(0);
         self.audio.set_loop(&self.doc.session);
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
+        self.audio.set_monitor(&self.doc.session.monitor);
         let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
         Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
     }

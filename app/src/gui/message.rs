@@ -40,6 +40,8 @@ pub enum Message {
     Versions(versions_panel::Message),
     /// The notes tab of the side panel.
     Notes(notes_panel::Message),
+    /// The monitor tab of the side panel.
+    Monitor(super::monitor_panel::Message),
     /// The recovery prompt was answered.
     Recovery(recovery::Message),
     /// Something in the relink dialog.

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod lifecycle;
 mod message;
 pub mod mixer;
+pub mod monitor_panel;
 pub mod notes_panel;
 pub mod notices;
 pub mod path_prompt;
@@ -47,6 +48,8 @@ mod tests_export;
 mod tests_groups;
 #[cfg(test)]
 mod tests_layout;
+#[cfg(test)]
+mod tests_monitor;
 #[cfg(test)]
 mod tests_notes;
 #[cfg(test)]
@@ -157,6 +160,7 @@ impl App {
         let task = audio.rebuild(&doc.session, doc.dir()).map(Message::Built);
         audio.set_loop(&doc.session);
         audio.set_end(&doc.session, prefs.stop_at_end);
+        audio.set_monitor(&doc.session.monitor);
         let mut waves = timeline::waveforms::Waveforms::default();
         let wave_task = waves.request(&doc.session, &doc.dir()).map(Message::Waves);
         let task = Task::batch([task, wave_task]);
@@ -223,6 +227,8 @@ impl App {
             return task;
         }
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
+        // An undo or a whole-session edit may bring other monitor settings (or a new rate).
+        self.audio.set_monitor(&self.doc.session.monitor);
         let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
         let build = self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
         Task::batch([task, build, waves])
@@ -336,6 +342,12 @@ impl App {
                     }
                 }
                 task.map(Message::Relink)
+            }
+            Message::Monitor(m) => {
+                // What is heard, not the mix: saved with the session but not an undo step.
+                monitor_panel::update(&mut self.doc.session.monitor, m);
+                self.audio.set_monitor(&self.doc.session.monitor);
+                Task::none()
             }
             Message::PanelToggled(tab) => {
                 self.side = side::toggled(self.side, tab);
@@ -632,6 +644,7 @@ impl App {
         self.audio.seek(position);
         self.audio.set_loop(&self.doc.session);
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
+        self.audio.set_monitor(&self.doc.session.monitor);
         self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
     }
 
@@ -680,9 +693,9 @@ impl App {
             }
         };
         let mut body = row![container(body).width(Length::Fill)];
-        if let Some(panel) =
-            self.side.map(|tab| side::view(tab, &self.doc, &self.versions, &self.notes, self.dialogs))
-        {
+        if let Some(panel) = self.side.map(|tab| {
+            side::view(tab, &self.doc, &self.versions, &self.notes, self.dialogs, self.audio.measured())
+        }) {
             body = body.push(panel);
         }
         main = main.push(body.height(Length::Fill));

@@ -1,6 +1,6 @@
-//! The right-hand side panel: tabs for the undo history, the mix versions
-//! the review notes and the session's settings and groups, toggled from the
-//! toolbar (History: Ctrl+H).
+//! The right-hand side panel: tabs for the undo history, the mix versions,
+//! the review notes, the session's settings and groups, and the monitor
+//! section, toggled from the toolbar (History: Ctrl+H).
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
@@ -24,6 +24,8 @@ pub enum Tab {
     Notes,
     /// Session settings and groups.
     Session,
+    /// The monitor section.
+    Monitor,
 }
 
 /// The tab shown after a click on `tab`: it, or none if it was shown.
@@ -38,6 +40,7 @@ pub fn view<'a>(
     versions: &'a Versions,
     notes: &'a notes_panel::Notes,
     dialogs: bool,
+    measured: Option<mixdesk_engine::monitor::Measured>,
 ) -> Element<'a, Message> {
     let tab_button = |label: &'static str, t: Tab| {
         button(text(label).size(13))
@@ -50,6 +53,7 @@ pub fn view<'a>(
         Tab::Versions => versions.view(doc.path.is_some()).map(Message::Versions),
         Tab::Notes => notes_panel::view(doc, notes, dialogs).map(Message::Notes),
         Tab::Session => session_panel::view(doc).map(Message::SessionPanel),
+        Tab::Monitor => super::monitor_panel::view(&doc.session.monitor, measured).map(Message::Monitor),
     };
     container(
         column![
@@ -57,7 +61,8 @@ pub fn view<'a>(
                 tab_button("History", Tab::History),
                 tab_button("Versions", Tab::Versions),
                 tab_button("Notes", Tab::Notes),
-                tab_button("Session", Tab::Session)
+                tab_button("Session", Tab::Session),
+                tab_button("Monitor", Tab::Monitor)
             ]
             .spacing(4),
             body

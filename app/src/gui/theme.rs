@@ -191,6 +191,11 @@ pub fn colour_bar(colour: Color) -> impl Fn(&Theme) -> container::Style {
     }
 }
 
+/// A bar of the monitor's system curve, in the accent colour.
+pub fn curve_bar(theme: &Theme) -> container::Style {
+    colour_bar(Colors::of(theme).accent)(theme)
+}
+
 /// A modal dialog's card.
 pub fn dialog(theme: &Theme) -> container::Style {
     let c = Colors::of(theme);

@@ -63,6 +63,11 @@ pub fn toolbar<'a>(can_undo: Option<&str>, can_redo: Option<&str>) -> Element<'a
             ),
             command("Notes", "Review notes pinned to times", Some(Message::PanelToggled(Tab::Notes))),
             command("Session", "Pan law and groups", Some(Message::PanelToggled(Tab::Session))),
+            command(
+                "Monitor",
+                "Listening checks, systems, platforms, references",
+                Some(Message::PanelToggled(Tab::Monitor))
+            ),
             command("Preferences", "Audio device, buffer size, theme", Some(Message::PreferencesOpened)),
         ]
         .spacing(4)

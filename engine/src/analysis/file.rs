@@ -81,6 +81,9 @@ pub struct AnalysisCurves {
     pub loudness: Vec<LoudnessPoint>,
     /// The long-term spectrum, 1/6-octave smoothing.
     pub spectrum: Vec<SpectrumPoint>,
+    /// Mid and side levels per octave band (tonal balance and width).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<super::bands::BandLevel>,
 }
 
 /// Measures a programme fed block by block.
@@ -90,6 +93,7 @@ pub struct MixAnalyzer {
     sample_rate: u32,
     loudness: LoudnessMeter,
     spectrum: Spectrum,
+    bands: super::bands::BandMeter,
     peak: f32,
     sum_sq: f64,
     sum: [f64; 2],
@@ -110,6 +114,7 @@ impl MixAnalyzer {
             sample_rate,
             loudness: LoudnessMeter::with_channels(sample_rate, channels),
             spectrum: Spectrum::new(sample_rate, SPECTRUM_FFT, Averaging::LongTerm, 6),
+            bands: super::bands::BandMeter::new(sample_rate),
             peak: 0.0,
             sum_sq: 0.0,
             sum: [0.0; 2],
@@ -131,6 +136,7 @@ impl MixAnalyzer {
         let (l, r) = (&l[..n], &r[..n]);
         self.loudness.add(l, r);
         self.spectrum.add(l, r);
+        self.bands.add(l, r);
         for (c, buf) in [l, r].into_iter().enumerate().take(self.channels) {
             let (mut peak, mut sq, mut sum, mut clipped) = (self.peak, 0.0f64, 0.0f64, 0u64);
             for &x in buf {
@@ -189,8 +195,11 @@ impl MixAnalyzer {
             first_sample_dbfs: self.first.and_then(|x| db(f64::from(x))),
             last_sample_dbfs: db(f64::from(self.last)),
         };
-        let curves =
-            AnalysisCurves { loudness: self.loudness.history().to_vec(), spectrum: self.spectrum.points() };
+        let curves = AnalysisCurves {
+            loudness: self.loudness.history().to_vec(),
+            spectrum: self.spectrum.points(),
+            bands: self.bands.finish(),
+        };
         (analysis, curves)
     }
 }

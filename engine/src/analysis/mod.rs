@@ -14,6 +14,7 @@
 //! Everything here except [`true_peak`] runs off the audio thread.
 
 pub mod ballistics;
+pub mod bands;
 pub mod file;
 mod kweight;
 pub mod loudness;

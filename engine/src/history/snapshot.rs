@@ -182,6 +182,7 @@ fn head_of(s: &Session) -> Session {
         delivery,
         notes,
         groups,
+        monitor,
     } = s;
     Session {
         version: *version,
@@ -197,6 +198,7 @@ fn head_of(s: &Session) -> Session {
         delivery: delivery.clone(),
         notes: notes.clone(),
         groups: groups.clone(),
+        monitor: monitor.clone(),
     }
 }
 

@@ -21,6 +21,7 @@ use super::transport::{Step, Transport};
 use crate::analysis::tap::TapWriter;
 use crate::denormal::without_denormals;
 use crate::graph::{Feed, Graph, Record, Serial};
+use crate::monitor::MonitorStage;
 use crate::session::StripRef;
 use crate::smooth::{DECLICK_SECONDS, ramp_samples};
 
@@ -68,9 +69,18 @@ pub struct AudioCore {
     /// Frames held silent so far at the current start, waiting for media.
     held: u64,
     max_hold: u64,
+    /// The monitor section: after the master and the taps, before the device.
+    monitor: MonitorStage,
+    /// The reference track's graph, rendered only while the monitor plays it.
+    reference: Option<Box<Graph>>,
+    /// Where a free-running reference is, in samples.
+    reference_pos: u64,
+    reference_buf: [Vec<f32>; 2],
 }
 
 impl AudioCore {
+    // Each argument is one queue or part the core owns; only `parts()` calls it.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         mut graph: Box<Graph>,
         commands: Consumer<EngineCommand>,
@@ -79,6 +89,7 @@ impl AudioCore {
         rate: u32,
         shared: Arc<Shared>,
         taps: TapWriter,
+        monitor: MonitorStage,
     ) -> AudioCore {
         graph.set_metering(true);
         graph.set_live(true);
@@ -100,6 +111,10 @@ impl AudioCore {
             taps,
             held: 0,
             max_hold: (MAX_HOLD_SECONDS * f64::from(rate)) as u64,
+            monitor,
+            reference: None,
+            reference_pos: 0,
+            reference_buf: [vec![0.0; MAX_RUN], vec![0.0; MAX_RUN]],
         }
     }
 
@@ -166,6 +181,27 @@ impl AudioCore {
             let (l, r) = (&mut self.left[..step.len], &mut self.right[..step.len]);
             self.graph.process_feed(feed, l, r, &Serial);
             self.taps.write(&self.graph, l, r);
+            // What the engineer hears; never part of the mix (the bounce
+            // renders the graph, not this callback).
+            self.monitor.receive();
+            let reference = match &mut self.reference {
+                Some(g) if self.monitor.wants_reference() => {
+                    let [bl, br] = &mut self.reference_buf;
+                    let (bl, br) = (&mut bl[..step.len], &mut br[..step.len]);
+                    let feed = match (self.monitor.free_running(), step.pos) {
+                        (false, _) | (true, None) => feed,
+                        (true, Some(_)) => {
+                            let at = self.reference_pos;
+                            self.reference_pos += step.len as u64;
+                            if step.fading { Feed::Fade(at, &self.gain[..step.len]) } else { Feed::Play(at) }
+                        }
+                    };
+                    g.process_feed(feed, bl, br, &Serial);
+                    Some((&bl[..], &br[..]))
+                }
+                _ => None,
+            };
+            self.monitor.process_with(l, r, reference);
             let dst = &mut out[done * channels..(done + step.len) * channels];
             interleave(l, r, dst, channels);
             self.send_records(pass_ended);
@@ -207,6 +243,13 @@ impl AudioCore {
                 EngineCommand::SetMeter(s, options) => self.on_strip(s, |g| g.set_meter(s, options)),
                 EngineCommand::SetTap { slot, strip } => {
                     self.taps.set(slot, strip);
+                }
+                EngineCommand::SetReference(graph) => {
+                    let old = std::mem::replace(&mut self.reference, graph);
+                    self.reference_pos = 0;
+                    if let Some(old) = old {
+                        self.send_reserved(EngineEvent::Garbage(old));
+                    }
                 }
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);
@@ -308,6 +351,7 @@ impl AudioCore {
         self.rate = rate;
         self.meter_period = rate / 50;
         self.since_meter = 0;
+        self.monitor.set_rate(rate);
     }
 }
 

@@ -54,6 +54,10 @@ pub enum EngineCommand {
     },
     /// Replace the render graph at the next block boundary; the old one comes back as garbage.
     SwapGraph(Box<Graph>),
+    /// The reference track's graph for the monitor section (compiled from a
+    /// one-track session of the reference file), or none; the old one comes
+    /// back as garbage. The monitor plays it instead of the mix when asked.
+    SetReference(Option<Box<Graph>>),
 }
 
 /// A report from the audio thread (or, for [`EngineEvent::Device`], from the

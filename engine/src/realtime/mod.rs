@@ -222,6 +222,8 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
     let empty = compile(&Session::new(sample_rate), &|_| None, self::core::MAX_RUN)
         .expect("an empty session always compiles");
     let (tap_writer, analysis) = taps(sample_rate);
+    let (monitor_tx, monitor_rx) = rtrb::RingBuffer::new(crate::monitor::PROGRAM_CAPACITY);
+    let monitor = crate::monitor::MonitorStage::new(monitor_rx, sample_rate, self::core::MAX_RUN);
     let params = empty.param_map();
     let core = Box::new(AudioCore::new(
         Box::new(empty),
@@ -231,6 +233,7 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
         sample_rate,
         shared.clone(),
         tap_writer,
+        monitor,
     ));
     let status = DeviceStatus { device: None, sample_rate, buffer_frames, message: "driven by hand".into() };
     let handle = EngineHandle {
@@ -248,6 +251,8 @@ fn parts(sample_rate: u32, buffer_frames: u32) -> (Box<AudioCore>, EngineHandle)
         records: rec_rx,
         passes: Passes::default(),
         params,
+        monitor: monitor_tx,
+        has_reference: false,
     };
     (core, handle)
 }
@@ -271,6 +276,10 @@ pub struct EngineHandle {
     passes: Passes,
     /// The parameter slots of the graph sent last.
     params: crate::control::ParamMap,
+    /// Programs for the monitor section.
+    monitor: rtrb::Producer<crate::monitor::MonitorProgram>,
+    /// Whether the audio thread holds a reference graph (it comes back when replaced).
+    has_reference: bool,
 }
 
 impl EngineHandle {
@@ -283,6 +292,37 @@ impl EngineHandle {
                 Err(c)
             }
         }
+    }
+
+    /// Sends the monitor section a new program (from
+    /// [`MonitorSettings::program`](crate::monitor::MonitorSettings::program));
+    /// the audio thread crossfades to it. False if its queue is full (poll
+    /// and retry; the newest program sent wins).
+    pub fn set_monitor(&mut self, program: crate::monitor::MonitorProgram) -> bool {
+        self.monitor.push(program).is_ok()
+    }
+
+    /// Sends the reference track's graph for the monitor section (compiled
+    /// at the engine's rate from a one-track session of the file), or takes
+    /// it away. The replaced one comes back through [`EngineHandle::poll`].
+    pub fn set_reference(&mut self, graph: Option<Graph>) -> Result<(), SwapError> {
+        let engine = self.status().sample_rate;
+        if let Some(g) = &graph
+            && g.sample_rate() != engine
+        {
+            return Err(SwapError::RateMismatch { graph: g.sample_rate(), engine });
+        }
+        if self.graphs_in_flight >= MAX_GRAPHS_IN_FLIGHT {
+            return Err(SwapError::Busy);
+        }
+        let sending = graph.is_some();
+        if self.send(EngineCommand::SetReference(graph.map(Box::new))).is_err() {
+            return Err(SwapError::QueueFull);
+        }
+        if std::mem::replace(&mut self.has_reference, sending) {
+            self.graphs_in_flight += 1;
+        }
+        Ok(())
     }
 
     /// Starts playing.

@@ -93,6 +93,9 @@ pub struct Report {
     pub preflight: Vec<Check>,
     /// Streaming services' normalisation.
     pub platforms: Vec<PlatformRow>,
+    /// How the mix plays on other systems and in mono (from its octave bands).
+    #[serde(default)]
+    pub systems: Vec<crate::monitor::compare::SystemRow>,
     /// Loudness history and long-term spectrum.
     pub curves: AnalysisCurves,
 }
@@ -142,6 +145,7 @@ impl Report {
             normalization,
             preflight,
             platforms,
+            systems: crate::monitor::compare::translation(&curves.bands),
             curves,
         }
     }

@@ -5,8 +5,8 @@
 //! The policies modelled (as the services publish them; they change, so the
 //! report names them): every service turns loud masters down to its target.
 //! Spotify and Apple Music also turn quiet masters up, but only as far as the
-//! true peak stays at or under their peak limit; YouTube, Amazon Music and
-//! Deezer never turn up.
+//! true peak stays at or under their peak limit; YouTube, Amazon Music,
+//! Tidal and Deezer never turn up.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,7 @@ pub const SERVICES: &[Service] = &[
     Service { name: "Apple Music", target_lufs: -16.0, peak_limit_dbtp: -1.0, turns_up: true },
     Service { name: "YouTube", target_lufs: -14.0, peak_limit_dbtp: -1.0, turns_up: false },
     Service { name: "Amazon Music", target_lufs: -14.0, peak_limit_dbtp: -2.0, turns_up: false },
+    Service { name: "Tidal", target_lufs: -14.0, peak_limit_dbtp: -1.0, turns_up: false },
     Service { name: "Deezer", target_lufs: -15.0, peak_limit_dbtp: -1.0, turns_up: false },
 ];
 

@@ -92,5 +92,30 @@ pub(super) fn render(r: &Report) -> String {
             "  (all turn loud masters down; Spotify and Apple Music turn quiet ones up only within their peak limit)"
         );
     }
+    systems(&mut s, r);
     s
+}
+
+/// The per-system section: what the mono sum and each simulated system keep.
+fn systems(s: &mut String, r: &Report) {
+    if r.systems.is_empty() {
+        return;
+    }
+    let db = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:+.1} dB"));
+    let _ = writeln!(s, "\nOn other systems (the monitor's curves applied to the mix's octave bands)");
+    let _ = writeln!(s, "  {:<14} {:>9} {:>11}  Loses most", "System", "Overall", "Below 180");
+    for row in &r.systems {
+        let worst = row.worst_band.map_or_else(
+            || "-".into(),
+            |(hz, d)| if d < -1.0 { format!("{d:+.1} dB at {hz} Hz") } else { "nothing over 1 dB".into() },
+        );
+        let _ =
+            writeln!(s, "  {:<14} {:>9} {:>11}  {worst}", row.system, db(row.overall_db), db(row.low_end_db));
+    }
+    if let Some(mono) = r.systems.iter().find(|x| x.system == "Mono sum").and_then(|x| x.overall_db)
+        && mono < -3.0
+    {
+        let _ =
+            writeln!(s, "  the mono sum loses {:.1} dB: check for out-of-phase or very wide parts", -mono);
+    }
 }

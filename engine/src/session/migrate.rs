@@ -12,7 +12,8 @@
 //!   version ("open it with a newer Mixdesk") instead of by an unknown field.
 //! - Version 3: the session may carry review `notes` (see `notes.rs`). Every
 //!   version 2 file is a valid version 3 file; the bump is for the same reason.
-//! - Version 4: the session may carry `groups` of strips (see `groups.rs`).
+//! - Version 4: the session may carry `groups` of strips (see `groups.rs`)
+//!   and the `monitor` section's settings and reference tracks.
 //!   Every version 3 file is a valid version 4 file; the bump is for the same
 //!   reason.
 

@@ -76,6 +76,9 @@ pub struct Session {
     /// Groups of tracks and buses that edit together (see [`groups`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Group>,
+    /// The monitor section's settings (what the engineer hears; never bounced).
+    #[serde(default, skip_serializing_if = "crate::monitor::MonitorSettings::is_off")]
+    pub monitor: crate::monitor::MonitorSettings,
 }
 
 impl Session {
@@ -95,6 +98,7 @@ impl Session {
             delivery: Vec::new(),
             notes: Vec::new(),
             groups: Vec::new(),
+            monitor: crate::monitor::MonitorSettings::default(),
         }
     }
 
