@@ -100,6 +100,14 @@ linked=$(cd "$shlibs_dir" && dpkg-shlibdeps -O -e"$stage/usr/bin/mixdesk" 2>"$sh
   { cat "$shlibs_dir/err" >&2; die "dpkg-shlibdeps failed on $stage/usr/bin/mixdesk"; }
 linked="${linked#shlibs:Depends=}"
 [ -n "$linked" ] || die "dpkg-shlibdeps found no libraries for $stage/usr/bin/mixdesk"
+# Libraries loaded through another one (lilv loads serd, sord and sratom)
+# are named too, so every library the binary ends up with comes from a
+# package Depends lists (packaging/test-deb.sh checks exactly that).
+for lib in $(ldd "$stage/usr/bin/mixdesk" | awk '/=> \// {print $3}'); do
+  pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null) || continue
+  pkg="${pkg%%:*}"
+  [[ ", $linked," == *", $pkg"[\ ,]* ]] || linked="$linked, $pkg"
+done
 dlopened="libx11-6, libx11-xcb1, libxcursor1, libxrandr2, libxi6, libxkbcommon0, libxkbcommon-x11-0, libwayland-client0, libwayland-cursor0"
 
 cat >"$stage/DEBIAN/control" <<EOF

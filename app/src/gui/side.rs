@@ -43,8 +43,9 @@ pub fn view<'a>(
     measured: Option<mixdesk_engine::monitor::Measured>,
 ) -> Element<'a, Message> {
     let tab_button = |label: &'static str, t: Tab| {
-        button(text(label).size(13))
-            .padding([4, 12])
+        // Five tabs fit the panel's width at this size.
+        button(text(label).size(12))
+            .padding([4, 7])
             .style(theme::button(Tone::Accent, tab == t))
             .on_press(Message::PanelToggled(t))
     };
