@@ -118,7 +118,7 @@ xdotool mousemove 60 980 click 1; sleep 0.3
 xdotool keydown ctrl; sleep 0.3; xdotool mousemove 176 980 click 1; sleep 0.3; xdotool keyup ctrl; sleep 0.3
 xdotool mousemove 50 150 click 1; sleep 0.5
 xdotool mousemove 60 218 click 1; sleep 0.5
-xdotool mousemove 1455 16 click 1; sleep 1
+xdotool mousemove 1382 16 click 1; sleep 1   # the toolbar's Session button
 xdotool mousemove 1050 60; sleep 0.5
 import -window root "$OUT/13-groups.png"
 # Save As: a file dialog (zenity), or the typed path where none can open

@@ -187,29 +187,15 @@ pub fn duplicate(s: &Session, r: StripRef, with_clips: bool) -> (StripRef, Vec<E
             } else {
                 Vec::new()
             };
-            let track = Track {
-                id: TrackId(new_id),
-                name: format!("{} copy", t.name),
-                colour: t.colour,
-                comment: t.comment.clone(),
-                clips,
-                strip,
-                output: t.output,
-            };
+            let name = format!("{} copy", t.name);
+            let track = Track { id: TrackId(new_id), name, clips, strip, ..t.clone() };
             copy_ref = StripRef::Track(track.id);
             edits.push(Edit::Track(track.id, Some(TrackAt { index: index + 1, track })));
         }
         StripRef::Bus(id) => {
             let Some(index) = s.buses.iter().position(|b| b.id == id) else { return (r, Vec::new()) };
             let b = &s.buses[index];
-            let bus = Bus {
-                id: BusId(new_id),
-                name: format!("{} copy", b.name),
-                colour: b.colour,
-                comment: b.comment.clone(),
-                strip,
-                output: b.output,
-            };
+            let bus = Bus { id: BusId(new_id), name: format!("{} copy", b.name), strip, ..b.clone() };
             copy_ref = StripRef::Bus(bus.id);
             edits.push(Edit::Bus(bus.id, Some(BusAt { index: index + 1, bus })));
         }
