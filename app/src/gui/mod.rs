@@ -447,16 +447,7 @@ impl App {
             Message::MuteSelected => self.selected(mixer::Message::MuteToggled),
             Message::SoloSelected => self.selected(mixer::Message::SoloToggled),
             Message::SelectStep(by) => {
-                let order: Vec<StripRef> = self.doc.session.strips().map(|(r, _)| r).collect();
-                let at = self.mixer.selected.and_then(|r| order.iter().position(|x| *x == r));
-                let next = match at {
-                    Some(i) => i.saturating_add_signed(by as isize).min(order.len().saturating_sub(1)),
-                    None => 0,
-                };
-                if let Some(r) = order.get(next) {
-                    self.mixer.selected = Some(*r);
-                    self.mixer.selection.clear();
-                }
+                mixer::select_step(&self.doc.session, &mut self.mixer, by);
                 Task::none()
             }
             Message::Modifiers(m) => {

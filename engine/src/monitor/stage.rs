@@ -139,13 +139,15 @@ impl MonitorStage {
     /// Runs the monitor over a block of the master in place: the newest
     /// program sent is crossfaded in. Realtime-safe.
     pub fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
+        self.receive();
         self.process_with(l, r, None);
     }
 
-    /// [`MonitorStage::process`] with the reference's block beside the mix's.
+    /// [`MonitorStage::process`] with the reference's block beside the mix's,
+    /// for a caller that has already called [`MonitorStage::receive`] this
+    /// run (the live callback asks `wants_reference` in between).
     /// Realtime-safe.
     pub fn process_with(&mut self, l: &mut [f32], r: &mut [f32], reference: Option<(&[f32], &[f32])>) {
-        self.receive();
         let n = l.len().min(r.len());
         let mut done = 0;
         while done < n {

@@ -52,6 +52,21 @@ pub fn select(s: &Session, ui: &mut MixerUi, r: StripRef) {
     }
 }
 
+/// Arrow keys: the previous (`by` < 0) or next strip becomes the only one
+/// selected (the first one when none is).
+pub fn select_step(s: &Session, ui: &mut MixerUi, by: i32) {
+    let order: Vec<StripRef> = s.strips().map(|(r, _)| r).collect();
+    let at = ui.selected.and_then(|r| order.iter().position(|x| *x == r));
+    let next = match at {
+        Some(i) => i.saturating_add_signed(by as isize).min(order.len().saturating_sub(1)),
+        None => 0,
+    };
+    if let Some(r) = order.get(next) {
+        ui.selected = Some(*r);
+        ui.selection.clear();
+    }
+}
+
 /// The strips that move with `r` for `what`: `r`, its group's members when
 /// the group links `what`, and the selection when `r` is part of it.
 pub fn together(s: &Session, ui: &MixerUi, r: StripRef, what: Linked) -> Vec<StripRef> {

@@ -8,6 +8,7 @@ pub mod strip;
 pub mod tracks;
 mod update;
 
+pub use links::select_step;
 pub use tracks::StripAction;
 pub use update::{Effect, parse_db, processor_label, update};
 

@@ -24,22 +24,7 @@ pub fn view<'a>(s: &Session, ui: &'a TimelineUi) -> Option<Element<'a, Message>>
         let point = s.lane(*param).and_then(|l| l.points.get(indices[0]))?;
         let shown = ui.typed_value.clone().unwrap_or_else(|| format!("{:.2}", point.value));
         let now = s.param_info(*param).map_or_else(String::new, |i| format!("now {}", i.format(point.value)));
-        return Some(
-            row![
-                text("Value").size(12),
-                text_input("value", &shown)
-                    .id(POINT_VALUE)
-                    .on_input(Message::ValueTyped)
-                    .on_submit(Message::PointValueSubmitted)
-                    .size(12)
-                    .width(70)
-                    .style(theme::input),
-                text(now).size(12),
-            ]
-            .spacing(4)
-            .align_y(iced::Alignment::Center)
-            .into(),
-        );
+        return Some(field("Value", POINT_VALUE, shown, now, Message::PointValueSubmitted));
     }
     let gains: Vec<f64> = s
         .tracks
@@ -52,22 +37,31 @@ pub fn view<'a>(s: &Session, ui: &'a TimelineUi) -> Option<Element<'a, Message>>
     let same = gains.iter().all(|g| *g == first);
     let shown =
         ui.typed_value.clone().unwrap_or_else(|| if same { format!("{first:+.1}") } else { String::new() });
-    Some(
-        row![
-            text("Clip gain").size(12),
-            text_input("mixed", &shown)
-                .id(CLIP_GAIN)
-                .on_input(Message::ValueTyped)
-                .on_submit(Message::ClipGainSubmitted)
-                .size(12)
-                .width(60)
-                .style(theme::input),
-            text("dB").size(12),
-        ]
-        .spacing(4)
-        .align_y(iced::Alignment::Center)
-        .into(),
-    )
+    Some(field("Clip gain", CLIP_GAIN, shown, "dB".to_owned(), Message::ClipGainSubmitted))
+}
+
+/// "LABEL [value] AFTER", the field `id`, Enter sending `submit`.
+fn field<'a>(
+    label: &'a str,
+    id: &'static str,
+    shown: String,
+    after: String,
+    submit: Message,
+) -> Element<'a, Message> {
+    row![
+        text(label).size(12),
+        text_input("", &shown)
+            .id(id)
+            .on_input(Message::ValueTyped)
+            .on_submit(submit)
+            .size(12)
+            .width(70)
+            .style(theme::input),
+        text(after).size(12),
+    ]
+    .spacing(4)
+    .align_y(iced::Alignment::Center)
+    .into()
 }
 
 /// The number typed, or the error that says what to type.
