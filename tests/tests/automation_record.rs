@@ -593,6 +593,7 @@ fn a_bus_fader_lane_behind_a_latent_bus_plays_when_heard() {
         comment: String::new(),
         strip: Strip::default(),
         output: Output::Master,
+        vca: None,
     };
     let mut lim = std::collections::BTreeMap::new();
     lim.insert("lookahead".to_string(), 10.0);

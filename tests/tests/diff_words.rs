@@ -27,6 +27,7 @@ fn base() -> Session {
             comment: String::new(),
             strip: Default::default(),
             output: Output::Master,
+            vca: None,
         });
     }
     let kick = StripRef::Track(TrackId(1));

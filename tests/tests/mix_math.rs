@@ -198,6 +198,7 @@ fn sends_pre_and_post_fader_and_group_buses_sum_as_expected() {
         comment: String::new(),
         strip: Default::default(),
         output: Output::Master,
+        vca: None,
     };
     s.buses.push(bus(50, "Group"));
     s.buses.push(bus(60, "FX"));

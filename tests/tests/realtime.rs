@@ -128,6 +128,7 @@ fn rich_session() -> (Session, Vec<(&'static str, Arc<Media>)>) {
             comment: String::new(),
             strip: Default::default(),
             output: out,
+            vca: None,
         });
     }
     let src = vec![

@@ -105,6 +105,34 @@ fn the_version_3_fixture_loads_with_its_notes_and_older_versions_have_none() {
 }
 
 #[test]
+fn the_version_5_fixture_loads_with_its_vca_and_older_versions_have_none() {
+    use session::{BusId, ParamId, StripParam, StripRef, TrackId};
+    let s = session::load(&fixture("v5.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.version, CURRENT_VERSION);
+    let vca = s.bus(BusId(8)).expect("the VCA bus");
+    assert!(vca.is_vca() && !s.bus(BusId(7)).unwrap().is_vca());
+    assert_eq!(vca.vca.as_ref().unwrap().members, [StripRef::Track(TrackId(1)), StripRef::Track(TrackId(3))]);
+    assert_eq!(vca.strip.fader_db.0, -4.5);
+    assert_eq!(s.vca_of(StripRef::Track(TrackId(3))).map(|b| b.id), Some(BusId(8)));
+    assert_eq!(s.vca_of(StripRef::Track(TrackId(5))).map(|b| b.id), None);
+    assert_eq!(s.automation[0].param, ParamId::Strip(StripRef::Bus(BusId(8)), StripParam::Fader));
+    // Saved again, it is the same session; a plain bus writes no `vca`.
+    let text = session::to_ron_string(&s).unwrap();
+    assert_eq!(text.matches("vca:").count(), 1, "{text}");
+    assert_eq!(session::from_ron_str(&text, Path::new("again")).unwrap(), s);
+    // Routing audio into a VCA is refused with what is wrong.
+    let text = std::fs::read_to_string(fixture("v5.mixdesk"))
+        .unwrap()
+        .replace("(id: 7, name: \"Drum bus\")", "(id: 7, name: \"Drum bus\", output: Bus(8))");
+    let e = session::from_ron_str(&text, Path::new("v5.mixdesk")).unwrap_err().to_string();
+    assert!(e.contains("routed to a VCA"), "{e}");
+    for old in ["v1.mixdesk", "v2.mixdesk", "v3.mixdesk", "v4.mixdesk"] {
+        let s = session::load(&fixture(old)).unwrap();
+        assert!(s.buses.iter().all(|b| !b.is_vca()), "{old}");
+    }
+}
+
+#[test]
 fn the_version_4_fixture_loads_with_its_groups_comments_and_monitor_and_older_versions_have_none() {
     use mixdesk_engine::monitor::{Check, System};
     use session::{BusId, GroupId, Shares, StripRef, TrackId};

@@ -21,6 +21,7 @@ fn bus(id: u32, name: &str) -> Bus {
         comment: String::new(),
         strip: Default::default(),
         output: Default::default(),
+        vca: None,
     }
 }
 

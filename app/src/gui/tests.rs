@@ -56,6 +56,7 @@ pub(super) fn fixture() -> (tempfile::TempDir, App) {
         comment: String::new(),
         strip: Strip::default(),
         output: Output::Master,
+        vca: None,
     });
     let path = dir.path().join("song.mixdesk");
     session::save(&s, &path).unwrap();

@@ -220,6 +220,7 @@ fn dress(s: &mut Session) {
             comment: String::new(),
             strip: Strip::default(),
             output: Output::Master,
+            vca: None,
         });
     }
     insert(s, Some(StripRef::Bus(reverb)), "reverb", &[("decay", 2.2), ("predelay", 25.0), ("mix", 100.0)]);

@@ -365,6 +365,7 @@ mod tests {
             comment: String::new(),
             strip: Default::default(),
             output: Output::Master,
+            vca: None,
         };
         round_trip(&mut s, Edit::Bus(bus.id, Some(BusAt { index: 0, bus })));
         round_trip(&mut s, Edit::Output(StripRef::Track(t1), Output::Bus(BusId(60))));

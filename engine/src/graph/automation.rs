@@ -114,6 +114,9 @@ pub(crate) struct StripAuto {
     pub mute: Option<Control>,
     /// Per send (in the strip's send order): level and pan.
     pub sends: Vec<[Option<Control>; 2]>,
+    /// The lanes of the VCA the strip answers to (fader, mute), played here
+    /// at this strip's own times; mirrors that never record.
+    pub vca: [Option<Control>; 2],
 }
 
 impl StripAuto {
@@ -124,6 +127,7 @@ impl StripAuto {
             || self.pan.is_some()
             || self.width.is_some()
             || self.mute.is_some()
+            || self.vca.iter().any(Option::is_some)
             || self.sends.iter().any(|s| s.iter().any(Option::is_some))
     }
 
@@ -132,6 +136,7 @@ impl StripAuto {
         [&mut self.trim, &mut self.fader, &mut self.pan, &mut self.width, &mut self.mute]
             .into_iter()
             .chain(self.sends.iter_mut().flat_map(|s| s.iter_mut()))
+            .chain(self.vca.iter_mut())
             .filter_map(Option::as_mut)
     }
 
@@ -221,6 +226,29 @@ impl super::Graph {
                 output: -(b.latency as i64),
             };
             match lane.param {
+                ParamId::Strip(StripRef::Bus(id), p) if self.vca_position(id).is_some() => {
+                    let (k, Some(j)) = (self.vca_position(id).expect("checked"), super::vca::vca_index(p))
+                    else {
+                        continue;
+                    };
+                    // The VCA's own control records; each member plays a
+                    // mirror at the time its own fader is heard.
+                    self.vcas[k].auto[j] = make(0, true);
+                    for i in 0..self.vcas[k].members.len() {
+                        let (shift, g) = match self.vcas[k].members[i] {
+                            super::slots::Owner::Track(t) => {
+                                let t = &mut self.tracks[t];
+                                (track_shifts(t).output, &mut t.gains)
+                            }
+                            super::slots::Owner::Bus(b) => {
+                                let b = &mut self.buses[b];
+                                (bus_shifts(b).output, &mut b.gains)
+                            }
+                            _ => continue,
+                        };
+                        g.auto.vca[j] = make(shift, true).map(Control::mirrored);
+                    }
+                }
                 ParamId::Strip(r, p) => {
                     let found = match r {
                         StripRef::Track(id) => self

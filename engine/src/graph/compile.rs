@@ -169,6 +169,19 @@ pub fn compile(
         })
         .collect::<Result<_, GraphError>>()?;
 
+    // Members start at their VCA's values.
+    for b in session.buses.iter().filter(|b| b.is_vca()) {
+        for m in &b.vca.as_ref().expect("a VCA").members {
+            let g = match m {
+                StripRef::Track(id) => tracks.iter_mut().find(|t| t.id == *id).map(|t| &mut t.gains),
+                StripRef::Bus(id) => buses.iter_mut().find(|x| x.id == *id).map(|x| &mut x.gains),
+                StripRef::Master => None,
+            };
+            if let Some(g) = g {
+                g.start_vca(b.strip.fader_db.0, b.strip.mute);
+            }
+        }
+    }
     let mut solo = SoloScratch::new(slots);
     update_audibility(&mut tracks, &mut buses, &mut solo);
     tracks.iter_mut().for_each(|t| t.gains.settle_now());
@@ -282,7 +295,9 @@ pub fn compile(
         latency,
         slots: Vec::new(),
         params: crate::control::ParamMap::new(&[]),
+        vcas: Vec::new(),
     };
+    graph.attach_vcas(session);
     graph.attach_automation(session);
     graph.assign_slots(session);
     Ok(graph)

@@ -258,6 +258,11 @@ pub(crate) struct StripGains {
     width: Smoother,
     polarity: Smoother,
     mute: Declick,
+    /// The fader of the VCA the strip answers to, dB (0 without one): added
+    /// to the strip's own fader.
+    vca: DbSmoother,
+    /// The mute of that VCA.
+    vca_mute: Declick,
     /// Solo-in-place: whether another strip's solo leaves this one audible.
     audible: Declick,
     pub solo: bool,
@@ -309,6 +314,8 @@ impl StripGains {
             width: Smoother::new(strip.width, ramp),
             polarity: Smoother::new(if strip.polarity_inverted { -1.0 } else { 1.0 }, ramp),
             mute: Declick::new(!strip.mute, declick),
+            vca: DbSmoother::new(0.0, ramp),
+            vca_mute: Declick::new(true, declick),
             audible: Declick::new(true, declick),
             solo: strip.solo,
             solo_safe: strip.solo_safe,
@@ -332,6 +339,26 @@ impl StripGains {
             StripParam::Width => self.width.set_target(v),
             StripParam::Mute => self.set_mute(v >= 0.5),
         }
+    }
+
+    /// Sets the target of a control of the VCA the strip answers to (its
+    /// fader in dB or its mute). Realtime-safe.
+    pub fn set_vca(&mut self, p: StripParam, v: f64) {
+        let v = p.info().clamp(v);
+        match p {
+            StripParam::Fader => self.vca.set(v),
+            StripParam::Mute => self.vca_mute.set(v < 0.5),
+            _ => {}
+        }
+    }
+
+    /// Starts at the values of the VCA the strip answers to, settled (at
+    /// compile time).
+    pub fn start_vca(&mut self, fader_db: f64, muted: bool) {
+        self.vca.set(fader_db);
+        self.vca.glide.jump(fader_db.max(GLIDE_FLOOR_DB));
+        self.vca_mute.jump(!muted);
+        self.settle_all();
     }
 
     /// Sets the target of a control of the send at `index`. Realtime-safe.
@@ -393,6 +420,8 @@ impl StripGains {
         self.width.inherit(&old.width);
         self.polarity.inherit(&old.polarity);
         self.mute.inherit(&old.mute);
+        self.vca.inherit(&old.vca);
+        self.vca_mute.inherit(&old.vca_mute);
         self.audible.inherit(&old.audible);
         for s in &mut self.sends {
             if let Some(o) = old.sends.iter().find(|o| o.id == s.id) {
@@ -426,6 +455,8 @@ impl StripGains {
             || self.width.is_moving()
             || self.polarity.is_moving()
             || self.mute.is_moving()
+            || self.vca.glide.is_moving()
+            || self.vca_mute.is_moving()
             || self.audible.is_moving()
             || self.sends.iter().any(|s| s.level.glide.is_moving() || s.pan.is_moving())
     }
@@ -471,6 +502,7 @@ impl StripGains {
             for g in [
                 &mut self.trim.glide,
                 &mut self.fader.glide,
+                &mut self.vca.glide,
                 &mut self.pan,
                 &mut self.width,
                 &mut self.polarity,
@@ -478,6 +510,7 @@ impl StripGains {
                 g.advance(k);
             }
             self.mute.advance(k);
+            self.vca_mute.advance(k);
             self.audible.advance(k);
             for s in &mut self.sends {
                 s.level.glide.advance(k);
@@ -503,6 +536,12 @@ impl StripGains {
         }
         if let Some(c) = &mut a.fader {
             self.fader.ramp_to(c.play(t, len), len);
+        }
+        if let Some(c) = &mut a.vca[0] {
+            self.vca.ramp_to(c.play(t, len), len);
+        }
+        if let Some(c) = &mut a.vca[1] {
+            self.vca_mute.glide_exactly(1.0 - c.play(t, len), len);
         }
         if let Some(c) = &mut a.pan {
             self.pan.ramp_exactly(c.play(t, len), len);
@@ -543,7 +582,7 @@ impl StripGains {
             pre,
             input,
             solo: self.audible.gain(),
-            fader: self.fader.gain() * self.mute.gain(),
+            fader: self.fader.gain() * self.vca.gain() * self.mute.gain() * self.vca_mute.gain(),
         }
     }
 

@@ -33,6 +33,7 @@ mod schedule;
 mod slots;
 mod solo;
 mod track;
+mod vca;
 
 pub use compile::{GraphError, compile};
 pub use meter::Meter;
@@ -176,6 +177,8 @@ pub struct Graph {
     slots: Vec<slots::Slot>,
     /// The slots by parameter, and the plane the app writes values into.
     params: crate::control::ParamMap,
+    /// The VCAs and the strips they control.
+    vcas: Vec<vca::VcaNode>,
 }
 
 impl Graph {
@@ -345,7 +348,12 @@ impl Graph {
             let BusNode { gains, chain, .. } = b;
             gains.auto.controls_mut().chain(chain.controls_mut())
         });
-        tracks.chain(buses).chain(self.master.auto.controls_mut()).chain(self.master_chain.controls_mut())
+        let vcas = self.vcas.iter_mut().flat_map(|v| v.auto.iter_mut().flatten());
+        tracks
+            .chain(buses)
+            .chain(self.master.auto.controls_mut())
+            .chain(self.master_chain.controls_mut())
+            .chain(vcas)
     }
 
     /// Bypasses or restores an insert (declicked). False if there is no such
@@ -498,6 +506,7 @@ impl Graph {
         let metering = self.metering;
         let write_out = metering || self.track_outputs;
         let auto_pos = feed.position();
+        self.play_vcas(auto_pos, n);
         for sums_c in &mut self.sums {
             for s in sums_c.iter_mut() {
                 s[..n].fill(0.0);

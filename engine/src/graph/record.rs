@@ -113,6 +113,9 @@ pub(crate) struct Control {
     state: State,
     out: Vec<Record>,
     lost: u64,
+    /// A copy that plays and follows gestures but never records (a VCA's
+    /// lane played on a member strip; the VCA's own control records).
+    mirror: bool,
 }
 
 impl Control {
@@ -147,7 +150,16 @@ impl Control {
             state: State::default(),
             out: Vec::with_capacity(room),
             lost: 0,
+            mirror: false,
         })
+    }
+
+    /// This control as a mirror: it plays the lane and follows gestures but
+    /// never records.
+    pub fn mirrored(mut self) -> Control {
+        self.mirror = true;
+        self.out = Vec::new();
+        self
     }
 
     /// Lets modes other than Read apply (the live engine) or not (the bounce).
@@ -340,6 +352,9 @@ impl Control {
     }
 
     fn emit(&mut self, start: bool, sample: Sample) {
+        if self.mirror {
+            return;
+        }
         self.state.sent = Some(sample);
         if start {
             self.state.pending = None;

@@ -50,7 +50,7 @@ pub(crate) fn plan(session: &Session) -> Plan {
         .tracks
         .iter()
         .map(|t| StripRef::Track(t.id))
-        .chain(session.buses.iter().map(|b| StripRef::Bus(b.id)))
+        .chain(session.buses.iter().filter(|b| !b.is_vca()).map(|b| StripRef::Bus(b.id)))
         .collect();
     let edges: HashMap<StripRef, Vec<StripRef>> = nodes.iter().map(|n| (*n, feeds(session, *n))).collect();
     let mut indegree: HashMap<StripRef, usize> = nodes.iter().map(|n| (*n, 0)).collect();
@@ -89,7 +89,9 @@ pub(crate) fn plan(session: &Session) -> Plan {
             .buses
             .iter()
             .enumerate()
-            .find(|(_, b)| !placed[&StripRef::Bus(b.id)] && indegree[&StripRef::Bus(b.id)] == 0)
+            .find(|(_, b)| {
+                !b.is_vca() && !placed[&StripRef::Bus(b.id)] && indegree[&StripRef::Bus(b.id)] == 0
+            })
             .expect("validated sessions have no routing loops");
         let n = StripRef::Bus(b.id);
         placed.insert(n, true);

@@ -13,6 +13,8 @@ pub(crate) enum Owner {
     Track(usize),
     Bus(usize),
     Master,
+    /// A VCA by its index among the graph's VCAs: its slots move its members.
+    Vca(usize),
 }
 
 /// What a slot moves on its owner.
@@ -75,6 +77,14 @@ impl Graph {
                 }
             }
         }
+        for (k, v) in self.vcas.iter().enumerate() {
+            let r = StripRef::Bus(v.id);
+            let strip = session.strip(r);
+            for p in super::vca::VCA_PARAMS {
+                slots.push(Slot { owner: Owner::Vca(k), target: Target::Strip(p) });
+                params.push((ParamId::Strip(r, p), strip.map_or(p.info().default, |s| p.get(s))));
+            }
+        }
         self.params = ParamMap::new(&params);
         self.slots = slots;
     }
@@ -104,6 +114,11 @@ impl Graph {
     /// no such slot. Realtime-safe.
     pub fn set_slot(&mut self, slot: usize, value: f64) -> bool {
         let Some(s) = self.slots.get(slot).copied() else { return false };
+        if let (Owner::Vca(k), Target::Strip(p)) = (s.owner, s.target) {
+            self.set_vca_base(k, p, value);
+            self.set_vca_value(k, p, value);
+            return true;
+        }
         if let Some(c) = self.control(s) {
             c.set_base(value);
         }
@@ -116,6 +131,16 @@ impl Graph {
     /// there is no such slot. Realtime-safe.
     pub(crate) fn gesture_slot(&mut self, slot: usize, g: Gesture, pos: u64, rolling: bool) -> bool {
         let Some(s) = self.slots.get(slot).copied() else { return false };
+        if let (Owner::Vca(k), Target::Strip(p)) = (s.owner, s.target) {
+            let now = self.vca_gesture(k, p, g, pos, rolling).unwrap_or(match g {
+                Gesture::Begin(v) | Gesture::Value(v) => Some(v),
+                Gesture::End => None,
+            });
+            if let Some(v) = now {
+                self.set_vca_value(k, p, v);
+            }
+            return true;
+        }
         let now = match self.control(s).filter(|c| c.takes_gestures()) {
             Some(c) => c.gesture(g, pos, rolling),
             None => match g {
@@ -149,7 +174,9 @@ impl Graph {
         }
     }
 
-    fn parts(&mut self, owner: Owner) -> (&mut super::StripGains, &mut super::Chain) {
+    /// The gains and chain of a strip (a VCA has neither: its slots never
+    /// come here, see [`Graph::set_slot`]).
+    pub(super) fn parts(&mut self, owner: Owner) -> (&mut super::StripGains, &mut super::Chain) {
         match owner {
             Owner::Track(i) => {
                 let t = &mut self.tracks[i];
@@ -160,6 +187,7 @@ impl Graph {
                 (&mut b.gains, &mut b.chain)
             }
             Owner::Master => (&mut self.master, &mut self.master_chain),
+            Owner::Vca(_) => unreachable!("a VCA has no strip of its own"),
         }
     }
 }

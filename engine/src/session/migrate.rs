@@ -16,11 +16,14 @@
 //!   and the `monitor` section's settings and reference tracks.
 //!   Every version 3 file is a valid version 4 file; the bump is for the same
 //!   reason.
+//! - Version 5: a bus may be a VCA (`vca: Some(Vca(members: [...]))`, see
+//!   `vca.rs`). Every version 4 file is a valid version 5 file; the bump is
+//!   for the same reason (a version 4 build would play a VCA as a silent bus).
 
 use serde::Deserialize;
 
 /// The format version this build writes.
-pub const CURRENT_VERSION: u32 = 4;
+pub const CURRENT_VERSION: u32 = 5;
 
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -40,8 +43,8 @@ pub(super) struct VersionProbe {
 pub(super) fn migrate(text: String, version: u32) -> Result<String, String> {
     match version {
         v if v == CURRENT_VERSION => Ok(text),
-        // v1 -> v2 -> v3 -> v4 only add optional fields: the text is valid as it is.
-        1..=3 => Ok(text),
+        // v1 -> ... -> v5 only add optional fields: the text is valid as it is.
+        1..=4 => Ok(text),
         v => Err(format!(
             "format version {v} is not one this build can read \
              (it reads {OLDEST_VERSION} to {CURRENT_VERSION})"

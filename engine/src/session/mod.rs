@@ -17,6 +17,7 @@ mod processors;
 mod rate;
 pub mod taper;
 pub(crate) mod validate;
+pub mod vca;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -34,6 +35,7 @@ pub use notes::{Note, NoteStatus, Reply};
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
 pub use processors::EditError;
 pub use validate::{LIMITS, Limits, MAX_ID, ValidationError, max_timeline, validate};
+pub use vca::Vca;
 
 /// A whole mix: tracks, buses, the master strip and the timeline's grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -493,6 +495,9 @@ pub struct Bus {
     /// Where the bus goes.
     #[serde(default)]
     pub output: Output,
+    /// Set for a VCA: a bus without audio that controls its members' gain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vca: Option<Vca>,
 }
 
 impl Bus {
@@ -505,6 +510,7 @@ impl Bus {
             comment: String::new(),
             strip: Strip::default(),
             output: Output::Master,
+            vca: None,
         }
     }
 }

@@ -217,6 +217,7 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
                 comment: String::new(),
                 strip: Strip::default(),
                 output: Output::Master,
+                vca: None,
             };
             doc.apply("bus add", "Added a bus", Edit::Bus(bus.id, Some(BusAt { index: usize::MAX, bus })));
             Effect::None
