@@ -131,6 +131,13 @@ fn writing_automation_in_every_mode_allocates_nothing_on_the_audio_thread() {
     let ids: Vec<_> = s.tracks.iter().map(|t| t.id).collect();
     let strip = |i: usize| StripRef::Track(ids[i % ids.len()]);
     let first_eq = s.add_processor(strip(0), "eq", usize::MAX).unwrap();
+    // A VCA over two tracks: its lane is written through its own control
+    // while each member plays a mirror of it.
+    let vca = mixdesk_engine::session::BusId(s.next_id());
+    let mut bus = mixdesk_engine::session::Bus::new(vca, "VCA");
+    bus.vca = Some(mixdesk_engine::session::Vca { members: vec![strip(1), strip(5)] });
+    s.buses.push(bus);
+    let vca = StripRef::Bus(vca);
     let params = [
         (ParamId::Strip(strip(0), StripParam::Fader), AutoMode::Touch),
         (ParamId::Strip(strip(1), StripParam::Pan), AutoMode::Latch),
@@ -138,6 +145,7 @@ fn writing_automation_in_every_mode_allocates_nothing_on_the_audio_thread() {
         (ParamId::Strip(strip(3), StripParam::Trim), AutoMode::Trim),
         (ParamId::Strip(strip(4), StripParam::Mute), AutoMode::Touch),
         (s.processor_param(first_eq, "p1_gain").unwrap(), AutoMode::Touch),
+        (ParamId::Strip(vca, StripParam::Fader), AutoMode::Latch),
     ];
     for (i, (p, mode)) in params.iter().enumerate() {
         let info = s.param_info(*p).unwrap();
@@ -161,6 +169,9 @@ fn writing_automation_in_every_mode_allocates_nothing_on_the_audio_thread() {
             5..=25 => h.touch_value(p, -((i % 13) as f64) / 13.0),
             30 => h.touch_end(p),
             _ => {}
+        }
+        if i % 90 == 45 {
+            h.set_mute(vca, i % 180 == 45);
         }
         if i % 250 == 125 {
             h.seek((i as u64 * 4099) % (30 * rate));
@@ -189,6 +200,8 @@ fn writing_automation_in_every_mode_allocates_nothing_on_the_audio_thread() {
     }
     let c = h.counters();
     assert!(passes >= 20, "{passes} lanes written");
+    let vca_lane = s.automation.iter().find(|l| l.param == ParamId::Strip(vca, StripParam::Fader));
+    assert!(vca_lane.is_some_and(|l| l.points.len() > 2), "the VCA's lane was written: {vca_lane:?}");
     assert_eq!(c.record_overflows, 0);
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }

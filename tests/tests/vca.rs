@@ -166,15 +166,20 @@ fn moving_a_vca_live_moves_its_members_in_the_callback() {
         handle.set_param(ParamId::Strip(StripRef::Bus(VCA), StripParam::Fader), -12.0),
         "the VCA has a slot"
     );
-    let second = run_callback(&mut core, N - 12_000, 256);
+    let second = run_callback(&mut core, 30_000, 256);
     let before = closed_form(|i, _| FADERS[i]);
     let after = closed_form(|i, _| FADERS[i] - 12.0);
     // Past the 5 ms fade-in, and past the 5 ms smoothing after the move.
     let w1 = worst(&first[0], &before[..12_000], 480);
     let w2 = first[0].len() + 2_000;
-    let w2 = worst(&second[0], &after[12_000..], w2 - 12_000);
+    let w2 = worst(&second[0], &after[12_000..42_000], w2 - 12_000);
     assert!(w1 < 1e-5, "before the move the live mix is off by {w1}");
     assert!(w2 < 1e-5, "after the VCA moved -12 dB the live mix is off by {w2}");
+    // The VCA's mute switch (what the window's M button sends) silences them.
+    handle.set_mute(StripRef::Bus(VCA), true);
+    let muted = run_callback(&mut core, 4_800, 256); // still inside the media
+    let peak = muted[0][480..].iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak == 0.0, "the muted VCA still lets its members through live: peak {peak}");
 }
 
 #[test]

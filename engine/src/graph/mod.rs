@@ -383,8 +383,17 @@ impl Graph {
             .chain([&mut self.master_chain])
     }
 
-    /// Mutes or unmutes a strip (declicked). False if there is no such strip. Realtime-safe.
+    /// Mutes or unmutes a strip (declicked); a VCA mutes its members. False
+    /// if there is no such strip. Realtime-safe.
     pub fn set_mute(&mut self, r: StripRef, mute: bool) -> bool {
+        if let StripRef::Bus(id) = r
+            && let Some(k) = self.vca_position(id)
+        {
+            let v = if mute { 1.0 } else { 0.0 };
+            self.set_vca_base(k, crate::session::StripParam::Mute, v);
+            self.set_vca_value(k, crate::session::StripParam::Mute, v);
+            return true;
+        }
         self.strip_mut(r).map(|g| g.set_mute(mute)).is_some()
     }
 
