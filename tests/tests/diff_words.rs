@@ -197,3 +197,20 @@ fn groups_read_by_name_members_links_and_state() {
     );
     assert_eq!(words(&c, &a), ["Group \"Rhythm\" removed"]);
 }
+
+#[test]
+fn vcas_read_as_vcas_with_their_members() {
+    use mixdesk_engine::session::Vca;
+    let a = base();
+    let kick = StripRef::Track(TrackId(1));
+    let bass = StripRef::Track(TrackId(3));
+    let mut b = a.clone();
+    let mut vca = Bus::new(BusId(70), "Band");
+    vca.vca = Some(Vca { members: vec![kick] });
+    b.buses.push(vca);
+    assert_eq!(words(&a, &b), ["VCA \"Band\" added"]);
+    let mut c = b.clone();
+    c.buses.last_mut().unwrap().vca = Some(Vca { members: vec![kick, bass] });
+    assert_eq!(words(&b, &c), ["VCA \"Band\" members Kick -> Kick, Bass"]);
+    assert_eq!(words(&c, &a), ["VCA \"Band\" removed"]);
+}

@@ -64,6 +64,8 @@ mod tests_safety;
 mod tests_timeline;
 #[cfg(test)]
 mod tests_tracks;
+#[cfg(test)]
+mod tests_vca;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -15,12 +15,12 @@ use super::{App, Message};
 
 const BASS: StripRef = StripRef::Track(TrackId(3));
 
-fn bounds(app: &App, what: &str) -> Rectangle {
+pub(super) fn bounds(app: &App, what: &str) -> Rectangle {
     simulator(app).find(id(what.to_owned())).unwrap().bounds()
 }
 
 /// Clicks entry `index` of a pick list `list` whose entries are `item` px tall.
-fn pick(app: &mut App, list: &str, index: usize, item: f32) {
+pub(super) fn pick(app: &mut App, list: &str, index: usize, item: f32) {
     let b = bounds(app, list);
     act(app, |ui| {
         let _ = ui.click(id(list.to_owned())).unwrap();
@@ -30,10 +30,10 @@ fn pick(app: &mut App, list: &str, index: usize, item: f32) {
 }
 
 /// Height of an entry of a strip's "⋯" menu (text 11 px, padding 1).
-const MENU_ITEM: f32 = 11.0 * 1.3 + 2.0;
+pub(super) const MENU_ITEM: f32 = 11.0 * 1.3 + 2.0;
 
 /// Clicks strip `r`'s peak label (selects it, as the modifiers say).
-fn click_strip(app: &mut App, r: StripRef, modifiers: Modifiers) {
+pub(super) fn click_strip(app: &mut App, r: StripRef, modifiers: Modifiers) {
     let _ = app.update(Message::Modifiers(modifiers));
     let peak = bounds(app, &control_id("peak", r));
     act(app, |ui| {

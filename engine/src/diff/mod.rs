@@ -179,15 +179,24 @@ impl Differ<'_> {
         let (a, b) = (self.a, self.b);
         for ba in a.buses.iter().filter(|x| b.bus(x.id).is_none()) {
             let place = Place::Strip(StripRef::Bus(ba.id));
-            self.push(place, Kind::Removed, format!("Bus \"{}\" removed", ba.name));
+            self.push(place, Kind::Removed, format!("{} \"{}\" removed", bus_word(ba), ba.name));
         }
         for bb in &b.buses {
             let r = StripRef::Bus(bb.id);
             let Some(ba) = a.bus(bb.id) else {
-                self.push(Place::Strip(r), Kind::Added, format!("Bus \"{}\" added", bb.name));
+                self.push(Place::Strip(r), Kind::Added, format!("{} \"{}\" added", bus_word(bb), bb.name));
                 continue;
             };
-            self.renamed(r, "Bus", &ba.name, &bb.name);
+            self.renamed(r, bus_word(bb), &ba.name, &bb.name);
+            let members = |s: &Session, x: &crate::session::Bus| -> String {
+                let v = x.vca.as_ref().map_or(&[][..], |v| &v.members[..]);
+                let n: Vec<String> = v.iter().map(|m| member_name(s, *m)).collect();
+                if n.is_empty() { "none".to_owned() } else { n.join(", ") }
+            };
+            if ba.vca != bb.vca {
+                let text = format!("VCA \"{}\" members {} -> {}", bb.name, members(a, ba), members(b, bb));
+                self.push(Place::Strip(r), Kind::Changed, text);
+            }
             self.looks(r, (ba.colour, &ba.comment), (bb.colour, &bb.comment));
             self.output(r, ba.output, bb.output);
             strip::strip(self, r, &ba.strip, &bb.strip);
@@ -322,5 +331,19 @@ pub(crate) fn param_label(s: &Session, id: ParamId) -> Option<String> {
                 mid_sentence(info.name)
             ))
         }
+    }
+}
+
+/// "VCA" for a VCA bus, "Bus" for the others.
+fn bus_word(b: &crate::session::Bus) -> &'static str {
+    if b.is_vca() { "VCA" } else { "Bus" }
+}
+
+/// A VCA member's name as the session has it.
+fn member_name(s: &Session, r: StripRef) -> String {
+    match r {
+        StripRef::Track(id) => s.track(id).map_or_else(|| format!("track {id}"), |t| t.name.clone()),
+        StripRef::Bus(id) => s.bus(id).map_or_else(|| format!("bus {id}"), |b| b.name.clone()),
+        StripRef::Master => "the master".to_owned(),
     }
 }

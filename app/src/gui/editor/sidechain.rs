@@ -47,7 +47,7 @@ pub fn view<'a>(
             s.tracks
                 .iter()
                 .map(|t| StripRef::Track(t.id))
-                .chain(s.buses.iter().map(|b| StripRef::Bus(b.id)))
+                .chain(s.buses.iter().filter(|b| !b.is_vca()).map(|b| StripRef::Bus(b.id)))
                 .filter(|r| *r != owner)
                 .map(|r| key(Some(r))),
         )

@@ -7,6 +7,7 @@ pub mod plugins;
 pub mod strip;
 pub mod tracks;
 mod update;
+pub mod vca;
 
 pub use links::select_step;
 pub use tracks::StripAction;
@@ -103,6 +104,10 @@ pub enum Message {
     Trim(StripRef, ControlEvent),
     /// A track template was chosen in "+ from template".
     TrackFromTemplate(TemplateChoice),
+    /// "+ VCA": a VCA over the selected strips.
+    VcaAdded,
+    /// A VCA's "Spill" (show only its members) or "Show all".
+    VcaSpilled(BusId),
 }
 
 /// A track template in the "+ from template" list.
@@ -191,6 +196,8 @@ pub struct MixerUi {
     pub templates_dir: Option<std::path::PathBuf>,
     /// The track templates found there.
     pub templates: Vec<mixdesk_engine::templates::TrackTemplate>,
+    /// The VCA whose members alone are shown ("Spill").
+    pub spill: Option<BusId>,
 }
 
 impl MixerUi {
@@ -211,23 +218,23 @@ impl MixerUi {
 /// in view however far the strips scroll and whatever opens beside them.
 pub fn view<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Element<'a, Message> {
     let mut row = Row::new().spacing(4).padding(6).height(Length::Fill);
-    for t in &session.tracks {
-        row = row.push(strip::view(session, StripRef::Track(t.id), ui, audio));
-    }
-    for b in &session.buses {
-        row = row.push(strip::view(session, StripRef::Bus(b.id), ui, audio));
+    let strips = session.tracks.iter().map(|t| StripRef::Track(t.id));
+    for r in strips.chain(session.buses.iter().map(|b| StripRef::Bus(b.id))) {
+        if vca::shown(session, ui, r) {
+            row = row.push(strip::view(session, r, ui, audio));
+        }
     }
     row = row.push(strip::add_strips(&ui.templates));
-    container(
-        scrollable(row)
-            .direction(scrollable::Direction::Horizontal(scrollable::Scrollbar::new()))
-            .id(iced::widget::Id::new(STRIPS_ID))
-            .width(Length::Fill)
-            .height(Length::Fill),
-    )
-    .width(Length::Fill)
-    .height(Length::Fill)
-    .into()
+    let strips = scrollable(row)
+        .direction(scrollable::Direction::Horizontal(scrollable::Scrollbar::new()))
+        .id(iced::widget::Id::new(STRIPS_ID))
+        .width(Length::Fill)
+        .height(Length::Fill);
+    let body: Element<'a, Message> = match vca::spill_banner(session, ui) {
+        Some(banner) => iced::widget::column![banner, strips].into(),
+        None => strips.into(),
+    };
+    container(body).width(Length::Fill).height(Length::Fill).into()
 }
 
 /// The id of the strips' scrollable (tests find it by this).

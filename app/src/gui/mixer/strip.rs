@@ -134,6 +134,14 @@ pub fn view<'a>(
         }
     }
 
+    let vca = match r {
+        StripRef::Bus(id) => session.bus(id).filter(|b| b.is_vca()),
+        _ => None,
+    };
+    if let Some(b) = vca {
+        return vca_strip(col, super::vca::members(session, ui, b), r, strip, tint, ui, audio);
+    }
+
     // Inserts.
     let mut inserts = Column::new().spacing(2);
     for p in &strip.processors {
@@ -222,7 +230,7 @@ pub fn view<'a>(
     let buses: Vec<BusChoice> = session
         .buses
         .iter()
-        .filter(|b| StripRef::Bus(b.id) != r)
+        .filter(|b| StripRef::Bus(b.id) != r && !b.is_vca())
         .map(|b| BusChoice { id: b.id, name: b.name.clone() })
         .collect();
     if r != StripRef::Master && !buses.is_empty() {
@@ -248,7 +256,7 @@ pub fn view<'a>(
             session
                 .buses
                 .iter()
-                .filter(|b| StripRef::Bus(b.id) != r)
+                .filter(|b| StripRef::Bus(b.id) != r && !b.is_vca())
                 .map(|b| OutputChoice { output: Output::Bus(b.id), name: b.name.clone() }),
         );
         let current = outputs.iter().find(|o| o.output == output).cloned();
@@ -331,7 +339,40 @@ pub fn view<'a>(
         ));
     }
     col = col.push(buttons);
+    fader_section(col, r, strip, tint, ui, audio)
+}
 
+/// A VCA's strip: its members where others have routing, no trim, width or
+/// pan (it has no audio), its mute and its fader.
+fn vca_strip<'a>(
+    col: Column<'a, Message>,
+    members: Column<'a, Message>,
+    r: StripRef,
+    strip: &'a mixdesk_engine::session::Strip,
+    tint: iced::Color,
+    ui: &'a MixerUi,
+    audio: &'a Audio,
+) -> Element<'a, Message> {
+    let col = col
+        .push(scrollable(members).height(ROUTING_HEIGHT))
+        // Where other strips have polarity, trim, width and pan: the faders line up.
+        .push(Space::new().height(VCA_GAP))
+        .push(row![toggle("M", strip.mute, Tone::Mute, Message::MuteToggled(r))]);
+    fader_section(col, r, strip, tint, ui, audio)
+}
+
+/// The height of the polarity/trim/width and pan rows a VCA strip leaves out.
+const VCA_GAP: f32 = 74.0;
+
+/// The fader beside its meter, the value field and the peak, ending a strip.
+fn fader_section<'a>(
+    mut col: Column<'a, Message>,
+    r: StripRef,
+    strip: &'a mixdesk_engine::session::Strip,
+    tint: iced::Color,
+    ui: &'a MixerUi,
+    audio: &'a Audio,
+) -> Element<'a, Message> {
     // Fader and meter, with their scales.
     let reading = meter::Reading::of(audio.meters.get(&r));
     let db = strip.fader_db.0;
@@ -490,7 +531,12 @@ pub fn add_strips<'a>(templates: &[mixdesk_engine::templates::TrackTemplate]) ->
     let add = |label: &'static str, msg: Message| {
         button(small(label)).padding([3, 8]).style(theme::button(Tone::Plain, false)).on_press(msg)
     };
-    let mut col = column![add("+ track", Message::TrackAdded), add("+ bus", Message::BusAdded)].spacing(4);
+    let mut col = column![
+        add("+ track", Message::TrackAdded),
+        add("+ bus", Message::BusAdded),
+        container(add("+ VCA", Message::VcaAdded)).id(VCA_ADD_ID),
+    ]
+    .spacing(4);
     if !templates.is_empty() {
         let choices: Vec<super::TemplateChoice> =
             templates.iter().cloned().map(super::TemplateChoice).collect();
@@ -507,6 +553,9 @@ pub fn add_strips<'a>(templates: &[mixdesk_engine::templates::TrackTemplate]) ->
     }
     container(col).padding(6).into()
 }
+
+/// The id of the "+ VCA" button (tests find it by this).
+pub const VCA_ADD_ID: &str = "vca-add";
 
 /// The id of the "+ from template" list (tests find it by this).
 pub const TEMPLATES_ID: &str = "track-templates";

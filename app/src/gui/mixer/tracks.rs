@@ -28,6 +28,10 @@ pub enum StripAction {
     LeaveGroup,
     /// Save its settings as a track template under its name.
     SaveTemplate,
+    /// Put the selected strips under this VCA.
+    AssignToVca,
+    /// Stop answering to its VCA.
+    LeaveVca,
 }
 
 impl std::fmt::Display for StripAction {
@@ -39,6 +43,8 @@ impl std::fmt::Display for StripAction {
             StripAction::GroupSelected => "Group the selected strips",
             StripAction::LeaveGroup => "Leave the group",
             StripAction::SaveTemplate => "Save as track template",
+            StripAction::AssignToVca => "Assign the selected strips",
+            StripAction::LeaveVca => "Leave the VCA",
         })
     }
 }
@@ -56,7 +62,14 @@ pub fn actions(s: &Session, ui: &MixerUi, r: StripRef) -> Vec<StripAction> {
     if s.group_of(r).is_some() {
         out.push(StripAction::LeaveGroup);
     }
-    if ui.templates_dir.is_some() {
+    let vca = matches!(r, StripRef::Bus(id) if s.is_vca(id));
+    if vca && selected(ui).iter().any(|x| *x != r) {
+        out.push(StripAction::AssignToVca);
+    }
+    if s.vca_of(r).is_some() {
+        out.push(StripAction::LeaveVca);
+    }
+    if ui.templates_dir.is_some() && !vca {
         out.push(StripAction::SaveTemplate);
     }
     out
@@ -109,6 +122,12 @@ pub fn menu(doc: &mut Document, ui: &mut MixerUi, r: StripRef, action: StripActi
             doc.apply_all("group leave", label, edits);
         }
         StripAction::SaveTemplate => return save_template(&doc.session, ui, r),
+        StripAction::AssignToVca => {
+            if let StripRef::Bus(id) = r {
+                return super::vca::assign_selected(doc, ui, id);
+            }
+        }
+        StripAction::LeaveVca => return super::vca::leave(doc, r),
     }
     Effect::None
 }
@@ -195,7 +214,9 @@ pub fn duplicate(s: &Session, r: StripRef, with_clips: bool) -> (StripRef, Vec<E
         StripRef::Bus(id) => {
             let Some(index) = s.buses.iter().position(|b| b.id == id) else { return (r, Vec::new()) };
             let b = &s.buses[index];
-            let bus = Bus { id: BusId(new_id), name: format!("{} copy", b.name), strip, ..b.clone() };
+            // A VCA's copy starts without members (a strip answers to one VCA).
+            let vca = b.vca.as_ref().map(|_| mixdesk_engine::session::Vca::default());
+            let bus = Bus { id: BusId(new_id), name: format!("{} copy", b.name), strip, vca, ..b.clone() };
             copy_ref = StripRef::Bus(bus.id);
             edits.push(Edit::Bus(bus.id, Some(BusAt { index: index + 1, bus })));
         }
@@ -217,6 +238,7 @@ pub fn duplicate(s: &Session, r: StripRef, with_clips: bool) -> (StripRef, Vec<E
         members.push(copy_ref);
         edits.push(Edit::Group(g.id, Some(Group { members, ..g.clone() })));
     }
+    edits.extend(super::vca::joining(s, r, copy_ref));
     (copy_ref, edits)
 }
 
@@ -277,6 +299,7 @@ pub fn deletion(s: &Session, r: StripRef) -> Vec<Edit> {
         }
     }
     edits.extend(leaving(s, &[r]));
+    edits.extend(super::vca::releasing(s, &[r], None));
     edits.push(match r {
         StripRef::Track(id) => Edit::Track(id, None),
         StripRef::Bus(id) => Edit::Bus(id, None),
@@ -289,11 +312,18 @@ pub fn deletion(s: &Session, r: StripRef) -> Vec<Edit> {
 /// the strip is in.
 pub fn header<'a>(s: &'a Session, ui: &MixerUi, r: StripRef) -> iced::Element<'a, super::Message> {
     use iced::widget::{container, pick_list};
-    let label = match s.group_of(r) {
+    let mut label = match s.group_of(r) {
         Some(g) if g.suspended => format!("⋯ {} (off)", g.name),
         Some(g) => format!("⋯ {}", g.name),
         None => "⋯".to_owned(),
     };
+    // The VCA it answers to, and how far that VCA moves it.
+    if let Some(v) = s.vca_of(r) {
+        label.push_str(&format!(" · {}", v.name));
+        if v.strip.fader_db.0 != 0.0 {
+            label.push_str(&format!(" {:+.1}", v.strip.fader_db.0));
+        }
+    }
     let menu = pick_list(actions(s, ui, r), None::<StripAction>, move |a| super::Message::StripMenu(r, a))
         .placeholder(label)
         .width(iced::Length::Fill)

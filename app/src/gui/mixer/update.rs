@@ -8,7 +8,7 @@ use mixdesk_engine::session::{
 
 use mixdesk_engine::edit::{BusAt, Edit, ProcessorAt, SendAt, Switch, TrackAt};
 
-use super::{Message, MixerUi, links, strip_name, tracks};
+use super::{Message, MixerUi, links, strip_name, tracks, vca};
 use crate::gui::document::Document;
 use crate::gui::widget::ControlEvent;
 
@@ -206,6 +206,11 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             }
             ui.selection.retain(|x| *x != r);
             doc.apply_all("strip delete", label, edits);
+            Effect::None
+        }
+        Message::VcaAdded => vca::add(doc, ui),
+        Message::VcaSpilled(id) => {
+            ui.spill = if ui.spill == Some(id) { None } else { Some(id) };
             Effect::None
         }
         Message::BusAdded => {

@@ -236,6 +236,13 @@ pub fn automatable(session: &Session, track: TrackId) -> Vec<(ParamId, String)> 
             .into_iter()
             .map(|p| (ParamId::Strip(r, p), p.info().name.to_owned()))
             .collect();
+    // The lanes of the VCA the track answers to show under its members.
+    if let Some(v) = session.vca_of(r) {
+        for p in [StripParam::Fader, StripParam::Mute] {
+            let param = ParamId::Strip(StripRef::Bus(v.id), p);
+            out.push((param, format!("{}: {}", v.name, p.info().name)));
+        }
+    }
     if let Some(strip) = session.strip(r) {
         for proc in &strip.processors {
             let Some(kind) = mixdesk_engine::dsp::kind(&proc.kind) else { continue };

@@ -206,6 +206,11 @@ pub fn track_of(session: &Session, param: ParamId) -> Option<TrackId> {
     };
     match strip {
         Some(StripRef::Track(t)) => Some(t),
+        // A VCA's lanes show under its first member track.
+        Some(StripRef::Bus(b)) => session.bus(b)?.vca.as_ref()?.members.iter().find_map(|m| match m {
+            StripRef::Track(t) => Some(*t),
+            _ => None,
+        }),
         _ => None,
     }
 }
