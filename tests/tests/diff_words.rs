@@ -214,3 +214,26 @@ fn vcas_read_as_vcas_with_their_members() {
     assert_eq!(words(&b, &c), ["VCA \"Band\" members Kick -> Kick, Bass"]);
     assert_eq!(words(&c, &a), ["VCA \"Band\" removed"]);
 }
+
+#[test]
+fn folders_read_by_name_tracks_collapse_and_bus() {
+    use mixdesk_engine::session::{Folder, FolderId};
+    let a = base();
+    let mut b = a.clone();
+    let f = Folder {
+        id: FolderId(80),
+        name: "Rhythm".into(),
+        colour: Default::default(),
+        tracks: vec![TrackId(1), TrackId(3)],
+        collapsed: false,
+        bus: None,
+    };
+    b.folders.push(f.clone());
+    assert_eq!(words(&a, &b), ["Folder \"Rhythm\" added (Kick, Bass)"]);
+    let mut c = b.clone();
+    c.folders[0] = Folder { collapsed: true, tracks: vec![TrackId(1)], ..f };
+    assert_eq!(
+        words(&b, &c),
+        ["Folder \"Rhythm\" tracks Kick, Bass -> Kick", "Folder \"Rhythm\" open -> collapsed"]
+    );
+}

@@ -105,7 +105,7 @@ fn the_version_3_fixture_loads_with_its_notes_and_older_versions_have_none() {
 }
 
 #[test]
-fn the_version_5_fixture_loads_with_its_vca_and_older_versions_have_none() {
+fn the_version_5_fixture_loads_with_its_vca_and_folders_and_older_versions_have_none() {
     use session::{BusId, ParamId, StripParam, StripRef, TrackId};
     let s = session::load(&fixture("v5.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.version, CURRENT_VERSION);
@@ -116,6 +116,12 @@ fn the_version_5_fixture_loads_with_its_vca_and_older_versions_have_none() {
     assert_eq!(s.vca_of(StripRef::Track(TrackId(3))).map(|b| b.id), Some(BusId(8)));
     assert_eq!(s.vca_of(StripRef::Track(TrackId(5))).map(|b| b.id), None);
     assert_eq!(s.automation[0].param, ParamId::Strip(StripRef::Bus(BusId(8)), StripParam::Fader));
+    let drums = &s.folders[0];
+    assert_eq!((drums.name.as_str(), &drums.tracks[..]), ("Drums", &[TrackId(1), TrackId(3)][..]));
+    assert_eq!((drums.collapsed, drums.bus), (true, Some(BusId(7))));
+    assert_eq!((s.folders[1].collapsed, s.folders[1].bus), (false, None), "open and not summing by default");
+    assert!(s.folded(TrackId(3)) && !s.folded(TrackId(5)));
+    assert_eq!(s.next_id(), 11, "folder ids share the session's id space");
     // Saved again, it is the same session; a plain bus writes no `vca`.
     let text = session::to_ron_string(&s).unwrap();
     assert_eq!(text.matches("vca:").count(), 1, "{text}");
@@ -126,9 +132,14 @@ fn the_version_5_fixture_loads_with_its_vca_and_older_versions_have_none() {
         .replace("(id: 7, name: \"Drum bus\")", "(id: 7, name: \"Drum bus\", output: Bus(8))");
     let e = session::from_ron_str(&text, Path::new("v5.mixdesk")).unwrap_err().to_string();
     assert!(e.contains("routed to a VCA"), "{e}");
+    // A track in two folders is refused with what is wrong.
+    let text =
+        std::fs::read_to_string(fixture("v5.mixdesk")).unwrap().replace("tracks: [5]", "tracks: [5, 1]");
+    let e = session::from_ron_str(&text, Path::new("v5.mixdesk")).unwrap_err().to_string();
+    assert!(e.contains("two folders"), "{e}");
     for old in ["v1.mixdesk", "v2.mixdesk", "v3.mixdesk", "v4.mixdesk"] {
         let s = session::load(&fixture(old)).unwrap();
-        assert!(s.buses.iter().all(|b| !b.is_vca()), "{old}");
+        assert!(s.buses.iter().all(|b| !b.is_vca()) && s.folders.is_empty(), "{old}");
     }
 }
 

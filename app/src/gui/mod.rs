@@ -45,6 +45,8 @@ mod tests_edits;
 #[cfg(test)]
 mod tests_export;
 #[cfg(test)]
+mod tests_folders;
+#[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
 mod tests_layout;

@@ -12,6 +12,7 @@
 //! (a processor parameter written out at its default, say) is still reported,
 //! as "Other changes".
 
+mod folders;
 mod groups;
 mod notes;
 mod strip;
@@ -85,6 +86,7 @@ pub fn diff(a: &Session, b: &Session) -> Vec<Change> {
     d.buses();
     strip::strip(&mut d, StripRef::Master, &a.master, &b.master);
     groups::groups(&mut d);
+    folders::folders(&mut d);
     timeline::markers(&mut d);
     timeline::loop_range(&mut d);
     timeline::automation(&mut d);
@@ -190,7 +192,7 @@ impl Differ<'_> {
             self.renamed(r, bus_word(bb), &ba.name, &bb.name);
             let members = |s: &Session, x: &crate::session::Bus| -> String {
                 let v = x.vca.as_ref().map_or(&[][..], |v| &v.members[..]);
-                let n: Vec<String> = v.iter().map(|m| member_name(s, *m)).collect();
+                let n: Vec<String> = v.iter().map(|m| strip_label(s, *m)).collect();
                 if n.is_empty() { "none".to_owned() } else { n.join(", ") }
             };
             if ba.vca != bb.vca {
@@ -337,13 +339,4 @@ pub(crate) fn param_label(s: &Session, id: ParamId) -> Option<String> {
 /// "VCA" for a VCA bus, "Bus" for the others.
 fn bus_word(b: &crate::session::Bus) -> &'static str {
     if b.is_vca() { "VCA" } else { "Bus" }
-}
-
-/// A VCA member's name as the session has it.
-fn member_name(s: &Session, r: StripRef) -> String {
-    match r {
-        StripRef::Track(id) => s.track(id).map_or_else(|| format!("track {id}"), |t| t.name.clone()),
-        StripRef::Bus(id) => s.bus(id).map_or_else(|| format!("bus {id}"), |b| b.name.clone()),
-        StripRef::Master => "the master".to_owned(),
-    }
 }

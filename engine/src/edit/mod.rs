@@ -21,8 +21,8 @@ pub use place::{BusAt, ClipAt, ProcessorAt, SendAt, TrackAt};
 
 use crate::dsp;
 use crate::session::{
-    BusId, ClipId, Colour, Group, GroupId, Lane, LoopRange, Marker, MarkerId, Note, Output, PanLaw, ParamId,
-    ProcessorId, SendId, Session, StripRef, TrackId,
+    BusId, ClipId, Colour, Folder, FolderId, Group, GroupId, Lane, LoopRange, Marker, MarkerId, Note, Output,
+    PanLaw, ParamId, ProcessorId, SendId, Session, StripRef, TrackId,
 };
 
 /// A switch on a strip.
@@ -76,6 +76,8 @@ pub enum Edit {
     Track(TrackId, Option<TrackAt>),
     /// Set a group (members, what it links, suspended), or remove it.
     Group(GroupId, Option<Group>),
+    /// Set a folder (tracks, collapsed, summing bus), or remove it.
+    Folder(FolderId, Option<Folder>),
     /// Replace the review notes (a status changed, notes imported).
     Notes(Vec<Note>),
     /// Replace the whole session (a mix version, relinked media).
@@ -149,6 +151,7 @@ impl Edit {
             Edit::Lane(param, lane) => Edit::Lane(*param, place::lane(s, *param, lane.as_ref())?),
             Edit::Marker(id, m) => Edit::Marker(*id, place::marker(s, *id, m.as_ref())?),
             Edit::Group(id, g) => Edit::Group(*id, place::group(s, *id, g.as_ref())?),
+            Edit::Folder(id, f) => Edit::Folder(*id, place::folder(s, *id, f.as_ref())?),
             Edit::Processor(id, at) => Edit::Processor(*id, place::processor(s, *id, at.as_ref())?),
             Edit::Send(id, at) => Edit::Send(*id, place::send(s, *id, at.as_ref())?),
             Edit::Output(r, o) => Edit::Output(*r, place::output(s, *r, *o)?),
@@ -190,6 +193,7 @@ impl Edit {
             | Edit::Comment(..)
             | Edit::Marker(..)
             | Edit::Group(..)
+            | Edit::Folder(..)
             | Edit::Notes(_) => Effect::None,
             Edit::Clip(..)
             | Edit::Lane(..)
@@ -218,6 +222,7 @@ impl Edit {
             (Edit::Lane(a, _), Edit::Lane(b, _)) => a == b,
             (Edit::Marker(a, _), Edit::Marker(b, _)) => a == b,
             (Edit::Group(a, _), Edit::Group(b, _)) => a == b,
+            (Edit::Folder(a, _), Edit::Folder(b, _)) => a == b,
             (Edit::Processor(a, _), Edit::Processor(b, _)) => a == b,
             (Edit::Send(a, _), Edit::Send(b, _)) => a == b,
             (Edit::Bus(a, _), Edit::Bus(b, _)) => a == b,

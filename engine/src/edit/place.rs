@@ -7,8 +7,8 @@
 //! did not exist), which is the edit that undoes it.
 
 use crate::session::{
-    Bus, BusId, Clip, ClipId, Group, GroupId, Lane, Marker, MarkerId, Output, ParamId, Processor,
-    ProcessorId, Send, SendId, Session, StripRef, Track, TrackId,
+    Bus, BusId, Clip, ClipId, Folder, FolderId, Group, GroupId, Lane, Marker, MarkerId, Output, ParamId,
+    Processor, ProcessorId, Send, SendId, Session, StripRef, Track, TrackId,
 };
 
 /// A clip on a track, at an index of the track's clip list.
@@ -124,6 +124,10 @@ pub(super) fn marker(s: &mut Session, id: MarkerId, to: Option<&Marker>) -> Opti
 
 pub(super) fn group(s: &mut Session, id: GroupId, to: Option<&Group>) -> Option<Option<Group>> {
     by_id(&mut s.groups, |g| g.id.0, id.0, to.map(|g| Group { id, ..g.clone() }))
+}
+
+pub(super) fn folder(s: &mut Session, id: FolderId, to: Option<&Folder>) -> Option<Option<Folder>> {
+    by_id(&mut s.folders, |f| f.id.0, id.0, to.map(|f| Folder { id, ..f.clone() }))
 }
 
 /// Puts `to` in place of the item of `list` with id `id` (or removes it):

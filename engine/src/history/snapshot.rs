@@ -182,6 +182,7 @@ fn head_of(s: &Session) -> Session {
         delivery,
         notes,
         groups,
+        folders,
         monitor,
     } = s;
     Session {
@@ -198,6 +199,7 @@ fn head_of(s: &Session) -> Session {
         delivery: delivery.clone(),
         notes: notes.clone(),
         groups: groups.clone(),
+        folders: folders.clone(),
         monitor: monitor.clone(),
     }
 }

@@ -50,3 +50,7 @@ id_type!(
     /// Identifies a group of strips.
     GroupId
 );
+id_type!(
+    /// Identifies a folder of tracks.
+    FolderId
+);

@@ -17,7 +17,7 @@
 //!   Every version 3 file is a valid version 4 file; the bump is for the same
 //!   reason.
 //! - Version 5: a bus may be a VCA (`vca: Some(Vca(members: [...]))`, see
-//!   `vca.rs`). Every version 4 file is a valid version 5 file; the bump is
+//!   `vca.rs`), and tracks may be in `folders` (see `folders.rs`). Every version 4 file is a valid version 5 file; the bump is
 //!   for the same reason (a version 4 build would play a VCA as a silent bus).
 
 use serde::Deserialize;

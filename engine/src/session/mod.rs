@@ -6,6 +6,7 @@
 
 pub mod automation;
 mod file;
+pub mod folders;
 pub mod groups;
 mod ids;
 pub mod media_paths;
@@ -28,8 +29,9 @@ pub use crate::units::{Decibels, Pan, SampleTime};
 pub use automation::{AutoMode, Lane, Point, Shape};
 pub(crate) use file::text_for;
 pub use file::{MAX_SESSION_BYTES, SessionError, from_ron_str, load, save, to_ron_string};
+pub use folders::Folder;
 pub use groups::{Group, Linked, Shares};
-pub use ids::{BusId, ClipId, GroupId, MarkerId, NoteId, ProcessorId, SendId, TrackId};
+pub use ids::{BusId, ClipId, FolderId, GroupId, MarkerId, NoteId, ProcessorId, SendId, TrackId};
 pub use migrate::CURRENT_VERSION;
 pub use notes::{Note, NoteStatus, Reply};
 pub use param::{ParamId, ParamInfo, SendParam, StripParam, StripRef, Unit};
@@ -78,6 +80,9 @@ pub struct Session {
     /// Groups of tracks and buses that edit together (see [`groups`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Group>,
+    /// Folders of tracks (see [`folders`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<Folder>,
     /// The monitor section's settings (what the engineer hears; never bounced).
     #[serde(default, skip_serializing_if = "crate::monitor::MonitorSettings::is_off")]
     pub monitor: crate::monitor::MonitorSettings,
@@ -100,6 +105,7 @@ impl Session {
             delivery: Vec::new(),
             notes: Vec::new(),
             groups: Vec::new(),
+            folders: Vec::new(),
             monitor: crate::monitor::MonitorSettings::default(),
         }
     }
@@ -142,6 +148,9 @@ impl Session {
         }
         for g in &self.groups {
             max = max.max(g.id.0);
+        }
+        for f in &self.folders {
+            max = max.max(f.id.0);
         }
         max.max(self.master.max_id()) + 1
     }

@@ -195,6 +195,7 @@ pub fn validate(s: &Session) -> Result<(), ValidationError> {
     super::notes::check(s)?;
     super::groups::check(s)?;
     super::vca::check(s)?;
+    super::folders::check(s)?;
     let buses: HashSet<BusId> = s.buses.iter().map(|b| b.id).collect();
     let tracks: HashSet<TrackId> = s.tracks.iter().map(|t| t.id).collect();
     for t in &s.tracks {

@@ -2,6 +2,7 @@
 //! sideways. [`update`] turns what the user did on a strip into one document
 //! edit (or one gesture) with its undo label; the app then syncs the engine.
 
+pub mod folders;
 mod links;
 pub mod plugins;
 pub mod strip;
@@ -108,6 +109,10 @@ pub enum Message {
     VcaAdded,
     /// A VCA's "Spill" (show only its members) or "Show all".
     VcaSpilled(BusId),
+    /// A folder's collapse toggle.
+    FolderToggled(mixdesk_engine::session::FolderId),
+    /// A folder's ✕: its tracks stay, the folder goes.
+    FolderDissolved(mixdesk_engine::session::FolderId),
 }
 
 /// A track template in the "+ from template" list.
@@ -220,6 +225,16 @@ pub fn view<'a>(session: &'a Session, ui: &'a MixerUi, audio: &'a Audio) -> Elem
     let mut row = Row::new().spacing(4).padding(6).height(Length::Fill);
     let strips = session.tracks.iter().map(|t| StripRef::Track(t.id));
     for r in strips.chain(session.buses.iter().map(|b| StripRef::Bus(b.id))) {
+        if let StripRef::Track(t) = r
+            && ui.spill.is_none()
+        {
+            if let Some(f) = folders::starting_at(session, t) {
+                row = row.push(folders::tab(session, f));
+            }
+            if session.folded(t) {
+                continue;
+            }
+        }
         if vca::shown(session, ui, r) {
             row = row.push(strip::view(session, r, ui, audio));
         }

@@ -32,6 +32,12 @@ pub enum StripAction {
     AssignToVca,
     /// Stop answering to its VCA.
     LeaveVca,
+    /// Put the selected tracks in a folder.
+    FolderSelected,
+    /// Put the selected tracks in a summing folder (a new bus they play into).
+    SumSelected,
+    /// Take the track out of its folder.
+    LeaveFolder,
 }
 
 impl std::fmt::Display for StripAction {
@@ -45,6 +51,9 @@ impl std::fmt::Display for StripAction {
             StripAction::SaveTemplate => "Save as track template",
             StripAction::AssignToVca => "Assign the selected strips",
             StripAction::LeaveVca => "Leave the VCA",
+            StripAction::FolderSelected => "Put the selected tracks in a folder",
+            StripAction::SumSelected => "… in a summing folder",
+            StripAction::LeaveFolder => "Leave the folder",
         })
     }
 }
@@ -68,6 +77,14 @@ pub fn actions(s: &Session, ui: &MixerUi, r: StripRef) -> Vec<StripAction> {
     }
     if s.vca_of(r).is_some() {
         out.push(StripAction::LeaveVca);
+    }
+    if let StripRef::Track(t) = r {
+        if ui.is_selected(r) {
+            out.extend([StripAction::FolderSelected, StripAction::SumSelected]);
+        }
+        if s.folder_of(t).is_some() {
+            out.push(StripAction::LeaveFolder);
+        }
     }
     if ui.templates_dir.is_some() && !vca {
         out.push(StripAction::SaveTemplate);
@@ -128,6 +145,18 @@ pub fn menu(doc: &mut Document, ui: &mut MixerUi, r: StripRef, action: StripActi
             }
         }
         StripAction::LeaveVca => return super::vca::leave(doc, r),
+        StripAction::FolderSelected | StripAction::SumSelected => {
+            let summing = action == StripAction::SumSelected;
+            if !ui.is_selected(r) {
+                ui.selected = Some(r);
+            }
+            return super::folders::create(doc, ui, summing);
+        }
+        StripAction::LeaveFolder => {
+            if let StripRef::Track(t) = r {
+                return super::folders::leave(doc, t);
+            }
+        }
     }
     Effect::None
 }
@@ -239,6 +268,13 @@ pub fn duplicate(s: &Session, r: StripRef, with_clips: bool) -> (StripRef, Vec<E
         edits.push(Edit::Group(g.id, Some(Group { members, ..g.clone() })));
     }
     edits.extend(super::vca::joining(s, r, copy_ref));
+    if let (StripRef::Track(t), StripRef::Track(c)) = (r, copy_ref)
+        && let Some(f) = s.folder_of(t)
+    {
+        let mut tracks = f.tracks.clone();
+        tracks.push(c);
+        edits.push(Edit::Folder(f.id, Some(mixdesk_engine::session::Folder { tracks, ..f.clone() })));
+    }
     (copy_ref, edits)
 }
 
@@ -300,6 +336,17 @@ pub fn deletion(s: &Session, r: StripRef) -> Vec<Edit> {
     }
     edits.extend(leaving(s, &[r]));
     edits.extend(super::vca::releasing(s, &[r], None));
+    if let StripRef::Track(t) = r {
+        edits.extend(super::folders::releasing(s, &[t]));
+    }
+    // A summing folder whose bus goes stops summing.
+    if let StripRef::Bus(b) = r {
+        edits.extend(
+            s.folders.iter().filter(|f| f.bus == Some(b)).map(|f| {
+                Edit::Folder(f.id, Some(mixdesk_engine::session::Folder { bus: None, ..f.clone() }))
+            }),
+        );
+    }
     edits.push(match r {
         StripRef::Track(id) => Edit::Track(id, None),
         StripRef::Bus(id) => Edit::Bus(id, None),

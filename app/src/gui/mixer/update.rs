@@ -8,7 +8,7 @@ use mixdesk_engine::session::{
 
 use mixdesk_engine::edit::{BusAt, Edit, ProcessorAt, SendAt, Switch, TrackAt};
 
-use super::{Message, MixerUi, links, strip_name, tracks, vca};
+use super::{Message, MixerUi, folders, links, strip_name, tracks, vca};
 use crate::gui::document::Document;
 use crate::gui::widget::ControlEvent;
 
@@ -209,6 +209,8 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             Effect::None
         }
         Message::VcaAdded => vca::add(doc, ui),
+        Message::FolderToggled(id) => folders::toggle(doc, id),
+        Message::FolderDissolved(id) => folders::dissolve(doc, id),
         Message::VcaSpilled(id) => {
             ui.spill = if ui.spill == Some(id) { None } else { Some(id) };
             Effect::None

@@ -79,6 +79,7 @@ fn track_shift(s: &Session, ui: &TimelineUi, from: usize, dy: f32, indices: &[us
     let to = match rows.iter().find(|r| r.contains(y)) {
         Some(r) => match r.kind {
             geometry::RowKind::Track(i) | geometry::RowKind::Lane(i, _) => i,
+            geometry::RowKind::Folder(_) => from,
         },
         None if y < 0.0 => 0,
         None => s.tracks.len().saturating_sub(1),

@@ -81,6 +81,8 @@ pub enum RowKind {
     Track(usize),
     /// An automation lane under the track with this index.
     Lane(usize, ParamId),
+    /// A folder's header row (index into `session.folders`), above its tracks.
+    Folder(usize),
 }
 
 /// A row and where it is, from the top of the rows.
@@ -101,6 +103,9 @@ impl Row {
     }
 }
 
+/// Height of a folder's row.
+pub const FOLDER_HEIGHT: f32 = 30.0;
+
 /// The lane height for a track height.
 pub fn lane_height(track_height: f32) -> f32 {
     track_height.max(56.0)
@@ -111,6 +116,15 @@ pub fn rows(session: &Session, track_height: f32, lanes_of: impl Fn(TrackId) -> 
     let mut y = 0.0;
     let mut out = Vec::new();
     for (i, t) in session.tracks.iter().enumerate() {
+        if let Some(f) = session.folders.iter().position(|f| {
+            session.tracks.iter().find(|x| f.tracks.contains(&x.id)).is_some_and(|x| x.id == t.id)
+        }) {
+            out.push(Row { kind: RowKind::Folder(f), y, height: FOLDER_HEIGHT });
+            y += FOLDER_HEIGHT;
+        }
+        if session.folded(t.id) {
+            continue;
+        }
         out.push(Row { kind: RowKind::Track(i), y, height: track_height });
         y += track_height;
         for p in lanes_of(t.id) {

@@ -144,6 +144,9 @@ pub fn view<'a>(
         let header = match r.kind {
             RowKind::Track(i) => track_header(session, ui, mixer, i, r.height, missing),
             RowKind::Lane(i, p) => lane_header(session, ui, i, p, r.height),
+            RowKind::Folder(f) => {
+                crate::gui::mixer::folders::header(session, &session.folders[f]).map(Message::Strip)
+            }
         };
         let style = if matches!(r.kind, RowKind::Track(_)) { theme::panel } else { theme::lane_header };
         col = col.push(container(header).width(HEADER_WIDTH).height(r.height).style(style));

@@ -58,6 +58,7 @@ impl Rows<'_> {
             match row.kind {
                 RowKind::Track(i) => self.draw_track(frame, c, &self.session.tracks[i], row, size.width),
                 RowKind::Lane(_, param) => self.draw_lane(frame, c, param, row, size.width),
+                RowKind::Folder(f) => self.draw_folder(frame, &self.session.folders[f], row, size.width),
             }
         }
         // The loop range, tinting everything under it (clips are opaque).
@@ -73,6 +74,28 @@ impl Rows<'_> {
                 Size::new(1.0, bottom - top),
                 mix(c.mute, c.window, 0.5),
             );
+        }
+    }
+
+    /// A folder's row: where its tracks have clips, in the folder's colour
+    /// (one band per stretch, so a collapsed folder still shows its shape).
+    fn draw_folder(
+        &self,
+        frame: &mut Frame<Renderer>,
+        f: &mixdesk_engine::session::Folder,
+        row: &Row,
+        width: f32,
+    ) {
+        let span = self.ui.span;
+        let tint = track_colour(f.colour);
+        let clips = self.session.tracks.iter().filter(|t| f.tracks.contains(&t.id)).flat_map(|t| &t.clips);
+        for clip in clips {
+            let (x0, x1) = clip_x(span, clip);
+            if x1 < 0.0 || x0 > width {
+                continue;
+            }
+            let (y, h) = (row.y + 6.0, row.height - 12.0);
+            frame.fill_rectangle(Point::new(x0, y), Size::new((x1 - x0).max(1.0), h), tint);
         }
     }
 

@@ -207,6 +207,7 @@ impl Rows<'_> {
                 }
                 Hit::Lane(param)
             }
+            RowKind::Folder(_) => Hit::Nothing,
         }
     }
 
