@@ -50,6 +50,7 @@ pub mod report;
 pub mod restore;
 pub mod review;
 pub mod session;
+pub mod session_templates;
 pub mod smooth;
 pub mod stems;
 pub mod streaming;

@@ -78,9 +78,38 @@ impl App {
         Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
     }
 
+    /// What the Session tab asks of the app.
+    pub(super) fn session_panel(&mut self, m: super::session_panel::Message) -> Task<Message> {
+        use super::session_panel::{Event, update};
+        match update(&mut self.doc, m) {
+            Some(Event::Seek(at)) => self.timeline_message(super::timeline::Message::Seek(at)),
+            Some(Event::SaveTemplate) => {
+                match self.templates.save(&self.doc) {
+                    Ok(note) => self.note.set(note),
+                    Err(e) => self.errors.push(e),
+                }
+                Task::none()
+            }
+            Some(Event::NewFrom(template)) => {
+                self.templates.pending = Some(template);
+                self.update(Message::New)
+            }
+            None => Task::none(),
+        }
+    }
+
     pub(super) fn new_session(&mut self, path: Option<PathBuf>) -> Task<Message> {
+        let template = self.templates.pending.take();
         let Some(path) = path else { return Task::none() };
-        let mut doc = Document::new(Session::new(48_000), None);
+        let session = match template.as_deref().map(mixdesk_engine::session_templates::start_from) {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                self.errors.push(format!("The session template did not open: {e}"));
+                return Task::none();
+            }
+            None => Session::new(48_000),
+        };
+        let mut doc = Document::new(session, None);
         match doc.save_as(&path) {
             Ok(p) => {
                 self.note.set(format!("Created {}", p.display()));

@@ -129,6 +129,8 @@ pub struct App {
     /// The window's size (for popups kept inside it).
     pub window: iced::Size,
     null_output: bool,
+    /// Session templates (the Session tab, and the next New).
+    pub templates: session_panel::Templates,
 }
 
 /// How the app starts.
@@ -168,6 +170,8 @@ impl App {
         let mut waves = timeline::waveforms::Waveforms::default();
         let wave_task = waves.request(&doc.session, &doc.dir()).map(Message::Waves);
         let task = Task::batch([task, wave_task]);
+        let (config, user_dir) =
+            (launch.prefs.is_none(), |name| Preferences::path().map(|p| p.with_file_name(name)));
         let mut app = App {
             page: Page::default(),
             timeline: timeline::TimelineUi::for_session(&doc.session),
@@ -183,13 +187,10 @@ impl App {
             window: iced::Size::new(1600.0, 1000.0),
             doc,
             audio,
-            mixer: mixer::MixerUi::with_templates(
-                // Tests hand their own preferences and keep away from the user's folder.
-                launch
-                    .prefs
-                    .is_none()
-                    .then(|| Preferences::path().map(|p| p.with_file_name("templates")))
-                    .flatten(),
+            // Tests hand their own preferences and keep away from the user's folders.
+            mixer: mixer::MixerUi::with_templates(config.then(|| user_dir("templates")).flatten()),
+            templates: session_panel::Templates::in_dir(
+                config.then(|| user_dir("session-templates")).flatten(),
             ),
             export: None,
             modal: None,
@@ -301,10 +302,7 @@ impl App {
                 history_panel::update(&mut self.doc, m);
                 Task::none()
             }
-            Message::SessionPanel(m) => match session_panel::update(&mut self.doc, m) {
-                Some(session_panel::Event::Seek(at)) => self.timeline_message(timeline::Message::Seek(at)),
-                None => Task::none(),
-            },
+            Message::SessionPanel(m) => self.session_panel(m),
             Message::Versions(m) => {
                 self.versions.update(&mut self.doc, m);
                 Task::none()
@@ -689,7 +687,15 @@ impl App {
         };
         let mut body = row![container(body).width(Length::Fill)];
         if let Some(panel) = self.side.map(|tab| {
-            side::view(tab, &self.doc, &self.versions, &self.notes, self.dialogs, self.audio.measured())
+            side::view(
+                tab,
+                &self.doc,
+                &self.versions,
+                &self.notes,
+                self.dialogs,
+                self.audio.measured(),
+                &self.templates,
+            )
         }) {
             body = body.push(panel);
         }

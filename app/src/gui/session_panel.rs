@@ -1,8 +1,9 @@
 //! The Session tab of the side panel: session-wide settings (the pan law),
 //! the groups (each group's name, what it links: gain, mute, solo,
 //! selection; suspend; dissolve; groups are made from the mixer's selection
-//! in a strip's "⋯" menu) and the markers (rename, jump to, delete). Every
-//! change here is one undo step.
+//! in a strip's "⋯" menu), the markers (rename, jump to, delete) and the
+//! session templates (save this session's setup as one; start a new session
+//! from one). Every change to the session here is one undo step.
 
 use iced::widget::{Column, button, column, pick_list, row, text, text_input};
 use iced::{Alignment, Element, Length};
@@ -31,13 +32,77 @@ pub enum Message {
     MarkerJump(u64),
     /// A marker's × was clicked.
     MarkerDeleted(MarkerId),
+    /// "Save as session template".
+    SaveTemplate,
+    /// A template was chosen in "New from template".
+    NewFrom(TemplatePick),
 }
 
+/// A session template in the "New from template" list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplatePick(pub String, pub std::path::PathBuf);
+
+impl std::fmt::Display for TemplatePick {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The session templates: where they are kept, which there are, and the one
+/// a "New from template" waits to start from (once a file is chosen).
+#[derive(Debug, Default)]
+pub struct Templates {
+    /// Their folder (none: templates cannot be saved).
+    pub dir: Option<std::path::PathBuf>,
+    /// The templates found there.
+    pub list: Vec<TemplatePick>,
+    /// The template the next New starts from.
+    pub pending: Option<std::path::PathBuf>,
+}
+
+impl Templates {
+    /// The templates kept in `dir` (listed now).
+    pub fn in_dir(dir: Option<std::path::PathBuf>) -> Templates {
+        let mut t = Templates { dir, ..Templates::default() };
+        t.refresh();
+        t
+    }
+
+    fn refresh(&mut self) {
+        let found = self.dir.as_deref().map(mixdesk_engine::session_templates::list).unwrap_or_default();
+        self.list = found.into_iter().map(|(n, p)| TemplatePick(n, p)).collect();
+    }
+
+    /// Saves the session's setup as a template named after the session.
+    pub fn save(&mut self, doc: &Document) -> Result<String, String> {
+        let dir = self.dir.clone().ok_or("There is no folder for session templates")?;
+        let name = doc
+            .path
+            .as_deref()
+            .and_then(|p| p.file_stem())
+            .map_or_else(|| "Untitled".to_owned(), |s| s.to_string_lossy().into_owned());
+        let path = mixdesk_engine::session_templates::save(&dir, &name, &doc.session)
+            .map_err(|e| format!("The session template was not saved: {e}"))?;
+        self.refresh();
+        Ok(format!("Saved the session template {}", path.display()))
+    }
+}
+
+/// The id of the "New from template" list (tests find it by this).
+pub const NEW_FROM: &str = "session-new-from-template";
+
+/// The id of "Save as session template" (tests find it by this).
+pub const SAVE_TEMPLATE: &str = "session-save-template";
+
 /// What the tab asks of the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Move the playhead to this sample.
     Seek(u64),
+    /// Save the session's setup as a template.
+    SaveTemplate,
+    /// Start a new session (asking where) from this template.
+    NewFrom(std::path::PathBuf),
 }
 
 /// A pan law in the list.
@@ -108,6 +173,8 @@ pub fn update(doc: &mut Document, m: Message) -> Option<Event> {
             }
         }
         Message::MarkerJump(at) => return Some(Event::Seek(at)),
+        Message::SaveTemplate => return Some(Event::SaveTemplate),
+        Message::NewFrom(t) => return Some(Event::NewFrom(t.1)),
         Message::MarkerDeleted(id) => {
             if let Some(m) = doc.session.markers.iter().find(|m| m.id == id) {
                 let label = format!("Deleted marker {}", m.name);
@@ -119,7 +186,7 @@ pub fn update(doc: &mut Document, m: Message) -> Option<Event> {
 }
 
 /// The tab.
-pub fn view(doc: &Document) -> Element<'_, Message> {
+pub fn view<'a>(doc: &'a Document, templates: &'a Templates) -> Element<'a, Message> {
     let s = &doc.session;
     let law = pick_list(LAWS, Some(LawChoice(s.pan_law)), Message::PanLaw).text_size(12).style(theme::pick);
     let mut col = Column::new().spacing(8).width(Length::Fill);
@@ -172,6 +239,26 @@ pub fn view(doc: &Document) -> Element<'_, Message> {
             .spacing(4)
             .align_y(Alignment::Center),
         );
+    }
+    col = col.push(text("Session templates").size(14));
+    let save = button(text("Save as session template").size(11))
+        .padding([2, 6])
+        .style(theme::button(Tone::Plain, false))
+        .on_press_maybe(templates.dir.is_some().then_some(Message::SaveTemplate));
+    col = col.push(iced::widget::container(save).id(SAVE_TEMPLATE));
+    col = col.push(
+        text(
+            "A template keeps the tracks (empty), buses, VCAs, folders, groups, master and delivery presets.",
+        )
+        .size(11)
+        .style(theme::dim_text),
+    );
+    if !templates.list.is_empty() {
+        let pick = pick_list(templates.list.clone(), None::<TemplatePick>, Message::NewFrom)
+            .placeholder("New session from template…")
+            .text_size(12)
+            .style(theme::pick);
+        col = col.push(iced::widget::container(pick).id(NEW_FROM));
     }
     iced::widget::scrollable(col).height(Length::Fill).into()
 }

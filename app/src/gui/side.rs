@@ -41,6 +41,7 @@ pub fn view<'a>(
     notes: &'a notes_panel::Notes,
     dialogs: bool,
     measured: Option<mixdesk_engine::monitor::Measured>,
+    templates: &'a session_panel::Templates,
 ) -> Element<'a, Message> {
     let tab_button = |label: &'static str, t: Tab| {
         // Five tabs fit the panel's width at this size.
@@ -53,7 +54,7 @@ pub fn view<'a>(
         Tab::History => history_panel::view(doc).map(Message::History),
         Tab::Versions => versions.view(doc.path.is_some()).map(Message::Versions),
         Tab::Notes => notes_panel::view(doc, notes, dialogs).map(Message::Notes),
-        Tab::Session => session_panel::view(doc).map(Message::SessionPanel),
+        Tab::Session => session_panel::view(doc, templates).map(Message::SessionPanel),
         Tab::Monitor => super::monitor_panel::view(&doc.session.monitor, measured).map(Message::Monitor),
     };
     container(

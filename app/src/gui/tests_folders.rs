@@ -139,3 +139,36 @@ fn the_tracks_of_a_new_folder_are_gathered_after_the_first_of_them() {
     let order: Vec<StripRef> = app.doc.session.tracks.iter().map(|t| StripRef::Track(t.id)).collect();
     assert_eq!(order, [KICK, BASS, added], "one undo puts them back");
 }
+
+#[test]
+fn a_session_template_keeps_the_setup_and_a_new_session_starts_from_it() {
+    let (dir, mut app) = super::tests::fixture();
+    fold_kick_and_bass(&mut app, 4);
+    let templates = dir.path().join("config").join("session-templates");
+    app.templates = super::session_panel::Templates::in_dir(Some(templates.clone()));
+    let _ = app.update(Message::PanelToggled(super::side::Tab::Session));
+    act(&mut app, |ui| {
+        let _ = ui.click(id(super::session_panel::SAVE_TEMPLATE)).unwrap();
+    });
+    let file = templates.join("song.mixdesk");
+    assert!(file.is_file(), "{:?} {:?}", app.errors, std::fs::read_dir(dir.path()).map(|d| d.count()));
+    assert_eq!(app.templates.list.len(), 1);
+    assert!(visible(&app, super::session_panel::NEW_FROM), "the New-from-template list shows");
+
+    // "New session from template" (its only entry), then where to create it.
+    let _ = app
+        .update(Message::SessionPanel(super::session_panel::Message::NewFrom(app.templates.list[0].clone())));
+    let path = dir.path().join("second.mixdesk");
+    let task = app.update(Message::NewChosen(Some(path.clone())));
+    run(&mut app, task);
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let s = &app.doc.session;
+    assert_eq!(app.doc.path.as_deref(), Some(path.as_path()));
+    assert_eq!(s.tracks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["kick", "bass"]);
+    assert!(s.tracks.iter().all(|t| t.clips.is_empty()), "a template has no recordings");
+    assert_eq!((s.buses.len(), s.folders.len()), (1, 1), "buses and folders come along");
+    // A plain New afterwards starts empty again.
+    let task = app.update(Message::NewChosen(Some(dir.path().join("third.mixdesk"))));
+    run(&mut app, task);
+    assert!(app.doc.session.tracks.is_empty());
+}
