@@ -23,6 +23,8 @@
 //! Plugins run in the engine's process: a plugin that crashes takes the
 //! whole program down (as in every in-process host). See `docs/engine.md`.
 
+pub mod clap;
+pub mod clap_scan;
 mod demo;
 pub mod lv2;
 pub mod scan;
@@ -39,6 +41,9 @@ use crate::session::{ParamInfo, Processor, Unit};
 
 /// The prefix of hosted LV2 kinds in session files.
 pub const LV2_PREFIX: &str = "lv2:";
+
+/// The prefix of hosted CLAP kinds in session files (`"clap:<plugin id>"`).
+pub const CLAP_PREFIX: &str = "clap:";
 
 /// One installed plugin, as `mixdesk plugins` lists it and the scan cache keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,10 +198,11 @@ fn registry() -> &'static Registry {
 fn leak_spec(info: &PluginInfo) -> &'static KindSpec {
     let params: Vec<ParamInfo> = info.params.iter().map(PluginParam::param_info).collect();
     let short: String = info.name.chars().take(8).collect();
+    let format = info.format.to_uppercase();
     let description = if info.author.is_empty() {
-        format!("LV2 {}", info.category)
+        format!("{format} {}", info.category)
     } else {
-        format!("LV2 {} by {}", info.category, info.author)
+        format!("{format} {} by {}", info.category, info.author)
     };
     Box::leak(Box::new(KindSpec {
         kind: leak(&info.kind),
@@ -219,7 +225,7 @@ fn build_unhosted(_: &DspContext, _: &[f64]) -> Box<dyn Dsp> {
 
 /// Whether `kind` names a hosted plugin (installed or not).
 pub fn is_hosted(kind: &str) -> bool {
-    kind.starts_with(LV2_PREFIX)
+    kind.starts_with(LV2_PREFIX) || kind.starts_with(CLAP_PREFIX)
 }
 
 /// Every installed, usable plugin (scans on first use, off the audio thread).
@@ -246,6 +252,9 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
 pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, PluginError> {
     let h = hosted(&p.kind).ok_or_else(|| PluginError::NotInstalled(p.kind.clone()))?;
     let values = h.spec.values(p);
+    if h.info.format == "clap" {
+        return Ok(Box::new(clap::ClapDsp::new(&h.info, ctx, &values, p.state.as_deref())?));
+    }
     let dsp = lv2::Lv2Dsp::new(&h.info, ctx, &values, p.state.as_deref())?;
     Ok(Box::new(dsp))
 }
@@ -256,9 +265,13 @@ pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, Plug
 /// stores in [`Processor::state`]. Off the audio thread.
 pub fn capture_state(sample_rate: u32, p: &Processor) -> Result<String, PluginError> {
     let h = hosted(&p.kind).ok_or_else(|| PluginError::NotInstalled(p.kind.clone()))?;
-    let ctx = DspContext { sample_rate, max_block: 64, bpm: 120.0 };
-    let dsp = lv2::Lv2Dsp::new(&h.info, &ctx, &h.spec.values(p), p.state.as_deref())?;
-    dsp.state().map_err(|reason| PluginError::Instantiate {
+    let state = if h.info.format == "clap" {
+        clap::capture_state(&h.info, &h.spec.values(p), p.state.as_deref())
+    } else {
+        let ctx = DspContext { sample_rate, max_block: 64, bpm: 120.0 };
+        lv2::Lv2Dsp::new(&h.info, &ctx, &h.spec.values(p), p.state.as_deref())?.state()
+    };
+    state.map_err(|reason| PluginError::Instantiate {
         name: h.info.name.clone(),
         id: h.info.id.clone(),
         reason: format!("its state could not be saved: {reason}"),
