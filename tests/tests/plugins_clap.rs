@@ -216,22 +216,29 @@ fn bounce_counting(rig: &Rig) -> ([Vec<f32>; 2], u64) {
 fn a_plugin_that_emits_nan_or_inf_is_silenced_and_reported_live_and_in_the_bounce() {
     require();
     let signal = sine_wave(441.0, 0.4, RATE / 4);
-    for (fault, what) in [(1.0, "NaN"), (2.0, "Inf")] {
-        // The guard after the track silences it and reports it; the dry
-        // track beside it is still heard.
-        let mut rig = Rig::new(TEST_GAIN, Placement::Track, &[(FAULT, fault)], signal.clone());
+    let cases = [(1.0, "NaN", Placement::Track), (2.0, "Inf", Placement::Track), (1.0, "NaN", Placement::Bus)];
+    for (fault, what, placement) in cases {
+        // The guard after the track (or bus) silences it and reports it;
+        // the dry track beside it, straight to the master, is still heard.
+        let mut rig = Rig::new(TEST_GAIN, placement, &[(FAULT, fault)], signal.clone());
         let mut dry = rig.session.tracks[0].clone();
         dry.id = TrackId(2);
+        dry.output = session::Output::Master;
         dry.strip.processors.clear();
         dry.clips.iter_mut().for_each(|c| c.id = ClipId(c.id.0 + 100));
         rig.session.tracks.push(dry);
         session::validate(&rig.session).unwrap();
+        let strip = match placement {
+            Placement::Bus => StripRef::Bus(session::BusId(10)),
+            _ => StripRef::Track(TrackId(1)),
+        };
+        let what = format!("{what} on the {placement:?}");
 
         let (mix, count) = bounce_counting(&rig);
         let off = worst(&mix, &signal, 1.0, 0..signal.len());
         eprintln!("{what}: the bounce replaced {count} samples; the mix is off the dry track by {off:.2e}");
         assert!(count > 0, "{what}: the bounce reports the replaced samples");
-        assert!(off <= 1e-6, "{what}: the faulty track is silent, the dry one heard (off by {off:.2e})");
+        assert!(off <= 1e-6, "{what}: the faulty strip is silent, the dry track heard (off by {off:.2e})");
 
         let sources = [("in.wav", media(vec![signal.clone()]))];
         let (mut handle, mut core) = Engine::manual(RATE as u32, 4096);
@@ -245,11 +252,12 @@ fn a_plugin_that_emits_nan_or_inf_is_silenced_and_reported_live_and_in_the_bounc
             }
         });
         let off = worst(&live, &signal, 1.0, DECLICK..signal.len());
-        eprintln!("{what}: live reports {reported:?}; the output is off the dry track by {off:.2e}");
-        assert!(off <= 1e-6, "{what} live: the faulty track is silent (off by {off:.2e})");
+        let total: u64 = reported.iter().map(|(_, n)| n).sum();
+        eprintln!("{what}: live reports {total} samples from {:?}; off the dry track by {off:.2e}", reported.first());
+        assert!(off <= 1e-6, "{what} live: the faulty strip is silent (off by {off:.2e})");
         assert!(
-            reported.iter().any(|(s, n)| *s == StripRef::Track(TrackId(1)) && *n > 0),
-            "{what} live: the faulty track is reported: {reported:?}"
+            reported.iter().any(|(s, n)| *s == strip && *n > 0),
+            "{what} live: the faulty strip is reported: {reported:?}"
         );
     }
 }
