@@ -216,7 +216,8 @@ fn bounce_counting(rig: &Rig) -> ([Vec<f32>; 2], u64) {
 fn a_plugin_that_emits_nan_or_inf_is_silenced_and_reported_live_and_in_the_bounce() {
     require();
     let signal = sine_wave(441.0, 0.4, RATE / 4);
-    let cases = [(1.0, "NaN", Placement::Track), (2.0, "Inf", Placement::Track), (1.0, "NaN", Placement::Bus)];
+    let cases =
+        [(1.0, "NaN", Placement::Track), (2.0, "Inf", Placement::Track), (1.0, "NaN", Placement::Bus)];
     for (fault, what, placement) in cases {
         // The guard after the track (or bus) silences it and reports it;
         // the dry track beside it, straight to the master, is still heard.
@@ -253,7 +254,10 @@ fn a_plugin_that_emits_nan_or_inf_is_silenced_and_reported_live_and_in_the_bounc
         });
         let off = worst(&live, &signal, 1.0, DECLICK..signal.len());
         let total: u64 = reported.iter().map(|(_, n)| n).sum();
-        eprintln!("{what}: live reports {total} samples from {:?}; off the dry track by {off:.2e}", reported.first());
+        eprintln!(
+            "{what}: live reports {total} samples from {:?}; off the dry track by {off:.2e}",
+            reported.first()
+        );
         assert!(off <= 1e-6, "{what} live: the faulty strip is silent (off by {off:.2e})");
         assert!(
             reported.iter().any(|(s, n)| *s == strip && *n > 0),
