@@ -1,9 +1,10 @@
-//! Hosting the engineer's own plugins (LV2) as inserts.
+//! Hosting the engineer's own plugins (LV2 and CLAP) as inserts.
 //!
 //! A hosted plugin is an insert like the built-ins: its kind is
-//! `"lv2:<uri>"`, its parameters are its control input ports keyed by their
-//! stable symbols, and it runs in the strip's chain live and in the bounce
-//! alike.
+//! `"lv2:<uri>"` or `"clap:<plugin id>"`, its parameters are its control
+//! input ports keyed by their stable symbols (LV2) or its parameters keyed
+//! by their stable ids (CLAP), and it runs in the strip's chain live and in
+//! the bounce alike.
 //!
 //! - [`scan`] finds the installed plugins (lilv, `LV2_PATH` honoured) off the
 //!   audio thread and caches what it found on disk, keyed by every bundle's
@@ -13,6 +14,8 @@
 //!   rest of the engine (the graph keeps `&'static KindSpec` per insert), so
 //!   each plugin's spec and parameter table is leaked once, when the registry
 //!   is first built: a bounded, one-time cost (a few kB per installed plugin).
+//! - [`clap_scan`] and [`clap`] do the same for CLAP plugins (`CLAP_PATH`,
+//!   `~/.clap`, `/usr/lib/clap`), through `clack-host`.
 //! - [`lv2`] runs an instance as a [`Dsp`]: instantiated and activated when
 //!   the graph is compiled (off the audio thread), ports connected to buffers
 //!   allocated then, `run` on the audio thread.
@@ -48,11 +51,11 @@ pub const CLAP_PREFIX: &str = "clap:";
 /// One installed plugin, as `mixdesk plugins` lists it and the scan cache keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginInfo {
-    /// "lv2".
+    /// "lv2" or "clap".
     pub format: String,
-    /// The plugin's id (the LV2 URI).
+    /// The plugin's id (the LV2 URI, the CLAP plugin id).
     pub id: String,
-    /// The kind a session uses for it (`"lv2:<uri>"`).
+    /// The kind a session uses for it (`"lv2:<uri>"`, `"clap:<id>"`).
     pub kind: String,
     /// Display name.
     pub name: String,
@@ -60,13 +63,15 @@ pub struct PluginInfo {
     pub author: String,
     /// Category (the LV2 class label: "Compressor", "Equaliser", ...).
     pub category: String,
-    /// The bundle the plugin lives in (a `file://` URI), for instantiation.
+    /// The bundle the plugin lives in (a `file://` URI), or the path of its
+    /// `.clap` file, for instantiation.
     pub bundle: String,
     /// Audio inputs and outputs.
     pub audio_inputs: usize,
     /// Audio outputs.
     pub audio_outputs: usize,
-    /// Whether it reports its latency (a `lv2:reportsLatency` output port).
+    /// Whether it reports its latency (a `lv2:reportsLatency` output port,
+    /// the CLAP latency extension).
     pub reports_latency: bool,
     /// Whether Mixdesk can run it as an insert (1 in/1 out or 2 in/2 out); if
     /// not, why.
@@ -75,14 +80,15 @@ pub struct PluginInfo {
     pub params: Vec<PluginParam>,
 }
 
-/// One parameter (LV2 control input port) of a [`PluginInfo`].
+/// One parameter (LV2 control input port, CLAP parameter) of a [`PluginInfo`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginParam {
-    /// The port's stable symbol (the key in session files).
+    /// The port's stable symbol, or the CLAP parameter id in decimal (the
+    /// key in session files).
     pub symbol: String,
     /// Display name.
     pub name: String,
-    /// The LV2 port index.
+    /// The LV2 port index, or the CLAP parameter id.
     pub port: usize,
     /// Smallest value.
     pub min: f32,
