@@ -3,6 +3,7 @@
 //! one processor's session rendered through the bounce and the live callback.
 
 pub mod chain_render;
+pub mod clap_plugin;
 pub mod dsp_harness;
 pub mod edit_script;
 pub mod effects_harness;

@@ -57,6 +57,8 @@ fn the_scan_finds_the_installed_plugins_and_honours_lv2_path() {
             .args(["plugins", "--json"])
             .args((what == "rescan").then_some("--rescan"))
             .env("LV2_PATH", &lv2)
+            // No CLAP plugins either, whatever this machine has in ~/.clap.
+            .env("CLAP_PATH", dir.path().join("no-clap"))
             .env("XDG_CACHE_HOME", dir.path().join("cache"))
             .output()
             .unwrap();

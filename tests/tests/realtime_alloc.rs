@@ -339,7 +339,8 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
     assert_eq!(c.alloc_violations, 0, "the audio thread allocated or freed {} times", c.alloc_violations);
 }
 
-/// Hosted LV2 plugins (packaging/setup.sh --test installs them) played live
+/// Hosted LV2 plugins (packaging/setup.sh --test installs them) and the
+/// workspace's CLAP test plugin (built by the test helper) played live
 /// with their parameters swept, bypassed and graphs swapped: the host side
 /// (port connection, parameter writes, the chain around them) allocates
 /// nothing. A plugin's own C allocations go through libc's `malloc`, not
@@ -347,12 +348,14 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
 #[test]
 fn hosted_plugins_run_live_without_allocating() {
     use mixdesk_engine::session::ParamId as P;
-    const KINDS: [&str; 5] = [
+    mixdesk_tests::clap_plugin::test_plugin_dir();
+    const KINDS: [&str; 6] = [
         "lv2:http://lv2plug.in/plugins/eg-amp",
         "lv2:http://lsp-plug.in/plugins/lv2/compressor_mono",
         "lv2:http://lsp-plug.in/plugins/lv2/compressor_stereo",
         "lv2:http://gareus.org/oss/lv2/fil4#mono",
         "lv2:http://gareus.org/oss/lv2/nodelay",
+        mixdesk_tests::clap_plugin::TEST_GAIN,
     ];
     for k in KINDS {
         assert!(mixdesk_engine::plugins::hosted(k).is_some(), "{k}: run packaging/setup.sh --test");
@@ -376,7 +379,7 @@ fn hosted_plugins_run_live_without_allocating() {
         let index = (i * 7) % kind.params.len();
         let info = kind.params[index];
         // Keep the delay line short: a swept 192000-sample delay only slows the test.
-        let v = if info.key == "delay" {
+        let v = if info.key == "delay" || info.name == "Delay" {
             100.0
         } else {
             info.min + (info.max - info.min) * ((i % 13) as f64 / 12.0)

@@ -1,7 +1,10 @@
 //! `mixdesk bench plugins`: what hosting costs. The LV2 scan cold (every
-//! bundle's Turtle read) and from its cache, then the time per callback of
-//! hosted plugins beside the built-in utility (a gain), each run on its own
-//! for many stereo 256-frame callbacks, with CPU time beside wall time.
+//! bundle's Turtle read) and the scan of both formats from their caches,
+//! then the time per callback of hosted plugins beside the built-in utility
+//! (a gain), each run on its own for many stereo 256-frame callbacks, with
+//! CPU time beside wall time. The CLAP test plugin is measured when it is on
+//! the CLAP path (`CLAP_PATH=target/clap-test-plugins`, which the tests
+//! fill).
 
 use std::time::Instant;
 
@@ -12,8 +15,9 @@ use mixdesk_engine::session::Session;
 use super::cpu_time::cpu_seconds;
 use super::out::{CliError, outln};
 
-const KINDS: [&str; 5] = [
+const KINDS: [&str; 6] = [
     "utility",
+    "clap:org.mixdesk.test.gain",
     "lv2:http://lv2plug.in/plugins/eg-amp",
     "lv2:http://gareus.org/oss/lv2/fil4#stereo",
     "lv2:http://lsp-plug.in/plugins/lv2/compressor_stereo",

@@ -67,9 +67,10 @@ pub const PROCESSORS: &str = "Examples:
   mixdesk processors --json                 the same as JSON";
 
 pub const PLUGINS: &str = "Examples:
-  mixdesk plugins                           the installed LV2 plugins usable as inserts
+  mixdesk plugins                           the installed LV2 and CLAP plugins usable as inserts
   mixdesk plugins --json                    the same as JSON (kind, parameters, latency)
-  LV2_PATH=~/my-lv2 mixdesk plugins --rescan  scan another folder, ignoring the cache";
+  LV2_PATH=~/my-lv2 mixdesk plugins --rescan  scan another folder, ignoring the caches
+  CLAP_PATH=~/my-clap mixdesk plugins       CLAP plugins from another folder";
 
 pub const INFO: &str = "Examples:
   mixdesk info song.mixdesk                 tracks, clips, length, missing or unplayable media

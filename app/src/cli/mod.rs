@@ -90,7 +90,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List the installed plugins (LV2) Mixdesk can host as inserts, with their parameters.
+    /// List the installed plugins (LV2 and CLAP) Mixdesk can host as inserts, with their parameters.
     #[command(after_help = examples::PLUGINS)]
     Plugins {
         /// Machine-readable output.

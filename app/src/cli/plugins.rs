@@ -1,4 +1,4 @@
-//! `mixdesk plugins`: the installed plugins Mixdesk can host (LV2), with
+//! `mixdesk plugins`: the installed plugins Mixdesk can host (LV2 and CLAP), with
 //! their ids, names, authors, categories, ports, parameters and latency, as a
 //! table or as JSON. The scan is cached (see `mixdesk_engine::plugins::scan`);
 //! `--rescan` ignores the cache; `--all` also lists plugins that cannot be
@@ -23,6 +23,7 @@ pub fn run(as_json: bool, rescan: bool, all: bool) -> Result<(), CliError> {
             "cached": result.cached,
             "scan_seconds": elapsed,
             "lv2_path": scan::lv2_path(),
+            "clap_path": mixdesk_engine::plugins::clap_scan::clap_path(),
             "plugins": shown,
         });
         let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;

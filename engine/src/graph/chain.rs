@@ -283,9 +283,15 @@ impl Chain {
                 ins.pre.inherit(&mut o.pre);
                 ins.key_delay.inherit(&mut o.key_delay);
             }
+            // A processor whose latency changed is not taken over: its dry
+            // delay (for bypass) was sized for the old latency, and a hosted
+            // plugin reports latency when built, so the old instance would
+            // keep the old figure (CLAP plugins only change it on
+            // activation). The new instance, built with the new value, fades in.
             let found = old.inserts.iter_mut().find(|o| {
                 o.id == ins.id
                     && o.kind.kind == ins.kind.kind
+                    && o.latency == ins.latency
                     && ins.kind.structural.iter().all(|&s| o.values[s] == ins.values[s])
             });
             match found {

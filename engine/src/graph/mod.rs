@@ -620,6 +620,9 @@ impl BusNode {
             self.gains.input.scale_in_place(&mut io);
             self.chain.process(pos, &mut io, keys);
         }
+        // No meter checks this block (the bounce): check the inserts' output
+        // here, so a NaN from an insert silences this bus only, as live.
+        let unmetered = if metering { 0 } else { scrub(&mut il[..n]) + scrub(&mut ir[..n]) };
         let [ol, or] = &mut self.out;
         self.gains.main.apply(&il[..n], &ir[..n], &mut ol[..n], &mut or[..n]);
         let pre = [&il[..n], &ir[..n]];
@@ -629,7 +632,7 @@ impl BusNode {
             scrub(&mut ir[..n]);
             return bad;
         }
-        0
+        unmetered
     }
 }
 

@@ -126,6 +126,12 @@ impl TrackNode {
         }
         self.bad = 0;
         self.out_written = write_out;
+        if !(metering && write_out) {
+            // No meter checks this block (the bounce): check the inserts'
+            // output here, so a NaN from an insert (a hosted plugin's fault)
+            // silences this track only, as live, not the whole mix.
+            self.bad = scrub(il) + if self.channels == 2 { scrub(ir) } else { 0 };
+        }
         if !write_out {
             // `sum_tracks` applies the fader and pan as it sums.
             return;

@@ -10,6 +10,12 @@
 //! never allocates (livi connects ports and runs; the control ports are
 //! plain values).
 //!
+//! Plugins that use the LV2 worker (loading a file, rebuilding tables)
+//! have it: work scheduled while the instance is restored and primed is
+//! done on the building thread before the instance goes live, and work
+//! scheduled from `run` later is done by one background thread
+//! (`mixdesk-lv2-worker`, every 2 ms) and answered at a following `run`.
+//!
 //! Channel layouts: a stereo plugin on a stereo strip runs once; a mono
 //! plugin runs one instance per channel (two are made, a mono strip uses the
 //! first); a stereo plugin on a mono strip hears the channel on both inputs
@@ -38,6 +44,9 @@ const ATOM_CAPACITY: usize = 8192;
 /// Blocks of silence run at build, for the plugin to report its latency.
 const PRIMING_BLOCKS: usize = 2;
 
+/// How often the worker thread looks for work plugins scheduled.
+const WORKER_PERIOD: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// A running LV2 plugin.
 pub struct Lv2Dsp {
     name: String,
@@ -52,6 +61,8 @@ pub struct Lv2Dsp {
     latency_port: Option<livi::PortIndex>,
     latency: usize,
     max_block: usize,
+    /// The instances' workers (LV2 worker extension), run off the audio thread.
+    workers: Arc<livi::WorkerManager>,
 }
 
 impl std::fmt::Debug for Lv2Dsp {
@@ -74,6 +85,31 @@ fn world_for(bundle: &str) -> Arc<livi::World> {
         .entry(bundle.to_owned())
         .or_insert_with(|| Arc::new(livi::World::with_load_bundle(bundle)))
         .clone()
+}
+
+/// Hands `workers` to the one background thread that runs every live
+/// instance's worker (started at the first plugin that has one): work a
+/// plugin schedules from `run` on the audio thread is done there, and the
+/// plugin hears the answer at a later `run`. A manager whose instances are
+/// gone is dropped.
+fn keep_working(workers: Arc<livi::WorkerManager>) {
+    static LIVE: Mutex<Vec<Arc<livi::WorkerManager>>> = Mutex::new(Vec::new());
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).push(workers);
+    STARTED.call_once(|| {
+        let spawned = std::thread::Builder::new().name("mixdesk-lv2-worker".into()).spawn(|| {
+            loop {
+                std::thread::sleep(WORKER_PERIOD);
+                let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+                for w in live.iter() {
+                    w.run_workers();
+                }
+                live.retain(|w| w.workers_count() > 0);
+            }
+        });
+        // Without the thread, work scheduled live waits; the plugin still runs.
+        drop(spawned);
+    });
 }
 
 impl Lv2Dsp {
@@ -136,6 +172,7 @@ impl Lv2Dsp {
             latency_port: plugin.raw().latency_port_index().map(livi::PortIndex),
             latency: 0,
             max_block,
+            workers: features.worker_manager().clone(),
         };
         for (i, v) in values.iter().enumerate() {
             dsp.set_param(i, *v);
@@ -144,11 +181,19 @@ impl Lv2Dsp {
         // `run`, some only after a few blocks.
         let n = max_block.min(64);
         let mut silence = [vec![0.0f32; n], vec![0.0f32; n]];
+        // Work the plugin scheduled while restoring its state or priming
+        // (loading a file, say) is done here, on this thread, before the
+        // instance goes live: the bounce and playback then start alike.
         for _ in 0..PRIMING_BLOCKS {
+            dsp.workers.run_workers();
             let [l, r] = &mut silence;
             dsp.process(&mut [&mut l[..], &mut r[..]], None);
         }
+        dsp.workers.run_workers();
         dsp.latency = dsp.reported_latency();
+        if dsp.workers.workers_count() > 0 {
+            keep_working(dsp.workers.clone());
+        }
         Ok(dsp)
     }
 

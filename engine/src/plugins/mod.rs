@@ -1,9 +1,10 @@
-//! Hosting the engineer's own plugins (LV2) as inserts.
+//! Hosting the engineer's own plugins (LV2 and CLAP) as inserts.
 //!
 //! A hosted plugin is an insert like the built-ins: its kind is
-//! `"lv2:<uri>"`, its parameters are its control input ports keyed by their
-//! stable symbols, and it runs in the strip's chain live and in the bounce
-//! alike.
+//! `"lv2:<uri>"` or `"clap:<plugin id>"`, its parameters are its control
+//! input ports keyed by their stable symbols (LV2) or its parameters keyed
+//! by their stable ids (CLAP), and it runs in the strip's chain live and in
+//! the bounce alike.
 //!
 //! - [`scan`] finds the installed plugins (lilv, `LV2_PATH` honoured) off the
 //!   audio thread and caches what it found on disk, keyed by every bundle's
@@ -13,6 +14,8 @@
 //!   rest of the engine (the graph keeps `&'static KindSpec` per insert), so
 //!   each plugin's spec and parameter table is leaked once, when the registry
 //!   is first built: a bounded, one-time cost (a few kB per installed plugin).
+//! - [`clap_scan`] and [`clap`] do the same for CLAP plugins (`CLAP_PATH`,
+//!   `~/.clap`, `/usr/lib/clap`), through `clack-host`.
 //! - [`lv2`] runs an instance as a [`Dsp`]: instantiated and activated when
 //!   the graph is compiled (off the audio thread), ports connected to buffers
 //!   allocated then, `run` on the audio thread.
@@ -23,6 +26,8 @@
 //! Plugins run in the engine's process: a plugin that crashes takes the
 //! whole program down (as in every in-process host). See `docs/engine.md`.
 
+pub mod clap;
+pub mod clap_scan;
 mod demo;
 pub mod lv2;
 pub mod scan;
@@ -40,14 +45,17 @@ use crate::session::{ParamInfo, Processor, Unit};
 /// The prefix of hosted LV2 kinds in session files.
 pub const LV2_PREFIX: &str = "lv2:";
 
+/// The prefix of hosted CLAP kinds in session files (`"clap:<plugin id>"`).
+pub const CLAP_PREFIX: &str = "clap:";
+
 /// One installed plugin, as `mixdesk plugins` lists it and the scan cache keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginInfo {
-    /// "lv2".
+    /// "lv2" or "clap".
     pub format: String,
-    /// The plugin's id (the LV2 URI).
+    /// The plugin's id (the LV2 URI, the CLAP plugin id).
     pub id: String,
-    /// The kind a session uses for it (`"lv2:<uri>"`).
+    /// The kind a session uses for it (`"lv2:<uri>"`, `"clap:<id>"`).
     pub kind: String,
     /// Display name.
     pub name: String,
@@ -55,13 +63,15 @@ pub struct PluginInfo {
     pub author: String,
     /// Category (the LV2 class label: "Compressor", "Equaliser", ...).
     pub category: String,
-    /// The bundle the plugin lives in (a `file://` URI), for instantiation.
+    /// The bundle the plugin lives in (a `file://` URI), or the path of its
+    /// `.clap` file, for instantiation.
     pub bundle: String,
     /// Audio inputs and outputs.
     pub audio_inputs: usize,
     /// Audio outputs.
     pub audio_outputs: usize,
-    /// Whether it reports its latency (a `lv2:reportsLatency` output port).
+    /// Whether it reports its latency (a `lv2:reportsLatency` output port,
+    /// the CLAP latency extension).
     pub reports_latency: bool,
     /// Whether Mixdesk can run it as an insert (1 in/1 out or 2 in/2 out); if
     /// not, why.
@@ -70,14 +80,15 @@ pub struct PluginInfo {
     pub params: Vec<PluginParam>,
 }
 
-/// One parameter (LV2 control input port) of a [`PluginInfo`].
+/// One parameter (LV2 control input port, CLAP parameter) of a [`PluginInfo`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginParam {
-    /// The port's stable symbol (the key in session files).
+    /// The port's stable symbol, or the CLAP parameter id in decimal (the
+    /// key in session files).
     pub symbol: String,
     /// Display name.
     pub name: String,
-    /// The LV2 port index.
+    /// The LV2 port index, or the CLAP parameter id.
     pub port: usize,
     /// Smallest value.
     pub min: f32,
@@ -193,10 +204,11 @@ fn registry() -> &'static Registry {
 fn leak_spec(info: &PluginInfo) -> &'static KindSpec {
     let params: Vec<ParamInfo> = info.params.iter().map(PluginParam::param_info).collect();
     let short: String = info.name.chars().take(8).collect();
+    let format = info.format.to_uppercase();
     let description = if info.author.is_empty() {
-        format!("LV2 {}", info.category)
+        format!("{format} {}", info.category)
     } else {
-        format!("LV2 {} by {}", info.category, info.author)
+        format!("{format} {} by {}", info.category, info.author)
     };
     Box::leak(Box::new(KindSpec {
         kind: leak(&info.kind),
@@ -219,7 +231,7 @@ fn build_unhosted(_: &DspContext, _: &[f64]) -> Box<dyn Dsp> {
 
 /// Whether `kind` names a hosted plugin (installed or not).
 pub fn is_hosted(kind: &str) -> bool {
-    kind.starts_with(LV2_PREFIX)
+    kind.starts_with(LV2_PREFIX) || kind.starts_with(CLAP_PREFIX)
 }
 
 /// Every installed, usable plugin (scans on first use, off the audio thread).
@@ -246,6 +258,9 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
 pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, PluginError> {
     let h = hosted(&p.kind).ok_or_else(|| PluginError::NotInstalled(p.kind.clone()))?;
     let values = h.spec.values(p);
+    if h.info.format == "clap" {
+        return Ok(Box::new(clap::ClapDsp::new(&h.info, ctx, &values, p.state.as_deref())?));
+    }
     let dsp = lv2::Lv2Dsp::new(&h.info, ctx, &values, p.state.as_deref())?;
     Ok(Box::new(dsp))
 }
@@ -256,9 +271,13 @@ pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, Plug
 /// stores in [`Processor::state`]. Off the audio thread.
 pub fn capture_state(sample_rate: u32, p: &Processor) -> Result<String, PluginError> {
     let h = hosted(&p.kind).ok_or_else(|| PluginError::NotInstalled(p.kind.clone()))?;
-    let ctx = DspContext { sample_rate, max_block: 64, bpm: 120.0 };
-    let dsp = lv2::Lv2Dsp::new(&h.info, &ctx, &h.spec.values(p), p.state.as_deref())?;
-    dsp.state().map_err(|reason| PluginError::Instantiate {
+    let state = if h.info.format == "clap" {
+        clap::capture_state(&h.info, &h.spec.values(p), p.state.as_deref())
+    } else {
+        let ctx = DspContext { sample_rate, max_block: 64, bpm: 120.0 };
+        lv2::Lv2Dsp::new(&h.info, &ctx, &h.spec.values(p), p.state.as_deref())?.state()
+    };
+    state.map_err(|reason| PluginError::Instantiate {
         name: h.info.name.clone(),
         id: h.info.id.clone(),
         reason: format!("its state could not be saved: {reason}"),

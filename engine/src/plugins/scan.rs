@@ -1,4 +1,5 @@
-//! Finding the installed LV2 plugins, and the on-disk cache of what was found.
+//! Finding the installed LV2 plugins, and the on-disk caches of what was
+//! found (LV2 here, CLAP in [`super::clap_scan`], each in its own file).
 //!
 //! A scan asks lilv for every plugin on the LV2 path (`LV2_PATH` when set,
 //! else lilv's default: `~/.lv2`, `/usr/local/lib/lv2`, `/usr/lib/lv2` and
@@ -76,20 +77,61 @@ pub fn fingerprint() -> String {
     out
 }
 
-/// Where the scan is cached (`None` without a home or cache folder).
+/// Where the LV2 scan is cached (`None` without a home or cache folder).
 pub fn cache_file() -> Option<PathBuf> {
+    cache_path("plugins-lv2.json")
+}
+
+/// Where the CLAP scan is cached.
+pub fn clap_cache_file() -> Option<PathBuf> {
+    cache_path("plugins-clap.json")
+}
+
+fn cache_path(name: &str) -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("mixdesk").join("plugins-lv2.json"))
+    Some(base.join("mixdesk").join(name))
 }
 
-/// The installed plugins: from the cache when its fingerprint matches, else
-/// scanned now and cached. A cache that cannot be read or written is ignored.
+/// Every `.clap` file on the CLAP path with its modification time, as one string.
+pub fn clap_fingerprint() -> String {
+    let mut out = format!("clap scan {SCAN_VERSION}\n");
+    for f in super::clap_scan::clap_files() {
+        out.push_str(&format!("{}:{}\n", f.display(), mtime(&f)));
+    }
+    out
+}
+
+/// The installed plugins of both formats: each format's list from its cache
+/// when the fingerprint matches, else scanned now and cached. A cache that
+/// cannot be read or written is ignored.
 pub fn scan_cached() -> ScanResult {
-    let fp = fingerprint();
-    let file = cache_file();
+    let lv2 = cached_or(cache_file(), fingerprint(), scan);
+    let clap = cached_or(clap_cache_file(), clap_fingerprint(), super::clap_scan::scan);
+    merge(lv2, clap)
+}
+
+/// Scans both formats now, ignoring the caches, and caches the results.
+pub fn rescan() -> ScanResult {
+    let lv2 = scan_and_cache(cache_file(), fingerprint(), scan);
+    let clap = scan_and_cache(clap_cache_file(), clap_fingerprint(), super::clap_scan::scan);
+    merge(lv2, clap)
+}
+
+fn merge(lv2: ScanResult, clap: ScanResult) -> ScanResult {
+    let mut plugins = lv2.plugins;
+    plugins.extend(clap.plugins);
+    plugins.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+    ScanResult {
+        fingerprint: lv2.fingerprint + &clap.fingerprint,
+        plugins,
+        cached: lv2.cached && clap.cached,
+    }
+}
+
+fn cached_or(file: Option<PathBuf>, fp: String, scan: fn() -> Vec<PluginInfo>) -> ScanResult {
     if let Some(f) = &file
         && let Ok(text) = std::fs::read_to_string(f)
         && let Ok(mut r) = serde_json::from_str::<ScanResult>(&text)
@@ -98,17 +140,12 @@ pub fn scan_cached() -> ScanResult {
         r.cached = true;
         return r;
     }
-    rescan_with(fp)
+    scan_and_cache(file, fp, scan)
 }
 
-/// Scans now, ignoring the cache, and caches the result.
-pub fn rescan() -> ScanResult {
-    rescan_with(fingerprint())
-}
-
-fn rescan_with(fp: String) -> ScanResult {
+fn scan_and_cache(file: Option<PathBuf>, fp: String, scan: fn() -> Vec<PluginInfo>) -> ScanResult {
     let r = ScanResult { fingerprint: fp, plugins: scan(), cached: false };
-    if let Some(f) = &cache_file()
+    if let Some(f) = &file
         && let Some(dir) = f.parent()
         && std::fs::create_dir_all(dir).is_ok()
         && let Ok(json) = serde_json::to_string(&r)

@@ -1,0 +1,341 @@
+//! One CLAP plugin instance running as an insert, through `clack-host`.
+//!
+//! Built when the graph is compiled (off the audio thread): the plugin's
+//! `.clap` file is loaded once per process, the instance is created, its
+//! saved state is loaded (state extension), the session's parameter values
+//! are flushed to it (params extension, while inactive, so a parameter that
+//! sets the latency is in place before activation), then it is activated for
+//! the session's rate and largest block, asked its latency (latency
+//! extension) and started. On the audio thread `process` copies the strip's
+//! channels into the input buffers, sends the parameter changes since the
+//! last block as CLAP param-value events at the block's first sample, and
+//! lets the plugin write the strip's channels; nothing is allocated (the
+//! event buffer, the port descriptions and the audio buffers are sized at
+//! build, and changes are coalesced into one pending value per parameter).
+//!
+//! Channel layouts are those of [`super::lv2`]: a stereo plugin on a mono
+//! strip hears the channel on both inputs and its outputs are averaged; a
+//! mono plugin on a stereo strip runs one instance per channel.
+//!
+//! CLAP calls some functions "main thread" ones (create, activate, state,
+//! deactivate, destroy). Mixdesk makes them on the thread that builds or
+//! drops the graph, never while `process` runs: the instance is owned by the
+//! [`ClapDsp`] and only reached through `&mut`. That is why [`ClapDsp`] is
+//! declared `Send` and `Sync` below although `clack-host` keeps its
+//! `PluginInstance` to one thread: the engine moves a built processor to the
+//! audio thread once, as it does every processor. A plugin that checks the
+//! thread id of its main-thread calls against the thread that created it
+//! may complain when a graph built on one thread is dropped on another.
+//!
+//! Loading and running a plugin is foreign code: a plugin that crashes takes
+//! the process down (see the module docs of [`super`]).
+#![allow(unsafe_code)]
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::Mutex;
+
+use base64::Engine as _;
+use clack_extensions::latency::PluginLatency;
+use clack_extensions::params::PluginParams;
+use clack_extensions::state::PluginState;
+use clack_host::events::event_types::ParamValueEvent;
+use clack_host::prelude::*;
+use clack_host::process::StartedPluginAudioProcessor;
+
+use super::{PluginError, PluginInfo, PluginParam};
+use crate::dsp::{Dsp, DspContext};
+
+/// The host side of an instance: the callbacks a plugin may make.
+#[derive(Debug)]
+pub struct Host;
+
+/// What every thread of a plugin may call on the host.
+#[derive(Debug, Default)]
+pub struct HostShared;
+
+impl SharedHandler<'_> for HostShared {
+    /// A restart (for a new latency) happens at the next graph rebuild, when
+    /// the processor is built again with its current parameters.
+    fn request_restart(&self) {}
+    fn request_process(&self) {}
+    fn request_callback(&self) {}
+}
+
+impl HostHandlers for Host {
+    type Shared<'a> = HostShared;
+    type MainThread<'a> = ();
+    type AudioProcessor<'a> = ();
+}
+
+/// The loaded `.clap` files, by path: a library is opened once per process
+/// (CLAP's entry `init` runs once) and kept.
+pub fn entry(path: &str) -> Result<PluginEntry, String> {
+    static ENTRIES: Mutex<Option<HashMap<String, PluginEntry>>> = Mutex::new(None);
+    let mut guard = ENTRIES.lock().unwrap_or_else(|e| e.into_inner());
+    let map = guard.get_or_insert_with(HashMap::new);
+    if let Some(e) = map.get(path) {
+        return Ok(e.clone());
+    }
+    // SAFETY: loading a CLAP file runs its entry's `init`: foreign code the
+    // engineer installed as a plugin (see the module docs on what this cannot
+    // promise).
+    let e = unsafe { PluginEntry::load(path) }.map_err(|e| format!("{path}: {e}"))?;
+    map.insert(path.to_owned(), e.clone());
+    Ok(e)
+}
+
+fn host_info() -> HostInfo {
+    HostInfo::new("Mixdesk", "Mixdesk", "https://example.invalid/mixdesk", env!("CARGO_PKG_VERSION"))
+        .expect("the host's names hold no NUL")
+}
+
+/// A new, inactive instance of plugin `id` from the file at `path`.
+pub fn new_instance(path: &str, id: &str) -> Result<PluginInstance<Host>, String> {
+    let entry = entry(path)?;
+    let id = CString::new(id).map_err(|e| e.to_string())?;
+    PluginInstance::<Host>::new(|_| HostShared, |_| (), &entry, &id, &host_info()).map_err(|e| e.to_string())
+}
+
+/// The CLAP value of a Mixdesk parameter value (a choice's index becomes its value).
+fn clap_value(p: &PluginParam, v: f64) -> f64 {
+    if p.choices.is_empty() {
+        if p.integer { v.round() } else { v }
+    } else {
+        let i = (v.round().max(0.0) as usize).min(p.choices.len() - 1);
+        f64::from(p.choices[i].1)
+    }
+}
+
+/// An inactive instance with `state` loaded and then `values` (by parameter index) set.
+fn prepared(info: &PluginInfo, values: &[f64], state: Option<&str>) -> Result<PluginInstance<Host>, String> {
+    let mut inst = new_instance(&info.bundle, &info.id)?;
+    if let Some(s) = state {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(s.trim())
+            .map_err(|e| format!("its saved state is not base64: {e}"))?;
+        let ext = inst.plugin_handle().get_extension::<PluginState>();
+        let ext = ext.ok_or("it has saved state but no longer offers the CLAP state extension")?;
+        ext.load(&inst.plugin_handle(), &mut &bytes[..]).map_err(|e| format!("its saved state: {e}"))?;
+    }
+    let mut events = EventBuffer::with_capacity(info.params.len());
+    for (p, v) in info.params.iter().zip(values) {
+        events.push(&ParamValueEvent::new(
+            0,
+            ClapId::new(p.port as u32),
+            Pckn::match_all(),
+            clap_value(p, *v),
+        ));
+    }
+    if let Some(params) = inst.plugin_handle().get_extension::<PluginParams>()
+        && let Some(mut h) = inst.inactive_plugin_handle()
+    {
+        params.flush(&mut h, &events.as_input(), &mut OutputEvents::void());
+    }
+    Ok(inst)
+}
+
+/// The state of plugin `info` after loading `state` and setting `values`:
+/// its state extension's bytes, base64. Off the audio thread.
+pub fn capture_state(info: &PluginInfo, values: &[f64], state: Option<&str>) -> Result<String, String> {
+    let mut inst = prepared(info, values, state)?;
+    let ext = inst.plugin_handle().get_extension::<PluginState>().ok_or("it has no CLAP state extension")?;
+    let mut bytes = Vec::new();
+    ext.save(&inst.plugin_handle(), &mut bytes).map_err(|e| e.to_string())?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// One activated instance and its running audio processor.
+struct Unit {
+    processor: Option<StartedPluginAudioProcessor<Host>>,
+    instance: PluginInstance<Host>,
+}
+
+impl Drop for Unit {
+    fn drop(&mut self) {
+        if let Some(p) = self.processor.take() {
+            self.instance.deactivate(p.stop_processing());
+        }
+    }
+}
+
+/// A running CLAP plugin.
+pub struct ClapDsp {
+    name: String,
+    units: Vec<Unit>,
+    stereo_plugin: bool,
+    params: Vec<PluginParam>,
+    /// Parameter changes since the last block, one per parameter (plugin units).
+    pending: Vec<Option<f64>>,
+    events: EventBuffer,
+    in_ports: AudioPorts,
+    out_ports: AudioPorts,
+    inputs: [Vec<f32>; 2],
+    outputs: [Vec<f32>; 2],
+    latency: usize,
+    max_block: usize,
+    steady: u64,
+}
+
+// SAFETY: see the module docs. Every use of the instances goes through
+// `&mut ClapDsp` (build, `process`, `reset`, drop), so no two threads reach a
+// plugin at once; the audio processor handles are `Send` already, and the
+// main-thread handle is only used while the processor is not running.
+unsafe impl Send for ClapDsp {}
+// SAFETY: `&ClapDsp` reaches no plugin (only `latency`, a plain number).
+unsafe impl Sync for ClapDsp {}
+
+impl std::fmt::Debug for ClapDsp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClapDsp")
+            .field("name", &self.name)
+            .field("instances", &self.units.len())
+            .field("latency", &self.latency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClapDsp {
+    /// A running instance of `info` with parameter values `values` (by
+    /// parameter index) after loading `state` (base64 of the plugin's
+    /// state-extension bytes, as [`capture_state`] writes it).
+    pub fn new(
+        info: &PluginInfo,
+        ctx: &DspContext,
+        values: &[f64],
+        state: Option<&str>,
+    ) -> Result<ClapDsp, PluginError> {
+        let fail = |reason: String| PluginError::Instantiate {
+            name: info.name.clone(),
+            id: info.id.clone(),
+            reason,
+        };
+        let max_block = ctx.max_block.max(1);
+        let stereo_plugin = info.audio_outputs == 2;
+        let count = if stereo_plugin { 1 } else { 2 };
+        let config = PluginAudioConfiguration {
+            sample_rate: f64::from(ctx.sample_rate),
+            min_frames_count: 1,
+            max_frames_count: max_block as u32,
+        };
+        let mut units = Vec::with_capacity(count);
+        let mut latency = 0;
+        for _ in 0..count {
+            let mut instance = prepared(info, values, state).map_err(fail)?;
+            let stopped =
+                instance.activate(|_, _| (), config).map_err(|e| fail(format!("activation: {e}")))?;
+            if let Some(ext) = instance.plugin_handle().get_extension::<PluginLatency>() {
+                latency = ext.get(&instance.plugin_handle()) as usize;
+            }
+            let processor = match stopped.start_processing() {
+                Ok(p) => p,
+                Err(e) => {
+                    let reason = format!("it would not start processing: {e}");
+                    instance.deactivate(e.into_stopped_processor());
+                    return Err(fail(reason));
+                }
+            };
+            units.push(Unit { processor: Some(processor), instance });
+        }
+        let channels = if stereo_plugin { 2 } else { 1 };
+        Ok(ClapDsp {
+            name: info.name.clone(),
+            units,
+            stereo_plugin,
+            params: info.params.clone(),
+            pending: vec![None; info.params.len()],
+            events: EventBuffer::with_capacity(info.params.len().max(1)),
+            in_ports: AudioPorts::with_capacity(channels, 1),
+            out_ports: AudioPorts::with_capacity(channels, 1),
+            inputs: [vec![0.0; max_block], vec![0.0; max_block]],
+            outputs: [vec![0.0; max_block], vec![0.0; max_block]],
+            latency,
+            max_block,
+            steady: 0,
+        })
+    }
+
+    /// Runs unit `u` over `n` samples of the first `ins` input buffers into `outs`.
+    fn run(&mut self, u: usize, n: usize, ins: usize, outs: [&mut [f32]; 2], nout: usize) {
+        let ClapDsp { units, events, in_ports, out_ports, inputs, steady, .. } = self;
+        let Some(processor) = units[u].processor.as_mut() else { return };
+        let input = in_ports.with_input_buffers([AudioPortBuffer {
+            channels: AudioPortBufferType::f32_input_only(
+                inputs.iter_mut().take(ins).map(|b| InputChannel::variable(&mut b[..n])),
+            ),
+            latency: 0,
+        }]);
+        let mut output = out_ports.with_output_buffers([AudioPortBuffer {
+            channels: AudioPortBufferType::f32_output_only(outs.into_iter().take(nout)),
+            latency: 0,
+        }]);
+        let _ = processor.process(
+            &input,
+            &mut output,
+            &events.as_input(),
+            &mut OutputEvents::void(),
+            Some(*steady),
+            None,
+        );
+    }
+}
+
+impl Dsp for ClapDsp {
+    fn set_param(&mut self, index: usize, value: f64) {
+        if let (Some(p), Some(slot)) = (self.params.get(index), self.pending.get_mut(index)) {
+            *slot = Some(clap_value(p, value));
+        }
+    }
+
+    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
+        let n = io.first().map_or(0, |c| c.len()).min(self.max_block);
+        if n == 0 {
+            return;
+        }
+        self.events.clear();
+        for (p, slot) in self.params.iter().zip(&mut self.pending) {
+            if let Some(v) = slot.take() {
+                self.events.push(&ParamValueEvent::new(0, ClapId::new(p.port as u32), Pckn::match_all(), v));
+            }
+        }
+        match (io, self.stereo_plugin) {
+            ([l, r, ..], true) => {
+                self.inputs[0][..n].copy_from_slice(&l[..n]);
+                self.inputs[1][..n].copy_from_slice(&r[..n]);
+                self.run(0, n, 2, [&mut l[..n], &mut r[..n]], 2);
+            }
+            ([x], true) => {
+                self.inputs[0][..n].copy_from_slice(&x[..n]);
+                self.inputs[1][..n].copy_from_slice(&x[..n]);
+                let [a, b] = &mut self.outputs;
+                let (mut a, mut b) = (std::mem::take(a), std::mem::take(b));
+                self.run(0, n, 2, [&mut a[..n], &mut b[..n]], 2);
+                for ((y, p), q) in x[..n].iter_mut().zip(&a[..n]).zip(&b[..n]) {
+                    *y = 0.5 * (p + q);
+                }
+                self.outputs = [a, b];
+            }
+            (chans, false) => {
+                for (c, x) in chans.iter_mut().take(2).enumerate() {
+                    self.inputs[0][..n].copy_from_slice(&x[..n]);
+                    self.run(c, n, 1, [&mut x[..n], &mut []], 1);
+                }
+            }
+            ([], true) => {}
+        }
+        self.steady += n as u64;
+    }
+
+    fn latency(&self) -> usize {
+        self.latency
+    }
+
+    /// CLAP's `reset` is an audio-thread call: the plugin clears its buffers.
+    fn reset(&mut self) {
+        for u in &mut self.units {
+            if let Some(p) = u.processor.as_mut() {
+                p.reset();
+            }
+        }
+    }
+}

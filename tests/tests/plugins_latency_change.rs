@@ -1,0 +1,100 @@
+//! A hosted plugin whose latency changes with a parameter, played live
+//! across the graph rebuild that the change causes: afterwards the plugin in
+//! circuit and the plugin bypassed (its dry path delayed by the latency)
+//! must both stay in time with a dry track (a null against it).
+//!
+//! LV2: x42's `nodelay` (`x42-plugins`, see `packaging/setup.sh --test`);
+//! CLAP: the workspace's test plugin (built by the test helper).
+
+use mixdesk_engine::plugins;
+use mixdesk_engine::realtime::Engine;
+use mixdesk_engine::session::{self, ClipId, Session, TrackId};
+use mixdesk_tests::chain_render::{Placement, RATE, Rig};
+use mixdesk_tests::clap_plugin::{TEST_GAIN, test_plugin_dir};
+use mixdesk_tests::{compile_with, media, noise, run_callback};
+
+const NODELAY: &str = "lv2:http://gareus.org/oss/lv2/nodelay";
+
+/// The plugin at `delay` samples of latency on track 1, the same media
+/// polarity-inverted on track 2.
+fn nulling_session(kind: &str, key: &str, delay: f64, extra: &[(&str, f64)], signal: &[f32]) -> Rig {
+    let mut settings = vec![(key, delay)];
+    settings.extend_from_slice(extra);
+    let mut rig = Rig::new(kind, Placement::Track, &settings, signal.to_vec());
+    let mut dry = rig.session.tracks[0].clone();
+    dry.id = TrackId(2);
+    dry.strip.processors.clear();
+    dry.strip.polarity_inverted = true;
+    dry.clips.iter_mut().for_each(|c| c.id = ClipId(c.id.0 + 100));
+    rig.session.tracks.push(dry);
+    session::validate(&rig.session).unwrap();
+    rig
+}
+
+/// The null in dB (re the signal's 0.5 peak) over `frames` frames of live output.
+fn null_db(core: &mut mixdesk_engine::realtime::AudioCore, frames: usize) -> f64 {
+    let out = run_callback(core, frames, 256);
+    let residue = out[0].iter().chain(&out[1]).fold(0f32, |m, v| m.max(v.abs()));
+    20.0 * (f64::from(residue) / 0.5).max(1e-12).log10()
+}
+
+/// Plays `kind` at `from` samples of latency, rebuilds the graph with `to`
+/// (as an edit of the parameter does), then bypasses it; returns the nulls
+/// (in circuit after the rebuild, bypassed after it).
+fn play_across_a_latency_change(
+    kind: &str,
+    key: &str,
+    extra: &[(&str, f64)],
+    from: f64,
+    to: f64,
+) -> (f64, f64) {
+    let signal = noise(11, 3 * RATE, 0.5);
+    let rig = nulling_session(kind, key, from, extra, &signal);
+    let id = rig.processor.unwrap();
+    let sources = [("in.wav", media(vec![signal.clone()]))];
+    let (mut handle, mut core) = Engine::manual(RATE as u32, 4096);
+    handle.swap_graph(compile_with(&rig.session, &sources)).unwrap();
+    handle.play();
+    // Past the start (the transport's fade-in, the plugin's line filling).
+    run_callback(&mut core, RATE / 4, 256);
+    let before = null_db(&mut core, RATE / 4);
+    assert!(before <= -120.0, "{kind} at {from} samples: the null before any change is only {before:.1} dB");
+    let mut s: Session = rig.session.clone();
+    s.processor_mut(id).unwrap().params.insert(key.to_owned(), to);
+    handle.swap_graph(compile_with(&s, &sources)).unwrap();
+    // The swap's own transition (compensation delays refilling) first.
+    run_callback(&mut core, RATE / 4, 256);
+    let in_circuit = null_db(&mut core, RATE / 4);
+    handle.set_bypass(id, true);
+    run_callback(&mut core, RATE / 10, 256);
+    let bypassed = null_db(&mut core, RATE / 4);
+    handle.poll(|_| {});
+    eprintln!(
+        "{kind}: {from} -> {to} samples: null {before:.1} dB before, {in_circuit:.1} dB in circuit after the rebuild, {bypassed:.1} dB bypassed"
+    );
+    (in_circuit, bypassed)
+}
+
+#[test]
+fn an_lv2_plugin_bypassed_after_its_latency_changed_stays_in_time() {
+    // Before anything builds the plugin registry (once per process).
+    test_plugin_dir();
+    assert!(plugins::hosted(NODELAY).is_some(), "{NODELAY}: run packaging/setup.sh --test (x42-plugins)");
+    for (from, to) in [(64.0, 1000.0), (1000.0, 64.0)] {
+        let (in_circuit, bypassed) =
+            play_across_a_latency_change(NODELAY, "delay", &[("report_latency", 1.0)], from, to);
+        assert!(in_circuit <= -120.0, "{from} -> {to}: in circuit the null is only {in_circuit:.1} dB");
+        assert!(bypassed <= -120.0, "{from} -> {to}: bypassed the null is only {bypassed:.1} dB");
+    }
+}
+
+#[test]
+fn a_clap_plugin_whose_latency_changed_stays_in_time_in_circuit_and_bypassed() {
+    test_plugin_dir();
+    assert!(plugins::hosted(TEST_GAIN).is_some());
+    for (from, to) in [(64.0, 1000.0), (1000.0, 64.0)] {
+        let (in_circuit, bypassed) = play_across_a_latency_change(TEST_GAIN, "2", &[], from, to);
+        assert!(in_circuit <= -120.0, "{from} -> {to}: in circuit the null is only {in_circuit:.1} dB");
+        assert!(bypassed <= -120.0, "{from} -> {to}: bypassed the null is only {bypassed:.1} dB");
+    }
+}
