@@ -140,6 +140,8 @@ pub struct Audio {
     pub commands_sent: u64,
     /// The monitor settings and the program last sent for them.
     monitor: (MonitorSettings, MonitorProgram),
+    /// The reference file the engine holds a graph of.
+    reference: Option<PathBuf>,
 }
 
 impl Audio {
@@ -189,6 +191,7 @@ impl Audio {
             commands_sent: 0,
             rate_changed: false,
             monitor: (MonitorSettings::default(), MonitorProgram::IDENTITY),
+            reference: None,
         };
         (audio, error)
     }
@@ -466,6 +469,22 @@ impl Audio {
         self.send(|e| {
             let _ = e.set_monitor(program);
         });
+    }
+
+    /// Sends the engine the graph of the reference at `path` (resolved), or
+    /// takes it away; the replaced graph comes back through `poll`.
+    pub fn set_reference(&mut self, reference: Option<(PathBuf, Graph)>) -> Result<(), String> {
+        let (path, graph) = reference.map_or((None, None), |(p, g)| (Some(p), Some(g)));
+        let Some(engine) = self.engine.as_mut() else { return Ok(()) };
+        engine.set_reference(graph).map_err(|e| format!("the reference could not reach the engine: {e}"))?;
+        self.commands_sent += 1;
+        self.reference = path;
+        Ok(())
+    }
+
+    /// The file whose graph the engine holds as the monitor's reference.
+    pub fn reference(&self) -> Option<&std::path::Path> {
+        self.reference.as_deref()
     }
 
     /// The monitor program last sent to the engine (for tests).

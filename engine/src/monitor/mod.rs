@@ -17,6 +17,7 @@
 pub mod compare;
 pub mod platforms;
 mod profile;
+pub mod reference;
 mod stage;
 pub mod systems;
 
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use compare::Matching;
 pub use platforms::{Measured, Platform};
+pub use reference::{ReferenceError, load_reference, reference_graph};
 pub use stage::{FADE_SECONDS, MonitorStage, MonitorVoice, PROGRAM_CAPACITY};
 pub use systems::System;
 

@@ -1,0 +1,241 @@
+//! The Monitor tab's reference slots: adding an audio file (the file dialog,
+//! or the typed path where no dialog can open; an earlier bounce is a file
+//! like any other) or a saved mix version, removing a slot, and sending the
+//! chosen slot's graph to the engine. Loading (decoding, measuring as the
+//! graph plays it, compiling) runs on a worker thread; each load carries a
+//! stamp and a result older than the newest request is dropped.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use iced::Task;
+use mixdesk_engine::graph::Graph;
+use mixdesk_engine::monitor::{MonitorSettings, ReferenceSlot, load_reference, reference_graph};
+use mixdesk_engine::stems::{AUDIO_EXTENSIONS, relative_to};
+use mixdesk_engine::versions::Version;
+
+use super::audio::Audio;
+
+/// The id of the typed-path field.
+pub const FIELD: &str = "reference-path";
+
+/// A graph on its way from the worker (messages must be `Clone`; it is taken once).
+pub type GraphSlot = Arc<Mutex<Option<Graph>>>;
+
+/// What a load is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A new slot, chosen once loaded.
+    Add,
+    /// The graph of slot `usize`, chosen already.
+    Play(usize),
+}
+
+/// A finished load: the slot measured (for [`Purpose::Add`]) and its graph,
+/// or why not, in words naming the file.
+pub type LoadResult = Result<(Option<ReferenceSlot>, GraphSlot), String>;
+
+/// What the user did with the reference slots, or a load that finished.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The reference path was edited.
+    PathTyped(String),
+    /// Add the typed path (the Add button or Enter).
+    AddTyped,
+    /// Open the file dialog.
+    Browse,
+    /// The file dialog answered.
+    Browsed(Option<PathBuf>),
+    /// No file dialog could open.
+    NoDialog,
+    /// A saved mix version was chosen as a reference.
+    VersionChosen(u32),
+    /// Slot `usize` was removed.
+    Removed(usize),
+    /// A load finished.
+    Loaded(u64, Purpose, PathBuf, LoadResult),
+}
+
+/// The slots' state in the window.
+#[derive(Debug, Default)]
+pub struct References {
+    /// The path typed so far.
+    pub typed: String,
+    /// What went wrong last, or what is loading.
+    pub status: Option<String>,
+    /// The file being loaded.
+    pub loading: Option<PathBuf>,
+    stamp: u64,
+}
+
+/// What an update may touch besides the settings.
+pub struct Context<'a> {
+    /// The engine link.
+    pub audio: &'a mut Audio,
+    /// The session's folder (slot paths are relative to it).
+    pub dir: PathBuf,
+    /// The saved mix versions.
+    pub versions: &'a [Version],
+    /// Whether file dialogs can open.
+    pub dialogs: bool,
+}
+
+impl References {
+    /// Applies a message.
+    pub fn update(&mut self, s: &mut MonitorSettings, m: Message, cx: Context<'_>) -> Task<Message> {
+        match m {
+            Message::PathTyped(t) => {
+                self.typed = t;
+                self.status = None;
+                Task::none()
+            }
+            Message::AddTyped => {
+                let typed = self.typed.trim();
+                if typed.is_empty() {
+                    self.status = Some("Type the path of an audio file or a saved mix (.mixdesk).".into());
+                    return Task::none();
+                }
+                let path = cx.dir.join(typed);
+                self.load(path, Purpose::Add, cx.audio.rate)
+            }
+            Message::Browse if !cx.dialogs => self.no_dialog(),
+            Message::Browse => super::files::ask(
+                async {
+                    rfd::AsyncFileDialog::new()
+                        .set_title("Add a reference track")
+                        .add_filter(
+                            "Audio or a saved mix",
+                            &[AUDIO_EXTENSIONS.as_slice(), &["mixdesk"]].concat(),
+                        )
+                        .pick_file()
+                        .await
+                        .map(|h| h.path().to_owned())
+                },
+                Message::Browsed,
+                Message::NoDialog,
+            ),
+            Message::Browsed(None) => Task::none(),
+            Message::Browsed(Some(path)) => {
+                self.typed = path.display().to_string();
+                self.load(path, Purpose::Add, cx.audio.rate)
+            }
+            Message::NoDialog => self.no_dialog(),
+            Message::VersionChosen(n) => match cx.versions.iter().find(|v| v.number == n) {
+                Some(v) => self.load(v.path.clone(), Purpose::Add, cx.audio.rate),
+                None => Task::none(),
+            },
+            Message::Removed(i) if i < s.references.len() => {
+                s.references.remove(i);
+                match s.reference {
+                    Some(r) if r == i => {
+                        s.reference = None;
+                        self.send(cx.audio, None);
+                    }
+                    Some(r) if r > i => s.reference = Some(r - 1),
+                    _ => {}
+                }
+                Task::none()
+            }
+            Message::Removed(_) => Task::none(),
+            Message::Loaded(stamp, purpose, path, result) => {
+                if stamp != self.stamp {
+                    return Task::none();
+                }
+                self.loading = None;
+                match result {
+                    Err(e) => {
+                        self.status = Some(e);
+                        // A slot that cannot play: back to the mix rather than silence.
+                        if let Purpose::Play(i) = purpose
+                            && s.reference == Some(i)
+                        {
+                            s.reference = None;
+                        }
+                    }
+                    Ok((slot, graph)) => {
+                        let graph = graph.lock().ok().and_then(|mut g| g.take());
+                        match (purpose, slot) {
+                            (Purpose::Add, Some(mut slot)) => {
+                                slot.path = relative_to(&slot.path, &cx.dir);
+                                // What `follow` will look for.
+                                let heard = cx.dir.join(&slot.path);
+                                s.references.push(slot);
+                                s.reference = Some(s.references.len() - 1);
+                                self.status = None;
+                                self.send(cx.audio, graph.map(|g| (heard, g)));
+                            }
+                            (Purpose::Play(i), _) if s.reference == Some(i) => {
+                                self.send(cx.audio, graph.map(|g| (path, g)));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Task::none()
+            }
+        }
+    }
+
+    /// Makes sure the engine holds the chosen slot's graph (loading it when
+    /// it holds another or none).
+    pub fn follow(&mut self, s: &MonitorSettings, audio: &mut Audio, dir: &Path) -> Task<Message> {
+        let Some(i) = s.reference else { return Task::none() };
+        let Some(slot) = s.references.get(i) else { return Task::none() };
+        let path = dir.join(&slot.path);
+        if audio.reference() == Some(path.as_path()) || self.loading.as_deref() == Some(path.as_path()) {
+            return Task::none();
+        }
+        self.load(path, Purpose::Play(i), audio.rate)
+    }
+
+    fn send(&mut self, audio: &mut Audio, graph: Option<(PathBuf, Graph)>) {
+        if let Err(e) = audio.set_reference(graph) {
+            self.status = Some(e);
+        }
+    }
+
+    fn no_dialog(&mut self) -> Task<Message> {
+        self.status = Some(format!("{} Type the path above.", super::path_prompt::NO_DIALOG));
+        iced::widget::operation::focus(iced::widget::Id::new(FIELD))
+    }
+
+    /// Loads `path` on a worker thread.
+    fn load(&mut self, path: PathBuf, purpose: Purpose, rate: u32) -> Task<Message> {
+        self.stamp += 1;
+        let stamp = self.stamp;
+        self.loading = Some(path.clone());
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+        self.status = Some(format!("Loading {name}…"));
+        Task::perform(
+            async move {
+                let (tx, rx) = iced::futures::channel::oneshot::channel();
+                let p = path.clone();
+                std::thread::spawn(move || {
+                    let slot = |g| Arc::new(Mutex::new(Some(g)));
+                    let result = match purpose {
+                        Purpose::Add => load_reference(&p, rate).map(|(s, g)| (Some(s), slot(g))),
+                        Purpose::Play(_) => reference_graph(&p, rate).map(|g| (None, slot(g))),
+                    };
+                    let _ = tx.send(result.map_err(|e| e.to_string()));
+                });
+                let result = rx.await.unwrap_or_else(|_| {
+                    Err(format!("loading the reference {} stopped unexpectedly", path.display()))
+                });
+                (path, result)
+            },
+            move |(path, result)| Message::Loaded(stamp, purpose, path, result),
+        )
+    }
+}
+
+impl super::App {
+    /// Loads the chosen reference slot's graph for the engine when it holds
+    /// another or none (after a session opens, an undo, a new engine).
+    pub(super) fn monitor_follows(&mut self) -> Task<super::Message> {
+        let dir = self.doc.dir();
+        self.monitor
+            .follow(&self.doc.session.monitor, &mut self.audio, &dir)
+            .map(|m| super::Message::Monitor(super::monitor_panel::Message::Refs(m)))
+    }
+}
