@@ -160,3 +160,51 @@ fn references_are_added_by_typed_path_chosen_matched_and_removed_with_clicks() {
     assert_eq!((m.references.len(), m.reference), (1, Some(0)));
     assert_eq!(m.references[0].integrated_lufs, Some(version_lufs));
 }
+
+#[test]
+fn the_analyzer_overlays_chosen_tracks_and_names_their_masking() {
+    use super::Page;
+    use super::timeline::analyzer::{live_hints, overlay_id};
+    use mixdesk_engine::analysis::{Averaging, Spectrum};
+    use mixdesk_engine::session::{StripRef, TrackId};
+    let (_dir, mut app) = booted();
+    app.page = Page::Timeline;
+    interact(&mut app, |ui| {
+        let _ = ui.click("Analyzer").unwrap();
+    });
+    interact(&mut app, |ui| {
+        let _ = ui.click(id(overlay_id(TrackId(1)))).unwrap();
+        let _ = ui.click(id(overlay_id(TrackId(3)))).unwrap();
+    });
+    assert_eq!(app.timeline.overlay, [TrackId(1), TrackId(3)]);
+    let _ = app.update(super::Message::Tick);
+    let tapped: Vec<StripRef> = app.audio.analysis().unwrap().strip_spectra().map(|(_, r, _)| r).collect();
+    assert_eq!(tapped, [StripRef::Track(TrackId(1)), StripRef::Track(TrackId(3))], "the engine taps both");
+    assert!(shows(&app, "Masking: none now (two overlaid tracks strong in the same band within 6 dB)"));
+    interact(&mut app, |ui| {
+        let _ = ui.click(id(overlay_id(TrackId(1)))).unwrap();
+    });
+    assert_eq!(app.timeline.overlay, [TrackId(3)], "a second click takes it off");
+
+    // The hint the panel shows, from live spectra of two tracks sharing 1 kHz.
+    let live = |tones: &[(f64, f32)]| {
+        let n = 96_000;
+        let x: Vec<f32> = (0..n)
+            .map(|i| {
+                tones
+                    .iter()
+                    .map(|(hz, a)| a * (std::f64::consts::TAU * hz * i as f64 / 48_000.0).sin() as f32)
+                    .sum()
+            })
+            .collect();
+        let mut s = Spectrum::new(48_000, 8192, Averaging::Exponential(0.3), 6);
+        s.add(&x, &x);
+        s.points()
+    };
+    let strips = vec![
+        ("kick".to_owned(), live(&[(100.0, 0.3), (1000.0, 0.3)])),
+        ("bass".to_owned(), live(&[(1000.0, 0.25), (5000.0, 0.3)])),
+    ];
+    let hints: Vec<String> = live_hints(&strips).into_iter().map(|h| h.2).collect();
+    assert_eq!(hints, ["kick × bass at 1 kHz"]);
+}

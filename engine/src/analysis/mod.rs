@@ -18,6 +18,7 @@ pub mod bands;
 pub mod file;
 mod kweight;
 pub mod loudness;
+pub mod masking;
 pub mod range;
 pub mod scope;
 pub mod spectrum;
