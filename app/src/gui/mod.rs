@@ -351,6 +351,7 @@ impl App {
             Message::Monitor(m) => {
                 // What is heard, not the mix: saved with the session but not an undo step.
                 let cx = monitor_refs::Context {
+                    mix: monitor_refs::mix_for(&m, &self.doc),
                     audio: &mut self.audio,
                     dir: self.doc.dir(),
                     versions: &self.versions.list,

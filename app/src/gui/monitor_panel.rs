@@ -7,6 +7,7 @@
 
 use iced::widget::{Space, button, canvas, column, container, row, scrollable, text, text_input};
 use iced::{Element, Length, Task};
+use mixdesk_engine::monitor::codec::PREVIEW_KBPS;
 use mixdesk_engine::monitor::systems::CURVE_HZ;
 use mixdesk_engine::monitor::{Check, Matching, Measured, MonitorSettings, Platform, System};
 use mixdesk_engine::versions::Version;
@@ -221,6 +222,12 @@ fn ab_view<'a>(
         adding,
     ]
     .spacing(4);
+    let mut codec = row![text("MP3 preview:").size(11)].spacing(3).align_y(iced::Alignment::Center);
+    for k in PREVIEW_KBPS {
+        codec =
+            codec.push(pick(format!("{k}k"), false, Message::Refs(monitor_refs::Message::CodecPreview(k))));
+    }
+    column = column.push(codec);
     if let Some(st) = &refs.status {
         column = column.push(text(st.clone()).size(11).style(theme::warning_text));
     }

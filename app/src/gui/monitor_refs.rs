@@ -1,6 +1,7 @@
 //! The Monitor tab's reference slots: adding an audio file (the file dialog,
 //! or the typed path where no dialog can open; an earlier bounce is a file
-//! like any other) or a saved mix version, removing a slot, and sending the
+//! like any other), a saved mix version or a codec preview (the mix rendered
+//! to an MP3 beside the session, `monitor::codec`), removing a slot, and sending the
 //! chosen slot's graph to the engine. Loading (decoding, measuring as the
 //! graph plays it, compiling) runs on a worker thread; each load carries a
 //! stamp and a result older than the newest request is dropped.
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use iced::Task;
 use mixdesk_engine::graph::Graph;
+use mixdesk_engine::monitor::codec::{codec_preview, preview_path};
 use mixdesk_engine::monitor::{MonitorSettings, ReferenceSlot, load_reference, reference_graph};
 use mixdesk_engine::stems::{AUDIO_EXTENSIONS, relative_to};
 use mixdesk_engine::versions::Version;
@@ -30,6 +32,9 @@ pub enum Purpose {
     /// The graph of slot `usize`, chosen already.
     Play(usize),
 }
+
+/// Work that writes the file a load then reads (the codec preview).
+type Make = Box<dyn FnOnce() -> Result<(), String> + Send>;
 
 /// A finished load: the slot measured (for [`Purpose::Add`]) and its graph,
 /// or why not, in words naming the file.
@@ -52,6 +57,8 @@ pub enum Message {
     VersionChosen(u32),
     /// Slot `usize` was removed.
     Removed(usize),
+    /// Render the mix as an MP3 at this many kbit/s and add it as a slot.
+    CodecPreview(u16),
     /// A load finished.
     Loaded(u64, Purpose, PathBuf, LoadResult),
 }
@@ -78,6 +85,18 @@ pub struct Context<'a> {
     pub versions: &'a [Version],
     /// Whether file dialogs can open.
     pub dialogs: bool,
+    /// The session and its name, for a codec preview (see [`mix_for`]).
+    pub mix: Option<(mixdesk_engine::session::Session, String)>,
+}
+
+/// What a message needs of the session: a copy of it and its name for a
+/// codec preview, nothing for the rest.
+pub fn mix_for(
+    m: &super::monitor_panel::Message,
+    doc: &super::document::Document,
+) -> Option<(mixdesk_engine::session::Session, String)> {
+    let wants = matches!(m, super::monitor_panel::Message::Refs(Message::CodecPreview(_)));
+    (wants && doc.path.is_some()).then(|| (doc.session.clone(), doc.name()))
 }
 
 impl References {
@@ -137,6 +156,18 @@ impl References {
                 Task::none()
             }
             Message::Removed(_) => Task::none(),
+            Message::CodecPreview(kbps) => {
+                let Some((session, name)) = cx.mix else {
+                    self.status = Some("Save the session first: the preview is written beside it.".into());
+                    return Task::none();
+                };
+                let out = preview_path(&cx.dir, &name, kbps);
+                let (dir, target) = (cx.dir.clone(), out.clone());
+                let make: Make = Box::new(move || {
+                    codec_preview(&session, &dir, kbps, &target).map(drop).map_err(|e| e.to_string())
+                });
+                self.make_and_load(out, Purpose::Add, cx.audio.rate, Some(make))
+            }
             Message::Loaded(stamp, purpose, path, result) => {
                 if stamp != self.stamp {
                     return Task::none();
@@ -201,6 +232,17 @@ impl References {
 
     /// Loads `path` on a worker thread.
     fn load(&mut self, path: PathBuf, purpose: Purpose, rate: u32) -> Task<Message> {
+        self.make_and_load(path, purpose, rate, None)
+    }
+
+    /// Runs `make` (which writes `path`), then loads `path`, on a worker thread.
+    fn make_and_load(
+        &mut self,
+        path: PathBuf,
+        purpose: Purpose,
+        rate: u32,
+        make: Option<Make>,
+    ) -> Task<Message> {
         self.stamp += 1;
         let stamp = self.stamp;
         self.loading = Some(path.clone());
@@ -213,11 +255,14 @@ impl References {
                 let p = path.clone();
                 std::thread::spawn(move || {
                     let slot = |g| Arc::new(Mutex::new(Some(g)));
-                    let result = match purpose {
-                        Purpose::Add => load_reference(&p, rate).map(|(s, g)| (Some(s), slot(g))),
-                        Purpose::Play(_) => reference_graph(&p, rate).map(|g| (None, slot(g))),
-                    };
-                    let _ = tx.send(result.map_err(|e| e.to_string()));
+                    let result = make.map_or(Ok(()), |make| make()).and_then(|()| {
+                        match purpose {
+                            Purpose::Add => load_reference(&p, rate).map(|(s, g)| (Some(s), slot(g))),
+                            Purpose::Play(_) => reference_graph(&p, rate).map(|g| (None, slot(g))),
+                        }
+                        .map_err(|e| e.to_string())
+                    });
+                    let _ = tx.send(result);
                 });
                 let result = rx.await.unwrap_or_else(|_| {
                     Err(format!("loading the reference {} stopped unexpectedly", path.display()))

@@ -208,3 +208,21 @@ fn the_analyzer_overlays_chosen_tracks_and_names_their_masking() {
     let hints: Vec<String> = live_hints(&strips).into_iter().map(|h| h.2).collect();
     assert_eq!(hints, ["kick × bass at 1 kHz"]);
 }
+
+#[test]
+fn an_mp3_preview_is_rendered_and_played_as_a_reference() {
+    let (dir, mut app) = booted();
+    act(&mut app, |ui| {
+        let _ = ui.click("Monitor").unwrap();
+    });
+    act(&mut app, |ui| {
+        let _ = ui.click("128k").unwrap();
+    });
+    let m = &app.doc.session.monitor;
+    assert_eq!((m.references.len(), m.reference), (1, Some(0)), "{:?}", app.monitor.status);
+    let file = dir.path().join("previews").join("song 128k.mp3");
+    assert!(file.is_file(), "written beside the session");
+    assert_eq!(m.references[0].path, std::path::Path::new("previews/song 128k.mp3"));
+    assert_eq!(app.audio.reference(), Some(file.as_path()), "the engine plays it");
+    assert!(shows(&app, "Ref 1: song 128k.mp3"));
+}

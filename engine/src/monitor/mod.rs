@@ -14,6 +14,7 @@
 //! over [`FADE_SECONDS`], so a switch never clicks and never jumps in level
 //! beyond what the new setting itself implies.
 
+pub mod codec;
 pub mod compare;
 pub mod platforms;
 mod profile;
