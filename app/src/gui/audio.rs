@@ -142,6 +142,8 @@ pub struct Audio {
     monitor: (MonitorSettings, MonitorProgram),
     /// The reference file the engine holds a graph of.
     reference: Option<PathBuf>,
+    /// The impulse response file the engine holds.
+    ir: Option<PathBuf>,
 }
 
 impl Audio {
@@ -192,6 +194,7 @@ impl Audio {
             rate_changed: false,
             monitor: (MonitorSettings::default(), MonitorProgram::IDENTITY),
             reference: None,
+            ir: None,
         };
         (audio, error)
     }
@@ -480,6 +483,23 @@ impl Audio {
         self.commands_sent += 1;
         self.reference = path;
         Ok(())
+    }
+
+    /// Sends the engine the monitor's impulse response loaded from `path`
+    /// (resolved), or takes it away.
+    pub fn set_monitor_ir(&mut self, ir: Option<(PathBuf, mixdesk_engine::monitor::IrConvolver)>) {
+        let (path, ir) = ir.map_or((None, None), |(p, c)| (Some(p), Some(c)));
+        if let Some(engine) = self.engine.as_mut()
+            && engine.set_monitor_ir(ir)
+        {
+            self.commands_sent += 1;
+            self.ir = path;
+        }
+    }
+
+    /// The impulse response file the engine holds.
+    pub fn ir(&self) -> Option<&std::path::Path> {
+        self.ir.as_deref()
     }
 
     /// The file whose graph the engine holds as the monitor's reference.

@@ -111,6 +111,22 @@ pub fn view<'a>(
             .style(theme::curve_bar);
         curve = curve.push(row![text(format!("{}: {d:+.1}", hz(*f))).size(11).width(78), bar].spacing(4));
     }
+    let ir = row![
+        text_input("/path/to/impulse-response.wav", &refs.ir_typed)
+            .id(iced::widget::Id::new(monitor_refs::IR_FIELD))
+            .on_input(|t| Message::Refs(monitor_refs::Message::IrTyped(t)))
+            .on_submit(Message::Refs(monitor_refs::Message::IrLoad))
+            .size(12)
+            .padding(4)
+            .style(theme::input),
+        pick("Load IR".into(), false, Message::Refs(monitor_refs::Message::IrLoad)),
+        pick("IR off".into(), s.ir.is_none(), Message::Refs(monitor_refs::Message::IrOff)),
+    ]
+    .spacing(3);
+    let ir_now = s.ir.as_ref().map_or_else(
+        || "Impulse response: none (a WAV of a speaker or room, applied after the system)".to_owned(),
+        |p| format!("Impulse response: {}", p.display()),
+    );
     let mut platforms =
         column![pick("No platform".into(), s.platform.is_none(), Message::PlatformChosen(None))];
     for p in Platform::ALL {
@@ -130,6 +146,8 @@ pub fn view<'a>(
             switches,
             text("System").size(13),
             row![systems.spacing(3), curve].spacing(8),
+            text(ir_now).size(11),
+            ir,
             text("Platform preview").size(13),
             platforms.spacing(3),
             text(gain).size(12),

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use iced::Task;
 use mixdesk_engine::graph::Graph;
 use mixdesk_engine::monitor::codec::{codec_preview, preview_path};
-use mixdesk_engine::monitor::{MonitorSettings, ReferenceSlot, load_reference, reference_graph};
+use mixdesk_engine::monitor::{IrConvolver, MonitorSettings, ReferenceSlot, load_reference, reference_graph};
 use mixdesk_engine::stems::{AUDIO_EXTENSIONS, relative_to};
 use mixdesk_engine::versions::Version;
 
@@ -20,6 +20,10 @@ use super::audio::Audio;
 
 /// The id of the typed-path field.
 pub const FIELD: &str = "reference-path";
+/// The id of the impulse response's path field.
+pub const IR_FIELD: &str = "ir-path";
+/// The largest block the impulse response is prepared for (it splits longer ones).
+const IR_BLOCK: usize = 4096;
 
 /// A graph on its way from the worker (messages must be `Clone`; it is taken once).
 pub type GraphSlot = Arc<Mutex<Option<Graph>>>;
@@ -61,7 +65,18 @@ pub enum Message {
     CodecPreview(u16),
     /// A load finished.
     Loaded(u64, Purpose, PathBuf, LoadResult),
+    /// The impulse response path was edited.
+    IrTyped(String),
+    /// Load the typed impulse response and hear it.
+    IrLoad,
+    /// Stop hearing the impulse response.
+    IrOff,
+    /// An impulse response finished loading (or why not).
+    IrLoaded(PathBuf, Result<IrSlot, String>),
 }
+
+/// An impulse response on its way from the worker (taken once).
+pub type IrSlot = Arc<Mutex<Option<IrConvolver>>>;
 
 /// The slots' state in the window.
 #[derive(Debug, Default)]
@@ -72,6 +87,10 @@ pub struct References {
     pub status: Option<String>,
     /// The file being loaded.
     pub loading: Option<PathBuf>,
+    /// The impulse response path typed so far.
+    pub ir_typed: String,
+    /// The impulse response file being loaded.
+    ir_loading: Option<PathBuf>,
     stamp: u64,
 }
 
@@ -156,6 +175,44 @@ impl References {
                 Task::none()
             }
             Message::Removed(_) => Task::none(),
+            Message::IrTyped(t) => {
+                self.ir_typed = t;
+                Task::none()
+            }
+            Message::IrLoad => {
+                let typed = self.ir_typed.trim();
+                if typed.is_empty() {
+                    self.status = Some("Type the path of an impulse response (a WAV file).".into());
+                    return Task::none();
+                }
+                self.load_ir(cx.dir.join(typed), cx.audio.rate)
+            }
+            Message::IrOff => {
+                s.ir = None;
+                Task::none()
+            }
+            Message::IrLoaded(path, result) => {
+                if self.ir_loading.as_deref() != Some(path.as_path()) {
+                    return Task::none();
+                }
+                self.ir_loading = None;
+                match result.map(|slot| slot.lock().ok().and_then(|mut c| c.take())) {
+                    Ok(Some(c)) => {
+                        let rel = relative_to(&path, &cx.dir);
+                        cx.audio.set_monitor_ir(Some((cx.dir.join(&rel), c)));
+                        s.ir = Some(rel);
+                        self.status = None;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.status = Some(e);
+                        if cx.audio.ir().is_none() {
+                            s.ir = None;
+                        }
+                    }
+                }
+                Task::none()
+            }
             Message::CodecPreview(kbps) => {
                 let Some((session, name)) = cx.mix else {
                     self.status = Some("Save the session first: the preview is written beside it.".into());
@@ -207,9 +264,39 @@ impl References {
         }
     }
 
-    /// Makes sure the engine holds the chosen slot's graph (loading it when
-    /// it holds another or none).
+    /// Loads the impulse response at `path` on a worker thread.
+    fn load_ir(&mut self, path: PathBuf, rate: u32) -> Task<Message> {
+        self.ir_loading = Some(path.clone());
+        Task::perform(
+            async move {
+                let (tx, rx) = iced::futures::channel::oneshot::channel();
+                let p = path.clone();
+                std::thread::spawn(move || {
+                    let r = IrConvolver::load(&p, rate, IR_BLOCK).map(|c| Arc::new(Mutex::new(Some(c))));
+                    let _ = tx.send(r.map_err(|e| e.to_string()));
+                });
+                let result = rx.await.unwrap_or_else(|_| {
+                    Err(format!("loading the impulse response {} stopped unexpectedly", path.display()))
+                });
+                (path, result)
+            },
+            |(path, result)| Message::IrLoaded(path, result),
+        )
+    }
+
+    /// Makes sure the engine holds the chosen slot's graph and the impulse
+    /// response the settings name (loading them when it holds others or none).
     pub fn follow(&mut self, s: &MonitorSettings, audio: &mut Audio, dir: &Path) -> Task<Message> {
+        let ir = match &s.ir {
+            Some(p) if audio.ir() != Some(dir.join(p).as_path()) && self.ir_loading.is_none() => {
+                self.load_ir(dir.join(p), audio.rate)
+            }
+            _ => Task::none(),
+        };
+        Task::batch([ir, self.follow_reference(s, audio, dir)])
+    }
+
+    fn follow_reference(&mut self, s: &MonitorSettings, audio: &mut Audio, dir: &Path) -> Task<Message> {
         let Some(i) = s.reference else { return Task::none() };
         let Some(slot) = s.references.get(i) else { return Task::none() };
         let path = dir.join(&slot.path);

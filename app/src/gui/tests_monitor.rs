@@ -226,3 +226,47 @@ fn an_mp3_preview_is_rendered_and_played_as_a_reference() {
     assert_eq!(app.audio.reference(), Some(file.as_path()), "the engine plays it");
     assert!(shows(&app, "Ref 1: song 128k.mp3"));
 }
+
+#[test]
+fn an_impulse_response_is_loaded_by_typed_path_and_switched_off() {
+    let (dir, mut app) = booted();
+    let ir = dir.path().join("phone ir.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(&ir, spec).unwrap();
+    for x in [0.5f32, 0.5] {
+        w.write_sample(x).unwrap();
+    }
+    w.finalize().unwrap();
+    act(&mut app, |ui| {
+        let _ = ui.click("Monitor").unwrap();
+    });
+    act(&mut app, |ui| {
+        let _ = ui.click(id(monitor_refs::IR_FIELD)).unwrap();
+        let _ = ui.typewrite(&ir.display().to_string());
+        let _ = ui.click("Load IR").unwrap();
+    });
+    assert_eq!(app.doc.session.monitor.ir.as_deref(), Some(std::path::Path::new("phone ir.wav")));
+    assert_eq!(app.audio.ir(), Some(ir.as_path()), "the engine holds it");
+    assert!(app.audio.monitor_program().ir, "and hears it");
+    act(&mut app, |ui| {
+        let _ = ui.click("IR off").unwrap();
+    });
+    assert_eq!(app.doc.session.monitor.ir, None);
+    assert!(!app.audio.monitor_program().ir);
+    // A file that is not there: an error naming it, nothing heard.
+    act(&mut app, |ui| {
+        let _ = ui.click(id(monitor_refs::IR_FIELD)).unwrap();
+        let _ = ui.tap_key(iced::keyboard::key::Named::End);
+        let _ = ui.typewrite("x");
+        let _ = ui.click("Load IR").unwrap();
+    });
+    let status = app.monitor.status.clone().unwrap_or_default();
+    println!("{status}");
+    assert!(status.contains("phone ir.wavx"), "{status}");
+    assert_eq!(app.doc.session.monitor.ir, None);
+}
