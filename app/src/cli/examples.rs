@@ -54,6 +54,10 @@ pub const COMPARE: &str = "Examples:
   mixdesk compare mix.wav reference.mp3 --short-term  matched on the loudest 3 s
   mixdesk compare mix.wav reference.flac --json       the same as JSON";
 
+pub const MASKING: &str = "Examples:
+  mixdesk masking song.mixdesk bass kick          bands where the two compete
+  mixdesk masking song.mixdesk 1 3 --json         tracks by id, as JSON";
+
 pub const PLAY: &str = "Examples:
   mixdesk play song.mixdesk                 from the start to the end
   mixdesk play song.mixdesk --start 30 --seconds 10   ten seconds from 0:30

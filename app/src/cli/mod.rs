@@ -28,6 +28,7 @@ mod diff;
 mod examples;
 mod info;
 mod learn_noise;
+mod masking;
 mod monitor_render;
 mod new;
 mod notes;
@@ -77,6 +78,9 @@ pub enum Command {
     /// gain, the tonal difference and stereo width per octave band.
     #[command(after_help = examples::COMPARE)]
     Compare(compare::Args),
+    /// Where two tracks of a session compete in the same band at the same time.
+    #[command(after_help = examples::MASKING)]
+    Masking(masking::Args),
     /// Play a session through the audio device with a one-line live meter.
     #[command(after_help = examples::PLAY)]
     Play(play::Args),
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Album(cmd)) => album::run(cmd),
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Compare(args)) => compare::run(args),
+        Some(Command::Masking(args)) => masking::run(args),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Devices) => devices(),
         Some(Command::Processors { json }) => processors::run(json),

@@ -117,6 +117,15 @@ impl App {
             self.audio.set_tap(0, want);
             self.tapped = want;
         }
+        // The analyzer's overlay tracks in the tap slots after the first.
+        for i in 0..timeline::analyzer::OVERLAYS {
+            let t = self.timeline.overlay.get(i).filter(|_| self.timeline.analyzer);
+            let want = t.map(|t| mixdesk_engine::session::StripRef::Track(*t));
+            if want != self.timeline.overlay_tapped[i] {
+                self.audio.set_tap(i + 1, want);
+                self.timeline.overlay_tapped[i] = want;
+            }
+        }
         self.refresh_shown(None);
     }
 

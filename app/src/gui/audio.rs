@@ -140,6 +140,10 @@ pub struct Audio {
     pub commands_sent: u64,
     /// The monitor settings and the program last sent for them.
     monitor: (MonitorSettings, MonitorProgram),
+    /// The reference file the engine holds a graph of.
+    reference: Option<PathBuf>,
+    /// The impulse response file the engine holds.
+    ir: Option<PathBuf>,
 }
 
 impl Audio {
@@ -189,6 +193,8 @@ impl Audio {
             commands_sent: 0,
             rate_changed: false,
             monitor: (MonitorSettings::default(), MonitorProgram::IDENTITY),
+            reference: None,
+            ir: None,
         };
         (audio, error)
     }
@@ -466,6 +472,39 @@ impl Audio {
         self.send(|e| {
             let _ = e.set_monitor(program);
         });
+    }
+
+    /// Sends the engine the graph of the reference at `path` (resolved), or
+    /// takes it away; the replaced graph comes back through `poll`.
+    pub fn set_reference(&mut self, reference: Option<(PathBuf, Graph)>) -> Result<(), String> {
+        let (path, graph) = reference.map_or((None, None), |(p, g)| (Some(p), Some(g)));
+        let Some(engine) = self.engine.as_mut() else { return Ok(()) };
+        engine.set_reference(graph).map_err(|e| format!("the reference could not reach the engine: {e}"))?;
+        self.commands_sent += 1;
+        self.reference = path;
+        Ok(())
+    }
+
+    /// Sends the engine the monitor's impulse response loaded from `path`
+    /// (resolved), or takes it away.
+    pub fn set_monitor_ir(&mut self, ir: Option<(PathBuf, mixdesk_engine::monitor::IrConvolver)>) {
+        let (path, ir) = ir.map_or((None, None), |(p, c)| (Some(p), Some(c)));
+        if let Some(engine) = self.engine.as_mut()
+            && engine.set_monitor_ir(ir)
+        {
+            self.commands_sent += 1;
+            self.ir = path;
+        }
+    }
+
+    /// The impulse response file the engine holds.
+    pub fn ir(&self) -> Option<&std::path::Path> {
+        self.ir.as_deref()
+    }
+
+    /// The file whose graph the engine holds as the monitor's reference.
+    pub fn reference(&self) -> Option<&std::path::Path> {
+        self.reference.as_deref()
     }
 
     /// The monitor program last sent to the engine (for tests).

@@ -74,8 +74,10 @@ impl App {
         self.audio.set_loop(&self.doc.session);
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         self.audio.set_monitor(&self.doc.session.monitor);
+        self.monitor = super::monitor_refs::References::default();
         let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
-        Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), waves])
+        let build = self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
+        Task::batch([build, waves, self.monitor_follows()])
     }
 
     /// What the Session tab asks of the app.

@@ -22,6 +22,7 @@ pub mod lifecycle;
 mod message;
 pub mod mixer;
 pub mod monitor_panel;
+pub mod monitor_refs;
 pub mod notes_panel;
 pub mod notices;
 pub mod path_prompt;
@@ -119,6 +120,8 @@ pub struct App {
     pub side: Option<side::Tab>,
     /// The versions panel.
     pub versions: versions_panel::Versions,
+    /// The Monitor tab's reference slots being added and loaded.
+    pub monitor: monitor_refs::References,
     /// The notes tab's filter.
     pub notes: notes_panel::Notes,
     /// Autosave of the open document.
@@ -181,6 +184,7 @@ impl App {
             tapped: None,
             side: None,
             versions: versions_panel::Versions::default(),
+            monitor: monitor_refs::References::default(),
             notes: notes_panel::Notes::default(),
             autosave: autosave::Autosave::new(&doc, prefs.autosave.interval()),
             dialogs: files::dialogs_available(),
@@ -200,7 +204,8 @@ impl App {
             null_output: launch.null_output,
         };
         app.offer_recovery();
-        (app, task)
+        let follow = app.monitor_follows();
+        (app, Task::batch([task, follow]))
     }
 
     /// "*demo - Mixdesk": the session name, a star while there are unsaved changes.
@@ -236,7 +241,7 @@ impl App {
         self.audio.set_monitor(&self.doc.session.monitor);
         let waves = self.waves.request(&self.doc.session, &self.doc.dir()).map(Message::Waves);
         let build = self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
-        Task::batch([task, build, waves])
+        Task::batch([task, build, waves, self.monitor_follows()])
     }
 
     fn dispatch(&mut self, message: Message) -> Task<Message> {
@@ -347,9 +352,16 @@ impl App {
             }
             Message::Monitor(m) => {
                 // What is heard, not the mix: saved with the session but not an undo step.
-                monitor_panel::update(&mut self.doc.session.monitor, m);
+                let cx = monitor_refs::Context {
+                    mix: monitor_refs::mix_for(&m, &self.doc),
+                    audio: &mut self.audio,
+                    dir: self.doc.dir(),
+                    versions: &self.versions.list,
+                    dialogs: self.dialogs,
+                };
+                let task = monitor_panel::update(&mut self.monitor, &mut self.doc.session.monitor, m, cx);
                 self.audio.set_monitor(&self.doc.session.monitor);
-                Task::none()
+                task.map(Message::Monitor)
             }
             Message::PanelToggled(tab) => {
                 self.side = side::toggled(self.side, tab);
@@ -638,7 +650,8 @@ impl App {
         self.audio.set_loop(&self.doc.session);
         self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
         self.audio.set_monitor(&self.doc.session.monitor);
-        self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built)
+        let follow = self.monitor_follows();
+        Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), follow])
     }
 
     /// The window.
@@ -686,17 +699,7 @@ impl App {
             }
         };
         let mut body = row![container(body).width(Length::Fill)];
-        if let Some(panel) = self.side.map(|tab| {
-            side::view(
-                tab,
-                &self.doc,
-                &self.versions,
-                &self.notes,
-                self.dialogs,
-                self.audio.measured(),
-                &self.templates,
-            )
-        }) {
+        if let Some(panel) = self.side.map(|tab| side::view(tab, self, self.audio.measured())) {
             body = body.push(panel);
         }
         main = main.push(body.height(Length::Fill));

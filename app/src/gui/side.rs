@@ -5,10 +5,9 @@
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
 
-use super::document::Document;
 use super::theme::{self, Tone};
-use super::versions_panel::Versions;
-use super::{Message, history_panel, notes_panel, session_panel};
+use super::widget::scope::Scope;
+use super::{App, Message, history_panel, notes_panel, session_panel};
 
 /// Width of the panel, px.
 pub const WIDTH: f32 = 340.0;
@@ -34,15 +33,12 @@ pub fn toggled(shown: Option<Tab>, tab: Tab) -> Option<Tab> {
 }
 
 /// The panel showing `tab`.
-pub fn view<'a>(
+pub fn view(
     tab: Tab,
-    doc: &'a Document,
-    versions: &'a Versions,
-    notes: &'a notes_panel::Notes,
-    dialogs: bool,
+    app: &App,
     measured: Option<mixdesk_engine::monitor::Measured>,
-    templates: &'a session_panel::Templates,
-) -> Element<'a, Message> {
+) -> Element<'_, Message> {
+    let (doc, versions, notes, dialogs) = (&app.doc, &app.versions, &app.notes, app.dialogs);
     let tab_button = |label: &'static str, t: Tab| {
         // Five tabs fit the panel's width at this size.
         button(text(label).size(12))
@@ -54,8 +50,16 @@ pub fn view<'a>(
         Tab::History => history_panel::view(doc).map(Message::History),
         Tab::Versions => versions.view(doc.path.is_some()).map(Message::Versions),
         Tab::Notes => notes_panel::view(doc, notes, dialogs).map(Message::Notes),
-        Tab::Session => session_panel::view(doc, templates).map(Message::SessionPanel),
-        Tab::Monitor => super::monitor_panel::view(&doc.session.monitor, measured).map(Message::Monitor),
+        Tab::Session => session_panel::view(doc, &app.templates).map(Message::SessionPanel),
+        Tab::Monitor => {
+            let scope = app.audio.analysis().map_or_else(Default::default, |a| Scope {
+                points: a.goniometer().points().collect(),
+                correlation: a.correlation(),
+            });
+            let m = &doc.session.monitor;
+            super::monitor_panel::view(m, &app.monitor, &versions.list, dialogs, measured, scope)
+                .map(Message::Monitor)
+        }
     };
     container(
         column![

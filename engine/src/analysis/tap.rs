@@ -1,13 +1,15 @@
 //! Live analysis fed from the audio thread: the audio thread copies the master
 //! output (always) and up to [`TAP_SLOTS`] strips' outputs into lock-free rtrb
 //! rings ([`TapWriter`]); the engine's analysis thread drains them into the
-//! loudness meter and the spectra ([`LiveAnalysis`]), which the app reads.
+//! loudness meter (with the correlation), the goniometer and the spectra
+//! ([`LiveAnalysis`]), which the app reads.
 //! When a ring is full (nothing drained it) the audio thread drops the block
 //! and counts it.
 
 use rtrb::{Consumer, Producer, RingBuffer};
 
 use super::loudness::LoudnessMeter;
+use super::scope::Goniometer;
 use super::spectrum::{Averaging, Spectrum};
 use crate::graph::Graph;
 use crate::session::StripRef;
@@ -82,6 +84,7 @@ pub struct LiveAnalysis {
     sources: [Option<StripRef>; TAP_SLOTS],
     loudness: LoudnessMeter,
     spectrum: Spectrum,
+    scope: Goniometer,
     strip_spectra: Vec<Spectrum>,
     scratch: [Vec<f32>; 2],
     sample_rate: u32,
@@ -110,6 +113,7 @@ pub(crate) fn taps(sample_rate: u32) -> (TapWriter, LiveAnalysis) {
         sources: [None; TAP_SLOTS],
         loudness: LoudnessMeter::new(sample_rate),
         spectrum: live_spectrum(sample_rate),
+        scope: Goniometer::new(),
         strip_spectra: (0..TAP_SLOTS).map(|_| live_spectrum(sample_rate)).collect(),
         scratch: [Vec::new(), Vec::new()],
         sample_rate,
@@ -145,10 +149,11 @@ fn drain_into(c: &mut Consumer<f32>, scratch: &mut [Vec<f32>; 2], mut f: impl Fn
 impl LiveAnalysis {
     /// Takes in everything the audio thread has tapped since the last call.
     pub fn drain(&mut self) {
-        let Self { master, loudness, spectrum, scratch, .. } = self;
+        let Self { master, loudness, spectrum, scope, scratch, .. } = self;
         drain_into(master, scratch, |l, r| {
             loudness.add(l, r);
             spectrum.add(l, r);
+            scope.add(l, r);
         });
         for (i, c) in self.strips.iter_mut().enumerate() {
             let s = &mut self.strip_spectra[i];
@@ -160,6 +165,17 @@ impl LiveAnalysis {
     /// true peak, correlation, balance, history).
     pub fn loudness(&self) -> &LoudnessMeter {
         &self.loudness
+    }
+
+    /// The master's correlation over the last 400 ms: +1 mono, 0 unrelated,
+    /// -1 one channel inverted (`None` in silence).
+    pub fn correlation(&self) -> Option<f64> {
+        self.loudness.stereo().correlation()
+    }
+
+    /// The master's goniometer: its last frames as points.
+    pub fn goniometer(&self) -> &Goniometer {
+        &self.scope
     }
 
     /// Starts the integrated loudness, range, maxima and history afresh.

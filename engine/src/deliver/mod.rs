@@ -44,7 +44,8 @@ use crate::report::{Report, ReportPaths};
 use crate::session::Session;
 use bwf::{BwfSink, Origination};
 use flac::FlacSink;
-use mp3::Mp3Sink;
+// Also the monitor's codec preview's encoder.
+pub(crate) use mp3::Mp3Sink;
 use rate::RateConverter;
 
 /// What to deliver, beyond what the bounce renders.

@@ -14,16 +14,21 @@
 //! over [`FADE_SECONDS`], so a switch never clicks and never jumps in level
 //! beyond what the new setting itself implies.
 
+pub mod codec;
 pub mod compare;
+pub mod ir;
 pub mod platforms;
 mod profile;
+pub mod reference;
 mod stage;
 pub mod systems;
 
 use serde::{Deserialize, Serialize};
 
 pub use compare::Matching;
+pub use ir::{IrConvolver, IrError};
 pub use platforms::{Measured, Platform};
+pub use reference::{ReferenceError, load_reference, reference_graph};
 pub use stage::{FADE_SECONDS, MonitorStage, MonitorVoice, PROGRAM_CAPACITY};
 pub use systems::System;
 
@@ -158,6 +163,10 @@ pub struct MonitorSettings {
     /// the playhead.
     #[serde(default)]
     pub free_running: bool,
+    /// A user impulse response applied as a system (the file; the engine is
+    /// sent it with `EngineHandle::set_monitor_ir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ir: Option<std::path::PathBuf>,
 }
 
 impl MonitorSettings {
@@ -193,6 +202,7 @@ impl MonitorSettings {
             p.reference_gain = 10f64.powf(self.reference_gain_db(measured).unwrap_or(0.0) / 20.0) as f32;
         }
         p.free_running = self.free_running;
+        p.ir = self.ir.is_some();
         p.matrix = self.check.matrix();
         if let Some(system) = self.system {
             for (slot, c) in p.sections.iter_mut().zip(system.coeffs(rate)) {
@@ -225,6 +235,9 @@ pub struct MonitorProgram {
     pub reference_gain: f32,
     /// The reference runs on its own clock, not the playhead.
     pub free_running: bool,
+    /// The user impulse response the engine holds is applied (after the
+    /// system's sections).
+    pub ir: bool,
 }
 
 impl MonitorProgram {
@@ -237,6 +250,7 @@ impl MonitorProgram {
         listen: Listen::Mix,
         reference_gain: 1.0,
         free_running: false,
+        ir: false,
     };
 
     /// The sections that run.
@@ -250,5 +264,6 @@ impl MonitorProgram {
             && self.len == 0
             && self.gain == 1.0
             && self.listen == Listen::Mix
+            && !self.ir
     }
 }

@@ -5,6 +5,7 @@
 
 use rtrb::Consumer;
 
+use super::ir::IrConvolver;
 use super::systems::MAX_SECTIONS;
 use super::{Listen, MonitorProgram};
 use crate::dsp::biquad::run_cascade;
@@ -88,6 +89,12 @@ pub struct MonitorStage {
     fade: usize,
     fade_len: usize,
     scratch: [Box<[f32]>; 2],
+    /// The user impulse response, if the engine holds one.
+    ir: Option<Box<IrConvolver>>,
+    /// How far the response is mixed in now (0 dry .. 1 convolved), ramped
+    /// toward the program's over the crossfade's length.
+    ir_mix: f32,
+    wet: [Box<[f32]>; 2],
 }
 
 impl MonitorStage {
@@ -103,6 +110,57 @@ impl MonitorStage {
             fade: 0,
             fade_len: ((FADE_SECONDS * f64::from(rate)) as usize).max(1),
             scratch: [vec![0.0; max_block].into(), vec![0.0; max_block].into()],
+            ir: None,
+            ir_mix: 0.0,
+            wet: [vec![0.0; max_block].into(), vec![0.0; max_block].into()],
+        }
+    }
+
+    /// Puts in a user impulse response (or takes it out), returning the old
+    /// one for the caller to send away. It starts dry and ramps in if the
+    /// program asks for it. Realtime-safe (nothing is dropped here).
+    pub fn set_ir(&mut self, ir: Option<Box<IrConvolver>>) -> Option<Box<IrConvolver>> {
+        self.ir_mix = 0.0;
+        std::mem::replace(&mut self.ir, ir)
+    }
+
+    /// Mixes the impulse response in or out, ramping toward the program's
+    /// setting by one crossfade length. Realtime-safe.
+    fn run_ir(&mut self, l: &mut [f32], r: &mut [f32]) {
+        let target = if self.now.program.ir { 1.0 } else { 0.0 };
+        let Some(ir) = self.ir.as_mut() else { return };
+        if target == 0.0 && self.ir_mix == 0.0 {
+            return;
+        }
+        if self.ir_mix == 0.0 {
+            // Engaged afresh: no tail from long ago.
+            ir.reset();
+        }
+        let step = 1.0 / self.fade_len as f32;
+        let max = self.wet[0].len().max(1);
+        let mut done = 0;
+        let n = l.len().min(r.len());
+        while done < n {
+            let k = (n - done).min(max);
+            let (l, r) = (&mut l[done..done + k], &mut r[done..done + k]);
+            let [wl, wr] = &mut self.wet;
+            let (wl, wr) = (&mut wl[..k], &mut wr[..k]);
+            wl.copy_from_slice(l);
+            wr.copy_from_slice(r);
+            ir.process(wl, wr);
+            for i in 0..k {
+                if self.ir_mix != target {
+                    self.ir_mix = if target > self.ir_mix {
+                        (self.ir_mix + step).min(1.0)
+                    } else {
+                        (self.ir_mix - step).max(0.0)
+                    };
+                }
+                let g = self.ir_mix;
+                l[i] += g * (wl[i] - l[i]);
+                r[i] += g * (wr[i] - r[i]);
+            }
+            done += k;
         }
     }
 
@@ -159,7 +217,7 @@ impl MonitorStage {
             let part = |a: usize, b: usize| reference.map(|(x, y)| (&x[a..b], &y[a..b]));
             if self.fade == 0 {
                 self.now.process_with(&mut l[done..n], &mut r[done..n], part(done, n));
-                return;
+                break;
             }
             let k = self.fade.min(n - done).min(self.scratch[0].len());
             let reference = part(done, done + k);
@@ -180,6 +238,7 @@ impl MonitorStage {
             self.fade -= k;
             done += k;
         }
+        self.run_ir(&mut l[..n], &mut r[..n]);
     }
 
     fn start(&mut self, p: MonitorProgram) {

@@ -251,6 +251,11 @@ impl AudioCore {
                         self.send_reserved(EngineEvent::Garbage(old));
                     }
                 }
+                EngineCommand::SetMonitorIr(ir) => {
+                    if let Some(old) = self.monitor.set_ir(ir) {
+                        self.send_reserved(EngineEvent::IrGarbage(old));
+                    }
+                }
                 EngineCommand::SwapGraph(mut graph) => {
                     graph.set_metering(true);
                     graph.set_live(true);
@@ -323,8 +328,10 @@ impl AudioCore {
             self.dropped_events += 1;
             // Only reachable if the app stops reading events entirely. Keep the
             // graph alive rather than freeing it here.
-            if let EngineEvent::Garbage(g) = event {
-                std::mem::forget(g);
+            match event {
+                EngineEvent::Garbage(g) => std::mem::forget(g),
+                EngineEvent::IrGarbage(ir) => std::mem::forget(ir),
+                _ => {}
             }
         }
     }

@@ -58,6 +58,9 @@ pub enum EngineCommand {
     /// one-track session of the reference file), or none; the old one comes
     /// back as garbage. The monitor plays it instead of the mix when asked.
     SetReference(Option<Box<Graph>>),
+    /// The monitor's user impulse response, or none; the old one comes back
+    /// as [`EngineEvent::IrGarbage`].
+    SetMonitorIr(Option<Box<crate::monitor::IrConvolver>>),
 }
 
 /// A report from the audio thread (or, for [`EngineEvent::Device`], from the
@@ -108,6 +111,8 @@ pub enum EngineEvent {
     UnknownProcessor(ProcessorId),
     /// A replaced graph, to be dropped away from the audio thread.
     Garbage(Box<Graph>),
+    /// A replaced impulse response, to be dropped away from the audio thread.
+    IrGarbage(Box<crate::monitor::IrConvolver>),
     /// The audio device changed state.
     Device(DeviceEvent),
 }

@@ -325,6 +325,14 @@ impl EngineHandle {
         Ok(())
     }
 
+    /// Sends the monitor a user impulse response (loaded off the audio
+    /// thread, [`crate::monitor::IrConvolver::load`]) or takes it away; it
+    /// is heard while the monitor program's `ir` is on. False if the command
+    /// queue is full. The replaced one comes back through [`EngineHandle::poll`].
+    pub fn set_monitor_ir(&mut self, ir: Option<crate::monitor::IrConvolver>) -> bool {
+        self.send(EngineCommand::SetMonitorIr(ir.map(Box::new))).is_ok()
+    }
+
     /// Starts playing.
     pub fn play(&mut self) {
         let _ = self.send(EngineCommand::Play);
@@ -490,6 +498,7 @@ impl EngineHandle {
                     self.graphs_in_flight = self.graphs_in_flight.saturating_sub(1);
                     drop(graph);
                 }
+                EngineEvent::IrGarbage(ir) => drop(ir),
                 other => f(other),
             }
         }

@@ -1,6 +1,9 @@
 //! The analyzer panel beside the timeline: the master's loudness (momentary,
 //! short-term, integrated, range, true peak) with its short-term history, and
-//! the spectrum of the master with the selected strip's overlaid.
+//! the spectrum of the master with the selected strip's and up to
+//! [`OVERLAYS`] chosen tracks' overlaid, and masking hints where two of them
+//! compete in the same 1/3-octave band now (the rule:
+//! `mixdesk_engine::analysis::masking`), shaded on the spectrum and named.
 
 use iced::mouse;
 use iced::widget::canvas::{self, Frame, Geometry, Path, Stroke};
@@ -16,6 +19,40 @@ use crate::gui::theme::{self, Colors, Tone};
 
 /// Width of the panel.
 pub const WIDTH: f32 = 420.0;
+
+/// Tracks the analyzer overlays besides the selected strip (the engine's
+/// tap slots after the first).
+pub const OVERLAYS: usize = mixdesk_engine::analysis::tap::TAP_SLOTS - 1;
+
+/// The id of the overlay button of track `t`.
+pub fn overlay_id(t: mixdesk_engine::session::TrackId) -> iced::widget::Id {
+    iced::widget::Id::from(format!("overlay-{}", t.0))
+}
+
+/// Live spectrum points under this are silence for the masking hints, dB.
+const HINT_FLOOR_DB: f32 = -90.0;
+
+/// The masking hints between the overlaid strips: for each band where two
+/// compete, its edges in Hz and the two names.
+pub fn live_hints(strips: &[(String, Vec<SpectrumPoint>)]) -> Vec<(f64, f64, String)> {
+    use mixdesk_engine::analysis::masking::{THIRD_OCTAVE_HZ, band_edges, band_levels, collisions};
+    let levels: Vec<_> =
+        strips.iter().map(|(_, pts)| band_levels(pts.iter().map(|p| (p.hz, p.db)), HINT_FLOOR_DB)).collect();
+    let mut out = Vec::new();
+    for i in 0..strips.len() {
+        for j in i + 1..strips.len() {
+            for (k, hit) in collisions(&levels[i], &levels[j]).into_iter().enumerate() {
+                if hit {
+                    let (lo, hi) = band_edges(k);
+                    let hz = THIRD_OCTAVE_HZ[k];
+                    let hz = if hz >= 1000.0 { format!("{} kHz", hz / 1000.0) } else { format!("{hz} Hz") };
+                    out.push((lo, hi, format!("{} × {} at {hz}", strips[i].0, strips[j].0)));
+                }
+            }
+        }
+    }
+    out
+}
 
 /// Loudness under this is silence: BS.1770's absolute gate.
 pub const SILENCE_LUFS: f64 = -70.0;
@@ -82,7 +119,11 @@ pub fn runs(
 }
 
 /// The panel.
-pub fn view<'a>(_session: &'a Session, audio: &'a Audio) -> Element<'a, Message> {
+pub fn view<'a>(
+    _session: &'a Session,
+    audio: &'a Audio,
+    overlay: &[mixdesk_engine::session::TrackId],
+) -> Element<'a, Message> {
     let Some(a) = audio.analysis() else {
         return container(text("No audio engine: nothing to analyse.").size(12))
             .padding(10)
@@ -112,6 +153,27 @@ pub fn view<'a>(_session: &'a Session, audio: &'a Audio) -> Element<'a, Message>
     let master = a.spectrum().points();
     let strips: Vec<(String, Vec<SpectrumPoint>)> =
         a.strip_spectra().map(|(_, r, s)| (strip_name(_session, r), s.points())).collect();
+    let hints = if audio.playing { live_hints(&strips) } else { Vec::new() };
+    let mut choose = row![text("Overlay:").size(11)].spacing(3);
+    for t in &_session.tracks {
+        choose = choose.push(
+            container(
+                button(text(t.name.clone()).size(11))
+                    .padding([2, 6])
+                    .style(theme::button(Tone::Accent, overlay.contains(&t.id)))
+                    .on_press(Message::OverlayToggled(t.id)),
+            )
+            .id(overlay_id(t.id)),
+        );
+    }
+    let said = if hints.is_empty() {
+        "Masking: none now (two overlaid tracks strong in the same band within 6 dB)".to_owned()
+    } else {
+        let mut names: Vec<&str> = hints.iter().map(|h| h.2.as_str()).collect();
+        names.dedup();
+        format!("Masking: {}", names.join(", "))
+    };
+    let bands = hints.iter().map(|h| (h.0, h.1)).collect();
     container(
         column![
             row![
@@ -124,8 +186,10 @@ pub fn view<'a>(_session: &'a Session, audio: &'a Audio) -> Element<'a, Message>
             numbers,
             text("Short-term loudness, last minute").size(11),
             canvas_widget(History { lines, end }).width(Length::Fill).height(150),
-            text("Spectrum: master, and the selected strip").size(11),
-            canvas_widget(Spectrum { master, strips }).width(Length::Fill).height(Length::Fill),
+            text("Spectrum: master, the selected strip and the overlaid tracks").size(11),
+            choose.wrap(),
+            text(said).size(11).style(if hints.is_empty() { theme::dim_text } else { theme::warning_text }),
+            canvas_widget(Spectrum { master, strips, bands }).width(Length::Fill).height(Length::Fill),
         ]
         .spacing(8),
     )
@@ -221,6 +285,8 @@ impl canvas::Program<Message> for History {
 struct Spectrum {
     master: Vec<SpectrumPoint>,
     strips: Vec<(String, Vec<SpectrumPoint>)>,
+    /// Bands (Hz edges) where two overlaid strips compete now.
+    bands: Vec<(f64, f64)>,
 }
 
 impl canvas::Program<Message> for Spectrum {
@@ -246,6 +312,14 @@ impl canvas::Program<Message> for Spectrum {
                 Color { a: 0.5, ..c.border },
             );
             label::draw(&mut frame, name, Point::new(px + 2.0, size.height - 12.0), 9.0, c.dim, 40.0);
+        }
+        for (a, b) in &self.bands {
+            let (xa, xb) = (x(*a), x(*b));
+            frame.fill_rectangle(
+                Point::new(xa, 0.0),
+                Size::new((xb - xa).max(2.0), size.height),
+                Color { a: 0.25, ..c.danger },
+            );
         }
         let y = |db: f32| size.height * (1.0 - (db.clamp(lo, hi) - lo) / (hi - lo));
         let curve = |pts: &[SpectrumPoint], peak: bool| {

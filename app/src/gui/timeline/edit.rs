@@ -123,6 +123,17 @@ pub fn update(
             let panel = super::analyzer::WIDTH;
             ui.width = (ui.width + if ui.analyzer { -panel } else { panel }).max(100.0);
         }
+        Message::OverlayToggled(t) => {
+            if let Some(i) = ui.overlay.iter().position(|x| *x == t) {
+                ui.overlay.remove(i);
+            } else {
+                // Full: the oldest choice makes room.
+                if ui.overlay.len() == super::analyzer::OVERLAYS {
+                    ui.overlay.remove(0);
+                }
+                ui.overlay.push(t);
+            }
+        }
         Message::Seek(t) => return Effect::Seek(t),
         Message::LoopDragged(a, b, done) => {
             let label = format!("Loop {} - {}", seconds(&doc.session, a), seconds(&doc.session, b));

@@ -108,6 +108,11 @@ pub struct TimelineUi {
     pub offset_text: String,
     /// The analyzer panel is open.
     pub analyzer: bool,
+    /// Tracks whose spectra the analyzer overlays (besides the selected
+    /// strip's), with masking hints between them; at most [`analyzer::OVERLAYS`].
+    pub overlay: Vec<mixdesk_engine::session::TrackId>,
+    /// The overlay tracks the engine taps, by tap slot after the first.
+    pub overlay_tapped: [Option<mixdesk_engine::session::StripRef>; analyzer::OVERLAYS],
     /// The clips as the clip drag in progress began.
     pub drag: Option<clip_drag::DragBase>,
     /// The lane as the point or segment drag in progress began (its key and lane).
@@ -137,6 +142,8 @@ impl Default for TimelineUi {
             scale_text: "100".into(),
             offset_text: "0".into(),
             analyzer: false,
+            overlay: Vec::new(),
+            overlay_tapped: [None; analyzer::OVERLAYS],
             drag: None,
             lane_drag: None,
         }
@@ -236,6 +243,8 @@ pub enum Message {
     FollowToggled,
     /// The analyzer panel on or off.
     AnalyzerToggled,
+    /// A track's spectrum was added to or taken from the analyzer's overlay.
+    OverlayToggled(mixdesk_engine::session::TrackId),
     /// Click on the ruler: move the playhead there.
     Seek(u64),
     /// A loop range was dragged on the ruler (start, end, finished).
@@ -552,7 +561,11 @@ pub fn view<'a>(
     .height(Length::Fill);
     let col = column![toolbar(session, ui), ruler, body];
     let main: Element<'a, Message> = col.width(Length::Fill).height(Length::Fill).into();
-    if ui.analyzer { row![main, analyzer::view(session, audio)].height(Length::Fill).into() } else { main }
+    if ui.analyzer {
+        row![main, analyzer::view(session, audio, &ui.overlay)].height(Length::Fill).into()
+    } else {
+        main
+    }
 }
 
 /// The lane mode choices, in the order the selector lists them.

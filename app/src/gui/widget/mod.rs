@@ -6,5 +6,6 @@ pub mod drag;
 pub mod fader;
 pub mod knob;
 pub mod meter;
+pub mod scope;
 
 pub use drag::ControlEvent;
