@@ -8,6 +8,9 @@
 //! redo are all heard at once. [`application`] builds the app for `main` and
 //! the tests alike.
 
+pub mod album_list;
+pub mod album_play;
+pub mod album_view;
 pub mod arrange;
 pub mod audio;
 pub mod autosave;
@@ -38,6 +41,8 @@ pub mod widget;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_album;
 #[cfg(test)]
 mod tests_dawproject;
 #[cfg(test)]
@@ -103,6 +108,8 @@ pub struct App {
     pub mixer: mixer::MixerUi,
     /// The export dialog's fields (kept between openings).
     pub export: Option<Export>,
+    /// The album view (kept between openings).
+    pub album: Option<album_view::AlbumView>,
     /// The open dialog.
     pub modal: Option<Modal>,
     /// Preferences in effect.
@@ -188,6 +195,7 @@ impl App {
                     .flatten(),
             ),
             export: None,
+            album: None,
             modal: None,
             prefs,
             errors,
@@ -258,6 +266,13 @@ impl App {
                 Task::none()
             }
             Message::Export(m) => self.export_message(m),
+            Message::Album(m) => self.album_message(m),
+            Message::AlbumOpened => {
+                let (dir, name) = (self.doc.dir(), self.doc.name());
+                self.album.get_or_insert_with(|| album_view::AlbumView::new(&dir, &name));
+                self.modal = Some(Modal::Album);
+                Task::none()
+            }
             Message::Prefs(m) => self.prefs_message(m),
             Message::Timeline(m) => self.timeline_message(m),
             Message::Waves(loaded) => {
@@ -456,6 +471,9 @@ impl App {
             }
             Message::Tick => {
                 self.audio.poll();
+                if self.audio.preview_done() {
+                    self.audio.stop_preview(&self.doc.session, self.prefs.stop_at_end);
+                }
                 self.after_tick();
                 self.note.expire(std::time::Instant::now());
                 self.errors.extend(self.autosave.tick(&self.doc));
@@ -590,6 +608,35 @@ impl App {
         task.map(Message::Export)
     }
 
+    fn album_message(&mut self, m: album_view::Message) -> Task<Message> {
+        let Some(view) = self.album.as_mut() else { return Task::none() };
+        let m = match m {
+            album_view::Message::Browse if !self.dialogs => album_view::Message::NoDialog,
+            m => m,
+        };
+        let (task, event) = view.update(m, self.audio.rate);
+        match event {
+            None => {}
+            Some(album_view::Event::Play(heard)) => {
+                self.audio.stop_preview(&self.doc.session, self.prefs.stop_at_end);
+                let graph = heard.graph.lock().ok().and_then(|mut g| g.take());
+                if let Some(graph) = graph
+                    && let Err(e) = self.audio.preview(graph, heard.frames)
+                {
+                    view.said = Some(Err(e));
+                }
+            }
+            Some(album_view::Event::Stop) => {
+                self.audio.stop_preview(&self.doc.session, self.prefs.stop_at_end)
+            }
+            Some(album_view::Event::Closed) => {
+                self.audio.stop_preview(&self.doc.session, self.prefs.stop_at_end);
+                self.modal = None;
+            }
+        }
+        task.map(Message::Album)
+    }
+
     fn prefs_message(&mut self, m: prefs::Message) -> Task<Message> {
         let Some(Modal::Preferences(dialog)) = self.modal.as_mut() else { return Task::none() };
         match m {
@@ -713,6 +760,10 @@ impl App {
         let dialog: Option<Element<'_, Message>> = match &self.modal {
             None => None,
             Some(Modal::Export) => self.export.as_ref().map(|e| e.view().map(Message::Export)),
+            Some(Modal::Album) => {
+                let previewing = self.audio.previewing().is_some();
+                self.album.as_ref().map(|a| a.view(previewing).map(Message::Album))
+            }
             Some(Modal::Preferences(d)) => Some(d.view().map(Message::Prefs)),
             Some(Modal::Unsaved(_)) => Some(files::unsaved_view(&self.doc.name())),
             Some(Modal::Recovery(p)) => Some(p.view().map(Message::Recovery)),
@@ -741,7 +792,8 @@ impl App {
         let busy = self.audio.playing
             || self.audio.meters_active()
             || self.audio.opening.progress().is_some()
-            || self.export.as_ref().is_some_and(Export::is_running);
+            || self.export.as_ref().is_some_and(Export::is_running)
+            || self.album.as_ref().is_some_and(album_view::AlbumView::is_running);
         let every = if busy { Duration::from_millis(40) } else { Duration::from_millis(1000) };
         let ticks = iced::time::every(every).map(|_| Message::Tick);
         Subscription::batch([keys, windows, ticks])
