@@ -20,6 +20,8 @@ pub enum Message {
     Editor(editor::Message),
     /// Something in the export dialog.
     Export(export::Message),
+    /// Something in the export dialog's delivery presets.
+    Presets(super::export_presets::Message),
     /// Something in the album view.
     Album(super::album_view::Message),
     /// Open the album view.

@@ -18,6 +18,7 @@ pub mod dawproject_io;
 pub mod document;
 pub mod editor;
 pub mod export;
+pub mod export_presets;
 pub mod files;
 pub mod history_panel;
 pub mod keys;
@@ -49,6 +50,8 @@ mod tests_dawproject;
 mod tests_edits;
 #[cfg(test)]
 mod tests_export;
+#[cfg(test)]
+mod tests_export_presets;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
@@ -108,6 +111,8 @@ pub struct App {
     pub mixer: mixer::MixerUi,
     /// The export dialog's fields (kept between openings).
     pub export: Option<Export>,
+    /// The export dialog's delivery presets (kept between openings).
+    pub presets: Option<export_presets::Presets>,
     /// The album view (kept between openings).
     pub album: Option<album_view::AlbumView>,
     /// The open dialog.
@@ -196,6 +201,7 @@ impl App {
             ),
             export: None,
             album: None,
+            presets: None,
             modal: None,
             prefs,
             errors,
@@ -267,6 +273,10 @@ impl App {
             }
             Message::Export(m) => self.export_message(m),
             Message::Album(m) => self.album_message(m),
+            Message::Presets(m) => match self.presets.as_mut() {
+                Some(p) => p.update(m, &mut self.doc).map(Message::Presets),
+                None => Task::none(),
+            },
             Message::AlbumOpened => {
                 let (dir, name) = (self.doc.dir(), self.doc.name());
                 self.album.get_or_insert_with(|| album_view::AlbumView::new(&dir, &name));
@@ -420,6 +430,9 @@ impl App {
             Message::ExportOpened => {
                 if self.export.is_none() {
                     self.export = Some(Export::new(&self.doc.dir(), &self.doc.name()));
+                }
+                if self.presets.is_none() {
+                    self.presets = Some(export_presets::Presets::new(&self.doc.dir(), &self.doc.session));
                 }
                 self.modal = Some(Modal::Export);
                 Task::none()
@@ -759,7 +772,13 @@ impl App {
         let base: Element<'_, Message> = layers.into();
         let dialog: Option<Element<'_, Message>> = match &self.modal {
             None => None,
-            Some(Modal::Export) => self.export.as_ref().map(|e| e.view().map(Message::Export)),
+            Some(Modal::Export) => self.export.as_ref().map(|e| {
+                let mut both = row![e.view().map(Message::Export)].spacing(12);
+                if let Some(p) = &self.presets {
+                    both = both.push(p.view(&self.doc.session).map(Message::Presets));
+                }
+                both.into()
+            }),
             Some(Modal::Album) => {
                 let previewing = self.audio.previewing().is_some();
                 self.album.as_ref().map(|a| a.view(previewing).map(Message::Album))
@@ -793,7 +812,8 @@ impl App {
             || self.audio.meters_active()
             || self.audio.opening.progress().is_some()
             || self.export.as_ref().is_some_and(Export::is_running)
-            || self.album.as_ref().is_some_and(album_view::AlbumView::is_running);
+            || self.album.as_ref().is_some_and(album_view::AlbumView::is_running)
+            || self.presets.as_ref().is_some_and(export_presets::Presets::is_running);
         let every = if busy { Duration::from_millis(40) } else { Duration::from_millis(1000) };
         let ticks = iced::time::every(every).map(|_| Message::Tick);
         Subscription::batch([keys, windows, ticks])
