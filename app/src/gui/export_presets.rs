@@ -392,5 +392,9 @@ fn describe(d: &BatchSummary) -> Vec<String> {
             num(r.true_peak_dbtp)
         ));
     }
+    if let Some(w) = &d.review_page {
+        lines.push(format!("Review page with {} open notes: {}", w.notes, w.path.display()));
+    }
+    lines.extend(d.review_error.clone());
     lines
 }

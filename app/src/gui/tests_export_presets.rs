@@ -56,11 +56,15 @@ fn ticked_presets_run_in_one_export_with_an_edited_target_and_the_notes_on_the_s
         let _ = ui.click(id(NOTES_FIELD)).unwrap();
         let _ = ui.typewrite("Fade is intended; please keep the tail.");
     });
+    let note =
+        session::Note::new(session::NoteId(7), session::SampleTime(100), "Ann", "more air on the vocal");
+    app.doc.session.add_note(note);
     act(&mut app, |ui| {
         let _ = ui.click("Export presets").unwrap();
     });
     let lines = app.presets.as_ref().unwrap().result.clone().unwrap().unwrap();
-    assert_eq!(lines.len(), 4, "the sheet and three files: {lines:?}");
+    assert_eq!(lines.len(), 5, "the sheet, three files and the review page: {lines:?}");
+    assert!(lines[4].starts_with("Review page with 1 open notes:"), "{lines:?}");
     assert!(lines[1].starts_with("Streaming master: song - Streaming master.wav"), "{lines:?}");
     assert!(lines[1].contains("44100 Hz, -16.0 LUFS"), "the edited target is what was delivered: {lines:?}");
     assert!(lines[2].starts_with("CD: song - CD.flac (FLAC 16-bit, 44100 Hz"), "{lines:?}");
@@ -69,6 +73,7 @@ fn ticked_presets_run_in_one_export_with_an_edited_target_and_the_notes_on_the_s
     let out = dir.path().join("exports").join("delivery");
     let sheet = std::fs::read_to_string(out.join("delivery-sheet.txt")).unwrap();
     assert!(sheet.contains("Fade is intended; please keep the tail."), "{sheet}");
+    assert!(sheet.contains("Ann: more air on the vocal"), "the open review notes too: {sheet}");
     assert!(!out.join("song - Mastering.wav").exists(), "an unticked preset is not run");
 
     // Saved with the session; undo takes the edit back.
