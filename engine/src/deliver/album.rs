@@ -413,6 +413,7 @@ pub fn render_with_progress(
         tags,
         markers,
         origination: Origination { description: what, time_reference: 0 },
+        tracks: Vec::new(),
     };
     let album_tags =
         Tags { album: Some(album.title.clone()), artist: album.artist.clone(), ..Tags::default() };
@@ -423,16 +424,16 @@ pub fn render_with_progress(
     let album_path = dir.join(format!("{}.{ext}", safe(&album.title)));
     let markers: Vec<(String, u64)> =
         titles.iter().zip(&starts).map(|(t, s)| (t.clone(), at_rate(*s))).collect();
-    let (album_file_out, _) = convert(
-        &whole,
-        &album_path,
-        &spec(
-            1,
-            Tags { title: Some(album.title.clone()), ..album_tags.clone() },
-            markers,
-            format!("The album {}", album.title),
-        ),
-    )?;
+    let mut whole_spec = spec(
+        1,
+        Tags { title: Some(album.title.clone()), ..album_tags.clone() },
+        markers,
+        format!("The album {}", album.title),
+    );
+    // A FLAC album carries its track list as a CUESHEET block.
+    whole_spec.tracks =
+        starts.iter().zip(&album.songs).map(|(s, song)| (at_rate(*s), song.isrc.clone())).collect();
+    let (album_file_out, _) = convert(&whole, &album_path, &whole_spec)?;
     progress(0.8);
     // One file per song, split at the starts.
     let mut tracks = Vec::new();

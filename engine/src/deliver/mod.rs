@@ -210,6 +210,7 @@ pub fn deliver(
             description: format!("{what} of {name}, delivered by Mixdesk as {}", opts.format.describe()),
             time_reference: at_rate(start),
         },
+        tracks: Vec::new(),
     };
     let mut stems = Vec::new();
     if let Some(dir) = bounce.stems_dir.as_ref().filter(|_| !summary.stems.is_empty()) {
@@ -273,6 +274,9 @@ pub(crate) struct Convert {
     pub markers: Vec<(String, u64)>,
     /// The `bext` origination, WAV only.
     pub origination: Origination,
+    /// Album tracks (start frame at the delivered rate, ISRC), written as a
+    /// FLAC `CUESHEET` block (FLAC only; WAV has the markers).
+    pub tracks: Vec<(u64, Option<String>)>,
 }
 
 /// Frames read from the rendered file at a time.
@@ -434,6 +438,7 @@ impl Sink {
                 spec.dither,
                 spec.seed,
                 vec![(4, spec.tags.vorbis_comment())],
+                spec.tracks.clone(),
             )?),
             Format::Mp3(mode) => Sink::Mp3(Mp3Sink::create(path, spec.rate, mode, &spec.tags.id3()?)?),
         })
