@@ -194,3 +194,38 @@ fn a_flac_album_carries_its_tracks_as_a_cuesheet_block() {
         assert!(cue.contains("TRACK 02 AUDIO") && cue.contains("ISRC GBAYE2400002"), "{cue}");
     }
 }
+
+#[test]
+fn an_mp3_album_carries_its_tracks_as_id3_chapters() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = album(dir.path(), 0.0);
+    let out = dir.path().join("out");
+    let (ok, printed, err) =
+        run(&["album", "render", a.to_str().unwrap(), "--out", out.to_str().unwrap(), "--format", "mp3"]);
+    assert!(ok, "{printed}{err}");
+    let tag = id3::Tag::read_from_path(out.join("EP.mp3")).unwrap();
+    let chapters: Vec<(String, u32, u32, Option<String>)> = tag
+        .chapters()
+        .map(|c| {
+            let title = c
+                .frames
+                .iter()
+                .find(|f| f.id() == "TIT2")
+                .and_then(|f| f.content().text())
+                .map(str::to_owned);
+            (c.element_id.clone(), c.start_time, c.end_time, title)
+        })
+        .collect();
+    // Starts at 0, 5 s and 7 s; the album ends at 9 s.
+    assert_eq!(
+        chapters,
+        [
+            ("chp1".into(), 0, 5_000, Some("One".into())),
+            ("chp2".into(), 5_000, 7_000, Some("Two".into())),
+            ("chp3".into(), 7_000, 9_000, Some("Three".into()))
+        ]
+    );
+    let toc = tag.tables_of_contents().next().expect("a CTOC");
+    assert!(toc.top_level && toc.ordered);
+    assert_eq!(toc.elements, ["chp1", "chp2", "chp3"]);
+}

@@ -275,7 +275,8 @@ pub(crate) struct Convert {
     /// The `bext` origination, WAV only.
     pub origination: Origination,
     /// Album tracks (start frame at the delivered rate, ISRC), written as a
-    /// FLAC `CUESHEET` block (FLAC only; WAV has the markers).
+    /// FLAC `CUESHEET` block; in an MP3 the markers become ID3 chapters when
+    /// this is set (WAV has the markers as cue points).
     pub tracks: Vec<(u64, Option<String>)>,
 }
 
@@ -295,7 +296,9 @@ pub(crate) fn convert(
     let write_err = |source| DeliverError::Write { path: output.to_owned(), source };
     let mut reader = hound::WavReader::open(input).map_err(read_err)?;
     let frames_in = u64::from(reader.duration());
-    let mut sink = Sink::create(output, spec).map_err(write_err)?;
+    let frames_out =
+        (u128::from(frames_in) * u128::from(spec.rate)).div_ceil(u128::from(spec.from.max(1))) as u64;
+    let mut sink = Sink::create(output, spec, frames_out).map_err(write_err)?;
     let mut converter = if spec.from == spec.rate {
         None
     } else {
@@ -412,7 +415,8 @@ enum Sink {
 }
 
 impl Sink {
-    fn create(path: &Path, spec: &Convert) -> std::io::Result<Sink> {
+    /// Starts `path` for a file of `frames` frames at the delivered rate.
+    fn create(path: &Path, spec: &Convert, frames: u64) -> std::io::Result<Sink> {
         Ok(match spec.format {
             Format::Wav(bits) => {
                 let depth = match bits {
@@ -440,7 +444,19 @@ impl Sink {
                 vec![(4, spec.tags.vorbis_comment())],
                 spec.tracks.clone(),
             )?),
-            Format::Mp3(mode) => Sink::Mp3(Mp3Sink::create(path, spec.rate, mode, &spec.tags.id3()?)?),
+            Format::Mp3(mode) => {
+                // An album: one chapter per track (the markers hold the titles and starts).
+                let ms = |f: u64| {
+                    (u128::from(f) * 1000 / u128::from(spec.rate.max(1))).min(u128::from(u32::MAX)) as u32
+                };
+                let chapters: Vec<(String, u32, u32)> = if spec.tracks.is_empty() {
+                    Vec::new()
+                } else {
+                    let ends = spec.markers.iter().skip(1).map(|m| m.1).chain([frames]);
+                    spec.markers.iter().zip(ends).map(|((t, s), e)| (t.clone(), ms(*s), ms(e))).collect()
+                };
+                Sink::Mp3(Mp3Sink::create(path, spec.rate, mode, &spec.tags.id3_with_chapters(&chapters)?)?)
+            }
         })
     }
 
