@@ -127,3 +127,105 @@ fn album_normalisation_is_one_gain_for_every_file_and_transitions_are_previewed(
         assert_eq!(t[0].len(), 96_000, "{name}: 1 s either side of the start");
     }
 }
+
+#[test]
+fn a_flac_album_carries_its_tracks_as_a_cuesheet_block() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let a = album(dir.path(), 0.0);
+    let out = dir.path().join("out");
+    let (ok, printed, err) = run(&[
+        "album",
+        "render",
+        a.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "flac24",
+        "--rate",
+        "44100",
+    ]);
+    assert!(ok, "{printed}{err}");
+    let flac = out.join("EP.flac");
+    // The track starts at the delivered rate: 0, 5 s and 7 s; the lead-out at 9 s.
+    let bytes = std::fs::read(&flac).unwrap();
+    let mut at = 4;
+    let mut cuesheet = None;
+    loop {
+        let (last, kind) = (bytes[at] & 0x80 != 0, bytes[at] & 0x7f);
+        let len = u32::from_be_bytes([0, bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        if kind == 5 {
+            cuesheet = Some(bytes[at + 4..at + 4 + len].to_vec());
+        }
+        at += 4 + len;
+        if last {
+            break;
+        }
+    }
+    let c = cuesheet.expect("a CUESHEET block");
+    let u64_at = |i: usize| u64::from_be_bytes(c[i..i + 8].try_into().unwrap());
+    assert_eq!(c[128 + 8] & 0x80, 0, "not a CD");
+    assert_eq!(c[395], 4, "three tracks and the lead-out");
+    let mut tracks = Vec::new();
+    let mut i = 396;
+    for _ in 0..4 {
+        let (offset, number, isrc) =
+            (u64_at(i), c[i + 8], String::from_utf8_lossy(&c[i + 9..i + 21]).into_owned());
+        let points = c[i + 35];
+        tracks.push((offset, number, isrc.trim_end_matches('\0').to_owned(), points));
+        i += 36 + 12 * points as usize;
+    }
+    assert_eq!(
+        tracks,
+        [
+            (0, 1, String::new(), 1),
+            (220_500, 2, "GBAYE2400002".into(), 1),
+            (308_700, 3, String::new(), 1),
+            (396_900, 255, String::new(), 0)
+        ]
+    );
+    // The reference tools read the stream and the block.
+    if Command::new("flac").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        let t = Command::new("flac").args(["-t", "-s"]).arg(&flac).output().unwrap();
+        assert!(t.status.success(), "flac -t: {}", String::from_utf8_lossy(&t.stderr));
+        let m = Command::new("metaflac").arg("--export-cuesheet-to=-").arg(&flac).output().unwrap();
+        let cue = String::from_utf8_lossy(&m.stdout);
+        assert!(m.status.success(), "metaflac: {}", String::from_utf8_lossy(&m.stderr));
+        assert!(cue.contains("TRACK 02 AUDIO") && cue.contains("ISRC GBAYE2400002"), "{cue}");
+    }
+}
+
+#[test]
+fn an_mp3_album_carries_its_tracks_as_id3_chapters() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = album(dir.path(), 0.0);
+    let out = dir.path().join("out");
+    let (ok, printed, err) =
+        run(&["album", "render", a.to_str().unwrap(), "--out", out.to_str().unwrap(), "--format", "mp3"]);
+    assert!(ok, "{printed}{err}");
+    let tag = id3::Tag::read_from_path(out.join("EP.mp3")).unwrap();
+    let chapters: Vec<(String, u32, u32, Option<String>)> = tag
+        .chapters()
+        .map(|c| {
+            let title = c
+                .frames
+                .iter()
+                .find(|f| f.id() == "TIT2")
+                .and_then(|f| f.content().text())
+                .map(str::to_owned);
+            (c.element_id.clone(), c.start_time, c.end_time, title)
+        })
+        .collect();
+    // Starts at 0, 5 s and 7 s; the album ends at 9 s.
+    assert_eq!(
+        chapters,
+        [
+            ("chp1".into(), 0, 5_000, Some("One".into())),
+            ("chp2".into(), 5_000, 7_000, Some("Two".into())),
+            ("chp3".into(), 7_000, 9_000, Some("Three".into()))
+        ]
+    );
+    let toc = tag.tables_of_contents().next().expect("a CTOC");
+    assert!(toc.top_level && toc.ordered);
+    assert_eq!(toc.elements, ["chp1", "chp2", "chp3"]);
+}

@@ -118,3 +118,55 @@ fn one_export_runs_several_presets_and_writes_the_sheet() {
         run(&["deliver", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--preset", "Tape"]);
     assert!(!ok && err.contains("no delivery preset \"Tape\"") && err.contains("Mastering"), "{err}");
 }
+
+#[test]
+fn the_sheet_carries_the_open_review_notes_and_the_share_page_is_written_beside_it() {
+    use mixdesk_engine::session::{Note, NoteId, NoteStatus, SampleTime};
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(dir.path());
+    let mut session = mixdesk_engine::session::load(&s).unwrap();
+    session.add_note(Note::new(NoteId(1), SampleTime(24_000), "Ann", "vocal too quiet in the chorus"));
+    let mut done = Note::new(NoteId(2), SampleTime(48_000), "Bo", "kick boomy");
+    done.status = NoteStatus::Done;
+    session.add_note(done);
+    mixdesk_engine::session::save(&session, &s).unwrap();
+    let out = dir.path().join("out");
+    let (ok, stdout, err) = run(&[
+        "deliver",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--preset",
+        "Artist preview MP3 320",
+        "--preset",
+        "CD",
+    ]);
+    assert!(ok, "{stdout}{err}");
+    let page = out.join("song - CD.review.html");
+    assert!(
+        stdout.contains(&format!("review page with 1 open notes: {}", page.display())),
+        "the page goes beside the first WAV delivered: {stdout}"
+    );
+    let sheet = std::fs::read_to_string(out.join("delivery-sheet.txt")).unwrap();
+    assert!(sheet.contains("Open review notes (1; times on the session's timeline):"), "{sheet}");
+    assert!(sheet.contains("0:00.5") && sheet.contains("Ann: vocal too quiet in the chorus"), "{sheet}");
+    assert!(!sheet.contains("kick boomy"), "a done note is not for the mastering engineer: {sheet}");
+    let html = std::fs::read_to_string(out.join("delivery-sheet.html")).unwrap();
+    assert!(html.contains("<h2>Open review notes</h2>") && html.contains("vocal too quiet in the chorus"));
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert!(page.contains("vocal too quiet in the chorus") && !page.contains("kick boomy"));
+
+    // Only an MP3: the sheet still lists the notes; no page can play it, and it says so.
+    let mp3 = dir.path().join("mp3");
+    let (ok, stdout, err) = run(&[
+        "deliver",
+        s.to_str().unwrap(),
+        "--out",
+        mp3.to_str().unwrap(),
+        "--preset",
+        "Artist preview MP3 320",
+    ]);
+    assert!(ok, "{stdout}{err}");
+    assert!(err.contains("no WAV was delivered, so there is no review page"), "{err}");
+    assert!(std::fs::read_to_string(mp3.join("delivery-sheet.txt")).unwrap().contains("vocal too quiet"));
+}

@@ -98,6 +98,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
         done.sheet.rows.len(),
         started.elapsed().as_secs_f64()
     );
+    if let Some(w) = &done.review_page {
+        outln!("review page with {} open notes: {}", w.notes, w.path.display());
+    }
+    if let Some(e) = &done.review_error {
+        super::out::errln!("mixdesk: warning: {e}");
+    }
     Ok(())
 }
 

@@ -25,7 +25,7 @@ use iced::Task;
 use mixdesk_engine::analysis::MeterDisplay;
 use mixdesk_engine::edit::{Edit, Switch};
 use mixdesk_engine::graph::Graph;
-use mixdesk_engine::monitor::{Measured, MonitorProgram, MonitorSettings};
+use mixdesk_engine::monitor::{Listen, Measured, MonitorProgram, MonitorSettings};
 use mixdesk_engine::realtime::{Engine, EngineConfig, EngineEvent, EngineHandle};
 use mixdesk_engine::relink::{Missing, missing_media};
 use mixdesk_engine::session::{ClipId, ParamId, ProcessorId, Session, StripRef};
@@ -144,6 +144,18 @@ pub struct Audio {
     reference: Option<PathBuf>,
     /// The impulse response file the engine holds.
     ir: Option<PathBuf>,
+    /// An album preview playing instead of the mix (see [`Audio::preview`]).
+    preview: Option<Preview>,
+}
+
+/// A preview playing through the monitor's reference path: until the
+/// playhead has moved `frames` past `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preview {
+    /// The playhead when it started.
+    pub from: u64,
+    /// Its length, engine frames.
+    pub frames: u64,
 }
 
 impl Audio {
@@ -195,6 +207,7 @@ impl Audio {
             monitor: (MonitorSettings::default(), MonitorProgram::IDENTITY),
             reference: None,
             ir: None,
+            preview: None,
         };
         (audio, error)
     }
@@ -440,7 +453,7 @@ impl Audio {
             }
         }
         let (settings, sent) = &self.monitor;
-        if settings.platform.is_some() || settings.reference.is_some() {
+        if self.preview.is_none() && (settings.platform.is_some() || settings.reference.is_some()) {
             let now = settings.program(self.rate, self.measured());
             // The gain follows the loudness measured so far, in steps of 0.1 dB.
             if (now.gain - sent.gain).abs() > sent.gain * 0.0116
@@ -511,6 +524,55 @@ impl Audio {
     #[cfg(test)]
     pub fn monitor_program(&self) -> &MonitorProgram {
         &self.monitor.1
+    }
+
+    /// Plays `graph` (a one-track session of a rendered preview, compiled at
+    /// the engine's rate, `frames` long) instead of the mix: it goes in as
+    /// the monitor's reference, free-running from its start, and the
+    /// transport rolls (not looping, not stopping at the session's end) until
+    /// [`Audio::stop_preview`]. The mix keeps running underneath, unheard.
+    pub fn preview(&mut self, graph: Graph, frames: u64) -> Result<(), String> {
+        let engine = self.engine.as_mut().ok_or("there is no audio engine to play the preview on")?;
+        engine.set_reference(Some(graph)).map_err(|e| format!("the preview cannot play: {e}"))?;
+        // The monitor's own reference left the engine: it is sent again after.
+        self.reference = None;
+        let program =
+            MonitorProgram { listen: Listen::Reference, free_running: true, ..MonitorProgram::IDENTITY };
+        let _ = engine.set_monitor(program);
+        engine.set_loop(None, false);
+        engine.set_end(None);
+        // Sent again (as the session says) when the preview ends.
+        self.end = None;
+        self.preview = Some(Preview { from: self.position, frames });
+        self.play();
+        Ok(())
+    }
+
+    /// The preview playing, if any.
+    pub fn previewing(&self) -> Option<Preview> {
+        self.preview
+    }
+
+    /// Whether the preview playing has played to its end (or the transport stopped).
+    pub fn preview_done(&self) -> bool {
+        self.preview.is_some_and(|p| !self.playing || self.position >= p.from + p.frames)
+    }
+
+    /// Stops the preview and gives the monitor, loop, end and playhead back
+    /// to where `session` had them.
+    /// Returns whether a preview was playing.
+    pub fn stop_preview(&mut self, session: &Session, stop_at_end: bool) -> bool {
+        let Some(p) = self.preview.take() else { return false };
+        self.stop();
+        self.seek(p.from);
+        self.send(|e| {
+            let _ = e.set_reference(None);
+        });
+        let settings = self.monitor.0.clone();
+        self.set_monitor(&settings);
+        self.set_loop(session);
+        self.set_end(session, stop_at_end);
+        true
     }
 
     /// The mix's loudness as the live analysis measures it.

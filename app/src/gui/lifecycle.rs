@@ -216,3 +216,59 @@ impl App {
         }
     }
 }
+
+/// Preferences applied, and the engine restarted on a new device or buffer.
+impl App {
+    pub(super) fn prefs_message(&mut self, m: super::prefs::Message) -> Task<super::Message> {
+        let Some(super::Modal::Preferences(dialog)) = self.modal.as_mut() else { return Task::none() };
+        match m {
+            super::prefs::Message::DeviceChosen(d) => dialog.prefs.device = d.id,
+            super::prefs::Message::BufferChosen(b) => dialog.prefs.buffer_frames = b,
+            super::prefs::Message::LookChosen(l) => dialog.prefs.look = l,
+            super::prefs::Message::AutosaveChosen(a) => dialog.prefs.autosave = a,
+            super::prefs::Message::StopAtEndToggled(on) => dialog.prefs.stop_at_end = on,
+            super::prefs::Message::Closed => self.modal = None,
+            super::prefs::Message::Applied => {
+                let new = dialog.prefs.clone();
+                self.modal = None;
+                let restart =
+                    new.device != self.prefs.device || new.buffer_frames != self.prefs.buffer_frames;
+                self.prefs = new;
+                self.autosave.set_interval(self.prefs.autosave.interval());
+                self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
+                if let Err(e) = self.prefs.save() {
+                    self.errors.push(e);
+                }
+                if restart {
+                    return self.restart_audio();
+                }
+            }
+        }
+        Task::none()
+    }
+
+    /// Restarts the engine with the preferences' device and buffer, keeping the session.
+    pub(super) fn restart_audio(&mut self) -> Task<super::Message> {
+        let settings = super::audio::AudioSettings {
+            device: self.prefs.device.clone(),
+            buffer_frames: self.prefs.buffer_frames,
+            null_output: self.null_output,
+        };
+        let position = self.audio.position;
+        self.audio.stop();
+        // Close the old engine first so the device is free for the new one.
+        self.audio.shutdown();
+        let (audio, error) = super::audio::Audio::start(&settings, self.doc.session.sample_rate);
+        self.audio = audio;
+        self.errors.extend(error);
+        self.audio.seek(position);
+        self.audio.set_loop(&self.doc.session);
+        self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
+        self.audio.set_monitor(&self.doc.session.monitor);
+        let follow = self.monitor_follows();
+        Task::batch([
+            self.audio.rebuild(&self.doc.session, self.doc.dir()).map(super::Message::Built),
+            follow,
+        ])
+    }
+}

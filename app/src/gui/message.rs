@@ -20,6 +20,12 @@ pub enum Message {
     Editor(editor::Message),
     /// Something in the export dialog.
     Export(export::Message),
+    /// Something in the export dialog's delivery presets.
+    Presets(super::export_presets::Message),
+    /// Something in the album view.
+    Album(super::album_view::Message),
+    /// Open the album view.
+    AlbumOpened,
     /// Something in the preferences dialog.
     Prefs(prefs::Message),
     /// Something on the timeline.
@@ -144,6 +150,8 @@ pub enum After {
 pub enum Modal {
     /// Export.
     Export,
+    /// The album view.
+    Album,
     /// Preferences.
     Preferences(prefs::Dialog),
     /// "Save changes before ...?"

@@ -8,6 +8,9 @@
 //! redo are all heard at once. [`application`] builds the app for `main` and
 //! the tests alike.
 
+pub mod album_list;
+pub mod album_play;
+pub mod album_view;
 pub mod arrange;
 pub mod audio;
 pub mod autosave;
@@ -15,6 +18,7 @@ pub mod dawproject_io;
 pub mod document;
 pub mod editor;
 pub mod export;
+pub mod export_presets;
 pub mod files;
 pub mod history_panel;
 pub mod keys;
@@ -40,11 +44,15 @@ pub mod widget;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_album;
+#[cfg(test)]
 mod tests_dawproject;
 #[cfg(test)]
 mod tests_edits;
 #[cfg(test)]
 mod tests_export;
+#[cfg(test)]
+mod tests_export_presets;
 #[cfg(test)]
 mod tests_folders;
 #[cfg(test)]
@@ -108,6 +116,10 @@ pub struct App {
     pub mixer: mixer::MixerUi,
     /// The export dialog's fields (kept between openings).
     pub export: Option<Export>,
+    /// The export dialog's delivery presets (kept between openings).
+    pub presets: Option<export_presets::Presets>,
+    /// The album view (kept between openings).
+    pub album: Option<album_view::AlbumView>,
     /// The open dialog.
     pub modal: Option<Modal>,
     /// Preferences in effect.
@@ -197,6 +209,8 @@ impl App {
                 config.then(|| user_dir("session-templates")).flatten(),
             ),
             export: None,
+            album: None,
+            presets: None,
             modal: None,
             prefs,
             errors,
@@ -268,6 +282,17 @@ impl App {
                 Task::none()
             }
             Message::Export(m) => self.export_message(m),
+            Message::Album(m) => self.album_message(m),
+            Message::Presets(m) => match self.presets.as_mut() {
+                Some(p) => p.update(m, &mut self.doc).map(Message::Presets),
+                None => Task::none(),
+            },
+            Message::AlbumOpened => {
+                let (dir, name) = (self.doc.dir(), self.doc.name());
+                self.album.get_or_insert_with(|| album_view::AlbumView::new(&dir, &name));
+                self.modal = Some(Modal::Album);
+                Task::none()
+            }
             Message::Prefs(m) => self.prefs_message(m),
             Message::Timeline(m) => self.timeline_message(m),
             Message::Waves(loaded) => {
@@ -420,6 +445,9 @@ impl App {
                 if self.export.is_none() {
                     self.export = Some(Export::new(&self.doc.dir(), &self.doc.name()));
                 }
+                if self.presets.is_none() {
+                    self.presets = Some(export_presets::Presets::new(&self.doc.dir(), &self.doc.session));
+                }
                 self.modal = Some(Modal::Export);
                 Task::none()
             }
@@ -470,6 +498,7 @@ impl App {
             }
             Message::Tick => {
                 self.audio.poll();
+                let previewed = if self.audio.preview_done() { self.end_preview() } else { Task::none() };
                 self.after_tick();
                 self.note.expire(std::time::Instant::now());
                 self.errors.extend(self.autosave.tick(&self.doc));
@@ -477,7 +506,7 @@ impl App {
                     // The device came back at another rate: compile at it.
                     return self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
                 }
-                Task::none()
+                previewed
             }
             Message::Built(b) => {
                 self.audio.install(b, &self.doc.session);
@@ -604,56 +633,6 @@ impl App {
         task.map(Message::Export)
     }
 
-    fn prefs_message(&mut self, m: prefs::Message) -> Task<Message> {
-        let Some(Modal::Preferences(dialog)) = self.modal.as_mut() else { return Task::none() };
-        match m {
-            prefs::Message::DeviceChosen(d) => dialog.prefs.device = d.id,
-            prefs::Message::BufferChosen(b) => dialog.prefs.buffer_frames = b,
-            prefs::Message::LookChosen(l) => dialog.prefs.look = l,
-            prefs::Message::AutosaveChosen(a) => dialog.prefs.autosave = a,
-            prefs::Message::StopAtEndToggled(on) => dialog.prefs.stop_at_end = on,
-            prefs::Message::Closed => self.modal = None,
-            prefs::Message::Applied => {
-                let new = dialog.prefs.clone();
-                self.modal = None;
-                let restart =
-                    new.device != self.prefs.device || new.buffer_frames != self.prefs.buffer_frames;
-                self.prefs = new;
-                self.autosave.set_interval(self.prefs.autosave.interval());
-                self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
-                if let Err(e) = self.prefs.save() {
-                    self.errors.push(e);
-                }
-                if restart {
-                    return self.restart_audio();
-                }
-            }
-        }
-        Task::none()
-    }
-
-    /// Restarts the engine with the preferences' device and buffer, keeping the session.
-    fn restart_audio(&mut self) -> Task<Message> {
-        let settings = AudioSettings {
-            device: self.prefs.device.clone(),
-            buffer_frames: self.prefs.buffer_frames,
-            null_output: self.null_output,
-        };
-        let position = self.audio.position;
-        self.audio.stop();
-        // Close the old engine first so the device is free for the new one.
-        self.audio.shutdown();
-        let (audio, error) = Audio::start(&settings, self.doc.session.sample_rate);
-        self.audio = audio;
-        self.errors.extend(error);
-        self.audio.seek(position);
-        self.audio.set_loop(&self.doc.session);
-        self.audio.set_end(&self.doc.session, self.prefs.stop_at_end);
-        self.audio.set_monitor(&self.doc.session.monitor);
-        let follow = self.monitor_follows();
-        Task::batch([self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built), follow])
-    }
-
     /// The window.
     pub fn view(&self) -> Element<'_, Message> {
         let looping = self.doc.session.loop_range.is_some_and(|l| l.enabled);
@@ -725,7 +704,17 @@ impl App {
         let base: Element<'_, Message> = layers.into();
         let dialog: Option<Element<'_, Message>> = match &self.modal {
             None => None,
-            Some(Modal::Export) => self.export.as_ref().map(|e| e.view().map(Message::Export)),
+            Some(Modal::Export) => self.export.as_ref().map(|e| {
+                let mut both = row![e.view().map(Message::Export)].spacing(12);
+                if let Some(p) = &self.presets {
+                    both = both.push(p.view(&self.doc.session).map(Message::Presets));
+                }
+                both.into()
+            }),
+            Some(Modal::Album) => {
+                let previewing = self.audio.previewing().is_some();
+                self.album.as_ref().map(|a| a.view(previewing).map(Message::Album))
+            }
             Some(Modal::Preferences(d)) => Some(d.view().map(Message::Prefs)),
             Some(Modal::Unsaved(_)) => Some(files::unsaved_view(&self.doc.name())),
             Some(Modal::Recovery(p)) => Some(p.view().map(Message::Recovery)),
@@ -754,7 +743,9 @@ impl App {
         let busy = self.audio.playing
             || self.audio.meters_active()
             || self.audio.opening.progress().is_some()
-            || self.export.as_ref().is_some_and(Export::is_running);
+            || self.export.as_ref().is_some_and(Export::is_running)
+            || self.album.as_ref().is_some_and(album_view::AlbumView::is_running)
+            || self.presets.as_ref().is_some_and(export_presets::Presets::is_running);
         let every = if busy { Duration::from_millis(40) } else { Duration::from_millis(1000) };
         let ticks = iced::time::every(every).map(|_| Message::Tick);
         Subscription::batch([keys, windows, ticks])

@@ -364,6 +364,16 @@ impl References {
 impl super::App {
     /// Loads the chosen reference slot's graph for the engine when it holds
     /// another or none (after a session opens, an undo, a new engine).
+    /// Ends an album preview, if one plays, and brings the monitor's own
+    /// reference back into the engine (the preview took its place).
+    pub(super) fn end_preview(&mut self) -> Task<super::Message> {
+        if self.audio.stop_preview(&self.doc.session, self.prefs.stop_at_end) {
+            self.monitor_follows()
+        } else {
+            Task::none()
+        }
+    }
+
     pub(super) fn monitor_follows(&mut self) -> Task<super::Message> {
         let dir = self.doc.dir();
         self.monitor

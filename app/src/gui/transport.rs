@@ -38,6 +38,11 @@ pub fn toolbar<'a>(can_undo: Option<&str>, can_redo: Option<&str>) -> Element<'a
             ),
             command("Export", "Bounce the mix and stems (Ctrl+E)", Some(Message::ExportOpened)),
             command(
+                "Album",
+                "Sequence songs into an album, hear the transitions, export it",
+                Some(Message::AlbumOpened)
+            ),
+            command(
                 "Import DAWproject",
                 "Open a DAWproject (Bitwig, Studio One, Cubase) as a new session",
                 Some(Message::DawprojectImport)

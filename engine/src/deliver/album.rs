@@ -118,11 +118,17 @@ pub fn load(path: &Path) -> Result<Album, DeliverError> {
         .map_err(|e| DeliverError::Invalid(format!("cannot read the album {}: {e}", path.display())))?;
     let album: Album = ron::from_str(&text)
         .map_err(|e| DeliverError::Invalid(format!("{}: not an album file: {e}", path.display())))?;
+    check(&album).map_err(|e| DeliverError::Invalid(format!("{}: {e}", path.display())))?;
+    Ok(album)
+}
+
+/// What is wrong with `album`, if anything (the rules [`load`] enforces).
+pub fn check(album: &Album) -> Result<(), String> {
     if album.songs.is_empty() {
-        return Err(DeliverError::Invalid(format!("{}: the album has no songs", path.display())));
+        return Err("the album has no songs".into());
     }
     for (i, s) in album.songs.iter().enumerate() {
-        let bad = |what: String| DeliverError::Invalid(format!("{}: song {}: {what}", path.display(), i + 1));
+        let bad = |what: String| format!("song {}: {what}", i + 1);
         for (name, v) in [("gap", s.gap), ("crossfade", s.crossfade)] {
             if !(v.is_finite() && (0.0..=600.0).contains(&v)) {
                 return Err(bad(format!("{name} must be 0 to 600 seconds, not {v}")));
@@ -138,7 +144,17 @@ pub fn load(path: &Path) -> Result<Album, DeliverError> {
             return Err(bad(format!("gain_db must be -60 to +24, not {}", s.gain_db)));
         }
     }
-    Ok(album)
+    Ok(())
+}
+
+/// Writes `album` to `path` atomically (checked first: a file [`load`] would
+/// refuse is never written).
+pub fn save(album: &Album, path: &Path) -> Result<(), DeliverError> {
+    check(album).map_err(|e| DeliverError::Invalid(format!("{}: {e}", path.display())))?;
+    let text = ron::ser::to_string_pretty(album, ron::ser::PrettyConfig::default())
+        .map_err(|e| DeliverError::Invalid(format!("{}: {e}", path.display())))?;
+    crate::atomic::write_atomically(path, false, |w| std::io::Write::write_all(w, text.as_bytes()))
+        .map_err(|source| DeliverError::Write { path: path.to_owned(), source })
 }
 
 /// Each song's start and the album's length, in frames, for song lengths
@@ -210,37 +226,91 @@ fn title_of(song: &Song) -> String {
     })
 }
 
-/// Renders `album` (read from `album_file`) into `dir`; see the module notes.
-pub fn render(
+/// The album mixed in memory: stereo at its rate, with each song's start.
+#[derive(Debug, Clone)]
+pub struct Assembled {
+    /// The album's rate.
+    pub rate: u32,
+    /// Left and right.
+    pub mix: [Vec<f32>; 2],
+    /// Where each song starts, frames.
+    pub starts: Vec<u64>,
+}
+
+impl Assembled {
+    /// The album's length, frames.
+    pub fn frames(&self) -> u64 {
+        self.mix[0].len() as u64
+    }
+
+    /// Frames `from..to` (clamped to the album).
+    pub fn slice(&self, from: u64, to: u64) -> [Vec<f32>; 2] {
+        let to = to.min(self.frames()) as usize;
+        let from = (from as usize).min(to);
+        [self.mix[0][from..to].to_vec(), self.mix[1][from..to].to_vec()]
+    }
+
+    /// The transition into song `i` (from 1): `half` seconds either side of its start.
+    pub fn transition(&self, i: usize, half: f64) -> Option<[Vec<f32>; 2]> {
+        let start = *self.starts.get(i).filter(|_| i > 0)?;
+        let half = (half * f64::from(self.rate)) as u64;
+        Some(self.slice(start.saturating_sub(half), start + half))
+    }
+
+    /// The loudness of frames `from..to`.
+    pub fn measure(&self, from: usize, to: usize) -> crate::analysis::Analysis {
+        let mut a = MixAnalyzer::new(self.rate, 2, ClipLevels::for_format(None, true));
+        for at in (from..to).step_by(crate::analysis::file::ANALYSIS_BLOCK) {
+            let e = (at + crate::analysis::file::ANALYSIS_BLOCK).min(to);
+            a.add(&self.mix[0][at..e], &self.mix[1][at..e]);
+        }
+        a.finish().0
+    }
+
+    /// Album normalisation: the one gain that brings the whole album to
+    /// `target` LUFS (held back by `ceiling` dBTP if given).
+    pub fn album_gain(&self, target: f64, ceiling: Option<f64>) -> Result<Normalization, DeliverError> {
+        let a = self.measure(0, self.frames() as usize);
+        let lufs = a.integrated_lufs.ok_or(crate::bounce::BounceError::SilentMix)?;
+        Ok(Normalization::plan(target, ceiling, lufs, a.true_peak_dbtp))
+    }
+}
+
+/// The album's rate: its own, or its first song's.
+fn album_rate(album: &Album, album_dir: &Path) -> Result<u32, DeliverError> {
+    if let Some(r) = album.sample_rate {
+        return Ok(r);
+    }
+    let first = album_dir.join(&album.songs[0].source);
+    if first.extension().is_some_and(|e| e == "mixdesk") {
+        Ok(crate::session::load(&first).map_err(|e| DeliverError::Invalid(e.to_string()))?.sample_rate)
+    } else {
+        Ok(crate::media::probe_format(&first).map_err(|e| DeliverError::Invalid(e.to_string()))?.sample_rate)
+    }
+}
+
+/// Renders every song of `album` (read from `album_file`; sources are
+/// relative to it) and places them (see the module's closed form), in
+/// memory. `progress` hears the fraction of songs done; sessions are
+/// bounced into a temporary folder while they are read.
+pub fn assemble(
     album: &Album,
     album_file: &Path,
-    dir: &Path,
-    opts: &AlbumOptions,
-) -> Result<AlbumSummary, DeliverError> {
-    let album_dir = album_file.parent().map_or_else(|| PathBuf::from("."), Path::to_owned);
-    std::fs::create_dir_all(dir).map_err(|source| DeliverError::Write { path: dir.to_owned(), source })?;
+    progress: &mut dyn FnMut(f32),
+) -> Result<Assembled, DeliverError> {
+    check(album).map_err(|e| DeliverError::Invalid(format!("{}: {e}", album_file.display())))?;
     let temp = tempfile::Builder::new()
         .prefix(".mixdesk-album-")
-        .tempdir_in(dir)
-        .map_err(|source| DeliverError::Write { path: dir.to_owned(), source })?;
-    let rate = match album.sample_rate {
-        Some(r) => r,
-        None => {
-            let first = album_dir.join(&album.songs[0].source);
-            if first.extension().is_some_and(|e| e == "mixdesk") {
-                crate::session::load(&first).map_err(|e| DeliverError::Invalid(e.to_string()))?.sample_rate
-            } else {
-                crate::media::probe_format(&first)
-                    .map_err(|e| DeliverError::Invalid(e.to_string()))?
-                    .sample_rate
-            }
-        }
-    };
-    let songs: Vec<[Vec<f32>; 2]> = album
-        .songs
-        .iter()
-        .map(|s| render_song(s, &album_dir, rate, temp.path()))
-        .collect::<Result<_, _>>()?;
+        .tempdir()
+        .map_err(|source| DeliverError::Write { path: std::env::temp_dir(), source })?;
+    let temp = temp.path();
+    let album_dir = album_file.parent().map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let rate = album_rate(album, &album_dir)?;
+    let mut songs: Vec<[Vec<f32>; 2]> = Vec::with_capacity(album.songs.len());
+    for (i, s) in album.songs.iter().enumerate() {
+        songs.push(render_song(s, &album_dir, rate, temp)?);
+        progress((i + 1) as f32 / album.songs.len() as f32);
+    }
     let lens: Vec<u64> = songs.iter().map(|s| s[0].len() as u64).collect();
     let (starts, total) = placement(album, &lens, rate).map_err(DeliverError::Invalid)?;
     let mut mix = [vec![0.0f32; total as usize], vec![0.0f32; total as usize]];
@@ -271,24 +341,41 @@ pub fn render(
             }
         }
     }
-    drop(songs);
+    Ok(Assembled { rate, mix, starts })
+}
+
+/// Renders `album` (read from `album_file`) into `dir`; see the module notes.
+pub fn render(
+    album: &Album,
+    album_file: &Path,
+    dir: &Path,
+    opts: &AlbumOptions,
+) -> Result<AlbumSummary, DeliverError> {
+    render_with_progress(album, album_file, dir, opts, &mut |_| {})
+}
+
+/// [`render`], telling `progress` the fraction done (0 to 1).
+pub fn render_with_progress(
+    album: &Album,
+    album_file: &Path,
+    dir: &Path,
+    opts: &AlbumOptions,
+    progress: &mut dyn FnMut(f32),
+) -> Result<AlbumSummary, DeliverError> {
+    std::fs::create_dir_all(dir).map_err(|source| DeliverError::Write { path: dir.to_owned(), source })?;
+    let temp = tempfile::Builder::new()
+        .prefix(".mixdesk-album-")
+        .tempdir_in(dir)
+        .map_err(|source| DeliverError::Write { path: dir.to_owned(), source })?;
+    // Rendering the songs is most of the work; writing the files the rest.
+    let assembled = assemble(album, album_file, &mut |f| progress(0.7 * f))?;
+    let (rate, starts, total) = (assembled.rate, assembled.starts.clone(), assembled.frames());
     // The album's loudness, for one album gain.
-    let measure = |from: usize, to: usize| {
-        let mut a = MixAnalyzer::new(rate, 2, ClipLevels::for_format(None, true));
-        for at in (from..to).step_by(crate::analysis::file::ANALYSIS_BLOCK) {
-            let e = (at + crate::analysis::file::ANALYSIS_BLOCK).min(to);
-            a.add(&mix[0][at..e], &mix[1][at..e]);
-        }
-        a.finish().0
-    };
     let normalization = match opts.normalize_lufs {
         None => None,
-        Some(target) => {
-            let a = measure(0, total as usize);
-            let lufs = a.integrated_lufs.ok_or(crate::bounce::BounceError::SilentMix)?;
-            Some(Normalization::plan(target, opts.true_peak_ceiling, lufs, a.true_peak_dbtp))
-        }
+        Some(target) => Some(assembled.album_gain(target, opts.true_peak_ceiling)?),
     };
+    let mix = &assembled.mix;
     let gain_db = normalization.map_or(0.0, |n| n.gain_db);
     let out_rate = opts.rate.unwrap_or(rate);
     let at_rate = |f: u64| (u128::from(f) * u128::from(out_rate) / u128::from(rate)) as u64;
@@ -326,6 +413,7 @@ pub fn render(
         tags,
         markers,
         origination: Origination { description: what, time_reference: 0 },
+        tracks: Vec::new(),
     };
     let album_tags =
         Tags { album: Some(album.title.clone()), artist: album.artist.clone(), ..Tags::default() };
@@ -336,16 +424,17 @@ pub fn render(
     let album_path = dir.join(format!("{}.{ext}", safe(&album.title)));
     let markers: Vec<(String, u64)> =
         titles.iter().zip(&starts).map(|(t, s)| (t.clone(), at_rate(*s))).collect();
-    let (album_file_out, _) = convert(
-        &whole,
-        &album_path,
-        &spec(
-            1,
-            Tags { title: Some(album.title.clone()), ..album_tags.clone() },
-            markers,
-            format!("The album {}", album.title),
-        ),
-    )?;
+    let mut whole_spec = spec(
+        1,
+        Tags { title: Some(album.title.clone()), ..album_tags.clone() },
+        markers,
+        format!("The album {}", album.title),
+    );
+    // A FLAC album carries its track list as a CUESHEET block.
+    whole_spec.tracks =
+        starts.iter().zip(&album.songs).map(|(s, song)| (at_rate(*s), song.isrc.clone())).collect();
+    let (album_file_out, _) = convert(&whole, &album_path, &whole_spec)?;
+    progress(0.8);
     // One file per song, split at the starts.
     let mut tracks = Vec::new();
     for (i, title) in titles.iter().enumerate() {
@@ -365,6 +454,7 @@ pub fn render(
             &path,
             &spec(10 + i as u64, tags, Vec::new(), format!("Track {} of {}", i + 1, album.title)),
         )?;
+        progress(0.8 + 0.2 * (i + 1) as f32 / titles.len() as f32);
         let _ = std::fs::remove_file(&t);
         let start_seconds = starts[i] as f64 / f64::from(rate);
         tracks.push(AlbumRow { track: i + 1, title: title.clone(), start: starts[i], start_seconds, file });

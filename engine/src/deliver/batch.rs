@@ -3,6 +3,9 @@
 //! Each preset renders the session once (with the master's limiters
 //! bypassed when it says so) and writes `SESSION - PRESET.ext` into the
 //! output folder (stems into `SESSION - PRESET stems/`), with its report.
+//! The session's open review notes go on the sheet, and the share page
+//! (`crate::review::page`) is written beside the first WAV mix delivered, so
+//! whoever receives the files can play it and answer the notes.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +14,7 @@ use super::sheet::{DeliverySheet, SheetRow};
 use super::{DeliverError, DeliverOptions, Tags, deliver};
 use crate::bounce::{BounceOptions, Dither, NormalizeTarget};
 use crate::media::MediaPool;
+use crate::review::page::Which;
 use crate::session::Session;
 
 /// What a multi-preset export wrote.
@@ -20,6 +24,10 @@ pub struct BatchSummary {
     pub sheet: DeliverySheet,
     /// The sheet's files.
     pub sheet_paths: [PathBuf; 2],
+    /// The review notes' share page, when the session has open notes and a WAV mix was delivered.
+    pub review_page: Option<crate::review::page::Written>,
+    /// Why the share page could not be written (the files and the sheet were).
+    pub review_error: Option<String>,
 }
 
 /// A file name for `preset` of the session `stem`.
@@ -58,6 +66,7 @@ pub fn run_presets(
     let stem = session_file.file_stem().map_or_else(|| "mix".into(), |s| s.to_string_lossy().into_owned());
     let pool = MediaPool::new();
     let mut rows = Vec::new();
+    let mut first_wav = None;
     let n = presets.len() as f64;
     for (i, p) in presets.iter().enumerate() {
         let mut s = session.clone();
@@ -104,17 +113,41 @@ pub fn run_presets(
             SheetRow::of(f, dir, &p.name, pf, notes)
                 .map_err(|source| DeliverError::Write { path: dir.to_owned(), source })
         };
+        if first_wav.is_none() && matches!(summary.mix.format, super::Format::Wav(_)) {
+            first_wav = Some(summary.mix.path.clone());
+        }
         rows.push(row(&summary.mix, warnings, &notes)?);
         for stem in &summary.stems {
             rows.push(row(stem, Vec::new(), "")?);
         }
     }
-    let sheet = DeliverySheet {
-        session: session_file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        notes: notes.to_owned(),
-        rows,
-    };
+    let name = session_file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let sheet =
+        DeliverySheet { session: name.clone(), notes: notes.to_owned(), review: open_notes(session), rows };
     let sheet_paths =
         sheet.write(dir).map_err(|source| DeliverError::Write { path: dir.to_owned(), source })?;
-    Ok(BatchSummary { sheet, sheet_paths })
+    let (mut review_page, mut review_error) = (None, None);
+    if !sheet.review.is_empty() {
+        match &first_wav {
+            Some(wav) => match crate::review::page::write(session, &name, wav, 0.0, Which::Open) {
+                Ok(w) => review_page = Some(w),
+                Err(e) => {
+                    review_error = Some(format!("cannot write the review page beside {}: {e}", wav.display()))
+                }
+            },
+            None => {
+                review_error = Some(
+                    "no WAV was delivered, so there is no review page to play it (tick a WAV preset)".into(),
+                )
+            }
+        }
+    }
+    Ok(BatchSummary { sheet, sheet_paths, review_page, review_error })
+}
+
+/// The session's open review notes as the sheet lists them.
+fn open_notes(session: &Session) -> Vec<String> {
+    let (text, _) = crate::review::page::report_section(session, 0.0, f64::INFINITY, Which::Open);
+    // The section's first lines are a blank and its heading; the notes follow, indented.
+    text.lines().skip(2).filter(|l| !l.trim().is_empty()).map(|l| l.trim().to_owned()).collect()
 }

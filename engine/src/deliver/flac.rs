@@ -26,6 +26,8 @@ pub(crate) struct FlacSink {
     codes: [Vec<i32>; 2],
     /// Extra metadata blocks (type, body), e.g. the Vorbis comment.
     blocks: Vec<(u8, Vec<u8>)>,
+    /// Tracks for a CUESHEET block (start frame, ISRC), when the file is an album.
+    tracks: Vec<(u64, Option<String>)>,
 }
 
 impl std::fmt::Debug for FlacSink {
@@ -44,6 +46,7 @@ impl FlacSink {
         dither: bool,
         seed: u64,
         blocks: Vec<(u8, Vec<u8>)>,
+        tracks: Vec<(u64, Option<String>)>,
     ) -> std::io::Result<FlacSink> {
         let (target, file) = AtomicFile::create(path)?;
         Ok(FlacSink {
@@ -55,6 +58,7 @@ impl FlacSink {
             samples: Vec::new(),
             codes: [Vec::new(), Vec::new()],
             blocks,
+            tracks,
         })
     }
 
@@ -80,7 +84,10 @@ impl FlacSink {
 
     /// Encodes, writes and puts the file in place.
     pub fn finish(self) -> std::io::Result<PathBuf> {
-        let FlacSink { target, mut file, rate, bits, samples, blocks, .. } = self;
+        let FlacSink { target, mut file, rate, bits, samples, mut blocks, tracks, .. } = self;
+        if !tracks.is_empty() {
+            blocks.push((5, cuesheet(&tracks, samples.len() as u64 / 2)));
+        }
         let err = |what: String| std::io::Error::other(format!("the FLAC encoder failed: {what}"));
         let config =
             flacenc::config::Encoder::default().into_verified().map_err(|(_, e)| err(format!("{e:?}")))?;
@@ -106,6 +113,36 @@ impl FlacSink {
         target.commit(false)?;
         Ok(path)
     }
+}
+
+/// The body of a FLAC `CUESHEET` block (not a CD: any sample offsets) for
+/// `tracks` (start frame, ISRC) in a stream of `total` frames: each track
+/// with index 01 at its start, then the lead-out (track 255) at the end.
+pub fn cuesheet(tracks: &[(u64, Option<String>)], total: u64) -> Vec<u8> {
+    let mut b = vec![0u8; 128]; // media catalog number: none
+    b.extend_from_slice(&0u64.to_be_bytes()); // lead-in samples: not a CD
+    b.extend_from_slice(&[0u8; 259]); // not a CD, reserved
+    b.push(tracks.len() as u8 + 1);
+    let track = |b: &mut Vec<u8>, offset: u64, number: u8, isrc: Option<&str>, index: bool| {
+        b.extend_from_slice(&offset.to_be_bytes());
+        b.push(number);
+        let mut code = [0u8; 12];
+        if let Some(i) = isrc.map(|i| i.replace('-', "").to_ascii_uppercase()).filter(|i| i.len() == 12) {
+            code.copy_from_slice(i.as_bytes());
+        }
+        b.extend_from_slice(&code);
+        b.extend_from_slice(&[0u8; 14]); // audio, no pre-emphasis, reserved
+        b.push(u8::from(index));
+        if index {
+            b.extend_from_slice(&0u64.to_be_bytes()); // index 01 at the track's start
+            b.extend_from_slice(&[1, 0, 0, 0]);
+        }
+    };
+    for (i, (offset, isrc)) in tracks.iter().enumerate() {
+        track(&mut b, *offset, i as u8 + 1, isrc.as_deref(), true);
+    }
+    track(&mut b, total, 255, None, false);
+    b
 }
 
 /// The kept samples as the encoder's input.

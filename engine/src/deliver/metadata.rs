@@ -86,11 +86,37 @@ impl Tags {
 
     /// A whole ID3v2.4 tag (empty when no tag is set).
     pub fn id3(&self) -> std::io::Result<Vec<u8>> {
+        self.id3_with_chapters(&[])
+    }
+
+    /// [`Tags::id3`] with `chapters` (title, start ms, end ms) as `CHAP`
+    /// frames listed in order by a top-level `CTOC` (the album as one MP3).
+    pub fn id3_with_chapters(&self, chapters: &[(String, u32, u32)]) -> std::io::Result<Vec<u8>> {
         use id3::TagLike;
-        if self.is_empty() {
+        if self.is_empty() && chapters.is_empty() {
             return Ok(Vec::new());
         }
         let mut tag = id3::Tag::new();
+        for (i, (title, start, end)) in chapters.iter().enumerate() {
+            let title = id3::Frame::text("TIT2", title.clone());
+            tag.add_frame(id3::frame::Chapter {
+                element_id: format!("chp{}", i + 1),
+                start_time: *start,
+                end_time: *end,
+                start_offset: u32::MAX,
+                end_offset: u32::MAX,
+                frames: vec![title],
+            });
+        }
+        if !chapters.is_empty() {
+            tag.add_frame(id3::frame::TableOfContents {
+                element_id: "toc".into(),
+                top_level: true,
+                ordered: true,
+                elements: (1..=chapters.len()).map(|i| format!("chp{i}")).collect(),
+                frames: Vec::new(),
+            });
+        }
         if let Some(t) = &self.title {
             tag.set_title(t.clone());
         }

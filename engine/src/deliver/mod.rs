@@ -211,6 +211,7 @@ pub fn deliver(
             description: format!("{what} of {name}, delivered by Mixdesk as {}", opts.format.describe()),
             time_reference: at_rate(start),
         },
+        tracks: Vec::new(),
     };
     let mut stems = Vec::new();
     if let Some(dir) = bounce.stems_dir.as_ref().filter(|_| !summary.stems.is_empty()) {
@@ -274,6 +275,10 @@ pub(crate) struct Convert {
     pub markers: Vec<(String, u64)>,
     /// The `bext` origination, WAV only.
     pub origination: Origination,
+    /// Album tracks (start frame at the delivered rate, ISRC), written as a
+    /// FLAC `CUESHEET` block; in an MP3 the markers become ID3 chapters when
+    /// this is set (WAV has the markers as cue points).
+    pub tracks: Vec<(u64, Option<String>)>,
 }
 
 /// Frames read from the rendered file at a time.
@@ -292,7 +297,9 @@ pub(crate) fn convert(
     let write_err = |source| DeliverError::Write { path: output.to_owned(), source };
     let mut reader = hound::WavReader::open(input).map_err(read_err)?;
     let frames_in = u64::from(reader.duration());
-    let mut sink = Sink::create(output, spec).map_err(write_err)?;
+    let frames_out =
+        (u128::from(frames_in) * u128::from(spec.rate)).div_ceil(u128::from(spec.from.max(1))) as u64;
+    let mut sink = Sink::create(output, spec, frames_out).map_err(write_err)?;
     let mut converter = if spec.from == spec.rate {
         None
     } else {
@@ -409,7 +416,8 @@ enum Sink {
 }
 
 impl Sink {
-    fn create(path: &Path, spec: &Convert) -> std::io::Result<Sink> {
+    /// Starts `path` for a file of `frames` frames at the delivered rate.
+    fn create(path: &Path, spec: &Convert, frames: u64) -> std::io::Result<Sink> {
         Ok(match spec.format {
             Format::Wav(bits) => {
                 let depth = match bits {
@@ -435,8 +443,21 @@ impl Sink {
                 spec.dither,
                 spec.seed,
                 vec![(4, spec.tags.vorbis_comment())],
+                spec.tracks.clone(),
             )?),
-            Format::Mp3(mode) => Sink::Mp3(Mp3Sink::create(path, spec.rate, mode, &spec.tags.id3()?)?),
+            Format::Mp3(mode) => {
+                // An album: one chapter per track (the markers hold the titles and starts).
+                let ms = |f: u64| {
+                    (u128::from(f) * 1000 / u128::from(spec.rate.max(1))).min(u128::from(u32::MAX)) as u32
+                };
+                let chapters: Vec<(String, u32, u32)> = if spec.tracks.is_empty() {
+                    Vec::new()
+                } else {
+                    let ends = spec.markers.iter().skip(1).map(|m| m.1).chain([frames]);
+                    spec.markers.iter().zip(ends).map(|((t, s), e)| (t.clone(), ms(*s), ms(e))).collect()
+                };
+                Sink::Mp3(Mp3Sink::create(path, spec.rate, mode, &spec.tags.id3_with_chapters(&chapters)?)?)
+            }
         })
     }
 

@@ -47,6 +47,10 @@ pub struct DeliverySheet {
     pub session: String,
     /// Notes for the mastering engineer.
     pub notes: String,
+    /// The session's open review notes, one per line ("0:12.5  open  [Vocal]
+    /// Ann: too quiet"), for the mastering engineer too; empty when none.
+    #[serde(default)]
+    pub review: Vec<String>,
     /// The files.
     pub rows: Vec<SheetRow>,
 }
@@ -110,6 +114,15 @@ impl DeliverySheet {
         if !self.notes.is_empty() {
             s.push_str(&format!("\nNotes for the mastering engineer:\n{}\n", self.notes));
         }
+        if !self.review.is_empty() {
+            s.push_str(&format!(
+                "\nOpen review notes ({}; times on the session's timeline):\n",
+                self.review.len()
+            ));
+            for line in &self.review {
+                s.push_str(&format!("  {line}\n"));
+            }
+        }
         for r in &self.rows {
             s.push_str(&format!(
                 "\n{} [{}]\n  format      {}, {} Hz{}\n  length      {:.3} s\n  loudness    {} LUFS integrated, true peak {} dBTP, sample peak {} dBFS\n  preflight   {}\n  sha256      {}\n",
@@ -144,6 +157,13 @@ impl DeliverySheet {
                 "<h2>Notes for the mastering engineer</h2>\n<p>{}</p>\n",
                 escape(&self.notes)
             ));
+        }
+        if !self.review.is_empty() {
+            s.push_str("<h2>Open review notes</h2>\n<ul>\n");
+            for line in &self.review {
+                s.push_str(&format!("<li>{}</li>\n", escape(line)));
+            }
+            s.push_str("</ul>\n");
         }
         s.push_str("<table>\n<tr><th>File</th><th>Preset</th><th>Format</th><th>Rate</th><th>Bits</th><th>Length</th><th>Integrated</th><th>True peak</th><th>Preflight</th><th>SHA-256</th><th>Notes</th></tr>\n");
         for r in &self.rows {

@@ -80,6 +80,8 @@ pub enum Edit {
     Folder(FolderId, Option<Folder>),
     /// Replace the review notes (a status changed, notes imported).
     Notes(Vec<Note>),
+    /// Replace the session's delivery presets (edited in the export dialog).
+    Delivery(Vec<crate::deliver::preset::DeliveryPreset>),
     /// Replace the whole session (a mix version, relinked media).
     Session(Box<Session>),
 }
@@ -161,6 +163,10 @@ impl Edit {
                 let before = std::mem::replace(&mut s.notes, notes.clone());
                 (before != *notes).then_some(Edit::Notes(before))?
             }
+            Edit::Delivery(presets) => {
+                let before = std::mem::replace(&mut s.delivery, presets.clone());
+                (before != *presets).then_some(Edit::Delivery(before))?
+            }
             Edit::Session(new) => {
                 if **new == *s {
                     return None;
@@ -194,7 +200,8 @@ impl Edit {
             | Edit::Marker(..)
             | Edit::Group(..)
             | Edit::Folder(..)
-            | Edit::Notes(_) => Effect::None,
+            | Edit::Notes(_)
+            | Edit::Delivery(_) => Effect::None,
             Edit::Clip(..)
             | Edit::Lane(..)
             | Edit::Processor(..)
@@ -227,7 +234,9 @@ impl Edit {
             (Edit::Send(a, _), Edit::Send(b, _)) => a == b,
             (Edit::Bus(a, _), Edit::Bus(b, _)) => a == b,
             (Edit::Track(a, _), Edit::Track(b, _)) => a == b,
-            (Edit::Session(_), Edit::Session(_)) | (Edit::Notes(_), Edit::Notes(_)) => true,
+            (Edit::Session(_), Edit::Session(_))
+            | (Edit::Notes(_), Edit::Notes(_))
+            | (Edit::Delivery(_), Edit::Delivery(_)) => true,
             _ => false,
         }
     }
@@ -362,6 +371,7 @@ mod tests {
         };
         round_trip(&mut s, Edit::Group(group.id, Some(group.clone())));
         round_trip(&mut s, Edit::PanLaw(crate::session::PanLaw::Minus6Db));
+        round_trip(&mut s, Edit::Delivery(crate::deliver::preset::defaults()));
         round_trip(&mut s, Edit::Group(group.id, Some(crate::session::Group { suspended: true, ..group })));
         let bus = Bus {
             id: BusId(60),
