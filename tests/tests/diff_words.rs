@@ -191,7 +191,7 @@ fn groups_read_by_name_members_links_and_state() {
         words(&b, &c),
         [
             "Group \"Rhythm\" members Kick, Bass -> Kick",
-            "Group \"Rhythm\" links gain, mute, solo, selection -> gain, solo, selection",
+            "Group \"Rhythm\" links gain, mute, solo, selection, automation -> gain, solo, selection, automation",
             "Group \"Rhythm\" active -> suspended",
         ]
     );

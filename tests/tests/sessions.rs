@@ -160,7 +160,10 @@ fn the_version_4_fixture_loads_with_its_groups_comments_and_monitor_and_older_ve
     assert_eq!(drums.shares, Shares::default(), "a group links everything unless it says otherwise");
     assert!(!drums.suspended);
     let low = &s.groups[1];
-    assert_eq!(low.shares, Shares { gain: true, mute: false, solo: false, selection: true });
+    assert_eq!(
+        low.shares,
+        Shares { gain: true, mute: false, solo: false, selection: true, automation: false }
+    );
     assert!(low.suspended);
     assert_eq!(s.next_id(), 10, "group ids share the session's id space");
     assert_eq!(s.group_of(StripRef::Track(TrackId(3))).map(|g| g.id), Some(GroupId(8)));

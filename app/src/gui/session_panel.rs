@@ -297,6 +297,7 @@ fn group_view<'a>(doc: &'a Document, g: &'a Group) -> Element<'a, Message> {
             link("mute", sh.mute, Shares { mute: !sh.mute, ..sh }),
             link("solo", sh.solo, Shares { solo: !sh.solo, ..sh }),
             link("select", sh.selection, Shares { selection: !sh.selection, ..sh }),
+            link("arm", sh.automation, Shares { automation: !sh.automation, ..sh }),
         ]
         .spacing(3)
         .align_y(Alignment::Center),

@@ -465,3 +465,27 @@ fn clip_gain_and_a_point_value_are_typed_in_the_timeline_toolbar() {
     let _ = app.update(Message::Undo);
     assert_eq!(app.doc.session.lane(fader).unwrap().points[0].value, -6.0);
 }
+
+#[test]
+fn arming_a_lane_arms_the_same_lane_of_every_member_when_the_group_links_automation() {
+    use super::timeline::Message as T;
+    use mixdesk_engine::session::{AutoMode, Shares};
+    let (_dir, mut app) = super::tests::fixture();
+    group_kick_and_bass(&mut app);
+    let (kick, bass) = (ParamId::Strip(KICK, StripParam::Fader), ParamId::Strip(BASS, StripParam::Fader));
+    let before = app.doc.session.clone();
+    let steps = app.doc.history().count();
+    let _ = app.update(Message::Timeline(T::LaneModeChosen(kick, AutoMode::Touch)));
+    let mode = |app: &App, p| app.doc.session.lane(p).map(|l| l.mode);
+    assert_eq!((mode(&app, kick), mode(&app, bass)), (Some(AutoMode::Touch), Some(AutoMode::Touch)));
+    assert_eq!(app.doc.history().count(), steps + 1, "one step for both");
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session, before);
+
+    // A group that does not link automation arms the lane alone.
+    let gid = app.doc.session.groups[0].id;
+    let shares = Shares { automation: false, ..Shares::default() };
+    let _ = app.update(Message::SessionPanel(super::session_panel::Message::Shares(gid, shares)));
+    let _ = app.update(Message::Timeline(T::LaneModeChosen(kick, AutoMode::Latch)));
+    assert_eq!((mode(&app, kick), mode(&app, bass)), (Some(AutoMode::Latch), None));
+}

@@ -11,10 +11,16 @@ fn members(s: &Session, g: &Group) -> String {
 
 fn shares(g: &Group) -> String {
     let s = g.shares;
-    let on: Vec<&str> = [(s.gain, "gain"), (s.mute, "mute"), (s.solo, "solo"), (s.selection, "selection")]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-        .collect();
+    let on: Vec<&str> = [
+        (s.gain, "gain"),
+        (s.mute, "mute"),
+        (s.solo, "solo"),
+        (s.selection, "selection"),
+        (s.automation, "automation"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
     if on.is_empty() { "nothing".to_owned() } else { on.join(", ") }
 }
 

@@ -46,11 +46,17 @@ pub struct Shares {
     pub solo: bool,
     /// Clicking one member selects them all.
     pub selection: bool,
+    /// Arming a member's strip lane for recording (its automation mode:
+    /// Touch, Latch, Write, Trim, or back to Read/Off) arms the same lane of
+    /// every member. New groups link it; a file written before it that lists
+    /// what its group links leaves it off.
+    #[serde(default)]
+    pub automation: bool,
 }
 
 impl Default for Shares {
     fn default() -> Shares {
-        Shares { gain: true, mute: true, solo: true, selection: true }
+        Shares { gain: true, mute: true, solo: true, selection: true, automation: true }
     }
 }
 
@@ -65,6 +71,8 @@ pub enum Linked {
     Solo,
     /// Selection in the mixer.
     Selection,
+    /// The automation mode of a strip lane.
+    Automation,
 }
 
 impl Shares {
@@ -75,6 +83,7 @@ impl Shares {
             Linked::Mute => self.mute,
             Linked::Solo => self.solo,
             Linked::Selection => self.selection,
+            Linked::Automation => self.automation,
         }
     }
 }

@@ -239,8 +239,23 @@ pub fn update(
         }
         Message::LaneModeChosen(param, mode) => {
             let name = param_name(&doc.session, param);
-            let lane = Lane { mode, ..lane_now(&doc.session, param) };
-            doc.apply("lane-mode", format!("{name} automation: {mode:?}"), Edit::Lane(param, Some(lane)));
+            // A strip lane arms the same lane of every member of a group that links automation.
+            let params: Vec<ParamId> = match param {
+                ParamId::Strip(r, p) => doc
+                    .session
+                    .linked(r, mixdesk_engine::session::Linked::Automation)
+                    .into_iter()
+                    .map(|m| ParamId::Strip(m, p))
+                    .collect(),
+                _ => vec![param],
+            };
+            let others =
+                if params.len() > 1 { format!(" and {} more", params.len() - 1) } else { String::new() };
+            let edits = params
+                .into_iter()
+                .map(|q| Edit::Lane(q, Some(Lane { mode, ..lane_now(&doc.session, q) })))
+                .collect();
+            doc.apply_all("lane-mode", format!("{name}{others} automation: {mode:?}"), edits);
         }
         Message::ClipPressed(id, add) => {
             ui.points = None;
