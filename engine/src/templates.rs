@@ -117,6 +117,7 @@ impl TrackTemplate {
             clips: Vec::new(),
             strip,
             output,
+            layout: Default::default(),
         }
     }
 

@@ -121,6 +121,8 @@ fn the_version_5_fixture_loads_with_its_vca_and_folders_and_older_versions_have_
     assert_eq!((drums.collapsed, drums.bus), (true, Some(BusId(7))));
     assert_eq!((s.folders[1].collapsed, s.folders[1].bus), (false, None), "open and not summing by default");
     assert!(s.folded(TrackId(3)) && !s.folded(TrackId(5)));
+    assert_eq!(s.track(TrackId(5)).unwrap().layout, session::Layout::Mono);
+    assert_eq!(s.track(TrackId(1)).unwrap().layout, session::Layout::Auto, "as its clips are by default");
     assert_eq!(s.next_id(), 11, "folder ids share the session's id space");
     // Saved again, it is the same session; a plain bus writes no `vca`.
     let text = session::to_ron_string(&s).unwrap();

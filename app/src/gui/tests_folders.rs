@@ -172,3 +172,16 @@ fn a_session_template_keeps_the_setup_and_a_new_session_starts_from_it() {
     run(&mut app, task);
     assert!(app.doc.session.tracks.is_empty());
 }
+
+#[test]
+fn mono_adds_a_mono_track_in_one_step() {
+    let (_dir, mut app) = super::tests::fixture();
+    let before = app.doc.session.clone();
+    act(&mut app, |ui| {
+        let _ = ui.click(id(super::mixer::strip::MONO_ADD_ID)).unwrap();
+    });
+    let t = app.doc.session.tracks.last().unwrap();
+    assert_eq!(t.layout, mixdesk_engine::session::Layout::Mono, "{:?}", app.doc.undo_label());
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session, before);
+}

@@ -141,6 +141,7 @@ impl Reader<'_> {
                     clips: Vec::new(),
                     strip: Strip::default(),
                     output: Output::Master,
+                    layout: Default::default(),
                 });
                 if let Some(x) = t.attr("id") {
                     tracks.insert(x.to_owned(), id);

@@ -129,6 +129,7 @@ pub fn session() -> Session {
             }],
             strip: Strip { fader_db: Decibels(part.fader_db), pan: Pan(part.pan), ..Strip::default() },
             output: Default::default(),
+            layout: Default::default(),
         });
     }
     s.master.fader_db = Decibels(-3.0);

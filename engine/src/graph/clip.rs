@@ -50,7 +50,8 @@ impl ClipPlayer {
     /// Mixes this clip's audio for the block `[pos, pos + n)` into `buf` (one slice
     /// per track channel): added to what is there, or written over it when
     /// `overwrite` is set (the caller then zeroes only what the clip does not
-    /// cover). `scratch` must be at least `n` long. Realtime-safe.
+    /// cover). A mono track folds a stereo (or wider) clip to `(L + R) / 2`.
+    /// `scratch` must be at least `2n` long. Realtime-safe.
     pub fn mix_into(&self, pos: u64, buf: &mut [&mut [f32]], scratch: &mut [f32], overwrite: bool) {
         let n = buf[0].len() as u64;
         let a = pos.max(self.start);
@@ -88,14 +89,36 @@ impl ClipPlayer {
             return;
         }
         let src_channels = source.channel_count();
+        let fold = buf.len() == 1 && src_channels > 1;
+        let (scratch, second) = scratch.split_at_mut(scratch.len() / 2);
         for (ch, out) in buf.iter_mut().enumerate() {
             let src_ch = ch.min(src_channels - 1);
             let src: &[f32] = match source.slice(src_ch, src_at, len) {
-                Some(s) => s,
+                Some(s) if !fold => s,
+                Some(s) => {
+                    scratch[..len].copy_from_slice(s);
+                    &scratch[..len]
+                }
                 None => {
                     source.read(src_ch, src_at, &mut scratch[..len]);
                     &scratch[..len]
                 }
+            };
+            let src: &[f32] = if fold {
+                let right: &[f32] = match source.slice(1, src_at, len) {
+                    Some(s) => s,
+                    None => {
+                        source.read(1, src_at, &mut second[..len]);
+                        &second[..len]
+                    }
+                };
+                let folded = &mut scratch[..len];
+                for (l, r) in folded.iter_mut().zip(right) {
+                    *l = 0.5 * (*l + r);
+                }
+                folded
+            } else {
+                src
             };
             let out = &mut out[lo..hi];
             match (flat, overwrite) {

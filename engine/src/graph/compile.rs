@@ -119,10 +119,15 @@ pub fn compile(
         .map(|&i| {
             let t = &session.tracks[i];
             let clips: Vec<ClipPlayer> = t.clips.iter().map(|c| ClipPlayer::new(c, source(c))).collect();
-            let channels = if clips.iter().any(|c| c.source.as_ref().is_some_and(|s| s.channel_count() > 1)) {
-                2
-            } else {
-                1
+            let channels = match t.layout {
+                crate::session::Layout::Mono => 1,
+                crate::session::Layout::Stereo => 2,
+                crate::session::Layout::Auto
+                    if clips.iter().any(|c| c.source.as_ref().is_some_and(|s| s.channel_count() > 1)) =>
+                {
+                    2
+                }
+                crate::session::Layout::Auto => 1,
             };
             let chain = chain_of(&t.strip).map_err(plugin_error(format!("track '{}'", t.name)))?;
             Ok(TrackNode {
@@ -131,7 +136,8 @@ pub fn compile(
                 channels,
                 input: [vec![0.0; max_block], vec![0.0; max_block]],
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
-                scratch: vec![0.0; max_block],
+                // Two blocks: a mono track folds a stereo clip from both channels.
+                scratch: vec![0.0; 2 * max_block],
                 gains: gains(channels, &t.strip, !chain.is_empty()),
                 read_ahead: 0,
                 early: Delay::new(0),

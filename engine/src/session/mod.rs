@@ -233,6 +233,28 @@ pub struct Track {
     /// Where the strip's output goes.
     #[serde(default)]
     pub output: Output,
+    /// Mono, stereo, or as its clips are (the default).
+    #[serde(default, skip_serializing_if = "Layout::is_auto")]
+    pub layout: Layout,
+}
+
+/// A track's channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Layout {
+    /// Stereo if any of its clips is, else mono.
+    #[default]
+    Auto,
+    /// Mono: a stereo clip plays as `(L + R) / 2`, and pan places it.
+    Mono,
+    /// Stereo: a mono clip plays on both channels, and pan is a balance.
+    Stereo,
+}
+
+impl Layout {
+    /// Whether this is the default (as the clips are).
+    pub fn is_auto(&self) -> bool {
+        *self == Layout::Auto
+    }
 }
 
 impl Track {
@@ -257,6 +279,7 @@ impl Track {
             }],
             strip: Strip::default(),
             output: Output::Master,
+            layout: Default::default(),
         }
     }
 }

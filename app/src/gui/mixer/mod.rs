@@ -86,6 +86,8 @@ pub enum Message {
     BusAdded,
     /// "+ track" pressed: an empty audio track at the end.
     TrackAdded,
+    /// "+ mono" or "+ stereo" pressed: an empty track of that layout at the end.
+    TrackAddedAs(mixdesk_engine::session::Layout),
     /// A track's or bus's delete button: it goes with its lanes, and sends,
     /// outputs and sidechain keys that name it (one undo step).
     StripDeleted(StripRef),

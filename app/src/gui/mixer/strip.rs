@@ -7,7 +7,7 @@ use iced::widget::{
     text, text_input, tooltip,
 };
 use iced::{Alignment, Element, Length, mouse};
-use mixdesk_engine::session::{Output, Session, StripRef};
+use mixdesk_engine::session::{Layout, Output, Session, StripRef};
 
 use super::{BusChoice, Kind, Message, MixerUi, OutputChoice, strip_name};
 use crate::gui::audio::Audio;
@@ -533,6 +533,11 @@ pub fn add_strips<'a>(templates: &[mixdesk_engine::templates::TrackTemplate]) ->
     };
     let mut col = column![
         add("+ track", Message::TrackAdded),
+        row![
+            container(add("mono", Message::TrackAddedAs(Layout::Mono))).id(MONO_ADD_ID),
+            add("stereo", Message::TrackAddedAs(Layout::Stereo)),
+        ]
+        .spacing(2),
         add("+ bus", Message::BusAdded),
         container(add("+ VCA", Message::VcaAdded)).id(VCA_ADD_ID),
     ]
@@ -553,6 +558,9 @@ pub fn add_strips<'a>(templates: &[mixdesk_engine::templates::TrackTemplate]) ->
     }
     container(col).padding(6).into()
 }
+
+/// The id of the "+ mono" track button (tests find it by this).
+pub const MONO_ADD_ID: &str = "track-add-mono";
 
 /// The id of the "+ VCA" button (tests find it by this).
 pub const VCA_ADD_ID: &str = "vca-add";

@@ -2,8 +2,8 @@
 //! of change, each one undo step (or one gesture) with a label in words.
 
 use mixdesk_engine::session::{
-    Bus, BusId, Output, ParamId, ProcessorId, Send, SendId, SendParam, Session, Strip, StripParam, StripRef,
-    Track, TrackId,
+    Bus, BusId, Layout, Output, ParamId, ProcessorId, Send, SendId, SendParam, Session, Strip, StripParam,
+    StripRef, Track, TrackId,
 };
 
 use mixdesk_engine::edit::{BusAt, Edit, ProcessorAt, SendAt, Switch, TrackAt};
@@ -179,7 +179,8 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             let name = strip_name(&doc.session, r);
             checked(doc, "output", format!("{name} output to {}", o.name), Edit::Output(r, o.output))
         }
-        Message::TrackAdded => {
+        Message::TrackAdded => update(doc, ui, Message::TrackAddedAs(Layout::Auto)),
+        Message::TrackAddedAs(layout) => {
             let s = &doc.session;
             let track = Track {
                 id: TrackId(s.next_id()),
@@ -189,8 +190,14 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
                 clips: Vec::new(),
                 strip: Strip::default(),
                 output: Output::Master,
+                layout,
             };
-            let label = format!("Added track {}", track.name);
+            let kind = match layout {
+                Layout::Auto => "track",
+                Layout::Mono => "mono track",
+                Layout::Stereo => "stereo track",
+            };
+            let label = format!("Added {kind} {}", track.name);
             ui.selected = Some(StripRef::Track(track.id));
             doc.apply("track add", label, Edit::Track(track.id, Some(TrackAt { index: usize::MAX, track })));
             Effect::None
