@@ -68,7 +68,7 @@ xdotool mouseup 1; sleep 1
 import -window root "$OUT/2-automation-drawn.png"
 # The mixer page: play; the drums fader follows the drawn curve.
 xdotool mousemove 119 81 click 1; sleep 1
-xdotool mousemove 700 20 click 1   # focus the window body (toolbar space), not a field
+xdotool mousemove 1000 20 click 1   # focus the window body (toolbar space), not a field
 xdotool key space                  # play
 sleep 2
 echo "CPU playing with meters: $(measure) % of one core"
@@ -88,7 +88,7 @@ sleep 0.2; xdotool mousemove 1050 60
 sleep 2
 import -window root "$OUT/6-eq-editor.png"
 # Stop, and let the meters fall.
-xdotool mousemove 700 20 click 1; xdotool key space; sleep 3
+xdotool mousemove 1000 20 click 1; xdotool key space; sleep 3
 import -window root "$OUT/7-stopped.png"
 # Undo shows a note over the window: nothing under it moves.
 xdotool key ctrl+z; sleep 0.7
@@ -123,7 +123,7 @@ xdotool mousemove 1050 60; sleep 0.5
 import -window root "$OUT/13-groups.png"
 # Save As: a file dialog (zenity), or the typed path where none can open
 # (prefilled with the session's own path: Enter saves it there).
-xdotool mousemove 700 20 click 1; xdotool mousemove 210 16 click 1
+xdotool mousemove 1000 20 click 1; xdotool mousemove 210 16 click 1
 if command -v zenity >/dev/null; then
   timeout 20 xdotool search --sync --class zenity >/dev/null || { echo "screenshot: zenity did not open" >&2; exit 1; }
   sleep 1.5; import -window root "$OUT/12-save-as-dialog.png"
