@@ -237,3 +237,12 @@ fn folders_read_by_name_tracks_collapse_and_bus() {
         ["Folder \"Rhythm\" tracks Kick, Bass -> Kick", "Folder \"Rhythm\" open -> collapsed"]
     );
 }
+
+#[test]
+fn a_track_set_mono_reads_as_its_layout() {
+    use mixdesk_engine::session::Layout;
+    let a = base();
+    let mut b = a.clone();
+    b.tracks[0].layout = Layout::Mono;
+    assert_eq!(words(&a, &b), ["Track \"Kick\" layout Auto -> Mono"]);
+}

@@ -32,14 +32,7 @@ fn fold_kick_and_bass(app: &mut App, entry: usize) {
 }
 
 fn bounce(app: &App, dir: &std::path::Path) -> [Vec<f32>; 2] {
-    let pool = mixdesk_engine::media::MediaPool::new();
-    let mut graph = mixdesk_engine::bounce::prepare(&app.doc.session, dir, &pool, 512).unwrap();
-    let frames = 8192;
-    let (mut l, mut r) = (vec![0.0f32; frames], vec![0.0f32; frames]);
-    for at in (0..frames).step_by(512) {
-        graph.process(at as u64, &mut l[at..at + 512], &mut r[at..at + 512], &mixdesk_engine::graph::Serial);
-    }
-    [l, r]
+    super::tests_groups::bounced(app, dir, 8192)
 }
 
 #[test]

@@ -29,6 +29,28 @@ pub(super) fn pick(app: &mut App, list: &str, index: usize, item: f32) {
     });
 }
 
+/// The first `frames` of the session's bounce (the offline graph, in 512-frame blocks).
+pub(super) fn bounced(app: &App, dir: &std::path::Path, frames: usize) -> [Vec<f32>; 2] {
+    let pool = mixdesk_engine::media::MediaPool::new();
+    let mut graph = mixdesk_engine::bounce::prepare(&app.doc.session, dir, &pool, 512).unwrap();
+    let (mut l, mut r) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+    for at in (0..frames).step_by(512) {
+        let n = 512.min(frames - at);
+        graph.process(at as u64, &mut l[at..at + n], &mut r[at..at + n], &mixdesk_engine::graph::Serial);
+    }
+    [l, r]
+}
+
+/// The first `frames` of the fixture's media file `name` (16-bit), as floats.
+pub(super) fn media_samples(dir: &std::path::Path, name: &str, frames: usize) -> Vec<f64> {
+    hound::WavReader::open(dir.join("media").join(format!("{name}.wav")))
+        .unwrap()
+        .into_samples::<i16>()
+        .take(frames)
+        .map(|x| f64::from(x.unwrap()) / 32768.0)
+        .collect()
+}
+
 /// Height of an entry of a strip's "⋯" menu (text 11 px, padding 1).
 pub(super) const MENU_ITEM: f32 = 11.0 * 1.3 + 2.0;
 
@@ -169,24 +191,9 @@ fn a_group_fader_drag_moves_every_member_by_the_same_db_and_the_bounce_plays_it(
     assert_engine_follows(&app);
 
     // The bounce plays exactly the members' gains: closed form per sample.
-    let s = app.doc.session.clone();
-    let pool = mixdesk_engine::media::MediaPool::new();
-    let mut graph = mixdesk_engine::bounce::prepare(&s, dir.path(), &pool, 512).unwrap();
     let frames = 4096;
-    let (mut l, mut r) = (vec![0.0f32; frames], vec![0.0f32; frames]);
-    for at in (0..frames).step_by(512) {
-        let n = 512.min(frames - at);
-        graph.process(at as u64, &mut l[at..at + n], &mut r[at..at + n], &mixdesk_engine::graph::Serial);
-    }
-    let read = |name: &str| -> Vec<f64> {
-        hound::WavReader::open(dir.path().join("media").join(format!("{name}.wav")))
-            .unwrap()
-            .into_samples::<i16>()
-            .take(frames)
-            .map(|x| f64::from(x.unwrap()) / 32768.0)
-            .collect()
-    };
-    let (k, ba) = (read("kick"), read("bass"));
+    let [l, r] = bounced(&app, dir.path(), frames);
+    let (k, ba) = (media_samples(dir.path(), "kick", frames), media_samples(dir.path(), "bass", frames));
     let centre = std::f64::consts::FRAC_1_SQRT_2; // -3 dB law, mono source in the middle
     let g = |db: f64| 10f64.powf(db / 20.0) * centre;
     let mut worst = 0.0f64;

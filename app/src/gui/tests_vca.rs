@@ -11,7 +11,7 @@ use mixdesk_engine::session::{Output, ParamId, StripParam, StripRef, TrackId};
 
 use super::mixer::strip::{VCA_ADD_ID, control_id};
 use super::tests::{KICK, fader_cap, fader_db, move_to, press, release, simulator};
-use super::tests_groups::{MENU_ITEM, click_strip, pick};
+use super::tests_groups::{MENU_ITEM, bounced, click_strip, media_samples, pick};
 use super::tests_safety::{act, assert_engine_follows, run};
 use super::{App, Message};
 
@@ -70,24 +70,9 @@ fn a_vca_over_the_selection_moves_what_its_members_play_and_the_bounce_plays_it(
     assert_engine_follows(&app);
 
     // The bounce plays each member at its fader plus the VCA's dB.
-    let s = app.doc.session.clone();
-    let pool = mixdesk_engine::media::MediaPool::new();
-    let mut graph = mixdesk_engine::bounce::prepare(&s, dir.path(), &pool, 512).unwrap();
     let frames = 4096;
-    let (mut l, mut r) = (vec![0.0f32; frames], vec![0.0f32; frames]);
-    for at in (0..frames).step_by(512) {
-        let n = 512.min(frames - at);
-        graph.process(at as u64, &mut l[at..at + n], &mut r[at..at + n], &mixdesk_engine::graph::Serial);
-    }
-    let read = |name: &str| -> Vec<f64> {
-        hound::WavReader::open(dir.path().join("media").join(format!("{name}.wav")))
-            .unwrap()
-            .into_samples::<i16>()
-            .take(frames)
-            .map(|x| f64::from(x.unwrap()) / 32768.0)
-            .collect()
-    };
-    let (k, ba) = (read("kick"), read("bass"));
+    let [l, r] = bounced(&app, dir.path(), frames);
+    let (k, ba) = (media_samples(dir.path(), "kick", frames), media_samples(dir.path(), "bass", frames));
     let g = 10f64.powf((-6.0 + v) / 20.0) * std::f64::consts::FRAC_1_SQRT_2;
     let worst = (0..frames)
         .map(|n| {

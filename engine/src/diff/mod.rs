@@ -162,6 +162,10 @@ impl Differ<'_> {
             self.renamed(r, "Track", &ta.name, &tb.name);
             self.looks(r, (ta.colour, &ta.comment), (tb.colour, &tb.comment));
             self.output(r, ta.output, tb.output);
+            if ta.layout != tb.layout {
+                let text = format!("Track \"{}\" layout {:?} -> {:?}", tb.name, ta.layout, tb.layout);
+                self.push(Place::Strip(r), Kind::Changed, text);
+            }
             strip::strip(self, r, &ta.strip, &tb.strip);
             timeline::clips(self, ta, tb);
         }
