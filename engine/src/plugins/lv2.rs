@@ -208,6 +208,16 @@ impl Lv2Dsp {
         let s = self.instances[0].state().map_err(|e| e.to_string())?;
         s.to_string("urn:mixdesk:state").map_err(|e| e.to_string())
     }
+}
+
+impl super::channels::Instances for Lv2Dsp {
+    fn stereo_plugin(&self) -> bool {
+        self.stereo_plugin
+    }
+
+    fn buffers(&mut self) -> (&mut [Vec<f32>; 2], &mut [Vec<f32>; 2]) {
+        (&mut self.inputs, &mut self.outputs)
+    }
 
     /// Runs instance `i` over `n` samples of `inputs` into `outs`.
     fn run(&mut self, i: usize, n: usize, ins: usize, outs: [&mut [f32]; 2], nout: usize) {
@@ -243,32 +253,7 @@ impl Dsp for Lv2Dsp {
         if n == 0 {
             return;
         }
-        match (io, self.stereo_plugin) {
-            ([l, r, ..], true) => {
-                self.inputs[0][..n].copy_from_slice(&l[..n]);
-                self.inputs[1][..n].copy_from_slice(&r[..n]);
-                self.run(0, n, 2, [&mut l[..n], &mut r[..n]], 2);
-            }
-            ([x], true) => {
-                self.inputs[0][..n].copy_from_slice(&x[..n]);
-                self.inputs[1][..n].copy_from_slice(&x[..n]);
-                let [a, b] = &mut self.outputs;
-                // The outputs are this value's own buffers: move them out for the call.
-                let (mut a, mut b) = (std::mem::take(a), std::mem::take(b));
-                self.run(0, n, 2, [&mut a[..n], &mut b[..n]], 2);
-                for ((y, p), q) in x[..n].iter_mut().zip(&a[..n]).zip(&b[..n]) {
-                    *y = 0.5 * (p + q);
-                }
-                self.outputs = [a, b];
-            }
-            (chans, false) => {
-                for (c, x) in chans.iter_mut().take(2).enumerate() {
-                    self.inputs[0][..n].copy_from_slice(&x[..n]);
-                    self.run(c, n, 1, [&mut x[..n], &mut []], 1);
-                }
-            }
-            ([], true) => {}
-        }
+        super::channels::play(self, io, n);
     }
 
     fn latency(&self) -> usize {

@@ -26,6 +26,7 @@
 //! Plugins run in the engine's process: a plugin that crashes takes the
 //! whole program down (as in every in-process host). See `docs/engine.md`.
 
+mod channels;
 pub mod clap;
 pub mod clap_scan;
 mod demo;

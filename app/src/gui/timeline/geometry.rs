@@ -115,10 +115,14 @@ pub fn lane_height(track_height: f32) -> f32 {
 pub fn rows(session: &Session, track_height: f32, lanes_of: impl Fn(TrackId) -> Vec<ParamId>) -> Vec<Row> {
     let mut y = 0.0;
     let mut out = Vec::new();
+    // Each folder's row goes above the first of its tracks in the session's order.
+    let first: Vec<Option<TrackId>> = session
+        .folders
+        .iter()
+        .map(|f| session.tracks.iter().find(|x| f.tracks.contains(&x.id)).map(|x| x.id))
+        .collect();
     for (i, t) in session.tracks.iter().enumerate() {
-        if let Some(f) = session.folders.iter().position(|f| {
-            session.tracks.iter().find(|x| f.tracks.contains(&x.id)).is_some_and(|x| x.id == t.id)
-        }) {
+        if let Some(f) = first.iter().position(|x| *x == Some(t.id)) {
             out.push(Row { kind: RowKind::Folder(f), y, height: FOLDER_HEIGHT });
             y += FOLDER_HEIGHT;
         }
