@@ -72,6 +72,7 @@ impl TrackTemplate {
         for p in &mut strip.processors {
             p.id = ProcessorId(0);
             p.sidechain = None;
+            p.sidechain_post_fader = false;
         }
         for x in &mut strip.sends {
             x.id = SendId(0);
@@ -95,7 +96,12 @@ impl TrackTemplate {
             .iter()
             .map(|p| {
                 next += 1;
-                Processor { id: ProcessorId(next - 1), sidechain: None, ..p.clone() }
+                Processor {
+                    id: ProcessorId(next - 1),
+                    sidechain: None,
+                    sidechain_post_fader: false,
+                    ..p.clone()
+                }
             })
             .collect();
         strip.sends = strip

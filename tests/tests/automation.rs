@@ -176,6 +176,7 @@ fn a_processor_lane_is_heard_in_the_bounce_and_lanes_save() {
         bypassed: false,
         params,
         sidechain: None,
+        sidechain_post_fader: false,
         state: None,
     });
     let gain = s.processor_param(eq, "p1_gain").expect("the EQ has a p1_gain");

@@ -534,6 +534,7 @@ fn latent_session() -> (Session, Vec<(&'static str, Arc<Media>)>) {
             bypassed: false,
             params,
             sidechain: None,
+            sidechain_post_fader: false,
             state: None,
         });
     }
@@ -604,6 +605,7 @@ fn a_bus_fader_lane_behind_a_latent_bus_plays_when_heard() {
         bypassed: false,
         params: lim,
         sidechain: None,
+        sidechain_post_fader: false,
         state: None,
     });
     s.buses.push(bus);

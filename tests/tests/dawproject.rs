@@ -69,6 +69,7 @@ fn session_with_everything(dir: &Path) -> Session {
         bypassed,
         params: params.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
         sidechain: None,
+        sidechain_post_fader: false,
         state: None,
     };
     s.tracks[0].strip.processors = vec![
@@ -266,6 +267,7 @@ fn every_zip_entry_has_its_sizes_in_the_local_header_and_no_data_descriptor() {
         bypassed: false,
         params: Default::default(),
         sidechain: Some(session::StripRef::Track(session::TrackId(1))),
+        sidechain_post_fader: false,
         state: None,
     });
     let p = dir.path().join("song.mixdesk");

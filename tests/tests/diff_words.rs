@@ -246,3 +246,13 @@ fn a_track_set_mono_reads_as_its_layout() {
     b.tracks[0].layout = Layout::Mono;
     assert_eq!(words(&a, &b), ["Track \"Kick\" layout Auto -> Mono"]);
 }
+
+#[test]
+fn a_sidechain_key_reads_by_its_source_and_tap() {
+    let mut a = base();
+    a.set_sidechain(COMPRESSOR, Some(StripRef::Track(a.tracks[1].id))).unwrap();
+    let mut b = a.clone();
+    b.set_sidechain_post_fader(COMPRESSOR, true).unwrap();
+    assert_eq!(words(&a, &b), ["Kick Compressor key pre-fader -> post-fader"]);
+    assert_eq!(words(&base(), &a), ["Kick Compressor sidechain own input -> Bass"]);
+}

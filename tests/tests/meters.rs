@@ -109,6 +109,7 @@ fn the_meter_point_moves_the_reading_before_or_after_the_fader() {
                 bypassed: false,
                 params: Default::default(),
                 sidechain: None,
+                sidechain_post_fader: false,
                 state: None,
             });
         }

@@ -284,7 +284,9 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
     // compressor before a limiter on the bass, a track keyed by a limited
     // reverb bus (delayed before its compressor, so it plays late), and
     // compressors on the delay bus and the master keyed by the drums (their
-    // keys delayed). Graphs are swapped with the bass limiter's lookahead
+    // keys delayed), two of them post-fader while the drums' fader moves and
+    // the percussion is soloed and unsoloed (solo keeps a key bus's feed
+    // playing). Graphs are swapped with the bass limiter's lookahead
     // changed (delays of new lengths) and unchanged (delays carried over).
     let (dir, _) = demo_in_tempdir();
     let mut s = demo::session();
@@ -304,6 +306,10 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
     s.add_processor(reverb, "limiter", usize::MAX).unwrap();
     keyed.push(keyed_compressor(&mut s, perc, reverb));
     keyed.push(keyed_compressor(&mut s, delay, drums));
+    // Two keys post-fader: the drums' fader and the reverb's feed them.
+    for &p in &keyed[1..] {
+        s.set_sidechain_post_fader(p, true).unwrap();
+    }
     keyed.push(keyed_compressor(&mut s, StripRef::Master, drums));
     let pool = MediaPool::new();
     let g = prepare(&s, dir.path(), &pool, 4096).unwrap();
@@ -330,6 +336,13 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
         }
         if i % 333 == 0 {
             h.seek((i as u64 * 4099) % (30 * 48_000));
+        }
+        if i % 17 == 0 {
+            h.set_param(P::Strip(drums, mixdesk_engine::session::StripParam::Fader), -((i % 20) as f64));
+        }
+        if i % 41 == 0 {
+            // Solo the track keyed by the reverb bus: the reverb's feed plays into it.
+            h.set_solo(perc, i % 82 == 0);
         }
         run_callback(&mut core, 256, 256);
         h.poll(|_| {});

@@ -173,6 +173,7 @@ fn each_preflight_problem_warns_on_its_own_line() {
                 bypassed: false,
                 params: Default::default(),
                 sidechain: None,
+                sidechain_post_fader: false,
                 state: None,
             })
         },

@@ -146,6 +146,26 @@ fn the_version_5_fixture_loads_with_its_vca_and_folders_and_older_versions_have_
 }
 
 #[test]
+fn the_version_6_fixture_loads_with_a_post_fader_key_and_older_keys_are_pre_fader() {
+    use session::{ProcessorId, StripRef, TrackId};
+    let s = session::load(&fixture("v6.mixdesk")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.version, CURRENT_VERSION);
+    let comp = s.processor(ProcessorId(4)).unwrap();
+    assert_eq!((comp.sidechain, comp.sidechain_post_fader), (Some(StripRef::Track(TrackId(1))), true));
+    let gate = s.processor(ProcessorId(5)).unwrap();
+    assert_eq!((gate.sidechain, gate.sidechain_post_fader), (Some(StripRef::Track(TrackId(1))), false));
+    // Saved again, only the post-fader key names its tap.
+    let text = session::to_ron_string(&s).unwrap();
+    assert_eq!(text.matches("sidechain_post_fader").count(), 1, "{text}");
+    assert_eq!(session::from_ron_str(&text, Path::new("again")).unwrap(), s);
+    for old in ["v1.mixdesk", "v2.mixdesk", "v3.mixdesk", "v4.mixdesk", "v5.mixdesk"] {
+        let s = session::load(&fixture(old)).unwrap();
+        let strips = s.tracks.iter().map(|t| &t.strip).chain(s.buses.iter().map(|b| &b.strip));
+        assert!(strips.flat_map(|st| &st.processors).all(|p| !p.sidechain_post_fader), "{old}");
+    }
+}
+
+#[test]
 fn the_version_4_fixture_loads_with_its_groups_comments_and_monitor_and_older_versions_have_none() {
     use mixdesk_engine::monitor::{Check, System};
     use session::{BusId, GroupId, Shares, StripRef, TrackId};

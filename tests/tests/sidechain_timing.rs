@@ -16,8 +16,8 @@ use mixdesk_engine::bounce::{BitDepth, BounceOptions, bounce};
 use mixdesk_engine::graph::Serial;
 use mixdesk_engine::media::MediaPool;
 use mixdesk_engine::session::{
-    AutoMode, Bus, BusId, Lane, Output, ParamId, Point, ProcessorId, Session, Shape, StripParam, StripRef,
-    TrackId,
+    AutoMode, Bus, BusId, Decibels, Lane, Output, ParamId, Point, ProcessorId, Session, Shape, StripParam,
+    StripRef, TrackId,
 };
 use mixdesk_tests::{compile_with, media, read_wav, track, write_wav_f32};
 
@@ -164,14 +164,19 @@ enum KeyFrom {
 /// (6 dB of reduction), after checking it is steady up to there and settles
 /// where the static curve says under the key.
 fn reduction_onset(x: &[f32], from: KeyFrom) -> usize {
-    let steady = x[T / 2];
-    assert!((steady - LEVEL * CENTRE).abs() < 1e-4, "steady level {steady}");
-    let onset =
-        x.iter().skip(T / 2).position(|v| *v < steady / 2.0).expect("the compressor never reduced") + T / 2;
     let key = match from {
         KeyFrom::Track => KEY,
         KeyFrom::Bus => KEY * CENTRE,
     };
+    reduction_onset_under(x, key)
+}
+
+/// As [`reduction_onset`], for a key that steps to `key`.
+fn reduction_onset_under(x: &[f32], key: f32) -> usize {
+    let steady = x[T / 2];
+    assert!((steady - LEVEL * CENTRE).abs() < 1e-4, "steady level {steady}");
+    let onset =
+        x.iter().skip(T / 2).position(|v| *v < steady / 2.0).expect("the compressor never reduced") + T / 2;
     // 20:1 above -40 dBFS with a hard knee: 95 % of the excess comes off.
     let want = steady * 10f32.powf(-(20.0 * key.log10() + 40.0) * 0.95 / 20.0);
     let settled = x[T + 2000];
@@ -206,10 +211,16 @@ fn assert_stems_sum_to_the_mix(b: &Bounced, stems: &[&str]) {
 /// priming) with `mute` muted, which leaves its key playing: output sample
 /// `t + latency` holds timeline sample `t`.
 fn live_onset(s: &Session, mute: StripRef, from: KeyFrom) -> usize {
-    let src: Vec<_> = sources().into_iter().map(|(n, x)| (n, media(vec![x]))).collect();
     let mut s = s.clone();
     s.strip_mut(mute).unwrap().mute = true;
-    let mut g = compile_with(&s, &src);
+    reduction_onset(&live_left(&s), from)
+}
+
+/// The left channel of `s` played on the live path (serial, 256-sample
+/// blocks, no priming), its latency trimmed off.
+fn live_left(s: &Session) -> Vec<f32> {
+    let src: Vec<_> = sources().into_iter().map(|(n, x)| (n, media(vec![x]))).collect();
+    let mut g = compile_with(s, &src);
     let latency = g.latency();
     let frames = N + latency;
     let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
@@ -217,7 +228,7 @@ fn live_onset(s: &Session, mute: StripRef, from: KeyFrom) -> usize {
         let end = (pos + 256).min(frames);
         g.process(pos as u64, &mut l[pos..end], &mut r[pos..end], &Serial);
     }
-    reduction_onset(&l[latency..], from)
+    l.split_off(latency)
 }
 
 #[test]
@@ -350,5 +361,112 @@ fn swapping_in_an_equal_graph_carries_the_key_delays_on() {
         }
         assert!(heard, "case {}: the mix is silent", case + 1);
         assert!(worst < 1e-6, "case {}: swaps changed the output by up to {worst}", case + 1);
+    }
+}
+
+/// The three cases keyed post-fader, each with its key strip's fader at
+/// `key_db`: (name, session, key strip, keyed strip, keyed stem, the key's
+/// level before its fader).
+fn post_fader_cases(key_db: f64) -> Vec<(&'static str, Session, StripRef, StripRef, &'static str, f32)> {
+    let (t1, t2) = (StripRef::Track(TrackId(1)), StripRef::Track(TrackId(2)));
+    let (key_bus, keyed_bus) = (StripRef::Bus(BusId(10)), StripRef::Bus(BusId(11)));
+    let cases = [
+        ("before a limiter", before_a_limiter(), t1, t2, " T2.wav", KEY * CENTRE),
+        ("keyed by a late bus", keyed_by_a_late_bus(), key_bus, t2, " T2.wav", KEY * CENTRE),
+        ("on a late bus", on_a_late_bus(), t1, keyed_bus, " Keyed.wav", KEY * CENTRE),
+    ];
+    cases
+        .into_iter()
+        .map(|(what, mut s, key, keyed, stem, level)| {
+            let id = s.strip(keyed).unwrap().processors.iter().find(|p| p.sidechain.is_some()).unwrap().id;
+            s.set_sidechain_post_fader(id, true).unwrap();
+            s.strip_mut(key).unwrap().fader_db = Decibels(key_db);
+            (what, s, key, keyed, stem, level)
+        })
+        .collect()
+}
+
+#[test]
+fn a_post_fader_key_is_heard_through_its_strips_fader_and_pan_but_not_solo() {
+    // With the key strip's fader at -10 dB, a post-fader key steps to the
+    // key strip's output (a mono track panned centre, or the bus's input
+    // through its centred balance) 10 dB down, in the bounce and live.
+    // Live, the keyed strip is soloed: a post-fader key ignores solo, so the
+    // compressor still ducks while the engineer listens to it alone.
+    let down = 10f32.powf(-10.0 / 20.0);
+    for (what, s, _, keyed, stem, level) in post_fader_cases(-10.0) {
+        let b = bounce_with_stems(&s);
+        assert_onset(what, reduction_onset_under(b.stem(stem), level * down));
+        let mut soloed = s.clone();
+        soloed.strip_mut(keyed).unwrap().solo = true;
+        assert_onset(
+            &format!("{what}, live and soloed"),
+            reduction_onset_under(&live_left(&soloed), level * down),
+        );
+    }
+}
+
+#[test]
+fn a_post_fader_key_from_a_muted_strip_keys_nothing() {
+    // Muted, the key strip gives a silent post-fader key: the keyed strip
+    // plays its steady level throughout. Pre-fader, the same mute leaves
+    // the key (the existing cases mute it to hear the keyed strip alone).
+    for (what, mut s, key, _, stem, _) in post_fader_cases(0.0) {
+        s.strip_mut(key).unwrap().mute = true;
+        let b = bounce_with_stems(&s);
+        let x = b.stem(stem);
+        let worst = x[T / 2..].iter().map(|v| (v - LEVEL * CENTRE).abs()).fold(0.0f32, f32::max);
+        assert!(worst < 1e-5, "{what}: the keyed strip moved by {worst} under a muted post-fader key");
+    }
+}
+
+#[test]
+fn a_post_fader_key_follows_its_strips_fader_automation_when_heard() {
+    // The key track's fader opens from -100 dB to 0 dB at `OPEN`, well after
+    // the key's step at `T`: a post-fader key starts the reduction there
+    // (within the fader step's 16-sample declick), a pre-fader one at `T`.
+    const OPEN: u64 = T as u64 + 4_000;
+    let keyed_by_track = |post: bool| {
+        let mut s = on_a_late_bus();
+        let id = s.strip(StripRef::Bus(BusId(11))).unwrap().processors[0].id;
+        s.set_sidechain_post_fader(id, post).unwrap();
+        s.automation.push(Lane {
+            param: ParamId::Strip(StripRef::Track(TrackId(1)), StripParam::Fader),
+            mode: AutoMode::Read,
+            points: vec![
+                Point { time: 0, value: -100.0, shape: Shape::Step },
+                Point { time: OPEN, value: 0.0, shape: Shape::Step },
+            ],
+        });
+        s
+    };
+    let onset = |x: &[f32]| {
+        let steady = x[T / 2];
+        x.iter().skip(T / 2).position(|v| *v < steady / 2.0).expect("the compressor never reduced") + T / 2
+    };
+    let post = onset(bounce_with_stems(&keyed_by_track(true)).stem(" Keyed.wav"));
+    assert!(
+        (OPEN as usize..OPEN as usize + 16 + TOLERANCE).contains(&post),
+        "post-fader: the reduction starts at {post}, the fader opens at {OPEN}"
+    );
+    let pre = onset(bounce_with_stems(&keyed_by_track(false)).stem(" Keyed.wav"));
+    assert_onset("pre-fader", pre);
+}
+
+#[test]
+fn a_pre_fader_key_follows_its_strips_trim_with_or_without_inserts() {
+    // The key track has no inserts (its trim is folded into its fader), then
+    // one (its trim is a stage before them): either way its pre-fader key is
+    // trimmed, 10 dB down here.
+    let down = 10f32.powf(-10.0 / 20.0);
+    for inserts in [false, true] {
+        let mut s = before_a_limiter();
+        let key = StripRef::Track(TrackId(1));
+        s.strip_mut(key).unwrap().trim_db = Decibels(-10.0);
+        if inserts {
+            s.add_processor(key, "utility", usize::MAX).unwrap();
+        }
+        let b = bounce_with_stems(&s);
+        assert_onset(&format!("inserts: {inserts}"), reduction_onset_under(b.stem(" T2.wav"), KEY * down));
     }
 }

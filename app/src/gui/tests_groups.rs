@@ -258,6 +258,16 @@ fn the_key_picker_keys_a_compressor_and_refuses_a_loop() {
     pick(&mut app, super::editor::sidechain::PICKER, 2, item);
     assert_eq!(app.doc.session.processor(pid).unwrap().sidechain, Some(KICK), "refused");
     assert!(app.errors.iter().any(|e| e.contains("loop")), "{:?}", app.errors);
+    // The key is taken pre-fader until switched; the switch is one step.
+    act(&mut app, |ui| {
+        let _ = ui.click("pre-fader").unwrap();
+    });
+    assert!(app.doc.session.processor(pid).unwrap().sidechain_post_fader, "switched post-fader");
+    act(&mut app, |ui| {
+        let _ = ui.find("post-fader").unwrap();
+    });
+    let _ = app.update(Message::Undo);
+    assert!(!app.doc.session.processor(pid).unwrap().sidechain_post_fader);
     let _ = app.update(Message::Undo);
     let _ = app.update(Message::Undo);
     assert_eq!(app.doc.session.processor(pid).unwrap().sidechain, None);

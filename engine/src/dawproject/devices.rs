@@ -185,7 +185,15 @@ pub(super) fn read(devices: &Element, owner: &str) -> (Vec<Read>, Vec<String>) {
             params.retain(|k, v| spec.params.iter().find(|i| i.key == k).is_some_and(|i| i.default != *v));
         }
         out.push((
-            Processor { id: ProcessorId(0), kind, bypassed, params, sidechain: None, state: None },
+            Processor {
+                id: ProcessorId(0),
+                kind,
+                bypassed,
+                params,
+                sidechain: None,
+                sidechain_post_fader: false,
+                state: None,
+            },
             ids,
         ));
     }

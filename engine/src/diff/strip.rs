@@ -143,6 +143,8 @@ fn processor(d: &mut Differ, label: &str, p: &Processor, q: &Processor) {
     let key =
         |s: &Session, k: Option<StripRef>| k.map_or_else(|| "own input".to_owned(), |r| strip_label(s, r));
     d.words(place, &format!("{label} sidechain"), &key(d.a, p.sidechain), &key(d.b, q.sidechain));
+    let tap = |post: bool| if post { "post-fader" } else { "pre-fader" };
+    d.words(place, &format!("{label} key"), tap(p.sidechain_post_fader), tap(q.sidechain_post_fader));
     match crate::dsp::kind(&q.kind) {
         Some(spec) => {
             let value = |x: &Processor, info: &ParamInfo| {

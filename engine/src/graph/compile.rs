@@ -63,8 +63,8 @@ pub fn compile(
     let bus_slot: HashMap<BusId, Slot> =
         plan.buses.iter().enumerate().map(|(i, &b)| (session.buses[b].id, 1 + i)).collect();
     let mut slots = 1 + plan.buses.len();
-    // One key slot per strip that keys a sidechain.
-    let mut key_slot: HashMap<StripRef, Slot> = HashMap::new();
+    // One key slot per strip and tap (pre- or post-fader) that keys a sidechain.
+    let mut key_slot: HashMap<(StripRef, bool), Slot> = HashMap::new();
     let all_strips = session
         .tracks
         .iter()
@@ -73,7 +73,7 @@ pub fn compile(
         .chain([&session.master]);
     for p in all_strips.flat_map(|s| s.processors.iter()) {
         if let Some(src) = p.sidechain {
-            key_slot.entry(src).or_insert_with(|| {
+            key_slot.entry((src, p.sidechain_post_fader)).or_insert_with(|| {
                 slots += 1;
                 slots - 1
             });
@@ -102,15 +102,27 @@ pub fn compile(
                 } else {
                     kind.instantiate(&ctx, p)?
                 };
-                let key = p.sidechain.map(|s| key_slot[&s]);
+                let key = p.sidechain.map(|s| key_slot[&(s, p.sidechain_post_fader)]);
                 Ok(Insert::new(p.id, kind, dsp, values, Declick::new(!p.bypassed, declick), key))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Chain::new(inserts, max_block))
     };
     let plugin_error = |strip: String| move |error| GraphError::Plugin { strip, error };
-    let gains = |channels: usize, strip: &Strip, split: bool| {
-        StripGains::new(law, channels, strip, rate, max_block, split, |s| bus_slot[&s.target])
+    let key_inputs = |strip: &Strip| -> Vec<Slot> {
+        let buses = strip.processors.iter().filter_map(|p| match p.sidechain {
+            Some(StripRef::Bus(b)) => Some(bus_slot[&b]),
+            _ => None,
+        });
+        let mut v: Vec<Slot> = buses.collect();
+        v.dedup();
+        v
+    };
+    let key_out = |r: StripRef| [key_slot.get(&(r, false)).copied(), key_slot.get(&(r, true)).copied()];
+    let gains = |channels: usize, strip: &Strip, split: bool, keys: [Option<Slot>; 2]| {
+        let mut g = StripGains::new(law, channels, strip, rate, max_block, split, |s| bus_slot[&s.target]);
+        g.give_keys(keys.map(|k| k.is_some()));
+        g
     };
 
     let mut tracks: Vec<TrackNode> = plan
@@ -138,7 +150,7 @@ pub fn compile(
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
                 // Two blocks: a mono track folds a stereo clip from both channels.
                 scratch: vec![0.0; 2 * max_block],
-                gains: gains(channels, &t.strip, !chain.is_empty()),
+                gains: gains(channels, &t.strip, !chain.is_empty(), key_out(StripRef::Track(t.id))),
                 read_ahead: 0,
                 early: Delay::new(0),
                 key: [Vec::new(), Vec::new()],
@@ -146,7 +158,8 @@ pub fn compile(
                 chain,
                 dest: slot(t.output),
                 targets: targets(&t.strip, t.output),
-                key_out: key_slot.get(&StripRef::Track(t.id)).copied(),
+                key_out: key_out(StripRef::Track(t.id)),
+                key_inputs: key_inputs(&t.strip),
                 meter: StripMeter::new(t.strip.meter, false),
                 bad: 0,
                 out_written: false,
@@ -164,11 +177,12 @@ pub fn compile(
                 id: b.id,
                 input: [vec![0.0; max_block], vec![0.0; max_block]],
                 out: [vec![0.0; max_block], vec![0.0; max_block]],
-                gains: gains(2, &b.strip, !chain.is_empty()),
+                gains: gains(2, &b.strip, !chain.is_empty(), key_out(StripRef::Bus(b.id))),
                 chain,
                 dest: slot(b.output),
                 targets: targets(&b.strip, b.output),
-                key_out: key_slot.get(&StripRef::Bus(b.id)).copied(),
+                key_out: key_out(StripRef::Bus(b.id)),
+                key_inputs: key_inputs(&b.strip),
                 meter: StripMeter::new(b.strip.meter, false),
                 latency: 0,
             })

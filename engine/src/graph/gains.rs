@@ -275,6 +275,12 @@ pub(crate) struct StripGains {
     /// The main output.
     pub main: GainCurve,
     pub sends: Vec<SendGains>,
+    /// The sidechain keys this strip gives, pre-fader (trim and polarity,
+    /// when not already applied as the input stage) and post-fader (trim,
+    /// fader, mute, VCA, pan and width; not solo), applied to the signal
+    /// after the inserts. Computed only for the taps in `key_taps`.
+    pub keys: [GainCurve; 2],
+    key_taps: [bool; 2],
     /// Automation lanes of this strip's controls.
     pub auto: StripAuto,
 }
@@ -322,6 +328,8 @@ impl StripGains {
             split,
             input: GainCurve::new([[1.0, 0.0], [0.0, 1.0]], max_block),
             main: GainCurve::new([[0.0; 2]; 2], max_block),
+            keys: [GainCurve::new([[0.0; 2]; 2], max_block), GainCurve::new([[0.0; 2]; 2], max_block)],
+            key_taps: [false; 2],
             auto: StripAuto { sends: vec![[None, None]; sends.len()], ..StripAuto::default() },
             sends,
         };
@@ -438,6 +446,11 @@ impl StripGains {
             }
             self.input.settle(old.input.current());
             self.main.settle(old.main.current());
+            for tap in 0..2 {
+                if self.key_taps[tap] && old.key_taps[tap] {
+                    self.keys[tap].settle(old.keys[tap].current());
+                }
+            }
             for s in &mut self.sends {
                 if let Some(o) = old.sends.iter().find(|o| o.id == s.id) {
                     s.curve.settle(o.curve.current());
@@ -468,7 +481,11 @@ impl StripGains {
     pub fn advance(&mut self, pos: Option<u64>, n: usize) {
         let automated = pos.filter(|_| self.auto.any());
         if automated.is_none() && !self.moving() {
-            if self.main.moving || self.input.moving || self.sends.iter().any(|s| s.curve.moving) {
+            if self.main.moving
+                || self.input.moving
+                || self.sends.iter().any(|s| s.curve.moving)
+                || self.keys.iter().any(|k| k.moving)
+            {
                 self.settle_all();
             }
             return;
@@ -477,6 +494,11 @@ impl StripGains {
         self.main.begin();
         for s in &mut self.sends {
             s.curve.begin();
+        }
+        for tap in 0..2 {
+            if self.key_taps[tap] {
+                self.keys[tap].begin();
+            }
         }
         let room = self.main.ends.capacity() / 2;
         let mut done = 0;
@@ -523,6 +545,12 @@ impl StripGains {
             for s in &mut self.sends {
                 s.curve.ends.push((done, s.matrix(&lv)));
             }
+            for tap in 0..2 {
+                if self.key_taps[tap] {
+                    let m = self.key_matrix(tap, &lv);
+                    self.keys[tap].ends.push((done, m));
+                }
+            }
         }
     }
 
@@ -567,6 +595,12 @@ impl StripGains {
         let lv = self.levels();
         self.input.settle(diagonal(lv.pre));
         self.main.settle(self.main_matrix(&lv));
+        for tap in 0..2 {
+            if self.key_taps[tap] {
+                let m = self.key_matrix(tap, &lv);
+                self.keys[tap].settle(m);
+            }
+        }
         for s in &mut self.sends {
             s.curve.settle(s.matrix(&lv));
         }
@@ -584,6 +618,29 @@ impl StripGains {
             solo: self.audible.gain(),
             fader: self.fader.gain() * self.vca.gain() * self.mute.gain() * self.vca_mute.gain(),
         }
+    }
+
+    /// Makes the curves of the key taps this strip gives (0 pre-fader, 1
+    /// post-fader) follow its controls.
+    pub fn give_keys(&mut self, taps: [bool; 2]) {
+        self.key_taps = taps;
+        self.settle_all();
+    }
+
+    /// The matrix of key tap `tap` (see [`StripGains::keys`]).
+    fn key_matrix(&self, tap: usize, lv: &Levels) -> Matrix32 {
+        if tap == 1 {
+            return to_f32(strip_matrix(
+                lv.law,
+                lv.channels,
+                self.pan.value(),
+                self.width.value(),
+                lv.input * lv.fader,
+            ));
+        }
+        let g = lv.input as f32;
+        // A mono strip's key plays its one channel on both sides.
+        if lv.channels == 1 { [[g, 0.0], [g, 0.0]] } else { [[g, 0.0], [0.0, g]] }
     }
 
     fn main_matrix(&self, lv: &Levels) -> Matrix32 {

@@ -107,8 +107,10 @@ struct TrackNode {
     dest: Slot,
     /// The output's and every send's real slot (for solo-in-place).
     targets: Vec<Slot>,
-    /// The key slot this strip fills for sidechains it keys.
-    key_out: Option<Slot>,
+    /// The key slots this strip fills for sidechains it keys: pre-fader, post-fader.
+    key_out: [Option<Slot>; 2],
+    /// The input slots of the buses that key its inserts (for solo-in-place).
+    key_inputs: Vec<Slot>,
     meter: StripMeter,
     /// NaN/Inf samples replaced in the last block.
     bad: u64,
@@ -125,7 +127,9 @@ struct BusNode {
     chain: Chain,
     dest: Slot,
     targets: Vec<Slot>,
-    key_out: Option<Slot>,
+    /// As a track's.
+    key_out: [Option<Slot>; 2],
+    key_inputs: Vec<Slot>,
     meter: StripMeter,
     /// When this bus's output arrives, in samples after the timeline.
     latency: usize,
@@ -565,8 +569,12 @@ impl Graph {
                         for s in &bus.gains.sends {
                             s.curve.mix_row(c, &il[..n], &ir[..n], &mut sums_c[s.slot][..n]);
                         }
-                        if let Some(k) = bus.key_out {
-                            sums_c[k][..n].copy_from_slice(&bus.input[c][..n]);
+                        for (curve, k) in bus.gains.keys.iter().zip(bus.key_out) {
+                            if let Some(k) = k {
+                                let dst = &mut sums_c[k][..n];
+                                dst.fill(0.0);
+                                curve.add_applied_row(c, &il[..n], &ir[..n], dst);
+                            }
                         }
                     }
                 }
@@ -649,6 +657,9 @@ macro_rules! solo_node_from_gains {
             fn targets(&self) -> &[Slot] {
                 &self.targets
             }
+            fn key_inputs(&self) -> &[Slot] {
+                &self.key_inputs
+            }
             fn set_audible(&mut self, on: bool) {
                 self.gains.set_audible(on);
             }
@@ -659,7 +670,7 @@ macro_rules! solo_node_from_gains {
 solo_node_from_gains!(TrackNode, BusNode);
 
 /// Adds every track's output and sends for channel `c` into `sums` and fills
-/// the key slots of tracks that key sidechains, in track order so the result
+/// the key slots of tracks that key sidechains (pre- or post-fader), in track order so the result
 /// does not depend on the parallelism. Realtime-safe.
 fn sum_tracks(tracks: &[TrackNode], c: usize, n: usize, sums: &mut [Vec<f32>]) {
     for t in tracks {
@@ -671,10 +682,13 @@ fn sum_tracks(tracks: &[TrackNode], c: usize, n: usize, sums: &mut [Vec<f32>]) {
         for s in &t.gains.sends {
             s.curve.mix_row(c, &t.input[0][..n], &t.input[1][..n], &mut sums[s.slot][..n]);
         }
-        if let Some(k) = t.key_out {
-            let key = if t.early.samples() > 0 { &t.key } else { &t.input };
-            let src = if t.channels == 1 { &key[0] } else { &key[c] };
-            sums[k][..n].copy_from_slice(&src[..n]);
+        let key = if t.early.samples() > 0 { &t.key } else { &t.input };
+        for (curve, k) in t.gains.keys.iter().zip(t.key_out) {
+            if let Some(k) = k {
+                let dst = &mut sums[k][..n];
+                dst.fill(0.0);
+                curve.add_applied_row(c, &key[0][..n], &key[1][..n], dst);
+            }
         }
     }
 }

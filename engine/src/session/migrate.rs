@@ -19,11 +19,15 @@
 //! - Version 5: a bus may be a VCA (`vca: Some(Vca(members: [...]))`, see
 //!   `vca.rs`), and tracks may be in `folders` (see `folders.rs`). Every version 4 file is a valid version 5 file; the bump is
 //!   for the same reason (a version 4 build would play a VCA as a silent bus).
+//! - Version 6: a processor's sidechain key may be taken post-fader
+//!   (`sidechain_post_fader: true`). Every version 5 file is a valid version
+//!   6 file; the bump is for the same reason (a version 5 build would refuse
+//!   the field by name).
 
 use serde::Deserialize;
 
 /// The format version this build writes.
-pub const CURRENT_VERSION: u32 = 5;
+pub const CURRENT_VERSION: u32 = 6;
 
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -43,8 +47,8 @@ pub(super) struct VersionProbe {
 pub(super) fn migrate(text: String, version: u32) -> Result<String, String> {
     match version {
         v if v == CURRENT_VERSION => Ok(text),
-        // v1 -> ... -> v5 only add optional fields: the text is valid as it is.
-        1..=4 => Ok(text),
+        // v1 -> ... -> v6 only add optional fields: the text is valid as it is.
+        1..=5 => Ok(text),
         v => Err(format!(
             "format version {v} is not one this build can read \
              (it reads {OLDEST_VERSION} to {CURRENT_VERSION})"

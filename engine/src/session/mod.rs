@@ -477,10 +477,15 @@ pub struct Processor {
     /// (parameters not listed are at their defaults).
     #[serde(default)]
     pub params: BTreeMap<String, f64>,
-    /// The strip whose signal (after its inserts, before its fader) keys this
-    /// processor, for kinds that take an external sidechain.
+    /// The strip whose signal keys this processor, for kinds that take an
+    /// external sidechain: after its trim and inserts, before its fader.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sidechain: Option<StripRef>,
+    /// Take the key after the source's fader instead: trim, inserts, fader,
+    /// mute, VCA and pan, what the source sends to its output (its solo
+    /// state aside, so soloing the keyed strip still plays it keyed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sidechain_post_fader: bool,
     /// A hosted plugin's full saved state (LV2 state as Turtle, see
     /// `plugins`), restored when it is instantiated; kept untouched while the
     /// plugin is missing.

@@ -36,6 +36,7 @@ impl Session {
             bypassed: false,
             params: BTreeMap::new(),
             sidechain: None,
+            sidechain_post_fader: false,
             state: None,
         })
     }
@@ -57,6 +58,7 @@ impl Session {
             bypassed: false,
             params: BTreeMap::new(),
             sidechain: None,
+            sidechain_post_fader: false,
             state: None,
         };
         chain.insert(index.min(chain.len()), p);
@@ -122,12 +124,19 @@ impl Session {
         Ok(())
     }
 
-    /// Keys processor `id` from `source` (after its inserts, before its fader),
-    /// or from its own input with `None`. Refused if it would make a loop.
+    /// Keys processor `id` from `source` (by default after its trim and
+    /// inserts, before its fader), or from its own input with `None`. Refused if it would make a loop.
     pub fn set_sidechain(&mut self, id: ProcessorId, source: Option<StripRef>) -> Result<(), EditError> {
         let before = self.clone();
         self.processor_mut(id).ok_or(EditError::NoProcessor(id))?.sidechain = source;
         self.keep_valid(before)
+    }
+
+    /// Takes processor `id`'s key after its source's fader (`true`) or
+    /// before it.
+    pub fn set_sidechain_post_fader(&mut self, id: ProcessorId, post: bool) -> Result<(), EditError> {
+        self.processor_mut(id).ok_or(EditError::NoProcessor(id))?.sidechain_post_fader = post;
+        Ok(())
     }
 
     /// Restores `before` if the session no longer validates.

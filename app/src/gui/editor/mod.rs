@@ -51,6 +51,8 @@ pub enum Message {
     ),
     /// A key (sidechain) source was chosen, or none.
     KeyChosen(ProcessorId, Option<mixdesk_engine::session::StripRef>),
+    /// The key's tap was switched: after the source's fader (`true`) or before it.
+    KeyTapped(ProcessorId, bool),
     /// The close button.
     Closed,
 }
@@ -87,7 +89,7 @@ pub fn view<'a>(
     };
     let controls = generic::view(id, spec, &values);
     let key: Element<'a, Message> = match session.find_processor(id) {
-        Some((owner, _)) if spec.sidechain => sidechain::view(session, id, owner, p.sidechain),
+        Some((owner, _)) if spec.sidechain => sidechain::view(session, id, owner, p),
         _ => column![].into(),
     };
     container(
@@ -165,6 +167,7 @@ pub fn update(doc: &mut Document, message: Message) -> Option<Event> {
         }
         Message::Closed => return Some(Event::Closed),
         Message::KeyChosen(id, source) => return sidechain::choose(doc, id, source),
+        Message::KeyTapped(id, post) => sidechain::tap(doc, id, post),
         // Handled by the app (a worker task), not here.
         Message::LearnNoise(_) | Message::NoiseLearned(..) => {}
     }

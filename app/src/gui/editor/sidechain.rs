@@ -1,17 +1,19 @@
 //! The key (external sidechain) picker of a processor that takes one
-//! (compressor, gate, de-esser): none, or any other track or bus. The key is
-//! the source strip's signal after its inserts, before its fader. A choice
-//! that would make a routing loop is refused with the reason.
+//! (compressor, gate, de-esser): none, or any other track or bus, and where
+//! the key is taken: pre-fader (the source's signal after its trim and
+//! inserts) or post-fader (also after its fader, mute, VCA and pan: what it
+//! plays, solo aside). A choice that would make a routing loop is refused
+//! with the reason.
 
-use iced::widget::{container, pick_list, row, text};
+use iced::widget::{button, container, pick_list, row, text};
 use iced::{Alignment, Element};
 use mixdesk_engine::edit::{Edit, ProcessorAt};
-use mixdesk_engine::session::{ProcessorId, Session, StripRef};
+use mixdesk_engine::session::{Processor, ProcessorId, Session, StripRef};
 
 use super::{Event, Message};
 use crate::gui::document::Document;
 use crate::gui::mixer::strip_name;
-use crate::gui::theme;
+use crate::gui::theme::{self, Tone};
 
 /// A key source in the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +33,10 @@ impl std::fmt::Display for Key {
 /// The id of the picker (tests find it by this).
 pub const PICKER: &str = "sidechain-key";
 
-/// The picker for processor `id` on strip `owner`.
-pub fn view<'a>(
-    s: &Session,
-    id: ProcessorId,
-    owner: StripRef,
-    current: Option<StripRef>,
-) -> Element<'a, Message> {
+/// The picker for processor `p` (id `id`) on strip `owner`, and the
+/// pre/post-fader switch once it has a key.
+pub fn view<'a>(s: &Session, id: ProcessorId, owner: StripRef, p: &Processor) -> Element<'a, Message> {
+    let current = p.sidechain;
     let key = |source: Option<StripRef>| Key {
         source,
         name: source.map_or_else(|| "none (its own input)".to_owned(), |r| strip_name(s, r)),
@@ -56,10 +55,34 @@ pub fn view<'a>(
         .text_size(12)
         .padding(4)
         .style(theme::pick);
-    row![text("Key (pre-fader)").size(12), container(list).id(PICKER)]
+    let post = p.sidechain_post_fader;
+    let tap = current.map(|_| {
+        button(text(if post { "post-fader" } else { "pre-fader" }).size(12))
+            .style(theme::button(Tone::Accent, post))
+            .on_press(Message::KeyTapped(id, !post))
+    });
+    row![text("Key").size(12), container(list).id(PICKER)]
+        .push(tap)
         .spacing(6)
         .align_y(Alignment::Center)
         .into()
+}
+
+/// Takes processor `id`'s key after its source's fader (`post`) or before
+/// it, as one undo step.
+pub fn tap(doc: &mut Document, id: ProcessorId, post: bool) {
+    let Some((strip, index)) = doc.session.find_processor(id) else { return };
+    let Some(processor) = doc.session.processor(id).cloned() else { return };
+    if processor.sidechain_post_fader == post {
+        return;
+    }
+    let label = format!(
+        "{} keyed {}",
+        crate::gui::mixer::processor_label(&doc.session, id),
+        if post { "post-fader" } else { "pre-fader" }
+    );
+    let processor = Processor { sidechain_post_fader: post, ..processor };
+    doc.apply("sidechain", label, Edit::Processor(id, Some(ProcessorAt { strip, index, processor })));
 }
 
 /// Keys processor `id` from `source` as one undo step, unless that makes a loop.
@@ -74,7 +97,7 @@ pub fn choose(doc: &mut Document, id: ProcessorId, source: Option<StripRef>) -> 
         crate::gui::mixer::processor_label(&doc.session, id),
         source.map_or_else(|| "its own input".to_owned(), |r| strip_name(&doc.session, r))
     );
-    let processor = mixdesk_engine::session::Processor { sidechain: source, ..processor };
+    let processor = Processor { sidechain: source, ..processor };
     let edit = Edit::Processor(id, Some(ProcessorAt { strip, index, processor }));
     let mut trial = doc.session.clone();
     edit.apply(&mut trial);

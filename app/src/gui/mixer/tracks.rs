@@ -330,7 +330,11 @@ pub fn deletion(s: &Session, r: StripRef) -> Vec<Edit> {
             }
         }
         for (index, p) in st.processors.iter().enumerate().filter(|(_, p)| p.sidechain == Some(r)) {
-            let processor = mixdesk_engine::session::Processor { sidechain: None, ..p.clone() };
+            let processor = mixdesk_engine::session::Processor {
+                sidechain: None,
+                sidechain_post_fader: false,
+                ..p.clone()
+            };
             edits.push(Edit::Processor(p.id, Some(ProcessorAt { strip: owner, index, processor })));
         }
     }
