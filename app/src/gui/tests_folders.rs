@@ -101,6 +101,10 @@ fn a_summing_folder_routes_its_tracks_into_a_new_bus_and_the_mix_is_unchanged() 
     for t in [TrackId(1), TrackId(3)] {
         assert_eq!(s.track(t).unwrap().output, Output::Bus(bus), "track {t} plays into the folder's bus");
     }
+    let fid = f.id;
+    // The output and send lists name the folder's bus as the folder's.
+    let b = app.doc.session.bus(bus).unwrap();
+    assert_eq!(super::mixer::folders::routing_name(&app.doc.session, b), "Folder 1 (folder)");
     assert_engine_follows(&app);
     // Through a bus at unity the mix is what it was.
     let summed = bounce(&app, dir.path());
@@ -110,7 +114,6 @@ fn a_summing_folder_routes_its_tracks_into_a_new_bus_and_the_mix_is_unchanged() 
     assert!(peak > 0.01 && worst < 1e-6, "through the folder's bus the mix moved by {worst} (peak {peak})");
 
     // Dissolving keeps the tracks and their routing.
-    let fid = f.id;
     act(&mut app, |ui| {
         let _ = ui.click(id(folder_id("dissolve", fid))).unwrap();
     });

@@ -12,6 +12,16 @@ use super::{Effect, Message, MixerUi, strip_name};
 use crate::gui::document::Document;
 use crate::gui::theme::{self, Tone};
 
+/// How the output and send lists name bus `b`: a summing folder's bus says
+/// so, "Drums (folder)" or "Drum bus (folder Drums)".
+pub fn routing_name(s: &Session, b: &Bus) -> String {
+    match s.folders.iter().find(|f| f.bus == Some(b.id)) {
+        Some(f) if f.name == b.name => format!("{} (folder)", b.name),
+        Some(f) => format!("{} (folder {})", b.name, f.name),
+        None => b.name.clone(),
+    }
+}
+
 /// The selected tracks, in the session's order.
 fn selected_tracks(s: &Session, ui: &MixerUi) -> Vec<TrackId> {
     let chosen = super::tracks::selected(ui);

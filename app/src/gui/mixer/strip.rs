@@ -231,7 +231,7 @@ pub fn view<'a>(
         .buses
         .iter()
         .filter(|b| StripRef::Bus(b.id) != r && !b.is_vca())
-        .map(|b| BusChoice { id: b.id, name: b.name.clone() })
+        .map(|b| BusChoice { id: b.id, name: super::folders::routing_name(session, b) })
         .collect();
     if r != StripRef::Master && !buses.is_empty() {
         sends = sends.push(
@@ -252,13 +252,9 @@ pub fn view<'a>(
         }
         .unwrap_or_default();
         let mut outputs = vec![OutputChoice { output: Output::Master, name: "Master".into() }];
-        outputs.extend(
-            session
-                .buses
-                .iter()
-                .filter(|b| StripRef::Bus(b.id) != r && !b.is_vca())
-                .map(|b| OutputChoice { output: Output::Bus(b.id), name: b.name.clone() }),
-        );
+        outputs.extend(session.buses.iter().filter(|b| StripRef::Bus(b.id) != r && !b.is_vca()).map(|b| {
+            OutputChoice { output: Output::Bus(b.id), name: super::folders::routing_name(session, b) }
+        }));
         let current = outputs.iter().find(|o| o.output == output).cloned();
         routing = routing.push(
             pick_list(outputs, current, move |o| Message::OutputChosen(r, o))
