@@ -1,7 +1,7 @@
 //! VCA faders with real clicks and drags: "+ VCA" over the selection, a VCA
 //! drag that moves what the members play but not their own faders (and what
 //! the bounce then plays, against the closed form), spilling a VCA,
-//! assigning to it and leaving it, and deleting a member. Each change is
+//! assigning to it and leaving it, deleting a member, and the VCA's solo. Each change is
 //! one undo step that undo takes back exactly.
 
 use iced::Point;
@@ -143,4 +143,28 @@ fn spilling_assigning_leaving_and_deleting_members_keep_the_vca_true() {
         "{lanes:?}"
     );
     assert_engine_follows(&app);
+}
+
+#[test]
+fn a_vcas_solo_solos_its_members_as_one_step() {
+    let (_dir, mut app) = super::tests::fixture();
+    click_strip(&mut app, KICK, Modifiers::empty());
+    click_strip(&mut app, BASS, Modifiers::CTRL);
+    let vca = add_vca(&mut app);
+    let soloed = |app: &App| [KICK, BASS].map(|r| app.doc.session.strip(r).unwrap().solo);
+    let click_solo = |app: &mut App| {
+        act(app, |ui| {
+            let _ = ui.click(id(control_id("solo", vca))).unwrap();
+        })
+    };
+    click_solo(&mut app);
+    assert_eq!(soloed(&app), [true, true], "{:?}", app.doc.undo_label());
+    assert!(!app.doc.session.strip(vca).unwrap().solo, "the VCA itself has no audio to solo");
+    assert_engine_follows(&app);
+    click_solo(&mut app);
+    assert_eq!(soloed(&app), [false, false], "all soloed: the S unsolos them");
+    let _ = app.update(Message::Undo);
+    assert_eq!(soloed(&app), [true, true]);
+    let _ = app.update(Message::Undo);
+    assert_eq!(soloed(&app), [false, false], "one step each");
 }

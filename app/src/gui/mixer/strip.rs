@@ -139,7 +139,7 @@ pub fn view<'a>(
         _ => None,
     };
     if let Some(b) = vca {
-        return vca_strip(col, super::vca::members(session, ui, b), r, strip, tint, ui, audio);
+        return vca_strip(col, session, b, tint, ui, audio);
     }
 
     // Inserts.
@@ -338,22 +338,30 @@ pub fn view<'a>(
     fader_section(col, r, strip, tint, ui, audio)
 }
 
-/// A VCA's strip: its members where others have routing, no trim, width or
-/// pan (it has no audio), its mute and its fader.
+/// VCA `b`'s strip: its members where others have routing, no trim, width
+/// or pan (it has no audio), its mute, the solo of its members (lit when all
+/// are soloed) and its fader.
 fn vca_strip<'a>(
     col: Column<'a, Message>,
-    members: Column<'a, Message>,
-    r: StripRef,
-    strip: &'a mixdesk_engine::session::Strip,
+    session: &'a Session,
+    b: &'a mixdesk_engine::session::Bus,
     tint: iced::Color,
     ui: &'a MixerUi,
     audio: &'a Audio,
 ) -> Element<'a, Message> {
+    let (r, strip) = (StripRef::Bus(b.id), &b.strip);
+    let solo = super::vca::soloed(session, b);
     let col = col
-        .push(scrollable(members).height(ROUTING_HEIGHT))
+        .push(scrollable(super::vca::members(session, ui, b)).height(ROUTING_HEIGHT))
         // Where other strips have polarity, trim, width and pan: the faders line up.
         .push(Space::new().height(VCA_GAP))
-        .push(row![toggle("M", strip.mute, Tone::Mute, Message::MuteToggled(r))]);
+        .push(
+            row![
+                toggle("M", strip.mute, Tone::Mute, Message::MuteToggled(r)),
+                container(toggle("S", solo, Tone::Solo, Message::SoloToggled(r))).id(control_id("solo", r)),
+            ]
+            .spacing(2),
+        );
     fader_section(col, r, strip, tint, ui, audio)
 }
 

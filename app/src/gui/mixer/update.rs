@@ -56,6 +56,9 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             links::colour(doc, ui, r, c)
         }
         Message::MuteToggled(r) => links::switch(doc, ui, r, Switch::Mute),
+        Message::SoloToggled(StripRef::Bus(b)) if doc.session.bus(b).is_some_and(|x| x.is_vca()) => {
+            super::vca::solo(doc, b)
+        }
         Message::SoloToggled(r) => links::switch(doc, ui, r, Switch::Solo),
         Message::SoloSafeToggled(r) => toggle(doc, r, Switch::SoloSafe, |st| st.solo_safe),
         Message::PolarityToggled(r) => toggle(doc, r, Switch::Polarity, |st| st.polarity_inverted),

@@ -1,9 +1,11 @@
 //! VCA strips in the mixer: "+ VCA" makes one of the selected strips, a VCA's
-//! menu assigns the selection to it, a member's menu lets it go, and "Spill"
-//! shows only a VCA's members. Each change is one undo step.
+//! menu assigns the selection to it, a member's menu lets it go, "Spill"
+//! shows only a VCA's members, and a VCA's S solos its members (a VCA has no
+//! audio to solo). Each change is one undo step.
 
 use iced::widget::{Column, button, column, text};
 use iced::{Element, Length};
+use mixdesk_engine::edit::Switch;
 use mixdesk_engine::edit::{BusAt, Edit};
 use mixdesk_engine::session::{Bus, BusId, Session, StripRef, Vca};
 
@@ -83,6 +85,24 @@ pub fn assign_selected(doc: &mut Document, ui: &MixerUi, vca: BusId) -> Effect {
     let mut edits = releasing(s, &chosen, Some(vca));
     edits.push(Edit::Bus(vca, Some(BusAt { index, bus: Bus { vca: Some(Vca { members }), ..b.clone() } })));
     doc.apply_all("vca assign", label, edits);
+    Effect::None
+}
+
+/// Whether every member of VCA `b` is soloed (its S is lit).
+pub fn soloed(s: &Session, b: &Bus) -> bool {
+    let members = b.vca.as_ref().map_or(&[][..], |v| &v.members[..]);
+    !members.is_empty() && members.iter().all(|m| s.strip(*m).is_some_and(|st| st.solo))
+}
+
+/// Solos VCA `vca`'s members, or unsolos them when all are soloed (one step).
+pub fn solo(doc: &mut Document, vca: BusId) -> Effect {
+    let s = &doc.session;
+    let Some(b) = s.bus(vca).filter(|b| b.is_vca()) else { return Effect::None };
+    let on = !soloed(s, b);
+    let members = b.vca.as_ref().map_or(Vec::new(), |v| v.members.clone());
+    let label = format!("{} members solo {}", b.name, if on { "on" } else { "off" });
+    let edits = members.iter().map(|m| Edit::Switch(*m, Switch::Solo, on)).collect();
+    doc.apply_all("vca solo", label, edits);
     Effect::None
 }
 
