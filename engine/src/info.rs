@@ -1,5 +1,5 @@
 //! A summary of a session for `mixdesk info`: tracks, clips, length, rate,
-//! which media files are missing and what is wrong with the others that
+//! buses, VCAs and folders, which media files are missing and what is wrong with the others that
 //! cannot be played (each is decoded to find out).
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,16 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use crate::media::{MediaError, decode_file};
-use crate::session::{Output, Session};
+use crate::session::{Output, Session, StripRef};
+
+/// A strip's plain name (its id if it is gone).
+fn strip_name(s: &Session, r: StripRef) -> String {
+    match r {
+        StripRef::Track(id) => s.track(id).map_or_else(|| id.to_string(), |t| t.name.clone()),
+        StripRef::Bus(id) => s.bus(id).map_or_else(|| id.to_string(), |b| b.name.clone()),
+        StripRef::Master => "Master".to_owned(),
+    }
+}
 
 /// What `mixdesk info` prints.
 #[derive(Debug, Clone, Serialize)]
@@ -25,8 +34,12 @@ pub struct SessionInfo {
     pub time_signature: String,
     /// Tracks in order.
     pub tracks: Vec<TrackInfo>,
-    /// Buses in order.
+    /// Buses that carry audio, in order.
     pub buses: Vec<String>,
+    /// VCA faders (buses without audio that move their members' gain).
+    pub vcas: Vec<VcaInfo>,
+    /// Folders of tracks.
+    pub folders: Vec<FolderInfo>,
     /// Media files referenced but not found, resolved against the session folder.
     #[serde(serialize_with = "lossy_paths")]
     pub missing_media: Vec<PathBuf>,
@@ -60,6 +73,30 @@ fn lossy_path<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
 
 fn lossy_paths<S: Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
+}
+
+/// One VCA in [`SessionInfo`].
+#[derive(Debug, Clone, Serialize)]
+pub struct VcaInfo {
+    /// Name.
+    pub name: String,
+    /// Its fader in dB, added to every member's.
+    pub fader_db: f64,
+    /// Its members' names.
+    pub members: Vec<String>,
+}
+
+/// One folder in [`SessionInfo`].
+#[derive(Debug, Clone, Serialize)]
+pub struct FolderInfo {
+    /// Name.
+    pub name: String,
+    /// Its tracks' names.
+    pub tracks: Vec<String>,
+    /// The bus its tracks sum into, for a summing folder.
+    pub bus: Option<String>,
+    /// Whether it is collapsed.
+    pub collapsed: bool,
 }
 
 /// One track in [`SessionInfo`].
@@ -116,7 +153,29 @@ pub fn session_info(session: &Session, session_dir: &Path) -> SessionInfo {
                 media: t.clips.iter().map(|c| c.media.clone()).collect(),
             })
             .collect(),
-        buses: session.buses.iter().map(|b| b.name.clone()).collect(),
+        buses: session.buses.iter().filter(|b| !b.is_vca()).map(|b| b.name.clone()).collect(),
+        vcas: session
+            .buses
+            .iter()
+            .filter_map(|b| {
+                let members = &b.vca.as_ref()?.members;
+                Some(VcaInfo {
+                    name: b.name.clone(),
+                    fader_db: b.strip.fader_db.0,
+                    members: members.iter().map(|m| strip_name(session, *m)).collect(),
+                })
+            })
+            .collect(),
+        folders: session
+            .folders
+            .iter()
+            .map(|f| FolderInfo {
+                name: f.name.clone(),
+                tracks: f.tracks.iter().map(|t| strip_name(session, StripRef::Track(*t))).collect(),
+                bus: f.bus.map(|b| strip_name(session, StripRef::Bus(b))),
+                collapsed: f.collapsed,
+            })
+            .collect(),
         missing_media: missing.iter().map(|e| e.path().to_owned()).collect(),
         unreadable_media: unreadable
             .iter()

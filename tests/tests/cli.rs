@@ -101,3 +101,24 @@ fn sixteen_bit_output_is_dithered_by_default_and_exact_without_dither() {
     assert_eq!(r.spec().bits_per_sample, 24);
     assert!(r.samples::<i32>().all(|v| v.unwrap() == 1 << 22));
 }
+
+#[test]
+fn info_lists_vcas_and_folders_apart_from_the_buses() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sessions/v5.mixdesk");
+    let (ok, out, err) = run(&["info", fixture, "--json"]);
+    assert!(ok, "{err}");
+    let info: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(info["buses"], serde_json::json!(["Drum bus"]), "a VCA carries no audio: not a bus");
+    assert_eq!(info["vcas"][0]["name"], "Drums VCA");
+    assert_eq!(info["vcas"][0]["fader_db"], -4.5);
+    assert_eq!(info["vcas"][0]["members"], serde_json::json!(["Kick", "Snare"]));
+    assert_eq!(info["folders"][0]["name"], "Drums");
+    assert_eq!(info["folders"][0]["tracks"], serde_json::json!(["Kick", "Snare"]));
+    assert_eq!(info["folders"][0]["bus"], "Drum bus");
+    assert_eq!(info["folders"][0]["collapsed"], true);
+    let (ok, out, err) = run(&["info", fixture]);
+    assert!(ok, "{err}");
+    assert!(out.contains("3 tracks, 1 bus, 1 VCA, 2 folders"), "{out}");
+    assert!(out.contains("VCA Drums VCA -4.5 dB over Kick, Snare"), "{out}");
+    assert!(out.contains("folder Drums: Kick, Snare, summing into Drum bus, collapsed"), "{out}");
+}

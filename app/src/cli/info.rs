@@ -32,7 +32,16 @@ pub fn run(args: Args) -> Result<(), CliError> {
         info.bpm,
         info.time_signature
     );
-    outln!("  {} tracks, {} buses", info.tracks.len(), info.buses.len());
+    outln!(
+        "  {} tracks, {} bus{}, {} VCA{}, {} folder{}",
+        info.tracks.len(),
+        info.buses.len(),
+        if info.buses.len() == 1 { "" } else { "es" },
+        info.vcas.len(),
+        if info.vcas.len() == 1 { "" } else { "s" },
+        info.folders.len(),
+        if info.folders.len() == 1 { "" } else { "s" }
+    );
     for t in &info.tracks {
         let pan = if t.pan == 0.0 {
             "C".to_owned()
@@ -49,6 +58,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
             pan,
             t.output
         );
+    }
+    for v in &info.vcas {
+        outln!("  VCA {} {:+.1} dB over {}", v.name, v.fader_db, v.members.join(", "));
+    }
+    for f in &info.folders {
+        let bus = f.bus.as_ref().map_or_else(String::new, |b| format!(", summing into {b}"));
+        let shut = if f.collapsed { ", collapsed" } else { "" };
+        outln!("  folder {}: {}{bus}{shut}", f.name, f.tracks.join(", "));
     }
     if info.missing_media.is_empty() && info.unreadable_media.is_empty() {
         outln!("  all media present and readable");
