@@ -62,6 +62,8 @@ mod tests_layout;
 #[cfg(test)]
 mod tests_monitor;
 #[cfg(test)]
+mod tests_narrow;
+#[cfg(test)]
 mod tests_notes;
 #[cfg(test)]
 mod tests_plugins;
@@ -81,7 +83,7 @@ mod tests_vca;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use iced::widget::{button, column, container, opaque, row, stack, text};
+use iced::widget::{column, container, opaque, row, stack};
 use iced::{Element, Length, Subscription, Task, Theme, keyboard, window};
 use mixdesk_engine::session::{Session, StripRef};
 
@@ -89,7 +91,6 @@ use audio::{Audio, AudioSettings};
 use document::Document;
 use export::Export;
 use prefs::Preferences;
-use theme::Tone;
 
 pub use message::{After, Message, Modal, Page};
 
@@ -642,18 +643,7 @@ impl App {
                 .width(Length::Fill)
                 .style(theme::panel),
         ];
-        let tabs = row![
-            button(text("Timeline").size(13))
-                .padding([4, 12])
-                .style(theme::button(Tone::Accent, self.page == Page::Timeline))
-                .on_press(Message::PageChosen(Page::Timeline)),
-            button(text("Mixer").size(13))
-                .padding([4, 12])
-                .style(theme::button(Tone::Accent, self.page == Page::Mixer))
-                .on_press(Message::PageChosen(Page::Mixer)),
-        ]
-        .spacing(2);
-        main = main.push(container(tabs).padding([2, 8]).width(Length::Fill).style(theme::panel));
+        main = main.push(transport::tabs(self.page, self.mixer.narrow));
         let body: Element<'_, Message> = match self.page {
             Page::Timeline => timeline::view(
                 &self.doc.session,

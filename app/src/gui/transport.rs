@@ -5,10 +5,10 @@ use iced::widget::{Space, button, container, row, text, tooltip};
 use iced::{Alignment, Element, Length};
 use mixdesk_engine::session::Tempo;
 
-use super::Message;
 use super::audio::Audio;
 use super::side::Tab;
 use super::theme::{self, Tone};
+use super::{Message, Page};
 
 fn command<'a>(label: &'static str, hint: &'static str, msg: Option<Message>) -> Element<'a, Message> {
     tooltip(
@@ -162,6 +162,28 @@ pub fn bars_beats(secs: f64, tempo: Tempo) -> String {
     let beat = (beats - bar * per_bar).floor();
     let ticks = ((beats - beats.floor()) * 960.0).floor();
     format!("{}.{}.{:03}", bar as u64 + 1, beat as u64 + 1, ticks as u64)
+}
+
+/// The Timeline and Mixer tabs; on the mixer, the narrow/wide strips switch
+/// at the right (always in view, however many strips scroll).
+pub fn tabs<'a>(page: Page, narrow: bool) -> Element<'a, Message> {
+    let tab = |label: &'static str, p: Page| {
+        button(text(label).size(13))
+            .padding([4, 12])
+            .style(theme::button(Tone::Accent, page == p))
+            .on_press(Message::PageChosen(p))
+    };
+    let mut tabs = row![tab("Timeline", Page::Timeline), tab("Mixer", Page::Mixer)].spacing(2);
+    if page == Page::Mixer {
+        let switch = button(text(if narrow { "Wide strips" } else { "Narrow strips" }).size(12))
+            .padding([4, 10])
+            .style(theme::button(Tone::Accent, narrow))
+            .on_press(Message::Mixer(super::mixer::Message::NarrowToggled));
+        tabs = tabs
+            .push(Space::new().width(Length::Fill))
+            .push(container(switch).id(super::mixer::strip::NARROW_ID));
+    }
+    container(tabs.align_y(Alignment::Center)).padding([2, 8]).width(Length::Fill).style(theme::panel).into()
 }
 
 #[cfg(test)]

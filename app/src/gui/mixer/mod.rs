@@ -4,6 +4,7 @@
 
 pub mod folders;
 mod links;
+mod narrow;
 pub mod plugins;
 pub mod strip;
 pub mod tracks;
@@ -107,6 +108,8 @@ pub enum Message {
     Trim(StripRef, ControlEvent),
     /// A track template was chosen in "+ from template".
     TrackFromTemplate(TemplateChoice),
+    /// "narrow strips" / "wide strips" pressed.
+    NarrowToggled,
     /// "+ VCA": a VCA over the selected strips.
     VcaAdded,
     /// A VCA's "Spill" (show only its members) or "Show all".
@@ -205,6 +208,8 @@ pub struct MixerUi {
     pub templates: Vec<mixdesk_engine::templates::TrackTemplate>,
     /// The VCA whose members alone are shown ("Spill").
     pub spill: Option<BusId>,
+    /// Narrow strips (name, M/S, fader and meter), to see 40+ at once.
+    pub narrow: bool,
 }
 
 impl MixerUi {

@@ -35,11 +35,11 @@ const PALETTE: [(u8, u8, u8); 10] = [
     (0x8c, 0x93, 0x9d),
 ];
 
-fn small<'a>(s: impl text::IntoFragment<'a>) -> iced::widget::Text<'a> {
+pub(super) fn small<'a>(s: impl text::IntoFragment<'a>) -> iced::widget::Text<'a> {
     text(s).size(11)
 }
 
-fn toggle<'a>(label: &'static str, on: bool, tone: Tone, msg: Message) -> Element<'a, Message> {
+pub(super) fn toggle<'a>(label: &'static str, on: bool, tone: Tone, msg: Message) -> Element<'a, Message> {
     button(small(label).align_x(Alignment::Center).width(Length::Fill))
         .padding([2, 0])
         .width(Length::Fill)
@@ -63,16 +63,14 @@ pub fn view<'a>(
     };
     let tint = colour.map_or_else(|| theme::Colors::of_look(theme::Look::Dark).accent, theme::track_colour);
     let name = strip_name(session, r);
-
+    if ui.narrow && r != StripRef::Master {
+        return super::narrow::view(session, r, strip, tint, ui, audio);
+    }
     let mut col = Column::new().spacing(4).padding(5).width(WIDTH).align_x(Alignment::Center);
-    let bar = container(Space::new().height(6).width(Length::Fill)).style(theme::colour_bar(tint));
     col = col.push(if r == StripRef::Master {
-        Element::from(bar)
+        container(Space::new().height(6).width(Length::Fill)).style(theme::colour_bar(tint)).into()
     } else {
-        // The colour bar is the strip's handle: drag it onto another strip to move it there.
-        let handle = mouse_area(bar).on_press(Message::StripGrabbed(r)).interaction(mouse::Interaction::Grab);
-        tooltip(container(handle).id(control_id("handle", r)), small("Drag to move"), tooltip::Position::Top)
-            .into()
+        handle(r, tint)
     });
     if r == StripRef::Master {
         col = col.push(text("Master").size(13).width(Length::Fill).align_x(Alignment::Center));
@@ -369,7 +367,7 @@ fn vca_strip<'a>(
 const VCA_GAP: f32 = 74.0;
 
 /// The fader beside its meter, the value field and the peak, ending a strip.
-fn fader_section<'a>(
+pub(super) fn fader_section<'a>(
     mut col: Column<'a, Message>,
     r: StripRef,
     strip: &'a mixdesk_engine::session::Strip,
@@ -380,7 +378,10 @@ fn fader_section<'a>(
     // Fader and meter, with their scales.
     let reading = meter::Reading::of(audio.meters.get(&r));
     let db = strip.fader_db.0;
-    col = col.push(responsive(move |size| fader_and_meter(r, db, tint, reading, size)).height(Length::Fill));
+    let narrow = ui.narrow && r != StripRef::Master;
+    col = col.push(
+        responsive(move |size| fader_and_meter(r, db, tint, reading, size, narrow)).height(Length::Fill),
+    );
     let value = match &ui.typing {
         Some((t, s)) if *t == r => s.clone(),
         _ => fader_label(strip.fader_db.0),
@@ -396,8 +397,12 @@ fn fader_section<'a>(
             .on_submit(Message::FaderSubmitted(r)),
     );
     col = col.push(
-        container(small(format!("peak {}", peak_label(reading.hold[0].max(reading.hold[1])))))
-            .id(control_id("peak", r)),
+        container(small(format!(
+            "{}{}",
+            if narrow { "" } else { "peak " },
+            peak_label(reading.hold[0].max(reading.hold[1]))
+        )))
+        .id(control_id("peak", r)),
     );
 
     let selected = ui.is_selected(r);
@@ -405,6 +410,14 @@ fn fader_section<'a>(
         .on_press(Message::Selected(r))
         .on_enter(Message::StripHovered(r))
         .on_release(Message::StripDropped)
+        .into()
+}
+
+/// The colour bar, the strip's handle: drag it onto another strip to move it there.
+pub(super) fn handle<'a>(r: StripRef, tint: iced::Color) -> Element<'a, Message> {
+    let bar = container(Space::new().height(6).width(Length::Fill)).style(theme::colour_bar(tint));
+    let handle = mouse_area(bar).on_press(Message::StripGrabbed(r)).interaction(mouse::Interaction::Grab);
+    tooltip(container(handle).id(control_id("handle", r)), small("Drag to move"), tooltip::Position::Top)
         .into()
 }
 
@@ -442,7 +455,7 @@ fn name_field<'a>(session: &'a Session, r: StripRef, name: String) -> Element<'a
 }
 
 /// A track's or bus's comment ("" for none and for the master).
-fn comment_of(session: &Session, r: StripRef) -> &str {
+pub(super) fn comment_of(session: &Session, r: StripRef) -> &str {
     match r {
         StripRef::Track(id) => session.track(id).map_or("", |t| t.comment.as_str()),
         StripRef::Bus(id) => session.bus(id).map_or("", |b| b.comment.as_str()),
@@ -464,10 +477,12 @@ fn fader_and_meter<'a>(
     tint: iced::Color,
     reading: meter::Reading,
     size: iced::Size,
+    narrow: bool,
 ) -> Element<'a, Message> {
-    const SCALE_W: f32 = 22.0;
+    // Narrow strips leave the scales out (the fader's value is under it).
+    let scale_w: f32 = if narrow { 0.0 } else { 22.0 };
     let fader_w = (size.width * 0.45).floor();
-    let meter_w = size.width - fader_w - 2.0 * SCALE_W;
+    let meter_w = size.width - fader_w - 2.0 * scale_w;
     let travel = size.height - 2.0 * fader::PAD;
     let fader_marks: Vec<(f32, String)> = fader::MARKS
         .iter()
@@ -489,8 +504,12 @@ fn fader_and_meter<'a>(
     let h = size.height - top - meter::PAD;
     let meter_marks: Vec<(f32, String)> =
         meter::MARKS.iter().map(|m| (top + h * (1.0 - meter::fraction(*m)), format!("{m:.0}"))).collect();
+    let fader_scale: Element<'a, Message> =
+        if narrow { Space::new().into() } else { scale_column(fader_marks, scale_w) };
+    let meter_scale: Element<'a, Message> =
+        if narrow { Space::new().into() } else { scale_column(meter_marks, scale_w) };
     row![
-        scale_column(fader_marks, SCALE_W),
+        fader_scale,
         container(
             canvas(Fader::new(db, -144.0, tint, move |e| Message::Fader(r, e)))
                 .width(Length::Fill)
@@ -500,7 +519,7 @@ fn fader_and_meter<'a>(
         .width(fader_w)
         .height(Length::Fill),
         canvas(meter::Meter::new(reading, Message::ClipReset(r))).width(meter_w).height(Length::Fill),
-        scale_column(meter_marks, SCALE_W),
+        meter_scale,
     ]
     .into()
 }
@@ -565,6 +584,9 @@ pub fn add_strips<'a>(templates: &[mixdesk_engine::templates::TrackTemplate]) ->
 
 /// The id of the "+ mono" track button (tests find it by this).
 pub const MONO_ADD_ID: &str = "track-add-mono";
+
+/// The id of the narrow/wide strips switch (tests find it by this).
+pub const NARROW_ID: &str = "strips-narrow";
 
 /// The id of the "+ VCA" button (tests find it by this).
 pub const VCA_ADD_ID: &str = "vca-add";

@@ -219,6 +219,10 @@ pub fn update(doc: &mut Document, ui: &mut MixerUi, message: Message) -> Effect 
             Effect::None
         }
         Message::VcaAdded => vca::add(doc, ui),
+        Message::NarrowToggled => {
+            ui.narrow = !ui.narrow;
+            Effect::None
+        }
         Message::FolderToggled(id) => folders::toggle(doc, id),
         Message::FolderDissolved(id) => folders::dissolve(doc, id),
         Message::VcaSpilled(id) => {
