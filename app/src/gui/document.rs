@@ -303,8 +303,9 @@ impl Document {
         self.save_as(&path)
     }
 
-    /// Saves to `path` and makes it the document's file. Media paths are
-    /// rewritten so that they stay valid from the new folder; when that changes
+    /// Saves to `path` and makes it the document's file. Media, reference
+    /// and impulse-response paths are rewritten so that they stay valid from
+    /// the new folder; when that changes
     /// any, the undo history starts afresh, because its steps hold paths
     /// relative to the old folder.
     pub fn save_as(&mut self, path: &Path) -> Result<PathBuf, SessionError> {
@@ -317,9 +318,8 @@ impl Document {
         let mut moved = None;
         if self.path.is_some() && new_dir != old_dir {
             let mut copy = self.session.clone();
-            for clip in copy.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()) {
-                let absolute = old_dir.join(&clip.media);
-                clip.media = mixdesk_engine::stems::relative_to(&absolute, &new_dir);
+            for p in copy.paths_mut() {
+                *p = mixdesk_engine::stems::relative_to(&old_dir.join(&*p), &new_dir);
             }
             moved = (copy != self.session).then_some(copy);
         }

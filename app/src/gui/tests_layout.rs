@@ -158,6 +158,25 @@ fn with_no_file_dialog_open_save_as_and_import_take_a_typed_path() {
     assert!(app.modal.is_none(), "{:?}", app.modal);
     assert!(copy.is_file(), "saved where typed");
     assert_eq!(app.doc.path.as_deref(), Some(copy.as_path()));
+    // Saved into another folder, the media, reference and impulse-response
+    // paths still name the same files.
+    app.doc.session.monitor.references = vec![mixdesk_engine::monitor::ReferenceSlot {
+        path: "refs/ref.wav".into(),
+        integrated_lufs: None,
+        max_short_term_lufs: None,
+    }];
+    app.doc.session.monitor.ir = Some("irs/room.wav".into());
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let _ = app.update(Message::SaveAs);
+    type_path(&mut app, &elsewhere.join("moved.mixdesk").display().to_string());
+    let s = mixdesk_engine::session::load(&elsewhere.join("moved.mixdesk")).unwrap();
+    let m = &s.monitor;
+    assert_eq!(m.references[0].path, PathBuf::from("../refs/ref.wav"), "the reference");
+    assert_eq!(m.ir, Some(PathBuf::from("../irs/room.wav")), "the impulse response");
+    assert_eq!(s.tracks[0].clips[0].media, PathBuf::from("../media/kick.wav"), "the media");
+    let _ = app.update(Message::SaveAs);
+    type_path(&mut app, &copy.display().to_string());
     // A path that does not exist is refused in words, and the prompt stays.
     let _ = app.update(Message::Open);
     type_path(&mut app, "/nowhere/song.mixdesk");

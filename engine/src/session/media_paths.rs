@@ -48,13 +48,22 @@ pub fn relative_lexically(path: &Path, base: &Path) -> PathBuf {
 }
 
 impl Session {
-    /// Rewrites relative media paths, which point into `from_dir`, so they
-    /// point at the same files from `to_dir` (for a copy of the session saved
-    /// in another folder). Absolute paths stay.
+    /// Every file path the session holds relative to its folder: the clips'
+    /// media, the monitor's reference tracks and its impulse response.
+    pub fn paths_mut(&mut self) -> impl Iterator<Item = &mut PathBuf> {
+        let media = self.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()).map(|c| &mut c.media);
+        let m = &mut self.monitor;
+        media.chain(m.references.iter_mut().map(|r| &mut r.path)).chain(m.ir.iter_mut())
+    }
+
+    /// Rewrites relative paths (media, references, the impulse response),
+    /// which point into `from_dir`, so they point at the same files from
+    /// `to_dir` (for a copy of the session saved in another folder).
+    /// Absolute paths stay.
     pub fn rebase_media(&mut self, from_dir: &Path, to_dir: &Path) {
-        for c in self.tracks.iter_mut().flat_map(|t| t.clips.iter_mut()) {
-            if c.media.is_relative() {
-                c.media = relative_lexically(&from_dir.join(&c.media), to_dir);
+        for p in self.paths_mut() {
+            if p.is_relative() {
+                *p = relative_lexically(&from_dir.join(&*p), to_dir);
             }
         }
     }
