@@ -111,6 +111,9 @@ pub struct Audio {
     /// The device came back at another rate since the last build: the engine
     /// holds the transport in silence until a graph compiled at it arrives.
     pub rate_changed: bool,
+    /// A plugin's latency followed a parameter moved live: the next tick
+    /// compiles a graph that compensates it (the instance carries on).
+    pub latency_changed: bool,
     /// The playhead in samples at `rate`.
     pub position: u64,
     /// Whether the transport runs.
@@ -204,6 +207,7 @@ impl Audio {
             missing_clips: HashSet::new(),
             commands_sent: 0,
             rate_changed: false,
+            latency_changed: false,
             monitor: (MonitorSettings::default(), MonitorProgram::IDENTITY),
             reference: None,
             ir: None,
@@ -412,6 +416,7 @@ impl Audio {
         let rate = self.rate;
         let meters = &mut self.meters;
         let gr = &mut self.gain_reduction;
+        let latency_changed = &mut self.latency_changed;
         let mut tick = None;
         let mut news = None;
         engine.poll(|event| match event {
@@ -428,6 +433,7 @@ impl Audio {
                 *shown = db.max(*shown - GR_FALL_PER_EVENT).max(0.0);
             }
             EngineEvent::Device(d) => news = Some(d.to_string()),
+            EngineEvent::LatencyChanged(_) => *latency_changed = true,
             _ => {}
         });
         if let Some((position, playing, load, xruns)) = tick {

@@ -10,6 +10,12 @@
 //! never allocates (livi connects ports and runs; the control ports are
 //! plain values).
 //!
+//! A plugin whose latency follows a parameter (x42 `nodelay`, lookaheads)
+//! writes the new figure to its latency port during `run`: the graph sees it
+//! ([`Dsp::latency_changed`]), the app compiles a new graph compensating it,
+//! and that graph takes over this very instance (its state and buffers carry
+//! on), see `graph::latency`.
+//!
 //! Plugins that use the LV2 worker (loading a file, rebuilding tables)
 //! have it: work scheduled while the instance is restored and primed is
 //! done on the building thread before the instance goes live, and work
@@ -197,6 +203,7 @@ impl Lv2Dsp {
         Ok(dsp)
     }
 
+    /// What the plugin's latency port says now. Realtime-safe.
     fn reported_latency(&self) -> usize {
         let v = self.latency_port.and_then(|p| self.instances[0].control_output(p)).unwrap_or(0.0);
         if v.is_finite() && v > 0.0 { v.round() as usize } else { 0 }
@@ -258,6 +265,12 @@ impl Dsp for Lv2Dsp {
 
     fn latency(&self) -> usize {
         self.latency
+    }
+
+    /// The latency port as the last `run` left it (a plugin whose lookahead
+    /// follows a parameter reports the new figure there).
+    fn latency_changed(&self, compiled: usize) -> bool {
+        self.reported_latency() != compiled
     }
 
     /// Hosted plugins are not reset on the audio thread (LV2 resets by
