@@ -349,8 +349,10 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
 fn hosted_plugins_run_live_without_allocating() {
     use mixdesk_engine::session::ParamId as P;
     mixdesk_tests::clap_plugin::test_plugin_dir();
-    const KINDS: [&str; 6] = [
+    const KINDS: [&str; 7] = [
         "lv2:http://lv2plug.in/plugins/eg-amp",
+        // Needs blocks of at least 64: runs through the fixed-block adapter.
+        "lv2:http://gareus.org/oss/lv2/convoLV2#Mono",
         "lv2:http://lsp-plug.in/plugins/lv2/compressor_mono",
         "lv2:http://lsp-plug.in/plugins/lv2/compressor_stereo",
         "lv2:http://gareus.org/oss/lv2/fil4#mono",
@@ -367,7 +369,7 @@ fn hosted_plugins_run_live_without_allocating() {
         let strip = StripRef::Track(s.tracks[i % s.tracks.len()].id);
         ids.push(s.add_processor(strip, kind, usize::MAX).unwrap());
     }
-    ids.push(s.add_processor(StripRef::Master, KINDS[2], usize::MAX).unwrap());
+    ids.push(s.add_processor(StripRef::Master, KINDS[3], usize::MAX).unwrap());
     ids.push(s.add_processor(StripRef::Master, KINDS[0], usize::MAX).unwrap());
     let pool = MediaPool::new();
     let (mut h, mut core) = Engine::manual(48_000, 256);
