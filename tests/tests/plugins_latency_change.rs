@@ -188,3 +188,38 @@ fn a_bounce_refuses_a_latency_that_automation_changes_midway() {
         }
     }
 }
+
+#[test]
+fn a_clap_restart_asked_and_then_not_needed_is_honoured_once() {
+    test_plugin_dir();
+    assert!(plugins::hosted(TEST_GAIN).is_some());
+    // The delay moved to 1000 (the plugin asks for a restart) and back to 64
+    // before the app answered: the graph it compiles has the latency the
+    // old instance has, but the request still stands.
+    let signal = noise(14, 2 * RATE, 0.5);
+    let rig = nulling_session(TEST_GAIN, "2", 64.0, &[], &signal);
+    let id = rig.processor.unwrap();
+    let sources = [("in.wav", media(vec![signal.clone()]))];
+    let (mut handle, mut core) = Engine::manual(RATE as u32, 4096);
+    handle.swap_graph(compile_with(&rig.session, &sources)).unwrap();
+    handle.play();
+    run_callback(&mut core, RATE / 10, 256);
+    let param = rig.session.processor_param(id, "2").unwrap();
+    handle.set_param(param, 1000.0);
+    run_callback(&mut core, 256, 256);
+    handle.set_param(param, 64.0);
+    let mut rebuilds = 0;
+    for _ in 0..RATE / 4 / 256 {
+        run_callback(&mut core, 256, 256);
+        let mut changed = false;
+        handle.poll(|e| changed |= matches!(e, EngineEvent::LatencyChanged(_)));
+        if changed {
+            rebuilds += 1;
+            handle.swap_graph(compile_with(&rig.session, &sources)).unwrap();
+        }
+    }
+    let after = null_db(&mut core, RATE / 4);
+    eprintln!("64 -> 1000 -> 64 before the answer: {rebuilds} graphs compiled, null {after:.1} dB");
+    assert_eq!(rebuilds, 1, "the restart is honoured once, not asked again and again");
+    assert!(after <= -120.0, "the null is only {after:.1} dB");
+}

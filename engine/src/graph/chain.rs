@@ -284,16 +284,18 @@ impl Chain {
                 ins.key_delay.inherit(&mut o.key_delay);
             }
             // A processor is taken over if it adds the latency this graph
-            // compensates: the same figure as when its graph was built, or
-            // (an LV2 plugin whose latency port followed a parameter moved
-            // live, see `latency`) the figure it reports now. Otherwise the
-            // new instance, built with the new value, fades in (a CLAP plugin
-            // only changes its latency on activation). A dry delay (for
-            // bypass) sized for another latency stays behind.
+            // compensates (an LV2 plugin whose latency port followed a
+            // parameter moved live reports the new figure, see `latency`).
+            // Otherwise the new instance, built with the new value, fades
+            // in: so does a CLAP plugin that asked for a restart, whatever
+            // its latency (it changes only on activation; taking it over
+            // would leave the request standing and rebuild again and
+            // again). A dry delay (for bypass) sized for another latency
+            // stays behind.
             let found = old.inserts.iter_mut().find(|o| {
                 o.id == ins.id
                     && o.kind.kind == ins.kind.kind
-                    && (o.latency == ins.latency || !o.dsp.latency_changed(ins.latency))
+                    && !o.dsp.latency_changed(ins.latency)
                     && ins.kind.structural.iter().all(|&s| o.values[s] == ins.values[s])
             });
             match found {

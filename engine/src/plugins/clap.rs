@@ -6,16 +6,20 @@
 //! are flushed to it (params extension, while inactive, so a parameter that
 //! sets the latency is in place before activation), then it is activated for
 //! the session's rate and largest block, asked its latency (latency
-//! extension) and started. A plugin whose latency follows a parameter asks
-//! the host to restart it (CLAP changes latency only on activation): the
-//! request sets a flag the audio thread reads ([`Dsp::latency_changed`]),
-//! the engine reports it and the app compiles a new graph, which builds,
-//! loads (state, then the current parameters) and activates a new instance
-//! off the audio thread, asks it its latency and compensates it; the old
-//! instance is deactivated where the replaced graph is dropped. On the audio thread `process` copies the strip's
-//! channels into the input buffers, sends the parameter changes since the
-//! last block as CLAP param-value events at the block's first sample, and
-//! lets the plugin write the strip's channels; nothing is allocated (the
+//! extension) and started.
+//!
+//! A plugin whose latency follows a parameter asks the host to restart it
+//! (CLAP changes latency only on activation): the request sets a flag the
+//! audio thread reads ([`Dsp::latency_changed`]), the engine reports it and
+//! the app compiles a new graph, which builds, loads (state, then the
+//! current parameters) and activates a new instance off the audio thread,
+//! asks it its latency and compensates it; the old instance is deactivated
+//! where the replaced graph is dropped.
+//!
+//! On the audio thread `process` copies the strip's channels into the input
+//! buffers, sends the parameter changes since the last block as CLAP
+//! param-value events at the block's first sample, and lets the plugin
+//! write the strip's channels; nothing is allocated (the
 //! event buffer, the port descriptions and the audio buffers are sized at
 //! build, and changes are coalesced into one pending value per parameter).
 //!
