@@ -102,3 +102,51 @@ impl<D: Dsp> Dsp for Reblock<D> {
         self.pending.iter_mut().chain(&mut self.ready).for_each(|b| b.fill(0.0));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Doubles its input and remembers every block length it was given.
+    #[derive(Debug, Default)]
+    struct Doubler {
+        lengths: Vec<usize>,
+    }
+
+    impl Dsp for Doubler {
+        fn set_param(&mut self, _: usize, _: f64) {}
+        fn process(&mut self, io: &mut [&mut [f32]], _: Option<[&[f32]; 2]>) {
+            self.lengths.push(io[0].len());
+            io.iter_mut().for_each(|c| c.iter_mut().for_each(|x| *x *= 2.0));
+        }
+        fn reset(&mut self) {}
+    }
+
+    #[test]
+    fn blocks_of_any_length_reach_the_plugin_as_fixed_blocks_one_block_late() {
+        let block = 64;
+        let mut r = Reblock::new(Doubler::default(), block);
+        assert_eq!(r.latency(), block);
+        let input: Vec<f32> = (0..5000).map(|i| (i as f32 * 0.37).sin()).collect();
+        let mut out = Vec::new();
+        // Chunks of 1, 37, 100, 32, 1000, 63, 64, 65 ... samples.
+        let sizes = [1, 37, 100, 32, 1000, 63, 64, 65];
+        let (mut at, mut k) = (0, 0);
+        while at < input.len() {
+            let n = sizes[k % sizes.len()].min(input.len() - at);
+            let (mut l, mut rr) = (input[at..at + n].to_vec(), input[at..at + n].to_vec());
+            r.process(&mut [&mut l[..], &mut rr[..]], None);
+            assert_eq!(l, rr, "both channels alike");
+            out.extend(l);
+            at += n;
+            k += 1;
+        }
+        assert!(r.inner.lengths.iter().all(|&n| n == block), "{:?}", r.inner.lengths);
+        assert_eq!(r.inner.lengths.len(), input.len() / block);
+        for (i, y) in out.iter().enumerate() {
+            let want = if i < block { 0.0 } else { 2.0 * input[i - block] };
+            assert_eq!(*y, want, "sample {i}");
+        }
+        assert!(!r.latency_changed(block), "it adds exactly its block");
+    }
+}
