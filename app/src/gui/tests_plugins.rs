@@ -118,3 +118,32 @@ fn a_plugin_latency_moved_in_its_editor_is_compensated_by_a_new_graph() {
         assert_engine_follows(&app);
     }
 }
+
+#[test]
+fn an_automated_latency_is_answered_with_one_graph_not_one_per_tick() {
+    assert!(mixdesk_engine::plugins::hosted(NODELAY).is_some(), "{NODELAY}: packaging/setup.sh --test");
+    let (_dir, mut app) = fixture();
+    let id = app.doc.session.add_processor(KICK, NODELAY, usize::MAX).unwrap();
+    let p = app.doc.session.processor_mut(id).unwrap();
+    p.params.insert("delay".into(), 64.0);
+    p.params.insert("report_latency".into(), 1.0);
+    // A lane holds the delay at 1000 samples: playing moves the plugin's
+    // latency away from the session's value, which a graph cannot follow.
+    let delay = app.doc.session.processor_param(id, "delay").unwrap();
+    let mut lane = mixdesk_engine::session::Lane::new(delay);
+    lane.points.push(mixdesk_engine::session::Point { time: 0, value: 1000.0, shape: Default::default() });
+    app.doc.apply("l", "lane", mixdesk_engine::edit::Edit::Lane(delay, Some(lane)));
+    let task = app.audio.rebuild(&app.doc.session, app.doc.dir()).map(Message::Built);
+    run(&mut app, task);
+    app.audio.play();
+    let mut rebuilds = 0;
+    for _ in 0..60 {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        app.audio.poll();
+        rebuilds += usize::from(app.audio.latency_changed);
+        let task = app.update(Message::Tick);
+        run(&mut app, task);
+    }
+    app.audio.stop();
+    assert_eq!(rebuilds, 1, "one graph for the first report, none for the automation's repeats");
+}
