@@ -115,6 +115,11 @@ impl Rig {
     /// Bounces the whole signal to a 32-bit float WAV with `mixdesk`'s own
     /// bounce (media read from disk, rayon's pool) and reads it back.
     pub fn bounce(&self) -> [Vec<f32>; 2] {
+        self.try_bounce().unwrap_or_else(|e| panic!("bounce: {e}"))
+    }
+
+    /// [`Rig::bounce`], its error returned.
+    pub fn try_bounce(&self) -> Result<[Vec<f32>; 2], mixdesk_engine::bounce::BounceError> {
         let dir = tempfile::tempdir().expect("a temporary folder");
         write_wav_f32(&dir.path().join("in.wav"), RATE as u32, std::slice::from_ref(&self.signal));
         let out = dir.path().join("mix.wav");
@@ -124,9 +129,8 @@ impl Rig {
             end: Some(SampleTime(self.frames() as u64)),
             ..BounceOptions::default()
         };
-        bounce(&self.session, dir.path(), &MediaPool::new(), &out, &opts, &mut |_| true)
-            .unwrap_or_else(|e| panic!("bounce: {e}"));
-        read_stereo(&out)
+        bounce(&self.session, dir.path(), &MediaPool::new(), &out, &opts, &mut |_| true)?;
+        Ok(read_stereo(&out))
     }
 
     /// Plays the signal through the live callback from position 0, in

@@ -46,6 +46,13 @@ pub fn run(as_json: bool, rescan: bool, all: bool) -> Result<(), CliError> {
         if let Some(why) = &p.unsupported {
             text += &format!("  not an insert: {why}\n");
         }
+        if let Some(block) = p.block.fixed_block() {
+            let max = if p.block.max > 0 { format!(", at most {}", p.block.max) } else { String::new() };
+            text += &format!(
+                "  blocks: at least {}{max}; runs in blocks of {block} (adds {block} samples of latency, compensated)\n",
+                p.block.min.max(1)
+            );
+        }
         for q in &p.params {
             let range = if !q.choices.is_empty() {
                 q.choices.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(" | ")

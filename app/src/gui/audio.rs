@@ -111,6 +111,15 @@ pub struct Audio {
     /// The device came back at another rate since the last build: the engine
     /// holds the transport in silence until a graph compiled at it arrives.
     pub rate_changed: bool,
+    /// A plugin's latency followed a parameter moved live: the next tick
+    /// compiles a graph that compensates it (the instance carries on).
+    pub latency_changed: bool,
+    /// Plugins a graph was compiled for (their latency changed) since the
+    /// last edit: one that reports again before any edit has its latency
+    /// moved by automation, which a new graph (built at the session's
+    /// value) cannot follow; compiling again would only repeat (and fade
+    /// the plugin in) at every tick.
+    latency_rebuilt: HashSet<ProcessorId>,
     /// The playhead in samples at `rate`.
     pub position: u64,
     /// Whether the transport runs.
@@ -204,6 +213,8 @@ impl Audio {
             missing_clips: HashSet::new(),
             commands_sent: 0,
             rate_changed: false,
+            latency_changed: false,
+            latency_rebuilt: HashSet::new(),
             monitor: (MonitorSettings::default(), MonitorProgram::IDENTITY),
             reference: None,
             ir: None,
@@ -287,6 +298,8 @@ impl Audio {
     ///
     /// [`document::Outbox`]: super::document::Outbox
     pub fn apply(&mut self, edit: &Edit, session: &Session) {
+        // An edit may move a plugin's latency: its report is answered again.
+        self.latency_rebuilt.clear();
         match *edit {
             Edit::Param(id, v) => self.send(|e| e.set_param(id, v)),
             Edit::Switch(r, Switch::Mute, on) => self.send(|e| e.set_mute(r, on)),
@@ -412,6 +425,7 @@ impl Audio {
         let rate = self.rate;
         let meters = &mut self.meters;
         let gr = &mut self.gain_reduction;
+        let mut latency_report = None;
         let mut tick = None;
         let mut news = None;
         engine.poll(|event| match event {
@@ -428,8 +442,14 @@ impl Audio {
                 *shown = db.max(*shown - GR_FALL_PER_EVENT).max(0.0);
             }
             EngineEvent::Device(d) => news = Some(d.to_string()),
+            EngineEvent::LatencyChanged(c) => latency_report = Some(c.processor),
             _ => {}
         });
+        if let Some(p) = latency_report
+            && self.latency_rebuilt.insert(p)
+        {
+            self.latency_changed = true;
+        }
         if let Some((position, playing, load, xruns)) = tick {
             self.position = position;
             self.playing = playing;

@@ -503,8 +503,10 @@ impl App {
                 self.after_tick();
                 self.note.expire(std::time::Instant::now());
                 self.errors.extend(self.autosave.tick(&self.doc));
-                if std::mem::take(&mut self.audio.rate_changed) {
-                    // The device came back at another rate: compile at it.
+                let latency = std::mem::take(&mut self.audio.latency_changed);
+                if std::mem::take(&mut self.audio.rate_changed) || latency {
+                    // The device came back at another rate: compile at it;
+                    // a plugin's latency changed: compile to compensate it.
                     return self.audio.rebuild(&self.doc.session, self.doc.dir()).map(Message::Built);
                 }
                 previewed

@@ -184,11 +184,46 @@ pub enum BounceError {
     /// Stopped by the caller.
     #[error("the bounce was cancelled; no files were written")]
     Cancelled,
+    /// A plugin's latency changed during the render (an automated parameter
+    /// sets its lookahead): the graph is compensated for the latency it had
+    /// when compiled, so the render would drift out of time from there.
+    #[error(
+        "{plugin} changed its latency from {compiled} samples by sample {at} of the render (an automated \
+         parameter sets its lookahead), so the mix would drift out of time there and nothing was \
+         written. Set that parameter without automation (its latency is then compensated) or automate \
+         another one.",
+        compiled = .change.compiled
+    )]
+    LatencyChanged {
+        /// The insert and the latency the graph compensates.
+        change: crate::graph::LatencyChange,
+        /// The timeline sample the render had reached.
+        at: u64,
+        /// The plugin and its strip, in words.
+        plugin: String,
+    },
     /// Normalisation was asked for but the mix has no measurable loudness.
     #[error(
         "the mix is silent (no loudness above the -70 LUFS gate), so it cannot be normalized; check the range and the mutes"
     )]
     SilentMix,
+}
+
+/// Names the plugin (and its strip) of a [`BounceError::LatencyChanged`].
+fn name_plugin(session: &Session, e: BounceError) -> BounceError {
+    match e {
+        BounceError::LatencyChanged { change, at, .. } => {
+            let name = session.processor(change.processor).map_or_else(
+                || change.processor.0.to_string(),
+                |p| crate::dsp::kind_or_missing(&p.kind).map_or(p.kind.clone(), |k| k.name.to_owned()),
+            );
+            let strip = session
+                .find_processor(change.processor)
+                .map_or_else(String::new, |(r, _)| format!(" on {}", crate::diff::strip_label(session, r)));
+            BounceError::LatencyChanged { change, at, plugin: format!("'{name}'{strip}") }
+        }
+        other => other,
+    }
 }
 
 /// What to do about a file that could not be written.
@@ -348,7 +383,8 @@ pub fn bounce(
             let writer =
                 MixWriter::start(None, pre, Measure::Mix, rate).map_err(|e| write_error(output, e))?;
             graph.set_track_outputs(false);
-            let done = pass::run(&mut graph, start, end, block, &mut [], writer, &mut |f| progress(0.5 * f))?;
+            let done = pass::run(&mut graph, start, end, block, &mut [], writer, &mut |f| progress(0.5 * f))
+                .map_err(|e| name_plugin(session, e))?;
             stream_failures(&streams)?;
             let (a, _) = done.analysis.expect("pass 1 measures");
             let lufs = a.integrated_lufs.ok_or(BounceError::SilentMix)?;
@@ -382,7 +418,8 @@ pub fn bounce(
     let measure = if opts.report { Measure::Written } else { Measure::Nothing };
     let writer = MixWriter::start(Some(master), gain, measure, rate).map_err(|e| write_error(output, e))?;
     let done =
-        pass::run(&mut graph, start, end, block, &mut stems, writer, &mut |f| progress(from + span * f))?;
+        pass::run(&mut graph, start, end, block, &mut stems, writer, &mut |f| progress(from + span * f))
+            .map_err(|e| name_plugin(session, e))?;
     stream_failures(&streams)?;
     laps.lap(if opts.report { "render, write and measure the mix" } else { "render and write the mix" });
     let finish = |sink: WavSink| {

@@ -58,6 +58,11 @@ fn render(
         let n = ((last - pos) as usize).min(block);
         let (l, r) = (&mut left[..n], &mut right[..n]);
         graph.process(pos, l, r, &Rayon);
+        if let Some(change) = graph.stale_latency() {
+            // Live, the app compiles a new graph at this point; a render
+            // would drift out of time from here, so it refuses.
+            return Err(BounceError::LatencyChanged { change, at: pos + n as u64, plugin: String::new() });
+        }
         if let Some((a, b)) = master_trim.window(n)
             && !writer.send(&l[a..b], &r[a..b])
         {

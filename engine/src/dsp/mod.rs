@@ -65,6 +65,16 @@ pub trait Dsp: Send + Sync + std::fmt::Debug {
         0
     }
 
+    /// Whether the processor now adds another delay than `compiled` samples,
+    /// the latency its graph compensates (a hosted plugin whose latency
+    /// follows a parameter: an LV2 latency port reading a new figure after
+    /// `run`, a CLAP plugin that asked for a restart). The graph reports it
+    /// and the app compiles a new one that compensates the new latency.
+    /// Realtime-safe.
+    fn latency_changed(&self, compiled: usize) -> bool {
+        self.latency() != compiled
+    }
+
     /// The gain reduction being applied now, in dB (0 or more), for dynamics processors.
     fn gain_reduction_db(&self) -> Option<f32> {
         None

@@ -283,21 +283,27 @@ impl Chain {
                 ins.pre.inherit(&mut o.pre);
                 ins.key_delay.inherit(&mut o.key_delay);
             }
-            // A processor whose latency changed is not taken over: its dry
-            // delay (for bypass) was sized for the old latency, and a hosted
-            // plugin reports latency when built, so the old instance would
-            // keep the old figure (CLAP plugins only change it on
-            // activation). The new instance, built with the new value, fades in.
+            // A processor is taken over if it adds the latency this graph
+            // compensates (an LV2 plugin whose latency port followed a
+            // parameter moved live reports the new figure, see `latency`).
+            // Otherwise the new instance, built with the new value, fades
+            // in: so does a CLAP plugin that asked for a restart, whatever
+            // its latency (it changes only on activation; taking it over
+            // would leave the request standing and rebuild again and
+            // again). A dry delay (for bypass) sized for another latency
+            // stays behind.
             let found = old.inserts.iter_mut().find(|o| {
                 o.id == ins.id
                     && o.kind.kind == ins.kind.kind
-                    && o.latency == ins.latency
+                    && !o.dsp.latency_changed(ins.latency)
                     && ins.kind.structural.iter().all(|&s| o.values[s] == ins.values[s])
             });
             match found {
                 Some(o) => {
                     std::mem::swap(&mut ins.dsp, &mut o.dsp);
-                    std::mem::swap(&mut ins.dry_delay, &mut o.dry_delay);
+                    if o.latency == ins.latency {
+                        std::mem::swap(&mut ins.dry_delay, &mut o.dry_delay);
+                    }
                     for (i, (new, was)) in ins.values.iter().zip(&o.values).enumerate() {
                         if new != was {
                             ins.dsp.set_param(i, *new);

@@ -25,6 +25,7 @@ mod compile;
 mod delay;
 pub mod fade;
 mod gains;
+mod latency;
 mod meter;
 pub mod pan;
 mod parallel;
@@ -36,6 +37,7 @@ mod track;
 mod vca;
 
 pub use compile::{GraphError, compile};
+pub use latency::LatencyChange;
 pub use meter::Meter;
 pub use parallel::{Parallelism, Rayon, Serial};
 pub use record::Gesture;

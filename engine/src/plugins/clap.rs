@@ -6,10 +6,20 @@
 //! are flushed to it (params extension, while inactive, so a parameter that
 //! sets the latency is in place before activation), then it is activated for
 //! the session's rate and largest block, asked its latency (latency
-//! extension) and started. On the audio thread `process` copies the strip's
-//! channels into the input buffers, sends the parameter changes since the
-//! last block as CLAP param-value events at the block's first sample, and
-//! lets the plugin write the strip's channels; nothing is allocated (the
+//! extension) and started.
+//!
+//! A plugin whose latency follows a parameter asks the host to restart it
+//! (CLAP changes latency only on activation): the request sets a flag the
+//! audio thread reads ([`Dsp::latency_changed`]), the engine reports it and
+//! the app compiles a new graph, which builds, loads (state, then the
+//! current parameters) and activates a new instance off the audio thread,
+//! asks it its latency and compensates it; the old instance is deactivated
+//! where the replaced graph is dropped.
+//!
+//! On the audio thread `process` copies the strip's channels into the input
+//! buffers, sends the parameter changes since the last block as CLAP
+//! param-value events at the block's first sample, and lets the plugin
+//! write the strip's channels; nothing is allocated (the
 //! event buffer, the port descriptions and the audio buffers are sized at
 //! build, and changes are coalesced into one pending value per parameter).
 //!
@@ -34,6 +44,7 @@
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine as _;
 use clack_extensions::latency::PluginLatency;
@@ -52,12 +63,19 @@ pub struct Host;
 
 /// What every thread of a plugin may call on the host.
 #[derive(Debug, Default)]
-pub struct HostShared;
+pub struct HostShared {
+    /// The plugin asked to be restarted (deactivated and activated again,
+    /// e.g. for a new latency): the audio thread sees it through
+    /// [`Dsp::latency_changed`], the app compiles a new graph, which builds
+    /// and activates an instance with the current state and parameters
+    /// (off the audio thread) and asks it its latency.
+    restart: AtomicBool,
+}
 
 impl SharedHandler<'_> for HostShared {
-    /// A restart (for a new latency) happens at the next graph rebuild, when
-    /// the processor is built again with its current parameters.
-    fn request_restart(&self) {}
+    fn request_restart(&self) {
+        self.restart.store(true, Ordering::Relaxed);
+    }
     fn request_process(&self) {}
     fn request_callback(&self) {}
 }
@@ -94,7 +112,8 @@ fn host_info() -> HostInfo {
 pub fn new_instance(path: &str, id: &str) -> Result<PluginInstance<Host>, String> {
     let entry = entry(path)?;
     let id = CString::new(id).map_err(|e| e.to_string())?;
-    PluginInstance::<Host>::new(|_| HostShared, |_| (), &entry, &id, &host_info()).map_err(|e| e.to_string())
+    PluginInstance::<Host>::new(|_| HostShared::default(), |_| (), &entry, &id, &host_info())
+        .map_err(|e| e.to_string())
 }
 
 /// The CLAP value of a Mixdesk parameter value (a choice's index becomes its value).
@@ -314,6 +333,17 @@ impl Dsp for ClapDsp {
 
     fn latency(&self) -> usize {
         self.latency
+    }
+
+    /// A plugin changes its latency by asking for a restart (CLAP changes
+    /// latency only on activation). Realtime-safe: an atomic per instance.
+    fn latency_changed(&self, compiled: usize) -> bool {
+        self.latency != compiled
+            || self.units.iter().any(|u| {
+                u.processor
+                    .as_ref()
+                    .is_some_and(|p| p.access_shared_handler(|h| h.restart.load(Ordering::Relaxed)))
+            })
     }
 
     /// CLAP's `reset` is an audio-thread call: the plugin clears its buffers.

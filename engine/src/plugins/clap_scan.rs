@@ -117,6 +117,7 @@ fn describe(path: &str, id: String, name: String, author: String, features: &[St
         audio_inputs: 0,
         audio_outputs: 0,
         reports_latency: false,
+        block: super::BlockNeeds::default(),
         unsupported: None,
         params: Vec::new(),
         id,

@@ -10,6 +10,12 @@
 //! never allocates (livi connects ports and runs; the control ports are
 //! plain values).
 //!
+//! A plugin whose latency follows a parameter (x42 `nodelay`, lookaheads)
+//! writes the new figure to its latency port during `run`: the graph sees it
+//! ([`Dsp::latency_changed`]), the app compiles a new graph compensating it,
+//! and that graph takes over this very instance (its state and buffers carry
+//! on), see `graph::latency`.
+//!
 //! Plugins that use the LV2 worker (loading a file, rebuilding tables)
 //! have it: work scheduled while the instance is restored and primed is
 //! done on the building thread before the instance goes live, and work
@@ -87,6 +93,14 @@ fn world_for(bundle: &str) -> Arc<livi::World> {
         .clone()
 }
 
+/// Held while an instance is built (instantiated, restored, primed) and
+/// while workers run: plugins' non-realtime work is done one piece at a time
+/// across the process. Plugins built on FFTW (convoLV2's zita-convolver)
+/// plan their transforms there, and FFTW's planner is not thread-safe: two
+/// graphs compiled at once (a bounce while the app rebuilds, tests side by
+/// side) crashed in it.
+static NON_REALTIME: Mutex<()> = Mutex::new(());
+
 /// Hands `workers` to the one background thread that runs every live
 /// instance's worker (started at the first plugin that has one): work a
 /// plugin schedules from `run` on the audio thread is done there, and the
@@ -100,6 +114,7 @@ fn keep_working(workers: Arc<livi::WorkerManager>) {
         let spawned = std::thread::Builder::new().name("mixdesk-lv2-worker".into()).spawn(|| {
             loop {
                 std::thread::sleep(WORKER_PERIOD);
+                let _one_at_a_time = NON_REALTIME.lock().unwrap_or_else(|e| e.into_inner());
                 let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
                 for w in live.iter() {
                     w.run_workers();
@@ -128,12 +143,20 @@ impl Lv2Dsp {
             reason,
         };
         let world = world_for(&info.bundle);
+        let one_at_a_time = NON_REALTIME.lock().unwrap_or_else(|e| e.into_inner());
         let plugin = world
             .plugin_by_uri(&info.id)
             .ok_or_else(|| fail(format!("its bundle {} no longer describes it", info.bundle)))?;
-        let max_block = ctx.max_block.max(1);
+        // A plugin with block needs runs at one fixed length (through
+        // `reblock`), which is both the shortest and the longest it sees.
+        let fixed = info.block.fixed_block();
+        let max_block = fixed.unwrap_or(ctx.max_block).max(1);
+        let min_block = fixed.unwrap_or(1);
         let features = world
-            .try_build_features(livi::FeaturesBuilder { min_block_length: 1, max_block_length: max_block })
+            .try_build_features(livi::FeaturesBuilder {
+                min_block_length: min_block,
+                max_block_length: max_block,
+            })
             .map_err(|e| fail(e.to_string()))?;
         let stereo_plugin = info.audio_outputs == 2;
         let count = if stereo_plugin { 1 } else { 2 };
@@ -179,7 +202,7 @@ impl Lv2Dsp {
         }
         // Silence until the reported latency settles: plugins report it from
         // `run`, some only after a few blocks.
-        let n = max_block.min(64);
+        let n = if fixed.is_some() { max_block } else { max_block.min(64) };
         let mut silence = [vec![0.0f32; n], vec![0.0f32; n]];
         // Work the plugin scheduled while restoring its state or priming
         // (loading a file, say) is done here, on this thread, before the
@@ -191,12 +214,14 @@ impl Lv2Dsp {
         }
         dsp.workers.run_workers();
         dsp.latency = dsp.reported_latency();
+        drop(one_at_a_time);
         if dsp.workers.workers_count() > 0 {
             keep_working(dsp.workers.clone());
         }
         Ok(dsp)
     }
 
+    /// What the plugin's latency port says now. Realtime-safe.
     fn reported_latency(&self) -> usize {
         let v = self.latency_port.and_then(|p| self.instances[0].control_output(p)).unwrap_or(0.0);
         if v.is_finite() && v > 0.0 { v.round() as usize } else { 0 }
@@ -207,6 +232,14 @@ impl Lv2Dsp {
     pub fn state(&self) -> Result<String, String> {
         let s = self.instances[0].state().map_err(|e| e.to_string())?;
         s.to_string("urn:mixdesk:state").map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for Lv2Dsp {
+    /// Instances are destroyed one at a time too (FFTW's plans are freed there).
+    fn drop(&mut self) {
+        let _one_at_a_time = NON_REALTIME.lock().unwrap_or_else(|e| e.into_inner());
+        self.instances.clear();
     }
 }
 
@@ -258,6 +291,12 @@ impl Dsp for Lv2Dsp {
 
     fn latency(&self) -> usize {
         self.latency
+    }
+
+    /// The latency port as the last `run` left it (a plugin whose lookahead
+    /// follows a parameter reports the new figure there).
+    fn latency_changed(&self, compiled: usize) -> bool {
+        self.reported_latency() != compiled
     }
 
     /// Hosted plugins are not reset on the audio thread (LV2 resets by

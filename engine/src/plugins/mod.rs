@@ -31,6 +31,7 @@ pub mod clap;
 pub mod clap_scan;
 mod demo;
 pub mod lv2;
+pub mod reblock;
 pub mod scan;
 
 pub use demo::add_demo_plugins;
@@ -74,11 +75,48 @@ pub struct PluginInfo {
     /// Whether it reports its latency (a `lv2:reportsLatency` output port,
     /// the CLAP latency extension).
     pub reports_latency: bool,
+    /// The block lengths it needs (LV2 buf-size extension); Mixdesk's
+    /// blocks vary, so a plugin with needs runs through [`reblock`].
+    #[serde(default)]
+    pub block: BlockNeeds,
     /// Whether Mixdesk can run it as an insert (1 in/1 out or 2 in/2 out); if
     /// not, why.
     pub unsupported: Option<String>,
     /// Its parameters (control input ports), in port order.
     pub params: Vec<PluginParam>,
+}
+
+/// The block lengths a plugin needs, from its description (LV2
+/// `bufsz:minBlockLength`, `bufsz:maxBlockLength`, and the features
+/// `bufsz:powerOf2BlockLength`, `bufsz:fixedBlockLength`,
+/// `bufsz:coarseBlockLength`). All zero/false: any block from 1 sample up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockNeeds {
+    /// The shortest block it accepts (0: no minimum).
+    pub min: usize,
+    /// The longest block it accepts (0: whatever the host says).
+    pub max: usize,
+    /// It requires every block to be a power of two long.
+    pub power_of_two: bool,
+    /// It requires every block to be the same length.
+    pub fixed: bool,
+    /// It prefers blocks not split at events (optional; Mixdesk's fixed
+    /// blocks are never split).
+    pub coarse: bool,
+}
+
+impl BlockNeeds {
+    /// The block length to run the plugin at, when Mixdesk's varying blocks
+    /// (automation strides, callback sizes, a render's last block) could
+    /// break its needs: the smallest power of two of at least its minimum
+    /// (and of 64), within its maximum. `None`: it takes any block.
+    pub fn fixed_block(&self) -> Option<usize> {
+        if self.min <= 1 && !self.power_of_two && !self.fixed {
+            return None;
+        }
+        let b = self.min.max(64).next_power_of_two();
+        Some(if self.max > 0 && b > self.max { self.max.max(self.min) } else { b })
+    }
 }
 
 /// One parameter (LV2 control input port, CLAP parameter) of a [`PluginInfo`].
@@ -263,7 +301,10 @@ pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, Plug
         return Ok(Box::new(clap::ClapDsp::new(&h.info, ctx, &values, p.state.as_deref())?));
     }
     let dsp = lv2::Lv2Dsp::new(&h.info, ctx, &values, p.state.as_deref())?;
-    Ok(Box::new(dsp))
+    match h.info.block.fixed_block() {
+        Some(block) => Ok(Box::new(reblock::Reblock::new(dsp, block))),
+        None => Ok(Box::new(dsp)),
+    }
 }
 
 /// The full state of processor `p` of a hosted kind as it would run: an

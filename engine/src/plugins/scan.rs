@@ -33,7 +33,7 @@ pub struct ScanResult {
 }
 
 /// Raised whenever what a scan reads changes, so older caches are scanned again.
-const SCAN_VERSION: u32 = 3;
+const SCAN_VERSION: u32 = 4;
 
 /// The folders lilv searches.
 pub fn lv2_path() -> Vec<PathBuf> {
@@ -163,6 +163,30 @@ struct Uris {
     unit: lilv::node::Node,
     not_on_gui: lilv::node::Node,
     side_chain: lilv::node::Node,
+    min_block: lilv::node::Node,
+    max_block: lilv::node::Node,
+    power_of_two: lilv::node::Node,
+    fixed: lilv::node::Node,
+    coarse: lilv::node::Node,
+}
+
+/// The LV2 buf-size extension's namespace.
+const BUF_SIZE: &str = "http://lv2plug.in/ns/ext/buf-size#";
+
+/// The block lengths plugin `raw` asks for in its description.
+fn block_needs(raw: &lilv::plugin::Plugin, uris: &Uris) -> super::BlockNeeds {
+    let number = |n: &lilv::node::Node| {
+        let v = raw.value(n).iter().next()?;
+        v.as_int().map(|i| i.max(0) as usize).or_else(|| v.as_float().map(|f| f.max(0.0) as usize))
+    };
+    let required = raw.required_features();
+    super::BlockNeeds {
+        min: number(&uris.min_block).unwrap_or(0),
+        max: number(&uris.max_block).unwrap_or(0),
+        power_of_two: required.contains(&uris.power_of_two),
+        fixed: required.contains(&uris.fixed),
+        coarse: raw.has_feature(&uris.coarse),
+    }
 }
 
 /// Scans the LV2 path now (no cache).
@@ -176,6 +200,11 @@ pub fn scan() -> Vec<PluginInfo> {
         unit: raw.new_uri("http://lv2plug.in/ns/extensions/units#unit"),
         not_on_gui: raw.new_uri("http://lv2plug.in/ns/ext/port-props#notOnGUI"),
         side_chain: raw.new_uri("http://lv2plug.in/ns/lv2core#isSideChain"),
+        min_block: raw.new_uri(&format!("{BUF_SIZE}minBlockLength")),
+        max_block: raw.new_uri(&format!("{BUF_SIZE}maxBlockLength")),
+        power_of_two: raw.new_uri(&format!("{BUF_SIZE}powerOf2BlockLength")),
+        fixed: raw.new_uri(&format!("{BUF_SIZE}fixedBlockLength")),
+        coarse: raw.new_uri(&format!("{BUF_SIZE}coarseBlockLength")),
     };
     let mut out: Vec<PluginInfo> = world.iter_plugins().map(|p| describe(&p, &uris)).collect();
     out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
@@ -246,6 +275,7 @@ fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
         audio_inputs: ins,
         audio_outputs: outs,
         reports_latency: raw.latency_port_index().is_some(),
+        block: block_needs(raw, uris),
         unsupported,
         params,
         id,

@@ -76,6 +76,8 @@ pub struct AudioCore {
     /// Where a free-running reference is, in samples.
     reference_pos: u64,
     reference_buf: [Vec<f32>; 2],
+    /// Whether the graph's changed latency was reported (once per graph).
+    latency_reported: bool,
 }
 
 impl AudioCore {
@@ -115,6 +117,7 @@ impl AudioCore {
             reference: None,
             reference_pos: 0,
             reference_buf: [vec![0.0; MAX_RUN], vec![0.0; MAX_RUN]],
+            latency_reported: false,
         }
     }
 
@@ -212,6 +215,12 @@ impl AudioCore {
             self.transport.is_playing(),
             self.transport.loop_range(),
         );
+        if !self.latency_reported
+            && let Some(change) = self.graph.stale_latency()
+        {
+            self.latency_reported = true;
+            self.send_reserved(EngineEvent::LatencyChanged(change));
+        }
         self.since_meter += frames as u32;
         if self.since_meter >= self.meter_period {
             self.since_meter = 0;
@@ -263,6 +272,7 @@ impl AudioCore {
                     self.graph.apply_params();
                     graph.inherit(&mut self.graph);
                     std::mem::swap(&mut self.graph, &mut graph);
+                    self.latency_reported = false;
                     self.send_reserved(EngineEvent::Garbage(graph));
                 }
             }

@@ -105,6 +105,10 @@ pub enum EngineEvent {
         /// How many samples.
         samples: u64,
     },
+    /// An insert now adds another latency than the graph compensates (a
+    /// plugin's lookahead followed a parameter): compile a new graph (sent
+    /// once per graph).
+    LatencyChanged(crate::graph::LatencyChange),
     /// A command named a strip the current graph does not have.
     UnknownStrip(StripRef),
     /// A command named a processor the current graph does not have.
