@@ -32,6 +32,7 @@ pub mod clap_scan;
 mod demo;
 pub mod lv2;
 pub mod scan;
+pub mod ui;
 
 pub use demo::add_demo_plugins;
 

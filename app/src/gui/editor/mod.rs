@@ -51,6 +51,8 @@ pub enum Message {
     ),
     /// A key (sidechain) source was chosen, or none.
     KeyChosen(ProcessorId, Option<mixdesk_engine::session::StripRef>),
+    /// "Plugin window": open the plugin's own UI in a window of its own.
+    PluginWindow(ProcessorId),
     /// The close button.
     Closed,
 }
@@ -70,6 +72,7 @@ pub fn view<'a>(
     let values = spec.values(p);
     let header = row![
         text(processor_label(session, id)).size(15).width(Length::Fill),
+        own_window(&p.kind, id),
         button(text(if p.bypassed { "Bypassed" } else { "Active" }).size(12))
             .style(theme::button(Tone::Accent, !p.bypassed))
             .on_press(Message::BypassToggled(id)),
@@ -107,11 +110,25 @@ pub fn view<'a>(
     .into()
 }
 
+/// "Plugin window", for a hosted plugin with a UI Mixdesk can show (see
+/// `mixdesk_engine::plugins::ui`); nothing for the others.
+fn own_window<'a>(kind: &str, id: ProcessorId) -> Element<'a, Message> {
+    if !mixdesk_engine::plugins::is_hosted(kind) || mixdesk_engine::plugins::ui::find(kind).is_err() {
+        return row![].into();
+    }
+    button(text("Plugin window").size(12))
+        .style(theme::button(Tone::Plain, false))
+        .on_press(Message::PluginWindow(id))
+        .into()
+}
+
 /// What the editor asks of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Close the editor.
     Closed,
+    /// Open this plugin's own window.
+    PluginWindow(ProcessorId),
     /// Show this in the error banner.
     Error(String),
 }
@@ -164,6 +181,7 @@ pub fn update(doc: &mut Document, message: Message) -> Option<Event> {
             doc.apply("bypass", label, Edit::Bypass(id, on));
         }
         Message::Closed => return Some(Event::Closed),
+        Message::PluginWindow(id) => return Some(Event::PluginWindow(id)),
         Message::KeyChosen(id, source) => return sidechain::choose(doc, id, source),
         // Handled by the app (a worker task), not here.
         Message::LearnNoise(_) | Message::NoiseLearned(..) => {}
