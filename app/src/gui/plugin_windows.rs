@@ -91,7 +91,11 @@ impl App {
         }
         // What the controls show: automated values at the playhead included.
         let shown = self.shown.as_ref().unwrap_or(&self.doc.session);
-        self.plugin_windows.windows.push(shown);
+        let held = match self.plugin_windows.moving {
+            Some((ParamId::Processor(id, i), _)) => Some((id, usize::from(i))),
+            _ => None,
+        };
+        self.plugin_windows.windows.push(shown, held);
     }
 
     /// The user set `param` to `v` in a plugin's window.

@@ -190,3 +190,54 @@ fn dpl_window_opens_and_both_ways_of_its_controls_reach_the_other_side() {
     ticks_for(&mut app, Duration::from_millis(200));
     assert!(find_window(&display, title).is_none(), "the window is gone with its insert");
 }
+
+#[test]
+fn a_knob_turned_in_the_plugin_window_while_playing_is_recorded_on_a_touch_lane() {
+    use crate::gui::timeline::Message as T;
+    use mixdesk_engine::session::AutoMode;
+    let Some(x) = xvfb() else { return };
+    let (dir, app) = fixture();
+    drop(app);
+    // Booted with the graph built, so the transport plays.
+    let mut app = crate::gui::tests_safety::boot(&dir.path().join("song.mixdesk"));
+    let spec =
+        mixdesk_engine::plugins::spec(DPL).expect("x42-plugins is installed (packaging/setup.sh --test)");
+    let task = app.update(Message::Mixer(mixer::Message::InsertAdded(KICK, Kind(spec))));
+    run(&mut app, task);
+    let pid = app.doc.session.tracks[0].strip.processors[0].id;
+    let index = spec.params.iter().position(|p| p.key == "gain").unwrap();
+    let gain = ParamId::Processor(pid, index as u16);
+    let task = app.update(Message::Timeline(T::LaneModeChosen(gain, AutoMode::Touch)));
+    run(&mut app, task);
+    app.plugin_windows.windows.exe = Some(mixdesk_binary());
+    app.plugin_windows.windows.display = Some(x.1.clone());
+    open_window(&mut app, pid);
+    let window = find_window(&x.1, "Digital Peak Limiter Mono on kick").expect("the window exists");
+    let steps = app.doc.history().count();
+
+    let _ = app.update(Message::PlayToggled);
+    ticks_for(&mut app, Duration::from_millis(150));
+    xdotool(&x.1, &["mousemove", "--window", &window.to_string(), "35", "31"]);
+    for _ in 0..4 {
+        xdotool(&x.1, &["click", "4"]);
+        ticks_for(&mut app, Duration::from_millis(60));
+    }
+    // The hand rests: the gesture ends, the lane records on a little, the transport stops.
+    ticks_for(&mut app, super::GESTURE_GAP * 2);
+    let _ = app.update(Message::PlayToggled);
+    ticks_for(&mut app, Duration::from_millis(200));
+    let task = app.update(Message::Tick);
+    run(&mut app, task);
+    assert_eq!(
+        app.doc.session.param_value(gain),
+        Some(0.0),
+        "a recorded gesture leaves the fixed value alone"
+    );
+    let lane = app.doc.session.lane(gain).expect("the pass wrote the lane").clone();
+    assert!(
+        lane.points.iter().any(|p| (p.value - 4.0).abs() < 1e-6),
+        "the UI's +4 dB is on the lane: {:?}",
+        lane.points
+    );
+    assert_eq!(app.doc.history().count(), steps + 1, "the pass is one undo step");
+}

@@ -139,7 +139,7 @@ impl Windows {
             name: h.info.name.clone(),
             ready: false,
         };
-        open.push(&h.spec.values(p));
+        open.push(&h.spec.values(p), None);
         self.open.insert(id, open);
         Ok(())
     }
@@ -159,13 +159,14 @@ impl Windows {
     }
 
     /// Sends each window the values of `session` that changed since it was
-    /// last told, and closes windows whose insert is gone or changed kind.
-    pub fn push(&mut self, session: &Session) {
+    /// last told, but `held` (a control the user is moving in a window: its
+    /// hand wins), and closes windows whose insert is gone or changed kind.
+    pub fn push(&mut self, session: &Session, held: Option<(ProcessorId, usize)>) {
         let mut gone = Vec::new();
         for (&id, o) in &mut self.open {
             let same = session.processor(id).filter(|p| p.kind == o.kind);
             match same.and_then(|p| plugins::spec(&p.kind).map(|s| s.values(p))) {
-                Some(values) => o.push(&values),
+                Some(values) => o.push(&values, held.filter(|h| h.0 == id).map(|h| h.1)),
                 None => gone.push(id),
             }
         }
@@ -224,10 +225,13 @@ impl Windows {
 
 impl Open {
     /// Sends the engine values `values` whose port values differ from the last sent.
-    fn push(&mut self, values: &[f64]) {
+    fn push(&mut self, values: &[f64], held: Option<usize>) {
         let Some(stdin) = self.stdin.as_mut() else { return };
         let mut text = String::new();
-        for (p, &v) in self.params.iter().zip(values) {
+        for (i, (p, &v)) in self.params.iter().zip(values).enumerate() {
+            if held == Some(i) {
+                continue;
+            }
             let port_value = to_port(p, v);
             let port = p.port as u32;
             if self.sent.get(&port) != Some(&port_value) {
@@ -325,11 +329,11 @@ mod tests {
         let gain = plugins::spec(DPL).unwrap().params.iter().position(|p| p.key == "gain").unwrap();
         assert!(reports.contains(&Report::Param(id, gain, -4.5)), "{reports:?}");
         // Unchanged values are not sent again; a changed one is, as its port value.
-        w.push(&s);
+        w.push(&s, None);
         mixdesk_engine::edit::Edit::Param(mixdesk_engine::session::ParamId::Processor(id, gain as u16), 12.0)
             .apply(&mut s);
-        w.push(&s);
-        w.push(&s);
+        w.push(&s, None);
+        w.push(&s, None);
         w.close(id);
         let heard = std::fs::read_to_string(&log).unwrap();
         let lines: Vec<&str> = heard.lines().collect();
