@@ -11,7 +11,6 @@
 //! Values changed elsewhere (the generic editor, automation playing, undo)
 //! reach the window at the tick rate, only those that changed.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use mixdesk_engine::session::{ParamId, ProcessorId};
@@ -34,8 +33,6 @@ pub struct PluginWindows {
     pub windows: Windows,
     /// The parameter being moved in a window, and when it last moved.
     moving: Option<(ParamId, Instant)>,
-    /// The session file the windows belong to: another one open closes them.
-    session: Option<PathBuf>,
 }
 
 impl PluginWindows {
@@ -55,9 +52,6 @@ impl App {
     /// "Plugin window" in processor `id`'s editor: opens its UI, or says in
     /// the status line why it cannot.
     pub(super) fn open_plugin_window(&mut self, id: ProcessorId) {
-        if !self.plugin_windows.any() {
-            self.plugin_windows.session = self.doc.path.clone();
-        }
         let title = format!("{} - Mixdesk", mixer::processor_label(&self.doc.session, id));
         if let Err(e) = self.plugin_windows.windows.open(&self.doc.session, id, &title) {
             self.errors.push(format!("Cannot open the plugin window: {e}"));
@@ -65,13 +59,10 @@ impl App {
     }
 
     /// On each tick: what the windows said becomes edits, what changed goes
-    /// to the windows; a window whose session was closed is closed.
+    /// to the windows. (Opening another session closes them all, see
+    /// `lifecycle`; removing an insert closes its window, see `Windows::push`.)
     pub(super) fn plugin_windows_tick(&mut self) {
         if !self.plugin_windows.any() {
-            return;
-        }
-        if self.plugin_windows.session != self.doc.path {
-            self.plugin_windows.windows.close_all();
             return;
         }
         for report in self.plugin_windows.windows.poll() {

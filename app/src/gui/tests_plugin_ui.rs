@@ -240,4 +240,11 @@ fn a_knob_turned_in_the_plugin_window_while_playing_is_recorded_on_a_touch_lane(
         lane.points
     );
     assert_eq!(app.doc.history().count(), steps + 1, "the pass is one undo step");
+
+    // Another session replaces this one: the window closes with it.
+    assert!(app.plugin_windows.any());
+    let _ = app.update(Message::NewChosen(Some(dir.path().join("other.mixdesk"))));
+    assert!(!app.plugin_windows.any(), "a new session closes the old one's windows");
+    ticks_for(&mut app, Duration::from_millis(200));
+    assert!(find_window(&x.1, "Digital Peak Limiter Mono on kick").is_none(), "the window is gone");
 }
