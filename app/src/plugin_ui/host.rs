@@ -188,6 +188,10 @@ impl Windows {
                     }
                     Ok(FromUi::Port(port, v)) => {
                         let Some(i) = o.params.iter().position(|p| p.port == port as usize) else { continue };
+                        if o.sent.get(&port) == Some(&v) {
+                            // Not a change: some UIs (x42 fil4) write every band's value when one moves.
+                            continue;
+                        }
                         o.sent.insert(port, v);
                         out.push(Report::Param(id, i, from_port(&o.params[i], v)));
                     }
@@ -321,13 +325,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut s, id) = session();
         let log = dir.path().join("heard");
-        // Writes what the app sends to a file; says the UI moved "gain" (port 3) to -4.5 dB.
-        let script = format!("echo ready\necho 'port 3 -4.5'\ncat > {}", log.display());
+        // Writes what the app sends to a file; says the UI wrote "gain" (port 3) unchanged, then moved it to -4.5 dB.
+        let script =
+            format!("echo ready\necho 'port 3 0'\necho 'port 3 -4.5'\ncat > {}", log.display());
         let mut w = Windows { exe: Some(child(dir.path(), &script)), ..Windows::default() };
         w.open(&s, id, "dpl").unwrap();
         let reports = poll_until(&mut w, |r| r.iter().any(|r| matches!(r, Report::Param(..))));
         let gain = plugins::spec(DPL).unwrap().params.iter().position(|p| p.key == "gain").unwrap();
-        assert!(reports.contains(&Report::Param(id, gain, -4.5)), "{reports:?}");
+        let params: Vec<&Report> = reports.iter().filter(|r| matches!(r, Report::Param(..))).collect();
+        assert_eq!(params, [&Report::Param(id, gain, -4.5)], "an unchanged value is no edit: {reports:?}");
         // Unchanged values are not sent again; a changed one is, as its port value.
         w.push(&s, None);
         mixdesk_engine::edit::Edit::Param(mixdesk_engine::session::ParamId::Processor(id, gain as u16), 12.0)
