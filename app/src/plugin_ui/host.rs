@@ -321,13 +321,30 @@ mod tests {
     }
 
     #[test]
+    fn a_window_that_cannot_load_its_ui_says_why_with_the_plugins_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, id) = session();
+        let script = "echo 'error cannot load /usr/lib/lv2/dpl.lv2/dplUI_gl.so: invalid ELF header'\nexit 1";
+        let mut w = Windows { exe: Some(child(dir.path(), script)), ..Windows::default() };
+        w.open(&s, id, "dpl").unwrap();
+        let reports = poll_until(&mut w, |r| r.iter().any(|r| matches!(r, Report::Failed(..))));
+        assert_eq!(
+            reports,
+            [Report::Failed(
+                id,
+                "x42-dpl - Digital Peak Limiter Mono's window: cannot load /usr/lib/lv2/dpl.lv2/dplUI_gl.so: invalid ELF header".into()
+            )]
+        );
+        assert!(!w.any());
+    }
+
+    #[test]
     fn values_go_out_once_as_port_values_and_ui_writes_come_back_as_parameters() {
         let dir = tempfile::tempdir().unwrap();
         let (mut s, id) = session();
         let log = dir.path().join("heard");
         // Writes what the app sends to a file; says the UI wrote "gain" (port 3) unchanged, then moved it to -4.5 dB.
-        let script =
-            format!("echo ready\necho 'port 3 0'\necho 'port 3 -4.5'\ncat > {}", log.display());
+        let script = format!("echo ready\necho 'port 3 0'\necho 'port 3 -4.5'\ncat > {}", log.display());
         let mut w = Windows { exe: Some(child(dir.path(), &script)), ..Windows::default() };
         w.open(&s, id, "dpl").unwrap();
         let reports = poll_until(&mut w, |r| r.iter().any(|r| matches!(r, Report::Param(..))));
