@@ -177,6 +177,14 @@ fn dpl_window_opens_and_both_ways_of_its_controls_reach_the_other_side() {
     ticks_for(&mut app, Duration::from_millis(500));
     assert!(knobs(&display) != before, "the UI's Input Gain knob moved to +20 dB");
 
+    // "Plugin window" again raises the open window, no second one.
+    let _ = interact(&mut app, |ui| {
+        let _ = ui.click("Plugin window").unwrap();
+    });
+    ticks_for(&mut app, Duration::from_millis(300));
+    let found = xdotool(&display, &["search", "--name", title]);
+    assert_eq!(found.split_whitespace().count(), 1, "one window: {found}");
+
     // The window manager's close button ends the child.
     close_like_a_window_manager(&display, window);
     tick_until(&mut app, "the window closes", |a| !a.plugin_windows.any());

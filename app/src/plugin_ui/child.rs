@@ -28,7 +28,8 @@ use mixdesk_engine::plugins::ui::{self, UiInfo};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::xproto::{
-    AtomEnum, ConfigureWindowAux, ConnectionExt as _, CreateWindowAux, EventMask, PropMode, WindowClass,
+    AtomEnum, ConfigureWindowAux, ConnectionExt as _, CreateWindowAux, EventMask, PropMode, StackMode,
+    WindowClass,
 };
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
@@ -246,6 +247,12 @@ unsafe fn run_loop(
                         // SAFETY: a float control value, format 0, as the LV2 UI ABI defines it.
                         unsafe { port_event(ui, index, 4, 0, (&raw const value).cast()) };
                     }
+                }
+                ToUi::Raise => {
+                    let aux = ConfigureWindowAux::new().stack_mode(StackMode::ABOVE);
+                    let _ = host.conn.map_window(host.window);
+                    let _ = host.conn.configure_window(host.window, &aux);
+                    let _ = host.conn.flush();
                 }
                 ToUi::Close => return,
             }

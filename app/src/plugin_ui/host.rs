@@ -75,11 +75,6 @@ pub fn from_port(p: &PluginParam, v: f32) -> f64 {
 }
 
 impl Windows {
-    /// Whether processor `id`'s window is open.
-    pub fn is_open(&self, id: ProcessorId) -> bool {
-        self.open.contains_key(&id)
-    }
-
     /// Whether processor `id`'s window said it is shown.
     #[cfg_attr(not(test), allow(dead_code))]
     pub fn is_ready(&self, id: ProcessorId) -> bool {
@@ -92,9 +87,10 @@ impl Windows {
     }
 
     /// Opens processor `id`'s plugin window titled `title`, showing the
-    /// session's current values; a window already open stays as it is.
+    /// session's current values; a window already open is brought to the front.
     pub fn open(&mut self, session: &Session, id: ProcessorId, title: &str) -> Result<(), String> {
-        if self.is_open(id) {
+        if let Some(o) = self.open.get_mut(&id) {
+            o.say("raise");
             return Ok(());
         }
         let p = session.processor(id).ok_or("the insert is gone")?;
@@ -250,6 +246,15 @@ impl Open {
         }
     }
 
+    /// One line to the child (a gone child is reported by `poll`).
+    fn say(&mut self, line: &str) {
+        if let Some(stdin) = self.stdin.as_mut()
+            && (writeln!(stdin, "{line}").is_err() || stdin.flush().is_err())
+        {
+            self.stdin = None;
+        }
+    }
+
     /// Asks the child to close, waits a moment for it, then ends it.
     fn end(mut self) {
         if let Some(mut stdin) = self.stdin.take() {
@@ -357,6 +362,7 @@ mod tests {
             .apply(&mut s);
         w.push(&s, None);
         w.push(&s, None);
+        w.open(&s, id, "dpl").unwrap();
         w.close(id);
         let heard = std::fs::read_to_string(&log).unwrap();
         let lines: Vec<&str> = heard.lines().collect();
@@ -364,8 +370,12 @@ mod tests {
         let gains: Vec<&str> = lines.iter().filter(|l| l.starts_with("port 3 ")).copied().collect();
         // The first value; the session's again after the UI's (the app had not taken it); the change.
         assert_eq!(gains, ["port 3 0", "port 3 0", "port 3 12"], "{heard}");
-        assert_eq!(lines.last(), Some(&"close"), "closing asks the window first: {heard}");
-        assert_eq!(lines.len(), 5 + 2 + 1, "five controls, two changes, close: {heard}");
+        assert_eq!(
+            lines[lines.len() - 2..],
+            ["raise", "close"],
+            "opening again raises it; closing asks it first: {heard}"
+        );
+        assert_eq!(lines.len(), 5 + 2 + 2, "five controls, two changes, raise, close: {heard}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! standard input and output, one message a line:
 //!
 //! - app to child: `port INDEX VALUE` (a control port's value, for the UI to
-//!   show), `close`;
+//!   show), `raise` (bring the window to the front), `close`;
 //! - child to app: `ready` (the window is up), `port INDEX VALUE` (the user
 //!   moved a control in the UI), `closed` (the window was closed), `error
 //!   MESSAGE` (the UI could not be shown).
@@ -12,6 +12,8 @@
 pub enum ToUi {
     /// Show this value of control port `INDEX`.
     Port(u32, f32),
+    /// Bring the window to the front ("Plugin window" pressed again).
+    Raise,
     /// Close the window.
     Close,
 }
@@ -45,8 +47,10 @@ fn parse_port(rest: &str) -> Option<(u32, f32)> {
 /// Reads one of the app's lines (`None`: not a message; ignored).
 pub fn parse_to_ui(line: &str) -> Option<ToUi> {
     let line = line.trim();
-    if line == "close" {
-        return Some(ToUi::Close);
+    match line {
+        "close" => return Some(ToUi::Close),
+        "raise" => return Some(ToUi::Raise),
+        _ => {}
     }
     let (i, v) = parse_port(line.strip_prefix("port ")?)?;
     Some(ToUi::Port(i, v))
@@ -79,6 +83,7 @@ mod tests {
             assert_eq!(parse_from_ui(&port_line(7, v)), Some(FromUi::Port(7, v)));
         }
         assert_eq!(parse_to_ui("close"), Some(ToUi::Close));
+        assert_eq!(parse_to_ui("raise"), Some(ToUi::Raise));
         assert_eq!(parse_from_ui("error no such UI"), Some(FromUi::Error("no such UI".into())));
         for bad in ["port", "port 1", "port x 1", "port 1 NaN", "port 1 inf", "port 1 2 3", "robtk: GL ok"] {
             assert_eq!(parse_to_ui(bad), None, "{bad}");
