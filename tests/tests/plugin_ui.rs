@@ -63,7 +63,7 @@ fn plugin_windows_that_cannot_be_shown_are_refused_by_name() {
     refused(d, None, EG_AMP, &["Simple Amplifier has no window of its own"]);
     refused(d, None, "lv2:http://lv2plug.in/plugins/eg-scope#Stereo", &["Example Scope (Stereo)", "GtkUI"]);
     refused(d, None, "lv2:urn:not:installed", &["urn:not:installed", "not installed"]);
-    refused(d, None, "clap:org.example.gain", &["only LV2 plugins' own windows open"]);
+    refused(d, None, "clap:org.example.gain", &["clap:org.example.gain", "not installed"]);
     // x42's dpl has a real X11 UI: without a display it says so.
     refused(d, None, "lv2:http://gareus.org/oss/lv2/dpl#mono", &["cannot reach the X display"]);
 }
@@ -90,4 +90,28 @@ fn broken_ui_descriptions_and_libraries_are_refused_naming_the_file() {
     let lv2 = bundle(dir.path(), &needs);
     std::fs::copy("/usr/lib/lv2/eg-amp.lv2/amp.so", lv2.join("eg-amp.lv2/ui.so")).unwrap();
     refused(dir.path(), Some(&lv2), EG_AMP, &["Simple Amplifier", "requires instance-access"]);
+}
+
+#[test]
+fn a_clap_plugin_without_a_gui_is_refused_by_name() {
+    // The workspace's test plugin has no GUI: the child makes an instance,
+    // finds no gui extension and says so (no display needed to get there).
+    let dir = tempfile::tempdir().unwrap();
+    let out = mixdesk()
+        .args(["plugin-ui", "clap:org.mixdesk.test.gain", "--title", "test"])
+        .env("CLAP_PATH", mixdesk_tests::clap_plugin::test_plugin_dir())
+        .env("LV2_PATH", dir.path().join("no-lv2"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env_remove("DISPLAY")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert_eq!(
+        stdout.lines().next(),
+        Some("error Mixdesk Test Gain has no window of its own (no CLAP gui extension)"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

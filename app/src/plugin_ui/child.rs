@@ -43,10 +43,7 @@ const IDLE: Duration = Duration::from_millis(33);
 /// sent to the app as an `error` line first).
 pub fn run(kind: &str, title: &str) -> Result<(), String> {
     match open_and_loop(kind, title) {
-        Ok(()) => {
-            say("closed");
-            Ok(())
-        }
+        Ok(()) => Ok(()),
         Err(e) => {
             say(&format!("error {e}"));
             Err(e)
@@ -56,7 +53,7 @@ pub fn run(kind: &str, title: &str) -> Result<(), String> {
 
 /// One line to the app; a closed pipe (the app is gone) is ignored, the
 /// stdin reader sees that too and the window closes.
-fn say(line: &str) {
+pub(super) fn say(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
@@ -70,6 +67,11 @@ struct Host {
 }
 
 fn open_and_loop(kind: &str, title: &str) -> Result<(), String> {
+    if kind.starts_with(mixdesk_engine::plugins::CLAP_PREFIX) {
+        let h = mixdesk_engine::plugins::hosted(kind)
+            .ok_or_else(|| format!("plugin '{kind}' is not installed"))?;
+        return super::clap_child::run(&h.info, title);
+    }
     let info = ui::find(kind)?;
     // The library first: a broken one is refused before any window shows.
     let descriptor = load(&info)?;
@@ -84,7 +86,7 @@ fn open_and_loop(kind: &str, title: &str) -> Result<(), String> {
     result
 }
 
-fn create_window(
+pub(super) fn create_window(
     conn: &RustConnection,
     screen: usize,
     title: &str,
@@ -115,7 +117,7 @@ fn create_window(
 
 /// The app's lines, read on a thread of their own; the end of input (the
 /// app closed the pipe or exited) reads as `close`.
-fn read_stdin() -> Receiver<ToUi> {
+pub(super) fn read_stdin() -> Receiver<ToUi> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
@@ -216,6 +218,7 @@ unsafe fn show(
     say("ready");
     // SAFETY: `ui` is live until `cleanup` below.
     unsafe { run_loop(host, descriptor, ui, idle, lines) };
+    closing(&host.conn, host.window);
     if let Some(cleanup) = descriptor.cleanup {
         // SAFETY: the UI is cleaned up once, after its last call.
         unsafe { cleanup(ui) };
@@ -272,6 +275,15 @@ unsafe fn run_loop(
         }
         std::thread::sleep(IDLE);
     }
+}
+
+/// The window is closing: it disappears and the app is told before the
+/// UI's own cleanup runs, so a UI whose cleanup hangs cannot keep the app
+/// waiting (the app ends the process if it does not exit).
+pub(super) fn closing(conn: &RustConnection, window: u32) {
+    let _ = conn.unmap_window(window);
+    let _ = conn.flush();
+    say("closed");
 }
 
 /// Sizes the window to the UI's own window when the UI did not ask (`ui:resize`).

@@ -95,7 +95,9 @@ impl Windows {
         }
         let p = session.processor(id).ok_or("the insert is gone")?;
         let h = plugins::hosted(&p.kind).ok_or_else(|| format!("plugin '{}' is not installed", p.kind))?;
-        plugins::ui::find(&p.kind)?;
+        if !p.kind.starts_with(plugins::CLAP_PREFIX) {
+            plugins::ui::find(&p.kind)?;
+        }
         let exe = match &self.exe {
             Some(e) => e.clone(),
             None => std::env::current_exe().map_err(|e| format!("cannot find the mixdesk program: {e}"))?,
@@ -198,7 +200,8 @@ impl Windows {
                     }
                     Ok(FromUi::Error(e)) => {
                         ended.push(id);
-                        out.push(Report::Failed(id, format!("{}'s window: {e}", o.name)));
+                        let e = if e.starts_with(&o.name) { e } else { format!("{}'s window: {e}", o.name) };
+                        out.push(Report::Failed(id, e));
                         break;
                     }
                     Err(TryRecvError::Empty) => break,

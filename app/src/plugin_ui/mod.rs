@@ -11,5 +11,6 @@
 //! sees control values only (no meters from the running plugin).
 
 pub mod child;
+mod clap_child;
 pub mod host;
 pub mod protocol;

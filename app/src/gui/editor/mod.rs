@@ -110,10 +110,13 @@ pub fn view<'a>(
     .into()
 }
 
-/// "Plugin window", for a hosted plugin with a UI Mixdesk can show (see
-/// `mixdesk_engine::plugins::ui`); nothing for the others.
+/// "Plugin window", for an LV2 plugin with a UI Mixdesk can show (see
+/// `mixdesk_engine::plugins::ui`) and for every CLAP plugin (whether it has
+/// a GUI is known only from an instance: the window says if not).
 fn own_window<'a>(kind: &str, id: ProcessorId) -> Element<'a, Message> {
-    if !mixdesk_engine::plugins::is_hosted(kind) || mixdesk_engine::plugins::ui::find(kind).is_err() {
+    use mixdesk_engine::plugins;
+    let clap = kind.starts_with(plugins::CLAP_PREFIX) && plugins::hosted(kind).is_some();
+    if !clap && (!plugins::is_hosted(kind) || plugins::ui::find(kind).is_err()) {
         return row![].into();
     }
     button(text("Plugin window").size(12))
