@@ -31,6 +31,7 @@ if [ "${1:-}" = "--test" ]; then
     jackd2              # a paced audio server with no hardware (dummy driver)
     libasound2-plugins  # the ALSA jack plugin: cpal's ALSA output into JACK
     xvfb xauth          # a display for the window tests (packaging/screenshot.sh)
+    libgl1-mesa-dri libglx-mesa0  # OpenGL under Xvfb: x42's plugin windows (app/src/gui/tests_plugin_ui.rs)
     xdotool imagemagick bc  # clicks and drags, screenshots and comparisons, timing sums
     # the installed package's checks (packaging/test-deb.sh): the validators,
     # the MIME database and its triggers, and xdg-mime with its generic lookup

@@ -4,6 +4,7 @@
 mod cli;
 mod demo_files;
 mod gui;
+mod plugin_ui;
 
 use std::process::ExitCode;
 

@@ -143,6 +143,16 @@ pub enum Command {
         #[arg(long, requires = "out")]
         plugins: bool,
     },
+    /// Show one LV2 plugin's own window (the window runs it as a child
+    /// process; see docs/gui.md). Talks over stdin/stdout lines.
+    #[command(hide = true)]
+    PluginUi {
+        /// The plugin's kind (`lv2:<uri>`).
+        kind: String,
+        /// The window's title.
+        #[arg(long, default_value = "Plugin")]
+        title: String,
+    },
     /// Measure speed and memory (built with the `bench` feature, on by default;
     /// the .deb leaves it out).
     #[cfg(feature = "bench")]
@@ -173,6 +183,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::ImportDawproject(args)) => dawproject::import(args),
         Some(Command::Demo { out: Some(out), plugins }) => write_demo(&out, plugins),
         Some(Command::Demo { out: None, .. }) => print_demo_path(),
+        Some(Command::PluginUi { kind, title }) => Ok(crate::plugin_ui::child::run(&kind, &title)?),
         #[cfg(feature = "bench")]
         Some(Command::Bench(b)) => bench::run(b),
         None => Ok(open(cli.session)?),

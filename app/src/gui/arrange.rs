@@ -59,6 +59,12 @@ impl App {
             mixer::Message::SendLevel(s, e) => (ParamId::Send(*s, SendParam::Level), *e),
             _ => return false,
         };
+        self.touch_param(param, event)
+    }
+
+    /// Routes a gesture on `param` to the automation recorder if the
+    /// transport plays and its lane records; returns whether it did.
+    pub(super) fn touch_param(&mut self, param: ParamId, event: ControlEvent) -> bool {
         let Some(lane) = self.doc.session.lane(param) else { return false };
         if !self.audio.playing || !records(lane.mode) {
             return false;
@@ -95,8 +101,8 @@ impl App {
     }
 
     /// After the engine was read: follow the playhead, keep the analyzer's
-    /// tap on the selected strip, take in a finished recording pass, and show
-    /// automated values.
+    /// tap on the selected strip, take in a finished recording pass, show
+    /// automated values, and exchange values with plugins' own windows.
     pub(super) fn after_tick(&mut self) {
         if self.audio.playing {
             let p = self.playhead() as f64;
@@ -127,6 +133,7 @@ impl App {
             }
         }
         self.refresh_shown(None);
+        self.plugin_windows_tick();
     }
 
     /// Recomputes what the controls show: each automated parameter (lane not

@@ -57,6 +57,8 @@ impl App {
     /// Replaces the document (after New or Open) and rebuilds the engine's graph.
     pub(super) fn replace(&mut self, doc: Document) -> Task<Message> {
         self.audio.stop();
+        // The windows belong to the old session's inserts.
+        self.plugin_windows.windows.close_all();
         self.doc = doc;
         self.autosave = autosave::Autosave::new(&self.doc, self.prefs.autosave.interval());
         self.versions = versions_panel::Versions::default();

@@ -30,6 +30,7 @@ pub mod monitor_refs;
 pub mod notes_panel;
 pub mod notices;
 pub mod path_prompt;
+pub mod plugin_windows;
 pub mod prefs;
 pub mod recovery;
 pub mod relink_dialog;
@@ -147,6 +148,8 @@ pub struct App {
     null_output: bool,
     /// Session templates (the Session tab, and the next New).
     pub templates: session_panel::Templates,
+    /// Plugins' own windows.
+    pub plugin_windows: plugin_windows::PluginWindows,
 }
 
 /// How the app starts.
@@ -217,6 +220,7 @@ impl App {
             errors,
             note: notices::Note::default(),
             null_output: launch.null_output,
+            plugin_windows: Default::default(),
         };
         app.offer_recovery();
         let follow = app.monitor_follows();
@@ -278,6 +282,7 @@ impl App {
                 match editor::update(&mut self.doc, m) {
                     Some(editor::Event::Closed) => self.mixer.editor = None,
                     Some(editor::Event::Error(e)) => self.errors.push(e),
+                    Some(editor::Event::PluginWindow(id)) => self.open_plugin_window(id),
                     None => {}
                 }
                 Task::none()
@@ -737,7 +742,8 @@ impl App {
             || self.audio.opening.progress().is_some()
             || self.export.as_ref().is_some_and(Export::is_running)
             || self.album.as_ref().is_some_and(album_view::AlbumView::is_running)
-            || self.presets.as_ref().is_some_and(export_presets::Presets::is_running);
+            || self.presets.as_ref().is_some_and(export_presets::Presets::is_running)
+            || self.plugin_windows.any();
         let every = if busy { Duration::from_millis(40) } else { Duration::from_millis(1000) };
         let ticks = iced::time::every(every).map(|_| Message::Tick);
         Subscription::batch([keys, windows, ticks])

@@ -33,6 +33,7 @@ mod demo;
 pub mod lv2;
 pub mod reblock;
 pub mod scan;
+pub mod ui;
 
 pub use demo::add_demo_plugins;
 

@@ -53,6 +53,8 @@ pub enum Message {
     KeyChosen(ProcessorId, Option<mixdesk_engine::session::StripRef>),
     /// The key's tap was switched: after the source's fader (`true`) or before it.
     KeyTapped(ProcessorId, bool),
+    /// "Plugin window": open the plugin's own UI in a window of its own.
+    PluginWindow(ProcessorId),
     /// The close button.
     Closed,
 }
@@ -72,6 +74,7 @@ pub fn view<'a>(
     let values = spec.values(p);
     let header = row![
         text(processor_label(session, id)).size(15).width(Length::Fill),
+        own_window(&p.kind, id),
         button(text(if p.bypassed { "Bypassed" } else { "Active" }).size(12))
             .style(theme::button(Tone::Accent, !p.bypassed))
             .on_press(Message::BypassToggled(id)),
@@ -109,11 +112,28 @@ pub fn view<'a>(
     .into()
 }
 
+/// "Plugin window", for an LV2 plugin with a UI Mixdesk can show (see
+/// `mixdesk_engine::plugins::ui`) and for every CLAP plugin (whether it has
+/// a GUI is known only from an instance: the window says if not).
+fn own_window<'a>(kind: &str, id: ProcessorId) -> Element<'a, Message> {
+    use mixdesk_engine::plugins;
+    let clap = kind.starts_with(plugins::CLAP_PREFIX) && plugins::hosted(kind).is_some();
+    if !clap && (!plugins::is_hosted(kind) || plugins::ui::find(kind).is_err()) {
+        return row![].into();
+    }
+    button(text("Plugin window").size(12))
+        .style(theme::button(Tone::Plain, false))
+        .on_press(Message::PluginWindow(id))
+        .into()
+}
+
 /// What the editor asks of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Close the editor.
     Closed,
+    /// Open this plugin's own window.
+    PluginWindow(ProcessorId),
     /// Show this in the error banner.
     Error(String),
 }
@@ -166,6 +186,7 @@ pub fn update(doc: &mut Document, message: Message) -> Option<Event> {
             doc.apply("bypass", label, Edit::Bypass(id, on));
         }
         Message::Closed => return Some(Event::Closed),
+        Message::PluginWindow(id) => return Some(Event::PluginWindow(id)),
         Message::KeyChosen(id, source) => return sidechain::choose(doc, id, source),
         Message::KeyTapped(id, post) => sidechain::tap(doc, id, post),
         // Handled by the app (a worker task), not here.
