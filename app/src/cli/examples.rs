@@ -221,7 +221,8 @@ mod tests {
             }
         }
         let mut checked = 1;
-        for sub in cmd.get_subcommands() {
+        // Hidden commands (`plugin-ui`, run by the window) are not for typing.
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
             let mut sub_path = path.to_vec();
             sub_path.push(sub.get_name().to_string());
             checked += check(sub, &sub_path);
