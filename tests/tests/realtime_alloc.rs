@@ -362,8 +362,11 @@ fn sidechain_keys_kept_in_time_play_live_without_allocating() {
 fn hosted_plugins_run_live_without_allocating() {
     use mixdesk_engine::session::ParamId as P;
     mixdesk_tests::clap_plugin::test_plugin_dir();
-    const KINDS: [&str; 7] = [
+    const KINDS: [&str; 9] = [
         "lv2:http://lv2plug.in/plugins/eg-amp",
+        // Sidechain inputs, keyed from the next track (below).
+        "lv2:http://lsp-plug.in/plugins/lv2/sc_compressor_stereo",
+        "lv2:http://lsp-plug.in/plugins/lv2/sc_compressor_mono",
         // Needs blocks of at least 64: runs through the fixed-block adapter.
         "lv2:http://gareus.org/oss/lv2/convoLV2#Mono",
         "lv2:http://lsp-plug.in/plugins/lv2/compressor_mono",
@@ -380,9 +383,13 @@ fn hosted_plugins_run_live_without_allocating() {
     let mut ids = Vec::new();
     for (i, kind) in KINDS.iter().enumerate() {
         let strip = StripRef::Track(s.tracks[i % s.tracks.len()].id);
-        ids.push(s.add_processor(strip, kind, usize::MAX).unwrap());
+        let id = s.add_processor(strip, kind, usize::MAX).unwrap();
+        if kind.contains("/sc_") {
+            s.set_sidechain(id, Some(StripRef::Track(s.tracks[(i + 1) % s.tracks.len()].id))).unwrap();
+        }
+        ids.push(id);
     }
-    ids.push(s.add_processor(StripRef::Master, KINDS[3], usize::MAX).unwrap());
+    ids.push(s.add_processor(StripRef::Master, KINDS[5], usize::MAX).unwrap());
     ids.push(s.add_processor(StripRef::Master, KINDS[0], usize::MAX).unwrap());
     let pool = MediaPool::new();
     let (mut h, mut core) = Engine::manual(48_000, 256);

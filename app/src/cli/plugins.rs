@@ -33,14 +33,16 @@ pub fn run(as_json: bool, rescan: bool, all: bool) -> Result<(), CliError> {
     let mut text = String::new();
     for p in &shown {
         let latency = if p.reports_latency { ", reports latency" } else { "" };
+        let side = p.sidechain_inputs.len();
         text += &format!(
-            "{} ({}{}, {}, {} in/{} out{latency})\n",
+            "{} ({}{}, {}, {} in/{} out{}{latency})\n",
             p.name,
             p.category,
             if p.author.is_empty() { String::new() } else { format!(" by {}", p.author) },
             p.format.to_uppercase(),
-            p.audio_inputs,
+            p.audio_inputs - side,
             p.audio_outputs,
+            if side > 0 { format!(" + {side} sidechain in") } else { String::new() },
         );
         text += &format!("  kind: {}\n", p.kind);
         if let Some(why) = &p.unsupported {

@@ -273,6 +273,41 @@ fn the_key_picker_keys_a_compressor_and_refuses_a_loop() {
     assert_eq!(app.doc.session.processor(pid).unwrap().sidechain, None);
 }
 
+/// A hosted plugin with sidechain inputs (LSP's sidechain compressor) gets
+/// the same key picker as the built-in compressor, and the key it picks
+/// reaches the plugin: the bass comes down in the bounce while the kick plays.
+#[test]
+fn the_key_picker_keys_a_hosted_sidechain_plugin() {
+    const SC: &str = "lv2:http://lsp-plug.in/plugins/lv2/sc_compressor_mono";
+    assert!(mixdesk_engine::plugins::hosted(SC).is_some(), "{SC}: run packaging/setup.sh --test");
+    let (dir, mut app) = super::tests::fixture();
+    // Only the bass is heard (a muted kick still keys: the key is pre-fader).
+    for t in &mut app.doc.session.tracks {
+        t.strip.mute = StripRef::Track(t.id) != BASS;
+    }
+    let frames = 48_000;
+    let dry = bounced(&app, dir.path(), frames);
+    let mut comp = app.doc.session.new_processor(SC).unwrap();
+    // External sidechain (choice 2), threshold -40 dB, ratio 20, hard knee.
+    for (k, v) in [("sct", 2.0), ("al", 0.01), ("cr", 20.0), ("kn", 1.0)] {
+        comp.params.insert(k.to_owned(), v);
+    }
+    let pid = comp.id;
+    let at = mixdesk_engine::edit::ProcessorAt { strip: BASS, index: 0, processor: comp };
+    app.doc.apply("c", "sc comp", mixdesk_engine::edit::Edit::Processor(pid, Some(at)));
+    let _ = app.update(Message::Mixer(super::mixer::Message::InsertOpened(pid)));
+    let unkeyed = bounced(&app, dir.path(), frames);
+    pick(&mut app, super::editor::sidechain::PICKER, 1, 12.0 * 1.3 + 8.0);
+    assert_eq!(app.doc.session.processor(pid).unwrap().sidechain, Some(KICK));
+    let keyed = bounced(&app, dir.path(), frames);
+    let energy = |x: &[Vec<f32>; 2]| x[0].iter().map(|v| f64::from(*v).powi(2)).sum::<f64>();
+    let (d, u, k) = (energy(&dry), energy(&unkeyed), energy(&keyed));
+    assert!((u / d - 1.0).abs() < 1e-3, "unkeyed, the plugin hears a silent key: {u} vs {d}");
+    assert!(k < 0.7 * d, "keyed by the kick, the bass comes down: {k} vs {d}");
+    let _ = app.update(Message::Undo);
+    assert_eq!(app.doc.session.processor(pid).unwrap().sidechain, None, "one undo step");
+}
+
 #[test]
 fn the_pan_law_is_chosen_in_the_session_tab() {
     let (_dir, mut app) = super::tests::fixture();

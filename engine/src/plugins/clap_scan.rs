@@ -116,6 +116,7 @@ fn describe(path: &str, id: String, name: String, author: String, features: &[St
         bundle: path.to_owned(),
         audio_inputs: 0,
         audio_outputs: 0,
+        sidechain_inputs: Vec::new(),
         reports_latency: false,
         block: super::BlockNeeds::default(),
         unsupported: None,
@@ -135,9 +136,10 @@ fn describe(path: &str, id: String, name: String, author: String, features: &[St
     info.audio_inputs = ins;
     info.audio_outputs = outs;
     info.unsupported = match (ins, outs) {
-        _ if extra => {
-            Some("more than one audio port (sidechain or multiple outputs) is not hosted yet".to_owned())
-        }
+        _ if extra => Some(
+            "more than one audio port (a sidechain or more outputs) is not hosted yet for CLAP plugins"
+                .to_owned(),
+        ),
         (1, 1) | (2, 2) => None,
         (0, _) => Some("it has no audio input (an instrument or generator)".to_owned()),
         (i, o) => Some(format!("{i} audio inputs and {o} outputs; inserts take 1 in/1 out or 2 in/2 out")),

@@ -28,6 +28,14 @@
 //! and its two outputs are averaged (as the built-in stereo effects fold to
 //! mono).
 //!
+//! Sidechain inputs (LSP's `sc_*` plugins) hear the insert's
+//! key, the track or bus its sidechain picker names, lined up with the
+//! insert's input by the chain like a built-in compressor's key: a
+//! two-channel sidechain hears the key's left and right, a one-channel
+//! sidechain on a stereo plugin their average, and a mono plugin's
+//! instance per channel its own channel of the key. Without a key the
+//! sidechain inputs hear silence.
+//!
 //! This module is the engine's one use of `unsafe` for hosting: livi marks
 //! instantiation and `run` unsafe because the plugin is foreign code that
 //! must keep the LV2 contract (read only its inputs, write only within its
@@ -62,6 +70,11 @@ pub struct Lv2Dsp {
     params: Vec<PluginParam>,
     inputs: [Vec<f32>; 2],
     outputs: [Vec<f32>; 2],
+    /// Which audio inputs (in port order) are sidechain inputs.
+    sidechain_inputs: Vec<usize>,
+    /// The key this block, as the sidechain inputs hear it (silence without
+    /// one); allocated only for a plugin with sidechain inputs.
+    key: [Vec<f32>; 2],
     atom_in: Vec<LV2AtomSequence>,
     atom_out: Vec<LV2AtomSequence>,
     latency_port: Option<livi::PortIndex>,
@@ -190,6 +203,12 @@ impl Lv2Dsp {
             params: info.params.clone(),
             inputs: [vec![0.0; max_block], vec![0.0; max_block]],
             outputs: [vec![0.0; max_block], vec![0.0; max_block]],
+            sidechain_inputs: info.sidechain_inputs.clone(),
+            key: if info.sidechain_inputs.is_empty() {
+                [Vec::new(), Vec::new()]
+            } else {
+                [vec![0.0; max_block], vec![0.0; max_block]]
+            },
             atom_in: atoms(counts.atom_sequence_inputs),
             atom_out: atoms(counts.atom_sequence_outputs),
             latency_port: plugin.raw().latency_port_index().map(livi::PortIndex),
@@ -219,6 +238,29 @@ impl Lv2Dsp {
             keep_working(dsp.workers.clone());
         }
         Ok(dsp)
+    }
+
+    /// Copies the first `n` samples of `key` where the sidechain inputs
+    /// read it: both channels, or for a stereo plugin with a one-channel
+    /// sidechain their average; silence without a key. Realtime-safe.
+    fn take_key(&mut self, key: Option<[&[f32]; 2]>, n: usize) {
+        let [kl, kr] = &mut self.key;
+        let (kl, kr) = (&mut kl[..n], &mut kr[..n]);
+        match key {
+            None => {
+                kl.fill(0.0);
+                kr.fill(0.0);
+            }
+            Some([l, r]) if self.stereo_plugin && self.sidechain_inputs.len() == 1 => {
+                for ((k, a), b) in kl.iter_mut().zip(&l[..n]).zip(&r[..n]) {
+                    *k = 0.5 * (a + b);
+                }
+            }
+            Some([l, r]) => {
+                kl.copy_from_slice(&l[..n]);
+                kr.copy_from_slice(&r[..n]);
+            }
+        }
     }
 
     /// What the plugin's latency port says now. Realtime-safe.
@@ -252,9 +294,27 @@ impl super::channels::Instances for Lv2Dsp {
         (&mut self.inputs, &mut self.outputs)
     }
 
-    /// Runs instance `i` over `n` samples of `inputs` into `outs`.
+    /// Runs instance `i` over `n` samples of `inputs` (and the key on its
+    /// sidechain inputs) into `outs`.
     fn run(&mut self, i: usize, n: usize, ins: usize, outs: [&mut [f32]; 2], nout: usize) {
-        let inputs = self.inputs.iter().take(ins).map(|b| &b[..n]);
+        // Main and sidechain inputs in port order: at most 2 + 2.
+        let silence: &[f32] = &[];
+        let mut connected = [silence; 4];
+        let (mut main, mut side) = (0, 0);
+        let total = ins + self.sidechain_inputs.len();
+        for (at, slot) in connected.iter_mut().enumerate().take(total) {
+            *slot = if self.sidechain_inputs.contains(&at) {
+                // A mono plugin's instance `i` plays channel `i`: its one
+                // sidechain hears that channel of the key.
+                let k = if self.stereo_plugin || self.sidechain_inputs.len() > 1 { side } else { i };
+                side += 1;
+                &self.key[k.min(1)][..n]
+            } else {
+                main += 1;
+                &self.inputs[main - 1][..n]
+            };
+        }
+        let inputs = connected.into_iter().take(total);
         let outputs = outs.into_iter().take(nout);
         for a in &mut self.atom_in {
             a.clear();
@@ -266,7 +326,7 @@ impl super::channels::Instances for Lv2Dsp {
             .with_atom_sequence_outputs(self.atom_out.iter_mut());
         // SAFETY: every buffer is at least `n` samples and lives for the call;
         // the counts match the plugin's ports (checked by the scan: 1/1 or
-        // 2/2 audio, no CV); the atom buffers were made with this instance's
+        // 2/2 audio plus its 1 or 2 sidechain inputs, no CV); the atom buffers were made with this instance's
         // URID map.
         let _ = unsafe { self.instances[i].run(n, ports) };
     }
@@ -281,10 +341,13 @@ impl Dsp for Lv2Dsp {
         }
     }
 
-    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
+    fn process(&mut self, io: &mut [&mut [f32]], key: Option<[&[f32]; 2]>) {
         let n = io.first().map_or(0, |c| c.len()).min(self.max_block);
         if n == 0 {
             return;
+        }
+        if !self.sidechain_inputs.is_empty() {
+            self.take_key(key, n);
         }
         super::channels::play(self, io, n);
     }

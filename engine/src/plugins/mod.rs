@@ -73,6 +73,12 @@ pub struct PluginInfo {
     pub audio_inputs: usize,
     /// Audio outputs.
     pub audio_outputs: usize,
+    /// Which of the audio inputs (counted from 0, in port order) are a
+    /// sidechain (`lv2:isSideChain`, or a port group that is the
+    /// `pg:sideChainOf` the main input): the insert's key, from the track
+    /// or bus its sidechain picker names. Empty: the plugin takes no key.
+    #[serde(default)]
+    pub sidechain_inputs: Vec<usize>,
     /// Whether it reports its latency (a `lv2:reportsLatency` output port,
     /// the CLAP latency extension).
     pub reports_latency: bool,
@@ -256,7 +262,7 @@ fn leak_spec(info: &PluginInfo) -> &'static KindSpec {
         short: leak(&short),
         description: leak(&description),
         params: Box::leak(params.into_boxed_slice()),
-        sidechain: false,
+        sidechain: !info.sidechain_inputs.is_empty(),
         structural: &[],
         build: build_unhosted,
     }))

@@ -27,6 +27,11 @@ pub struct Reblock<D: Dsp> {
     pending: [Vec<f32>; 2],
     /// The processed block being played out.
     ready: [Vec<f32>; 2],
+    /// The sidechain key gathered beside `pending` (silence where a block
+    /// came without one).
+    key: [Vec<f32>; 2],
+    /// Whether any part of the block being gathered came with a key.
+    keyed: bool,
 }
 
 impl<D: Dsp> Reblock<D> {
@@ -39,6 +44,8 @@ impl<D: Dsp> Reblock<D> {
             at: 0,
             pending: [vec![0.0; block], vec![0.0; block]],
             ready: [vec![0.0; block], vec![0.0; block]],
+            key: [vec![0.0; block], vec![0.0; block]],
+            keyed: false,
         }
     }
 
@@ -67,6 +74,14 @@ impl<D: Dsp> Dsp for Reblock<D> {
                 pending[self.at..self.at + take].copy_from_slice(x);
                 x.copy_from_slice(&ready[self.at..self.at + take]);
             }
+            for (k, gathered) in self.key.iter_mut().enumerate() {
+                let gathered = &mut gathered[self.at..self.at + take];
+                match key {
+                    Some(key) => gathered.copy_from_slice(&key[k][done..done + take]),
+                    None => gathered.fill(0.0),
+                }
+            }
+            self.keyed |= key.is_some();
             self.at += take;
             done += take;
             if self.at == self.block {
@@ -74,11 +89,12 @@ impl<D: Dsp> Dsp for Reblock<D> {
                 let [a, b] = &mut self.ready;
                 a.copy_from_slice(&self.pending[0]);
                 b.copy_from_slice(&self.pending[1]);
-                // Sidechain keys are not hosted for plugins (see `scan`).
-                let _ = key;
+                // The key is gathered with the audio, so it stays lined up.
+                let key = self.keyed.then(|| [&self.key[0][..], &self.key[1][..]]);
+                self.keyed = false;
                 match channels {
-                    1 => self.inner.process(&mut [&mut a[..]], None),
-                    _ => self.inner.process(&mut [&mut a[..], &mut b[..]], None),
+                    1 => self.inner.process(&mut [&mut a[..]], key),
+                    _ => self.inner.process(&mut [&mut a[..], &mut b[..]], key),
                 }
             }
         }
@@ -99,7 +115,8 @@ impl<D: Dsp> Dsp for Reblock<D> {
     fn reset(&mut self) {
         self.inner.reset();
         self.at = 0;
-        self.pending.iter_mut().chain(&mut self.ready).for_each(|b| b.fill(0.0));
+        self.keyed = false;
+        self.pending.iter_mut().chain(&mut self.ready).chain(&mut self.key).for_each(|b| b.fill(0.0));
     }
 }
 
@@ -148,5 +165,48 @@ mod tests {
             assert_eq!(*y, want, "sample {i}");
         }
         assert!(!r.latency_changed(block), "it adds exactly its block");
+    }
+
+    /// Plays its key instead of its input.
+    #[derive(Debug, Default)]
+    struct KeyEcho;
+
+    impl Dsp for KeyEcho {
+        fn set_param(&mut self, _: usize, _: f64) {}
+        fn process(&mut self, io: &mut [&mut [f32]], key: Option<[&[f32]; 2]>) {
+            for (c, x) in io.iter_mut().enumerate() {
+                match key {
+                    Some(k) => x.copy_from_slice(&k[c]),
+                    None => x.fill(-1.0),
+                }
+            }
+        }
+        fn reset(&mut self) {}
+    }
+
+    #[test]
+    fn the_key_is_gathered_with_the_audio_and_stays_lined_up_with_it() {
+        let block = 64;
+        let mut r = Reblock::new(KeyEcho, block);
+        let key: Vec<f32> = (0..3000).map(|i| (i as f32 * 0.11).cos()).collect();
+        let mut out = Vec::new();
+        let sizes = [5, 64, 100, 1, 63, 200];
+        let (mut at, mut k) = (0, 0);
+        while at < key.len() {
+            let n = sizes[k % sizes.len()].min(key.len() - at);
+            let (mut l, mut rr) = (vec![9.0; n], vec![9.0; n]);
+            let right: Vec<f32> = key[at..at + n].iter().map(|x| -x).collect();
+            r.process(&mut [&mut l[..], &mut rr[..]], Some([&key[at..at + n], &right]));
+            for (i, (a, b)) in l.iter().zip(&rr).enumerate() {
+                assert_eq!(*a, -*b, "sample {}: the key's channels stay apart", at + i);
+            }
+            out.extend(l);
+            at += n;
+            k += 1;
+        }
+        for (i, y) in out.iter().enumerate() {
+            let want = if i < block { 0.0 } else { key[i - block] };
+            assert_eq!(*y, want, "sample {i}: the key one block late, as the audio");
+        }
     }
 }

@@ -33,7 +33,7 @@ pub struct ScanResult {
 }
 
 /// Raised whenever what a scan reads changes, so older caches are scanned again.
-const SCAN_VERSION: u32 = 4;
+const SCAN_VERSION: u32 = 5;
 
 /// The folders lilv searches.
 pub fn lv2_path() -> Vec<PathBuf> {
@@ -163,6 +163,8 @@ struct Uris {
     unit: lilv::node::Node,
     not_on_gui: lilv::node::Node,
     side_chain: lilv::node::Node,
+    group: lilv::node::Node,
+    side_chain_of: lilv::node::Node,
     min_block: lilv::node::Node,
     max_block: lilv::node::Node,
     power_of_two: lilv::node::Node,
@@ -172,6 +174,19 @@ struct Uris {
 
 /// The LV2 buf-size extension's namespace.
 const BUF_SIZE: &str = "http://lv2plug.in/ns/ext/buf-size#";
+
+/// The LV2 port-groups extension's namespace.
+const PORT_GROUPS: &str = "http://lv2plug.in/ns/ext/port-groups#";
+
+/// Whether audio input `port` is a sidechain: marked `lv2:isSideChain`, or
+/// in a port group that is the `pg:sideChainOf` another (how LSP's `sc_*`
+/// plugins mark theirs).
+fn is_side_chain(world: &lilv::World, port: &lilv::port::Port, uris: &Uris) -> bool {
+    port.has_property(&uris.side_chain)
+        || port
+            .get(&uris.group)
+            .is_some_and(|g| world.get(Some(&g), Some(&uris.side_chain_of), None).is_some())
+}
 
 /// The block lengths plugin `raw` asks for in its description.
 fn block_needs(raw: &lilv::plugin::Plugin, uris: &Uris) -> super::BlockNeeds {
@@ -200,27 +215,38 @@ pub fn scan() -> Vec<PluginInfo> {
         unit: raw.new_uri("http://lv2plug.in/ns/extensions/units#unit"),
         not_on_gui: raw.new_uri("http://lv2plug.in/ns/ext/port-props#notOnGUI"),
         side_chain: raw.new_uri("http://lv2plug.in/ns/lv2core#isSideChain"),
+        group: raw.new_uri(&format!("{PORT_GROUPS}group")),
+        side_chain_of: raw.new_uri(&format!("{PORT_GROUPS}sideChainOf")),
         min_block: raw.new_uri(&format!("{BUF_SIZE}minBlockLength")),
         max_block: raw.new_uri(&format!("{BUF_SIZE}maxBlockLength")),
         power_of_two: raw.new_uri(&format!("{BUF_SIZE}powerOf2BlockLength")),
         fixed: raw.new_uri(&format!("{BUF_SIZE}fixedBlockLength")),
         coarse: raw.new_uri(&format!("{BUF_SIZE}coarseBlockLength")),
     };
-    let mut out: Vec<PluginInfo> = world.iter_plugins().map(|p| describe(&p, &uris)).collect();
+    let mut out: Vec<PluginInfo> = world.iter_plugins().map(|p| describe(raw, &p, &uris)).collect();
     out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
     out
 }
 
-fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
+fn describe(world: &lilv::World, p: &livi::Plugin, uris: &Uris) -> PluginInfo {
     let raw = p.raw();
     let id = p.uri();
     let counts = p.port_counts();
     let mut params = Vec::new();
-    let mut side_chain_inputs = 0;
-    for port in p.ports() {
+    let mut sidechain_inputs = Vec::new();
+    let mut audio_input = 0;
+    let mut ports: Vec<livi::Port> = p.ports().collect();
+    // livi connects audio inputs in port order; so are they counted here.
+    ports.sort_by_key(|p| p.index.0);
+    for port in ports {
         let Some(lp) = raw.port_by_index(port.index.0) else { continue };
         match port.port_type {
-            livi::PortType::AudioInput if lp.has_property(&uris.side_chain) => side_chain_inputs += 1,
+            livi::PortType::AudioInput => {
+                if is_side_chain(world, &lp, uris) {
+                    sidechain_inputs.push(audio_input);
+                }
+                audio_input += 1;
+            }
             livi::PortType::ControlInput => {
                 let unit = lp
                     .get(&uris.unit)
@@ -258,13 +284,15 @@ fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
         }
     }
     let (ins, outs) = (counts.audio_inputs, counts.audio_outputs);
-    let unsupported = match (ins - side_chain_inputs, outs) {
+    let unsupported = match (ins - sidechain_inputs.len(), outs) {
         (1, 1) | (2, 2) if counts.cv_inputs == 0 && counts.cv_outputs == 0 => None,
         (0, _) => Some("it has no audio input (an instrument or generator)".to_owned()),
         (i, o) => Some(format!("{i} audio inputs and {o} outputs; inserts take 1 in/1 out or 2 in/2 out")),
     };
-    let unsupported = unsupported
-        .or_else(|| (side_chain_inputs > 0).then(|| "sidechain inputs are not hosted yet".to_owned()));
+    let unsupported = unsupported.or_else(|| {
+        (sidechain_inputs.len() > 2)
+            .then(|| format!("{} sidechain inputs; a key is 1 or 2 channels", sidechain_inputs.len()))
+    });
     PluginInfo {
         format: "lv2".into(),
         kind: format!("{LV2_PREFIX}{id}"),
@@ -274,6 +302,7 @@ fn describe(p: &livi::Plugin, uris: &Uris) -> PluginInfo {
         bundle: raw.bundle_uri().as_uri().unwrap_or_default().to_owned(),
         audio_inputs: ins,
         audio_outputs: outs,
+        sidechain_inputs,
         reports_latency: raw.latency_port_index().is_some(),
         block: block_needs(raw, uris),
         unsupported,

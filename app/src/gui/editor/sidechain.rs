@@ -1,5 +1,5 @@
 //! The key (external sidechain) picker of a processor that takes one
-//! (compressor, gate, de-esser): none, or any other track or bus, and where
+//! (compressor, gate, de-esser, a hosted plugin with sidechain inputs): none, or any other track or bus, and where
 //! the key is taken: pre-fader (the source's signal after its trim and
 //! inserts) or post-fader (also after its fader, mute, VCA and pan: what it
 //! plays, solo aside). A choice that would make a routing loop is refused
