@@ -41,6 +41,10 @@ if [ "${1:-}" = "--test" ]; then
     # real LV2 plugins for the hosting tests (tests/tests/plugins_lv2.rs): eg-amp,
     # LSP and x42 dynamics/EQ, and lv2file, an independent host to compare against
     lv2-examples lsp-plugins-lv2 x42-plugins lv2file
+    # every plugin a user may have from Debian, each one played by
+    # tests/tests/plugins_every_installed.rs; zam-plugins also ships CLAP
+    # builds of the same plugins, compared there with their LV2 builds
+    calf-plugins zam-plugins dragonfly-reverb-lv2
   )
 fi
 

@@ -127,7 +127,9 @@ fn its_state_round_trips_through_save_and_load_bit_exactly() {
     require();
     let mut rig = Rig::new(TEST_GAIN, Placement::Track, &[(GAIN, -3.25), (DELAY, 17.0)], noise(3, RATE, 0.5));
     let id = rig.processor.unwrap();
-    let first = plugins::capture_state(RATE as u32, rig.session.processor(id).unwrap()).unwrap();
+    let first = plugins::capture_state(RATE as u32, rig.session.processor(id).unwrap())
+        .unwrap()
+        .expect("its state extension's bytes");
     // The plugin's bytes: its tag and the three values.
     let mut expected = b"MXCG".to_vec();
     for v in [-3.25f64, 17.0, 0.0] {
@@ -153,7 +155,7 @@ fn its_state_round_trips_through_save_and_load_bit_exactly() {
     let p = loaded.processor(id).unwrap();
     assert_eq!(p.state.as_deref(), Some(first.as_str()), "the saved state comes back byte for byte");
     assert_eq!(
-        plugins::capture_state(RATE as u32, p).unwrap(),
+        plugins::capture_state(RATE as u32, p).unwrap().expect("its state extension's bytes"),
         first,
         "restored, the plugin saves the same state"
     );

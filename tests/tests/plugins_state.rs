@@ -17,7 +17,9 @@ fn plugin_state_round_trips_through_save_and_load_bit_exactly() {
     let settings: &[(&str, f64)] = &[("al", 0.05), ("cr", 6.0), ("at", 3.0), ("rt", 80.0), ("cm", 0.0)];
     let mut rig = Rig::new(LSP_COMP, Placement::Track, settings, noise(3, RATE, 0.5));
     let id = rig.processor.unwrap();
-    let first = plugins::capture_state(RATE as u32, rig.session.processor(id).unwrap()).unwrap();
+    let first = plugins::capture_state(RATE as u32, rig.session.processor(id).unwrap())
+        .unwrap()
+        .expect("an LV2 state");
     assert!(first.contains("compressor_mono"), "the state names its plugin:\n{first}");
     rig.session.processor_mut(id).unwrap().state = Some(first.clone());
     let before = rig.bounce();
@@ -28,7 +30,7 @@ fn plugin_state_round_trips_through_save_and_load_bit_exactly() {
     let loaded = session::load(&file).unwrap();
     let p = loaded.processor(id).unwrap();
     assert_eq!(p.state.as_deref(), Some(first.as_str()), "the saved state comes back byte for byte");
-    let again = plugins::capture_state(RATE as u32, p).unwrap();
+    let again = plugins::capture_state(RATE as u32, p).unwrap().expect("an LV2 state");
     assert_eq!(again, first, "the plugin restored from the saved state saves the same state");
     let after = Rig { session: loaded, ..rig.clone() }.bounce();
     assert!(before == after, "the reloaded session renders bit for bit as before");

@@ -47,7 +47,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine as _;
-use clack_extensions::latency::PluginLatency;
+use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::params::PluginParams;
 use clack_extensions::state::PluginState;
 use clack_host::events::event_types::ParamValueEvent;
@@ -80,10 +80,33 @@ impl SharedHandler<'_> for HostShared {
     fn request_callback(&self) {}
 }
 
+/// How many restarts a plugin may ask for while it is built before it is
+/// started anyway (one is what plugins need; more would be a loop).
+const RESTARTS_AT_BUILD: usize = 3;
+
+/// What the main thread of a plugin may call on the host.
+#[derive(Debug, Default)]
+pub struct HostMain;
+
+impl MainThreadHandler<'_> for HostMain {}
+
+impl HostLatencyImpl for HostMain {
+    /// The plugin's latency changed while it was inactive or activating:
+    /// Mixdesk asks every instance its latency right after activating it,
+    /// so there is nothing to note. Offered because plugins call it without
+    /// checking that the host has it: ZAM's ZaMaximX2 (DPF) dereferenced the
+    /// missing extension when a parameter set its lookahead, and crashed.
+    fn changed(&self) {}
+}
+
 impl HostHandlers for Host {
     type Shared<'a> = HostShared;
-    type MainThread<'a> = ();
+    type MainThread<'a> = HostMain;
     type AudioProcessor<'a> = ();
+
+    fn declare_extensions(builder: &mut HostExtensions<Self>, _: &Self::Shared<'_>) {
+        builder.register::<HostLatency>();
+    }
 }
 
 /// The loaded `.clap` files, by path: a library is opened once per process
@@ -112,7 +135,7 @@ fn host_info() -> HostInfo {
 pub fn new_instance(path: &str, id: &str) -> Result<PluginInstance<Host>, String> {
     let entry = entry(path)?;
     let id = CString::new(id).map_err(|e| e.to_string())?;
-    PluginInstance::<Host>::new(|_| HostShared::default(), |_| (), &entry, &id, &host_info())
+    PluginInstance::<Host>::new(|_| HostShared::default(), |_| HostMain, &entry, &id, &host_info())
         .map_err(|e| e.to_string())
 }
 
@@ -126,8 +149,8 @@ fn clap_value(p: &PluginParam, v: f64) -> f64 {
     }
 }
 
-/// An inactive instance with `state` loaded and then `values` (by parameter index) set.
-fn prepared(info: &PluginInfo, values: &[f64], state: Option<&str>) -> Result<PluginInstance<Host>, String> {
+/// An inactive instance with `state` loaded.
+fn loaded(info: &PluginInfo, state: Option<&str>) -> Result<PluginInstance<Host>, String> {
     let mut inst = new_instance(&info.bundle, &info.id)?;
     if let Some(s) = state {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -137,6 +160,22 @@ fn prepared(info: &PluginInfo, values: &[f64], state: Option<&str>) -> Result<Pl
         let ext = ext.ok_or("it has saved state but no longer offers the CLAP state extension")?;
         ext.load(&inst.plugin_handle(), &mut &bytes[..]).map_err(|e| format!("its saved state: {e}"))?;
     }
+    Ok(inst)
+}
+
+/// `inst` activated with `config` and then given `values` (by parameter
+/// index). The values go in once the plugin is active (through the params
+/// extension's flush on the audio-thread side, before processing starts):
+/// some plugins are not ready for parameter changes before their first
+/// activation (ZAM's ZaMaximX2, built on DPF, crashed when flushed while
+/// inactive), and an active plugin takes them as it would while playing.
+fn activated(
+    inst: &mut PluginInstance<Host>,
+    info: &PluginInfo,
+    values: &[f64],
+    config: PluginAudioConfiguration,
+) -> Result<StoppedPluginAudioProcessor<Host>, String> {
+    let mut stopped = inst.activate(|_, _| (), config).map_err(|e| format!("activation: {e}"))?;
     let mut events = EventBuffer::with_capacity(info.params.len());
     for (p, v) in info.params.iter().zip(values) {
         events.push(&ParamValueEvent::new(
@@ -146,22 +185,29 @@ fn prepared(info: &PluginInfo, values: &[f64], state: Option<&str>) -> Result<Pl
             clap_value(p, *v),
         ));
     }
-    if let Some(params) = inst.plugin_handle().get_extension::<PluginParams>()
-        && let Some(mut h) = inst.inactive_plugin_handle()
-    {
-        params.flush(&mut h, &events.as_input(), &mut OutputEvents::void());
+    if let Some(params) = inst.plugin_handle().get_extension::<PluginParams>() {
+        params.flush_active(&mut stopped.plugin_handle(), &events.as_input(), &mut OutputEvents::void());
     }
-    Ok(inst)
+    Ok(stopped)
 }
 
 /// The state of plugin `info` after loading `state` and setting `values`:
-/// its state extension's bytes, base64. Off the audio thread.
-pub fn capture_state(info: &PluginInfo, values: &[f64], state: Option<&str>) -> Result<String, String> {
-    let mut inst = prepared(info, values, state)?;
-    let ext = inst.plugin_handle().get_extension::<PluginState>().ok_or("it has no CLAP state extension")?;
+/// its state extension's bytes, base64; `None` for a plugin without the
+/// state extension (its parameters are all it keeps). Off the audio thread.
+pub fn capture_state(
+    info: &PluginInfo,
+    values: &[f64],
+    state: Option<&str>,
+) -> Result<Option<String>, String> {
+    let mut inst = loaded(info, state)?;
+    let config =
+        PluginAudioConfiguration { sample_rate: 48_000.0, min_frames_count: 1, max_frames_count: 64 };
+    let stopped = activated(&mut inst, info, values, config)?;
+    inst.deactivate(stopped);
+    let Some(ext) = inst.plugin_handle().get_extension::<PluginState>() else { return Ok(None) };
     let mut bytes = Vec::new();
     ext.save(&inst.plugin_handle(), &mut bytes).map_err(|e| e.to_string())?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+    Ok(Some(base64::engine::general_purpose::STANDARD.encode(bytes)))
 }
 
 /// One activated instance and its running audio processor.
@@ -240,9 +286,8 @@ impl ClapDsp {
         let mut units = Vec::with_capacity(count);
         let mut latency = 0;
         for _ in 0..count {
-            let mut instance = prepared(info, values, state).map_err(fail)?;
-            let stopped =
-                instance.activate(|_, _| (), config).map_err(|e| fail(format!("activation: {e}")))?;
+            let mut instance = loaded(info, state).map_err(fail)?;
+            let stopped = activated(&mut instance, info, values, config).map_err(fail)?;
             if let Some(ext) = instance.plugin_handle().get_extension::<PluginLatency>() {
                 latency = ext.get(&instance.plugin_handle()) as usize;
             }
@@ -257,7 +302,7 @@ impl ClapDsp {
             units.push(Unit { processor: Some(processor), instance });
         }
         let channels = if stereo_plugin { 2 } else { 1 };
-        Ok(ClapDsp {
+        let mut dsp = ClapDsp {
             name: info.name.clone(),
             units,
             stereo_plugin,
@@ -271,7 +316,65 @@ impl ClapDsp {
             latency,
             max_block,
             steady: 0,
-        })
+        };
+        // Blocks of silence before it goes live, as an LV2 instance gets
+        // (`lv2::PRIMING_BLOCKS`): a plugin that glides to its settings
+        // (ZAM's delay time, its tube's gains) starts from the same place
+        // through either format, and the bounce and playback alike. A
+        // plugin that asks for a restart meanwhile (its values set a new
+        // latency: ZAM's ZaMaximX2 asks while taking them, the test plugin
+        // at its first block) is restarted now, before it plays, and asked
+        // its latency again.
+        dsp.prime();
+        for _ in 0..RESTARTS_AT_BUILD {
+            if !dsp.restart_asked() {
+                break;
+            }
+            dsp.restart(config).map_err(fail)?;
+            dsp.prime();
+        }
+        Ok(dsp)
+    }
+}
+
+impl ClapDsp {
+    /// Runs `lv2::PRIMING_BLOCKS` short blocks of silence. Off the audio thread.
+    fn prime(&mut self) {
+        let n = self.max_block.min(64);
+        let mut silence = [vec![0.0f32; n], vec![0.0f32; n]];
+        for _ in 0..super::lv2::PRIMING_BLOCKS {
+            let [l, r] = &mut silence;
+            l.fill(0.0);
+            r.fill(0.0);
+            self.process(&mut [&mut l[..], &mut r[..]], None);
+        }
+    }
+
+    /// Whether an instance asked to be restarted.
+    fn restart_asked(&self) -> bool {
+        self.units.iter().any(|u| u.instance.access_shared_handler(|h| h.restart.load(Ordering::Relaxed)))
+    }
+
+    /// Deactivates and activates every instance again (keeping its values)
+    /// and asks its latency anew. Off the audio thread.
+    fn restart(&mut self, config: PluginAudioConfiguration) -> Result<(), String> {
+        for u in &mut self.units {
+            if let Some(p) = u.processor.take() {
+                u.instance.deactivate(p.stop_processing());
+            }
+            u.instance.access_shared_handler(|h| h.restart.store(false, Ordering::Relaxed));
+            let stopped = u.instance.activate(|_, _| (), config).map_err(|e| format!("activation: {e}"))?;
+            if let Some(ext) = u.instance.plugin_handle().get_extension::<PluginLatency>() {
+                self.latency = ext.get(&u.instance.plugin_handle()) as usize;
+            }
+            let started = stopped.start_processing().map_err(|e| {
+                let reason = format!("it would not start processing: {e}");
+                u.instance.deactivate(e.into_stopped_processor());
+                reason
+            })?;
+            u.processor = Some(started);
+        }
+        Ok(())
     }
 }
 

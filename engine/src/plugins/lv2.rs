@@ -56,7 +56,7 @@ use crate::dsp::{Dsp, DspContext};
 const ATOM_CAPACITY: usize = 8192;
 
 /// Blocks of silence run at build, for the plugin to report its latency.
-const PRIMING_BLOCKS: usize = 2;
+pub(super) const PRIMING_BLOCKS: usize = 2;
 
 /// How often the worker thread looks for work plugins scheduled.
 const WORKER_PERIOD: std::time::Duration = std::time::Duration::from_millis(2);

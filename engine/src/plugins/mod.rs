@@ -316,15 +316,17 @@ pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, Plug
 
 /// The full state of processor `p` of a hosted kind as it would run: an
 /// instance built from its saved state and parameters, asked for its state
-/// (LV2 state extension and control ports, as Turtle). What a session
-/// stores in [`Processor::state`]. Off the audio thread.
-pub fn capture_state(sample_rate: u32, p: &Processor) -> Result<String, PluginError> {
+/// (LV2 state extension and control ports, as Turtle; a CLAP plugin's
+/// state-extension bytes). What a session stores in [`Processor::state`].
+/// `None`: the plugin keeps no state beyond its parameters (a CLAP plugin
+/// without the state extension, as ZAM's). Off the audio thread.
+pub fn capture_state(sample_rate: u32, p: &Processor) -> Result<Option<String>, PluginError> {
     let h = hosted(&p.kind).ok_or_else(|| PluginError::NotInstalled(p.kind.clone()))?;
     let state = if h.info.format == "clap" {
         clap::capture_state(&h.info, &h.spec.values(p), p.state.as_deref())
     } else {
         let ctx = DspContext { sample_rate, max_block: 64, bpm: 120.0 };
-        lv2::Lv2Dsp::new(&h.info, &ctx, &h.spec.values(p), p.state.as_deref())?.state()
+        lv2::Lv2Dsp::new(&h.info, &ctx, &h.spec.values(p), p.state.as_deref())?.state().map(Some)
     };
     state.map_err(|reason| PluginError::Instantiate {
         name: h.info.name.clone(),
