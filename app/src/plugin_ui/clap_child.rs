@@ -82,13 +82,23 @@ impl HostParamsImplMainThread for Main {
     fn clear(&self, _param_id: ClapId, _flags: ParamClearFlags) {}
 }
 
+/// Plugins built with DPF (ZAM's) tell the host of a new latency without
+/// checking it offers the extension; this instance never plays, so there is
+/// nothing to do.
+impl clack_extensions::latency::HostLatencyImpl for Main {
+    fn changed(&self) {}
+}
+
 impl HostHandlers for GuiHost {
     type Shared<'a> = Shared;
     type MainThread<'a> = Main;
     type AudioProcessor<'a> = ();
 
     fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
-        builder.register::<HostGui>().register::<HostParams>();
+        builder
+            .register::<HostGui>()
+            .register::<HostParams>()
+            .register::<clack_extensions::latency::HostLatency>();
     }
 }
 
