@@ -22,6 +22,9 @@ use crate::plugin_ui::host::{Report, Windows};
 #[cfg(test)]
 #[path = "tests_plugin_ui.rs"]
 mod tests;
+#[cfg(test)]
+#[path = "tests_plugin_ui_clap.rs"]
+mod tests_clap;
 
 /// How long a plugin window's control must rest before its drag becomes one undo step.
 pub const GESTURE_GAP: Duration = Duration::from_millis(300);

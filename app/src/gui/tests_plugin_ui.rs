@@ -26,7 +26,7 @@ use crate::gui::{App, Message, editor};
 const DPL: &str = "lv2:http://gareus.org/oss/lv2/dpl#mono";
 
 /// An X server of the test's own, on the first free display.
-struct Xvfb(Child, String);
+pub(super) struct Xvfb(Child, pub(super) String);
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
@@ -35,7 +35,7 @@ impl Drop for Xvfb {
     }
 }
 
-fn xvfb() -> Option<Xvfb> {
+pub(super) fn xvfb() -> Option<Xvfb> {
     let started = Command::new("Xvfb")
         .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
         .stdout(Stdio::piped())
@@ -53,7 +53,7 @@ fn xvfb() -> Option<Xvfb> {
 }
 
 /// The `mixdesk` binary beside this test (target/<profile>/mixdesk).
-fn mixdesk_binary() -> PathBuf {
+pub(super) fn mixdesk_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let bin = exe.parent().and_then(std::path::Path::parent).unwrap().join("mixdesk");
     assert!(bin.is_file(), "{} is not built: run `cargo build -p mixdesk` first", bin.display());
@@ -61,7 +61,7 @@ fn mixdesk_binary() -> PathBuf {
 }
 
 /// Ticks the app (as its subscription does) until `done` or 30 s.
-fn tick_until(app: &mut App, what: &str, mut done: impl FnMut(&App) -> bool) {
+pub(super) fn tick_until(app: &mut App, what: &str, mut done: impl FnMut(&App) -> bool) {
     let start = Instant::now();
     while !done(app) {
         assert!(
@@ -74,7 +74,7 @@ fn tick_until(app: &mut App, what: &str, mut done: impl FnMut(&App) -> bool) {
     }
 }
 
-fn ticks_for(app: &mut App, d: Duration) {
+pub(super) fn ticks_for(app: &mut App, d: Duration) {
     let start = Instant::now();
     while start.elapsed() < d {
         let _ = app.update(Message::Tick);
@@ -82,24 +82,24 @@ fn ticks_for(app: &mut App, d: Duration) {
     }
 }
 
-fn xdotool(display: &str, args: &[&str]) -> String {
+pub(super) fn xdotool(display: &str, args: &[&str]) -> String {
     let out = Command::new("xdotool").args(args).env("DISPLAY", display).output().expect("xdotool runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn find_window(display: &str, name: &str) -> Option<u32> {
+pub(super) fn find_window(display: &str, name: &str) -> Option<u32> {
     xdotool(display, &["search", "--name", name]).split_whitespace().next().and_then(|w| w.parse().ok())
 }
 
 /// The screen's pixels in a rectangle (the window sits at the origin: no window manager).
-fn pixels(display: &str, w: u16, h: u16) -> Vec<u8> {
+pub(super) fn pixels(display: &str, w: u16, h: u16) -> Vec<u8> {
     let (conn, screen) = x11rb::connect(Some(display)).unwrap();
     let root = conn.setup().roots[screen].root;
     conn.get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0).unwrap().reply().unwrap().data
 }
 
 /// What a window manager does when the window's close button is clicked.
-fn close_like_a_window_manager(display: &str, window: u32) {
+pub(super) fn close_like_a_window_manager(display: &str, window: u32) {
     let (conn, _) = x11rb::connect(Some(display)).unwrap();
     let atom = |n: &[u8]| conn.intern_atom(false, n).unwrap().reply().unwrap().atom;
     let (protocols, delete) = (atom(b"WM_PROTOCOLS"), atom(b"WM_DELETE_WINDOW"));
@@ -112,7 +112,7 @@ fn peak(x: &[f32]) -> f32 {
     x.iter().fold(0.0f32, |m, v| m.max(v.abs()))
 }
 
-fn open_window(app: &mut App, pid: ProcessorId) {
+pub(super) fn open_window(app: &mut App, pid: ProcessorId) {
     let clicked = interact(app, |ui| {
         let _ = ui.click("Plugin window").expect("the editor offers the plugin's window");
     });

@@ -8,11 +8,10 @@
 //! the same `flush`'s output events. The window closes when the plugin says
 //! its GUI closed, when the window manager asks, or when the app does.
 //!
-//! Untested against a real GUI: Debian packages no CLAP plugin and the
-//! workspace's test plugin has none. What is tested is the refusal of a
-//! plugin without a GUI. Host timers and file-descriptor callbacks
-//! (`timer-support`, `posix-fd-support`), which many Linux CLAP GUIs need to
-//! redraw, are not provided: such a GUI may show and not move.
+//! Host timers (`timer-support`, see [`super::clap_timers`]) are given:
+//! GUIs built with DPF (ZAM's CLAP plugins, which Debian's zam-plugins
+//! ships) refuse to open without them. File-descriptor callbacks
+//! (`posix-fd-support`) are not provided.
 
 // Handing the plugin the window is an unchecked promise that it outlives the GUI.
 #![allow(unsafe_code)]
@@ -20,13 +19,13 @@
 use std::ffi::CString;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use clack_extensions::gui::{GuiApiType, GuiConfiguration, GuiSize, HostGui, HostGuiImpl, PluginGui, Window};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
     PluginParams,
 };
+use clack_extensions::timer::{HostTimer, HostTimerImpl, PluginTimer, TimerId};
 use clack_host::events::event_types::ParamValueEvent;
 use clack_host::prelude::*;
 use mixdesk_engine::plugins::{self, PluginInfo};
@@ -73,9 +72,21 @@ impl HostParamsImplShared for Shared {
     fn request_flush(&self) {}
 }
 
-struct Main;
+#[derive(Default)]
+struct Main {
+    timers: super::clap_timers::Timers,
+}
 
 impl MainThreadHandler<'_> for Main {}
+
+impl HostTimerImpl for Main {
+    fn register_timer(&self, period_ms: u32) -> Result<TimerId, HostError> {
+        Ok(self.timers.register(period_ms))
+    }
+    fn unregister_timer(&self, timer_id: TimerId) -> Result<(), HostError> {
+        if self.timers.unregister(timer_id) { Ok(()) } else { Err(HostError::Message("no such timer")) }
+    }
+}
 
 impl HostParamsImplMainThread for Main {
     fn rescan(&self, _flags: ParamRescanFlags) {}
@@ -98,7 +109,8 @@ impl HostHandlers for GuiHost {
         builder
             .register::<HostGui>()
             .register::<HostParams>()
-            .register::<clack_extensions::latency::HostLatency>();
+            .register::<clack_extensions::latency::HostLatency>()
+            .register::<HostTimer>();
     }
 }
 
@@ -110,8 +122,9 @@ pub fn run(info: &PluginInfo, title: &str) -> Result<(), String> {
         HostInfo::new("Mixdesk", "Mixdesk", "https://example.invalid/mixdesk", env!("CARGO_PKG_VERSION"))
             .map_err(|e| e.to_string())?;
     let id = CString::new(info.id.as_str()).map_err(|e| e.to_string())?;
-    let mut instance = PluginInstance::<GuiHost>::new(|_| Shared::default(), |_| Main, &entry, &id, &host)
-        .map_err(|e| format!("{name} failed to start: {e}"))?;
+    let mut instance =
+        PluginInstance::<GuiHost>::new(|_| Shared::default(), |_| Main::default(), &entry, &id, &host)
+            .map_err(|e| format!("{name} failed to start: {e}"))?;
     let gui = instance
         .plugin_handle()
         .get_extension::<PluginGui>()
@@ -144,14 +157,30 @@ pub fn run(info: &PluginInfo, title: &str) -> Result<(), String> {
     let delete =
         conn.intern_atom(false, b"WM_DELETE_WINDOW").ok().and_then(|c| c.reply().ok()).map(|r| r.atom);
     let params = instance.plugin_handle().get_extension::<PluginParams>();
+    let timer = instance.plugin_handle().get_extension::<PluginTimer>();
     let mut events = EventBuffer::with_capacity(info.params.len());
     let mut written = EventBuffer::with_capacity(info.params.len());
+    // The values last shown or said, by parameter id: a GUI that sets a
+    // value without an output event (DPF's, while the instance is inactive)
+    // is heard by reading the values back each tick.
+    let mut known: Vec<(u32, Option<f64>)> = info.params.iter().map(|p| (p.port as u32, None)).collect();
+    // GUIs built with DPF (ZAM's) hand their edits to the plugin only in
+    // `process`: the instance is activated (it plays no audio; the mix is
+    // the engine's) and runs an empty block each tick, which carries the
+    // app's values in and brings the GUI's out. A plugin that will not
+    // activate is flushed while inactive instead.
+    let config =
+        PluginAudioConfiguration { sample_rate: 48_000.0, min_frames_count: 1, max_frames_count: 64 };
+    let mut processor = instance.activate(|_, _| (), config).ok().and_then(|p| p.start_processing().ok());
     'run: loop {
         events.clear();
         while let Ok(line) = lines.try_recv() {
             match line {
                 ToUi::Port(id, v) => {
-                    events.push(&ParamValueEvent::new(0, ClapId::new(id), Pckn::match_all(), f64::from(v)))
+                    events.push(&ParamValueEvent::new(0, ClapId::new(id), Pckn::match_all(), f64::from(v)));
+                    if let Some(k) = known.iter_mut().find(|k| k.0 == id) {
+                        k.1 = Some(f64::from(v));
+                    }
                 }
                 ToUi::Raise => {
                     let _ = conn.map_window(window);
@@ -162,15 +191,34 @@ pub fn run(info: &PluginInfo, title: &str) -> Result<(), String> {
                 ToUi::Close => break 'run,
             }
         }
-        if let (Some(params), Some(mut h)) = (params, instance.inactive_plugin_handle()) {
-            written.clear();
+        written.clear();
+        if let Some(p) = processor.as_mut() {
+            let (input, mut output) = (InputAudioBuffers::empty(), OutputAudioBuffers::empty());
+            let _ = p.process(&input, &mut output, &events.as_input(), &mut written.as_output(), None, None);
+        } else if let (Some(params), Some(mut h)) = (params, instance.inactive_plugin_handle()) {
             params.flush(&mut h, &events.as_input(), &mut written.as_output());
+        }
+        {
             for e in written.iter() {
                 if let Some(v) = e.as_event::<ParamValueEvent>()
                     && let Some(id) = v.param_id()
                 {
                     super::child::say(&protocol::port_line(id.get(), v.value() as f32));
+                    if let Some(k) = known.iter_mut().find(|k| k.0 == id.get()) {
+                        k.1 = Some(v.value());
+                    }
                 }
+            }
+        }
+        if let Some(params) = params {
+            for (id, last) in &mut known {
+                let Some(now) = params.get_value(&instance.plugin_handle(), ClapId::new(*id)) else {
+                    continue;
+                };
+                if last.is_some_and(|l| l != now) {
+                    super::child::say(&protocol::port_line(*id, now as f32));
+                }
+                *last = Some(now);
             }
         }
         while let Ok(Some(event)) = conn.poll_for_event() {
@@ -191,10 +239,18 @@ pub fn run(info: &PluginInfo, title: &str) -> Result<(), String> {
             let _ = conn.configure_window(window, &aux);
             let _ = conn.flush();
         }
-        std::thread::sleep(Duration::from_millis(33));
+        if let Some(timer) = timer {
+            for id in instance.access_handler(|m: &Main| m.timers.due(std::time::Instant::now())) {
+                timer.on_timer(&instance.plugin_handle(), id);
+            }
+        }
+        std::thread::sleep(super::clap_timers::SHORTEST);
     }
     super::child::closing(&conn, window);
     gui.destroy(&instance.plugin_handle());
+    if let Some(p) = processor {
+        instance.deactivate(p.stop_processing());
+    }
     let _ = conn.destroy_window(window);
     let _ = conn.flush();
     Ok(())

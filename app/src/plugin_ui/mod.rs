@@ -12,5 +12,6 @@
 
 pub mod child;
 mod clap_child;
+mod clap_timers;
 pub mod host;
 pub mod protocol;

@@ -176,7 +176,7 @@ mod tests {
         fn process(&mut self, io: &mut [&mut [f32]], key: Option<[&[f32]; 2]>) {
             for (c, x) in io.iter_mut().enumerate() {
                 match key {
-                    Some(k) => x.copy_from_slice(&k[c]),
+                    Some(k) => x.copy_from_slice(k[c]),
                     None => x.fill(-1.0),
                 }
             }
