@@ -4,7 +4,8 @@
 //! (a gain), each run on its own for many stereo 256-frame callbacks, with
 //! CPU time beside wall time. The CLAP test plugin is measured when it is on
 //! the CLAP path (`CLAP_PATH=target/clap-test-plugins`, which the tests
-//! fill).
+//! fill); ZAM's CLAP limiter when zam-plugins is installed. A keyed plugin
+//! is handed its input as its key.
 
 use std::time::Instant;
 
@@ -15,13 +16,19 @@ use mixdesk_engine::session::Session;
 use super::cpu_time::cpu_seconds;
 use super::out::{CliError, outln};
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 9] = [
     "utility",
     "clap:org.mixdesk.test.gain",
+    // A real CLAP plugin (Debian's zam-plugins), a lookahead limiter, and
+    // its LV2 build: the same DSP through the two hosts.
+    "clap:com.zamaudio.ZaMaximX2",
+    "lv2:urn:zamaudio:ZaMaximX2",
     "lv2:http://lv2plug.in/plugins/eg-amp",
     "lv2:http://gareus.org/oss/lv2/fil4#stereo",
     "lv2:http://lsp-plug.in/plugins/lv2/compressor_stereo",
     "lv2:http://lsp-plug.in/plugins/lv2/limiter_stereo",
+    // Keyed: the key (the input itself here) copied to its sidechain ports.
+    "lv2:http://lsp-plug.in/plugins/lv2/sc_compressor_stereo",
 ];
 
 /// Runs the measurements.
@@ -65,11 +72,16 @@ pub fn run(callbacks: usize) -> Result<(), CliError> {
         for _ in 0..callbacks {
             l.copy_from_slice(&noise);
             r.copy_from_slice(&noise);
-            d.process(&mut [&mut l, &mut r], None);
+            let key = spec.sidechain.then_some([&noise[..], &noise[..]]);
+            d.process(&mut [&mut l, &mut r], key);
         }
         let (wall, cpu) = (w.elapsed().as_secs_f64(), cpu_seconds() - c);
         let per = |t: f64| t / callbacks as f64 * 1e6;
-        outln!("  {:<52} {:>7.2} us wall {:>7.2} us CPU", spec.name, per(wall), per(cpu));
+        let name = match kind.split_once(':') {
+            Some((format, _)) => format!("{} ({})", spec.name, format.to_uppercase()),
+            None => spec.name.to_owned(),
+        };
+        outln!("  {name:<52} {:>7.2} us wall {:>7.2} us CPU", per(wall), per(cpu));
         s = Session::new(48_000);
     }
     Ok(())
