@@ -91,6 +91,9 @@ pub enum Bench {
         /// Give every track the chain bench's inserts (high-pass, three EQ bands, compressor).
         #[arg(long)]
         chain: bool,
+        /// Also put this hosted plugin on every track (a kind as `mixdesk plugins` lists it).
+        #[arg(long, value_name = "KIND")]
+        plugin: Option<String>,
     },
     /// What the monitor section costs per audio callback (checks, systems, a reference A/B).
     #[command(after_help = super::examples::BENCH_MONITOR)]
@@ -185,10 +188,18 @@ pub fn run(bench: Bench) -> Result<(), CliError> {
             })
         }
         Bench::Plugins { callbacks } => super::bench_plugins::run(callbacks),
-        Bench::Realtime { tracks, sends, seconds, buffer, find, chain } => super::bench_realtime::run(
-            super::bench_realtime::Setup { tracks, sends, seconds, buffer, chain },
-            find,
-        ),
+        Bench::Realtime { tracks, sends, seconds, buffer, find, chain, plugin } => {
+            let plugin = match plugin {
+                Some(kind) => Some(mixdesk_engine::plugins::spec(&kind).ok_or_else(|| {
+                    format!("plugin '{kind}' is not installed; `mixdesk plugins` lists the installed ones")
+                })?),
+                None => None,
+            };
+            super::bench_realtime::run(
+                super::bench_realtime::Setup { tracks, sends, seconds, buffer, chain, plugin },
+                find,
+            )
+        }
         Bench::Monitor { tracks, seconds, buffer } => super::bench_monitor::run(tracks, seconds, buffer),
         Bench::Timeline { tracks, clips, frames } => super::bench_timeline::run(tracks, clips, frames),
         Bench::Edits { tracks, points, moves } => super::bench_edits::run(tracks, points, moves),

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use mixdesk_engine::dsp::KindSpec;
 use mixdesk_engine::graph::{Graph, compile};
 use mixdesk_engine::media::{AudioSource, Media, SourceFormat};
 use mixdesk_engine::realtime::{Engine, EngineEvent};
@@ -29,8 +30,9 @@ struct Load {
     max: f64,
 }
 
-/// What to run: tracks, sends per track, seconds per run, buffer frames, and
-/// whether every track has the chain bench's inserts.
+/// What to run: tracks, sends per track, seconds per run, buffer frames,
+/// whether every track has the chain bench's inserts, and a hosted plugin
+/// every track also has.
 #[derive(Debug, Clone, Copy)]
 pub struct Setup {
     pub tracks: usize,
@@ -38,11 +40,15 @@ pub struct Setup {
     pub seconds: f64,
     pub buffer: u32,
     pub chain: bool,
+    pub plugin: Option<&'static KindSpec>,
 }
 
 pub fn run(setup: Setup, find: bool) -> Result<(), CliError> {
-    let Setup { tracks, sends, seconds, buffer, chain } = setup;
-    let inserts = if chain { "HPF + 3 EQ bands + compressor, " } else { "" };
+    let Setup { tracks, sends, seconds, buffer, chain, plugin } = setup;
+    let mut inserts = if chain { "HPF + 3 EQ bands + compressor, ".to_owned() } else { String::new() };
+    if let Some(p) = plugin {
+        inserts += &format!("{}, ", p.name);
+    }
     outln!(
         "bench realtime: stereo tracks with {inserts}gain/pan and {sends} post-fader sends each (to {sends} buses), \
          {RATE} Hz, {buffer}-frame buffers, {seconds} s per run"
@@ -71,9 +77,9 @@ pub fn run(setup: Setup, find: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn load(Setup { tracks, sends, seconds, buffer, chain }: Setup) -> Result<Load, String> {
+fn load(Setup { tracks, sends, seconds, buffer, chain, plugin }: Setup) -> Result<Load, String> {
     let frames = (seconds * f64::from(RATE)) as usize;
-    let graph = graph(tracks, sends, chain, frames)?;
+    let graph = graph_with(tracks, sends, chain, plugin, frames)?;
     let (mut handle, mut core) = Engine::manual(RATE, buffer);
     handle.swap_graph(graph).expect("rates match");
     handle.play();
@@ -96,6 +102,17 @@ fn load(Setup { tracks, sends, seconds, buffer, chain }: Setup) -> Result<Load, 
 
 /// The synthetic session of `tracks` stereo tracks of `frames` each, compiled.
 pub(super) fn graph(tracks: usize, sends: usize, chain: bool, frames: usize) -> Result<Graph, String> {
+    graph_with(tracks, sends, chain, None, frames)
+}
+
+/// [`graph`] with hosted plugin `plugin` on every track too.
+fn graph_with(
+    tracks: usize,
+    sends: usize,
+    chain: bool,
+    plugin: Option<&'static KindSpec>,
+    frames: usize,
+) -> Result<Graph, String> {
     let media: Vec<Arc<dyn AudioSource>> = (0..tracks).map(|i| synthetic(i, frames)).collect();
     let mut session = Session::new(RATE);
     for i in 0..tracks {
@@ -116,6 +133,11 @@ pub(super) fn graph(tracks: usize, sends: usize, chain: bool, frames: usize) -> 
         if chain {
             super::bench_chain::add_track_inserts(&mut session, StripRef::Track(TrackId(id)))?;
         }
+        if let Some(p) = plugin {
+            session
+                .add_processor(StripRef::Track(TrackId(id)), p.kind, usize::MAX)
+                .map_err(|e| e.to_string())?;
+        }
     }
     for k in 0..sends {
         session.buses.push(Bus::new(BusId(900_000 + k as u32), format!("Bus {k}")));
@@ -123,7 +145,7 @@ pub(super) fn graph(tracks: usize, sends: usize, chain: bool, frames: usize) -> 
     let source = |c: &mixdesk_engine::session::Clip| {
         c.media.to_str().and_then(|s| s.parse::<usize>().ok()).map(|i| media[i].clone())
     };
-    Ok(compile(&session, &source, 4096).expect("the synthetic session compiles"))
+    compile(&session, &source, 4096).map_err(|e| e.to_string())
 }
 
 /// A stereo source of two detuned sines, distinct per track.

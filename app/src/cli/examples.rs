@@ -161,7 +161,9 @@ pub const BENCH_MONITOR: &str = "Examples:
 pub const BENCH_REALTIME: &str = "Examples:
   mixdesk bench realtime --tracks 256 --sends 2      median and 99th percentile DSP load
   mixdesk bench realtime --tracks 512 --find         the largest track count under 70 %
-  mixdesk bench realtime --tracks 64 --chain --find  the same with EQ and a compressor on every track";
+  mixdesk bench realtime --tracks 64 --chain --find  the same with EQ and a compressor on every track
+  mixdesk bench realtime --tracks 64 --plugin lv2:http://lsp-plug.in/plugins/lv2/compressor_stereo
+                                                     an installed plugin on every track";
 
 /// `mixdesk bench stream --help`.
 #[cfg(feature = "bench")]
