@@ -45,7 +45,9 @@ fn the_scan_finds_the_test_plugin_and_mixdesk_plugins_lists_it() {
         (info.format.as_str(), info.name.as_str(), info.author.as_str()),
         ("clap", "Mixdesk Test Gain", "Mixdesk")
     );
-    assert_eq!((info.audio_inputs, info.audio_outputs, info.reports_latency), (2, 2, true));
+    // Two main inputs and two sidechain inputs (its second input port).
+    assert_eq!((info.audio_inputs, info.audio_outputs, info.reports_latency), (4, 2, true));
+    assert_eq!(info.sidechain_inputs, [2, 3]);
     assert_eq!(info.category, "Utility");
     let keys: Vec<&str> = h.spec.params.iter().map(|p| p.key).collect();
     assert_eq!(keys, [GAIN, DELAY, FAULT], "parameters by their CLAP ids");

@@ -11,6 +11,10 @@
 //! detection. Under the key's -6 dBFS the curve takes 14 - 14/4 = 10.5 dB
 //! off; with no key the sidechain hears silence and nothing comes off.
 //!
+//! The workspace's CLAP test plugin has a sidechain port too and a closed
+//! form (its output times `1 - |key|`): keyed the same way, it must halve
+//! the level from the key's first sample on, exactly.
+//!
 //! Needs `lsp-plugins-lv2` (`packaging/setup.sh --test`).
 
 use mixdesk_engine::bounce::{BitDepth, BounceOptions, bounce};
@@ -36,8 +40,11 @@ const CENTRE: f32 = std::f32::consts::FRAC_1_SQRT_2;
 const REDUCTION_DB: f64 = 14.0 - 14.0 / 4.0;
 
 fn require(kind: &str) -> &'static plugins::Hosted {
+    // The CLAP test plugin's folder joins the search path before the
+    // registry is first built, whichever test builds it.
+    mixdesk_tests::clap_plugin::test_plugin_dir();
     plugins::hosted(kind).unwrap_or_else(|| {
-        panic!("{kind} is not offered as an insert: run packaging/setup.sh --test (lsp-plugins-lv2)")
+        panic!("{kind} is not offered as an insert: run packaging/setup.sh --test (lsp-plugins-lv2) and build the workspace")
     })
 }
 
@@ -197,6 +204,40 @@ fn without_a_key_the_sidechain_hears_silence_and_nothing_comes_off() {
                 worst < 1e-4,
                 "{kind} {what}: off the unkeyed level by {worst} (the key must come from the route)"
             );
+        }
+    }
+}
+
+#[test]
+fn a_clap_plugins_sidechain_port_hears_the_key_sample_for_sample() {
+    let kind = mixdesk_tests::clap_plugin::TEST_GAIN;
+    let h = require(kind);
+    assert!(h.spec.sidechain, "its second input port is offered as a sidechain");
+    assert_eq!(h.info.sidechain_inputs, [2, 3], "main L/R, then the sidechain's two channels");
+    for on_a_bus in [false, true] {
+        let mut s = Session::new(RATE);
+        s.tracks.push(track(1, "key.wav", 0, N as u64));
+        s.tracks.push(track(2, "level.wav", 0, N as u64));
+        s.tracks[0].strip.mute = true;
+        let at = if on_a_bus {
+            s.buses.push(Bus { output: Output::Master, ..Bus::new(BusId(10), "Music") });
+            s.tracks[1].output = Output::Bus(BusId(10));
+            StripRef::Bus(BusId(10))
+        } else {
+            StripRef::Track(TrackId(2))
+        };
+        let id = s.add_processor(at, kind, usize::MAX).unwrap();
+        s.set_sidechain(id, Some(StripRef::Track(TrackId(1)))).unwrap();
+        let (b, l) = (bounced(&s), live(&s));
+        // 1 - |0.5| halves the level from the key's step on.
+        let want = |i: usize| if i < T { LEVEL * CENTRE } else { LEVEL * CENTRE * 0.5 };
+        for (what, out) in [("bounce", &b), ("live", &l)] {
+            let off = (0..2)
+                .flat_map(|c| out[c].iter().enumerate().skip(N / 4).map(move |(i, v)| (c, i, *v)))
+                .map(|(_, i, v)| (v - want(i)).abs())
+                .fold(0f32, f32::max);
+            let place = if on_a_bus { "bus" } else { "track" };
+            assert!(off < 1e-6, "{place} {what}: off the closed form by {off:.2e} (at T: {})", out[0][T]);
         }
     }
 }

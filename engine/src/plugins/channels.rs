@@ -44,3 +44,27 @@ pub(super) fn play(p: &mut impl Instances, io: &mut [&mut [f32]], n: usize) {
         ([], true) => {}
     }
 }
+
+/// Copies the first `n` samples of `key` into `dst`, where a plugin's
+/// sidechain inputs read it: both channels as they are, or with `average`
+/// (a stereo plugin with a one-channel sidechain) their mean in `dst[0]`;
+/// silence without a key. Realtime-safe.
+pub(super) fn take_key(dst: &mut [Vec<f32>; 2], key: Option<[&[f32]; 2]>, n: usize, average: bool) {
+    let [kl, kr] = dst;
+    let (kl, kr) = (&mut kl[..n], &mut kr[..n]);
+    match key {
+        None => {
+            kl.fill(0.0);
+            kr.fill(0.0);
+        }
+        Some([l, r]) if average => {
+            for ((k, a), b) in kl.iter_mut().zip(&l[..n]).zip(&r[..n]) {
+                *k = 0.5 * (a + b);
+            }
+        }
+        Some([l, r]) => {
+            kl.copy_from_slice(&l[..n]);
+            kr.copy_from_slice(&r[..n]);
+        }
+    }
+}

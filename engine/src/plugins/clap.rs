@@ -2,11 +2,14 @@
 //!
 //! Built when the graph is compiled (off the audio thread): the plugin's
 //! `.clap` file is loaded once per process, the instance is created, its
-//! saved state is loaded (state extension), the session's parameter values
-//! are flushed to it (params extension, while inactive, so a parameter that
-//! sets the latency is in place before activation), then it is activated for
-//! the session's rate and largest block, asked its latency (latency
-//! extension) and started.
+//! saved state is loaded (state extension), it is activated for the
+//! session's rate and largest block, the session's parameter values are
+//! flushed to it (params extension; ZAM's DPF plugins crash when flushed
+//! before their first activation), it is asked its latency (latency
+//! extension), started and primed with two short blocks of silence; a
+//! restart it asks for meanwhile (a value that sets its latency) is done
+//! before it plays. The host offers the `latency` extension (DPF plugins
+//! call it without checking).
 //!
 //! A plugin whose latency follows a parameter asks the host to restart it
 //! (CLAP changes latency only on activation): the request sets a flag the
@@ -26,6 +29,8 @@
 //! Channel layouts are those of [`super::lv2`]: a stereo plugin on a mono
 //! strip hears the channel on both inputs and its outputs are averaged; a
 //! mono plugin on a stereo strip runs one instance per channel.
+//! A second input port of 1 or 2 channels is the plugin's sidechain: it
+//! hears the insert's key as an LV2 plugin's sidechain inputs do.
 //!
 //! CLAP calls some functions "main thread" ones (create, activate, state,
 //! deactivate, destroy). Mixdesk makes them on the thread that builds or
@@ -237,6 +242,11 @@ pub struct ClapDsp {
     out_ports: AudioPorts,
     inputs: [Vec<f32>; 2],
     outputs: [Vec<f32>; 2],
+    /// Channels of the plugin's sidechain port (0: none).
+    sidechain: usize,
+    /// The key this block, as the sidechain port hears it (silence without
+    /// one); allocated only for a plugin with a sidechain.
+    key: [Vec<f32>; 2],
     latency: usize,
     max_block: usize,
     steady: u64,
@@ -309,10 +319,17 @@ impl ClapDsp {
             params: info.params.clone(),
             pending: vec![None; info.params.len()],
             events: EventBuffer::with_capacity(info.params.len().max(1)),
-            in_ports: AudioPorts::with_capacity(channels, 1),
+            // The main port and the sidechain's, up to two channels each.
+            in_ports: AudioPorts::with_capacity(4, 2),
             out_ports: AudioPorts::with_capacity(channels, 1),
             inputs: [vec![0.0; max_block], vec![0.0; max_block]],
             outputs: [vec![0.0; max_block], vec![0.0; max_block]],
+            sidechain: info.sidechain_inputs.len(),
+            key: if info.sidechain_inputs.is_empty() {
+                [Vec::new(), Vec::new()]
+            } else {
+                [vec![0.0; max_block], vec![0.0; max_block]]
+            },
             latency,
             max_block,
             steady: 0,
@@ -378,6 +395,21 @@ impl ClapDsp {
     }
 }
 
+/// An input port of the channels given. Realtime-safe.
+fn input_port<'a>(
+    channels: [Option<&'a mut [f32]>; 2],
+) -> AudioPortBuffer<
+    impl IntoIterator<Item = InputChannel<'a, f32>>,
+    std::array::IntoIter<InputChannel<'a, f64>, 0>,
+> {
+    AudioPortBuffer {
+        channels: AudioPortBufferType::f32_input_only(
+            channels.into_iter().flatten().map(InputChannel::variable),
+        ),
+        latency: 0,
+    }
+}
+
 impl super::channels::Instances for ClapDsp {
     fn stereo_plugin(&self) -> bool {
         self.stereo_plugin
@@ -387,16 +419,30 @@ impl super::channels::Instances for ClapDsp {
         (&mut self.inputs, &mut self.outputs)
     }
 
-    /// Runs unit `u` over `n` samples of the first `ins` input buffers into `outs`.
+    /// Runs unit `u` over `n` samples of the first `ins` input buffers (and
+    /// the key on its sidechain port) into `outs`.
     fn run(&mut self, u: usize, n: usize, ins: usize, outs: [&mut [f32]; 2], nout: usize) {
-        let ClapDsp { units, events, in_ports, out_ports, inputs, steady, .. } = self;
+        let ClapDsp {
+            units, events, in_ports, out_ports, inputs, key, sidechain, stereo_plugin, steady, ..
+        } = self;
         let Some(processor) = units[u].processor.as_mut() else { return };
-        let input = in_ports.with_input_buffers([AudioPortBuffer {
-            channels: AudioPortBufferType::f32_input_only(
-                inputs.iter_mut().take(ins).map(|b| InputChannel::variable(&mut b[..n])),
-            ),
-            latency: 0,
-        }]);
+        let mut main: [Option<&mut [f32]>; 2] = [None, None];
+        for (slot, b) in main.iter_mut().zip(inputs.iter_mut().take(ins)) {
+            *slot = Some(&mut b[..n]);
+        }
+        // A one-channel sidechain: a mono plugin's instance `u` plays
+        // channel `u`, so it hears that channel of the key; a stereo plugin
+        // hears their average (in the first buffer).
+        let mut side: [Option<&mut [f32]>; 2] = [None, None];
+        let [k0, k1] = key;
+        match *sidechain {
+            0 => {}
+            1 if !*stereo_plugin && u == 1 => side[0] = Some(&mut k1[..n]),
+            1 => side[0] = Some(&mut k0[..n]),
+            _ => side = [Some(&mut k0[..n]), Some(&mut k1[..n])],
+        }
+        let ports = if *sidechain > 0 { 2 } else { 1 };
+        let input = in_ports.with_input_buffers([input_port(main), input_port(side)].into_iter().take(ports));
         let mut output = out_ports.with_output_buffers([AudioPortBuffer {
             channels: AudioPortBufferType::f32_output_only(outs.into_iter().take(nout)),
             latency: 0,
@@ -419,10 +465,14 @@ impl Dsp for ClapDsp {
         }
     }
 
-    fn process(&mut self, io: &mut [&mut [f32]], _key: Option<[&[f32]; 2]>) {
+    fn process(&mut self, io: &mut [&mut [f32]], key: Option<[&[f32]; 2]>) {
         let n = io.first().map_or(0, |c| c.len()).min(self.max_block);
         if n == 0 {
             return;
+        }
+        if self.sidechain > 0 {
+            let average = self.stereo_plugin && self.sidechain == 1;
+            super::channels::take_key(&mut self.key, key, n, average);
         }
         self.events.clear();
         for (p, slot) in self.params.iter().zip(&mut self.pending) {

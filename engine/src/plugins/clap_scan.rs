@@ -132,14 +132,14 @@ fn describe(path: &str, id: String, name: String, author: String, features: &[St
     };
     let h = inst.plugin_handle();
     info.reports_latency = h.get_extension::<PluginLatency>().is_some();
-    let (ins, outs, extra) = ports(&inst.plugin_handle());
-    info.audio_inputs = ins;
+    let Ports { ins, outs, sidechain, extra } = ports(&inst.plugin_handle());
+    info.audio_inputs = ins + sidechain;
     info.audio_outputs = outs;
+    // The sidechain port's channels count after the main port's.
+    info.sidechain_inputs = (ins..ins + sidechain).collect();
     info.unsupported = match (ins, outs) {
-        _ if extra => Some(
-            "more than one audio port (a sidechain or more outputs) is not hosted yet for CLAP plugins"
-                .to_owned(),
-        ),
+        _ if extra => Some("more audio ports than a main input, a sidechain and a main output".to_owned()),
+        _ if sidechain > 2 => Some(format!("{sidechain} sidechain channels; a key is 1 or 2 channels")),
         (1, 1) | (2, 2) => None,
         (0, _) => Some("it has no audio input (an instrument or generator)".to_owned()),
         (i, o) => Some(format!("{i} audio inputs and {o} outputs; inserts take 1 in/1 out or 2 in/2 out")),
@@ -148,19 +148,33 @@ fn describe(path: &str, id: String, name: String, author: String, features: &[St
     info
 }
 
-/// The channels of the main input and output ports, and whether there are other ports.
-fn ports(h: &PluginMainThreadHandle) -> (usize, usize, bool) {
-    let Some(ext) = h.get_extension::<PluginAudioPorts>() else { return (0, 0, false) };
-    let mut buf = AudioPortInfoBuffer::new();
-    let mut main = |is_input: bool| {
-        let count = ext.count(h, is_input);
-        let channels =
-            if count > 0 { ext.get(h, 0, is_input, &mut buf).map_or(0, |p| p.channel_count) } else { 0 };
-        (channels as usize, count > 1)
+/// A plugin's audio ports as an insert sees them.
+struct Ports {
+    /// Channels of the main input port.
+    ins: usize,
+    /// Channels of the main output port.
+    outs: usize,
+    /// Channels of its one other input port, its sidechain (0: none).
+    sidechain: usize,
+    /// Ports beyond those (more outputs, more inputs): not hosted.
+    extra: bool,
+}
+
+/// The channels of the main input and output ports, of a second input
+/// port (a sidechain), and whether there are other ports.
+fn ports(h: &PluginMainThreadHandle) -> Ports {
+    let Some(ext) = h.get_extension::<PluginAudioPorts>() else {
+        return Ports { ins: 0, outs: 0, sidechain: 0, extra: false };
     };
-    let (ins, more_in) = main(true);
-    let (outs, more_out) = main(false);
-    (ins, outs, more_in || more_out)
+    let mut buf = AudioPortInfoBuffer::new();
+    let mut channels = |is_input: bool, index: u32| {
+        ext.get(h, index, is_input, &mut buf).map_or(0, |p| p.channel_count as usize)
+    };
+    let (in_count, out_count) = (ext.count(h, true), ext.count(h, false));
+    let ins = if in_count > 0 { channels(true, 0) } else { 0 };
+    let outs = if out_count > 0 { channels(false, 0) } else { 0 };
+    let sidechain = if in_count == 2 { channels(true, 1) } else { 0 };
+    Ports { ins, outs, sidechain, extra: in_count > 2 || out_count > 1 || (in_count == 2 && sidechain == 0) }
 }
 
 fn params(inst: &mut PluginInstance<Host>) -> Vec<PluginParam> {

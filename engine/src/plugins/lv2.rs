@@ -240,29 +240,6 @@ impl Lv2Dsp {
         Ok(dsp)
     }
 
-    /// Copies the first `n` samples of `key` where the sidechain inputs
-    /// read it: both channels, or for a stereo plugin with a one-channel
-    /// sidechain their average; silence without a key. Realtime-safe.
-    fn take_key(&mut self, key: Option<[&[f32]; 2]>, n: usize) {
-        let [kl, kr] = &mut self.key;
-        let (kl, kr) = (&mut kl[..n], &mut kr[..n]);
-        match key {
-            None => {
-                kl.fill(0.0);
-                kr.fill(0.0);
-            }
-            Some([l, r]) if self.stereo_plugin && self.sidechain_inputs.len() == 1 => {
-                for ((k, a), b) in kl.iter_mut().zip(&l[..n]).zip(&r[..n]) {
-                    *k = 0.5 * (a + b);
-                }
-            }
-            Some([l, r]) => {
-                kl.copy_from_slice(&l[..n]);
-                kr.copy_from_slice(&r[..n]);
-            }
-        }
-    }
-
     /// What the plugin's latency port says now. Realtime-safe.
     fn reported_latency(&self) -> usize {
         let v = self.latency_port.and_then(|p| self.instances[0].control_output(p)).unwrap_or(0.0);
@@ -347,7 +324,8 @@ impl Dsp for Lv2Dsp {
             return;
         }
         if !self.sidechain_inputs.is_empty() {
-            self.take_key(key, n);
+            let average = self.stereo_plugin && self.sidechain_inputs.len() == 1;
+            super::channels::take_key(&mut self.key, key, n, average);
         }
         super::channels::play(self, io, n);
     }

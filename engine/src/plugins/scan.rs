@@ -33,7 +33,7 @@ pub struct ScanResult {
 }
 
 /// Raised whenever what a scan reads changes, so older caches are scanned again.
-const SCAN_VERSION: u32 = 5;
+const SCAN_VERSION: u32 = 6;
 
 /// The folders lilv searches.
 pub fn lv2_path() -> Vec<PathBuf> {

@@ -10,6 +10,10 @@
 //!   host restarts the plugin (the plugin asks it to).
 //! - **Fault** (id 3, enumeration Off/NaN/Inf): makes the plugin emit NaN or
 //!   infinities, for the host's guard.
+//! - **Sidechain**: a second, stereo input port. Each output sample is
+//!   multiplied by `1 - min(|key|, 1)` of the same channel and sample, so a
+//!   silent key changes nothing and a key of 0.5 halves the output: a
+//!   closed form for the host's keying.
 //!
 //! Its state (state extension) is a tag and the three values, as bytes.
 
@@ -96,21 +100,25 @@ impl PluginLatencyImpl for MainThread<'_> {
 }
 
 impl PluginAudioPortsImpl for MainThread<'_> {
-    fn count(&self, _is_input: bool) -> u32 {
-        1
+    /// The main port both ways, and a sidechain input.
+    fn count(&self, is_input: bool) -> u32 {
+        if is_input { 2 } else { 1 }
     }
 
-    fn get(&self, index: u32, _is_input: bool, writer: &mut AudioPortInfoWriter) {
-        if index == 0 {
-            writer.set(&AudioPortInfo {
-                id: ClapId::new(0),
-                name: b"main",
-                channel_count: 2,
-                flags: AudioPortFlags::IS_MAIN,
-                port_type: Some(AudioPortType::STEREO),
-                in_place_pair: None,
-            });
-        }
+    fn get(&self, index: u32, is_input: bool, writer: &mut AudioPortInfoWriter) {
+        let (name, flags): (&[u8], _) = match (index, is_input) {
+            (0, _) => (b"main", AudioPortFlags::IS_MAIN),
+            (1, true) => (b"sidechain", AudioPortFlags::empty()),
+            _ => return,
+        };
+        writer.set(&AudioPortInfo {
+            id: ClapId::new(index),
+            name,
+            channel_count: 2,
+            flags,
+            port_type: Some(AudioPortType::STEREO),
+            in_place_pair: None,
+        });
     }
 }
 
@@ -120,6 +128,8 @@ pub struct Processor<'a> {
     shared: &'a Shared,
     host: HostAudioProcessorHandle<'a>,
     lines: [Vec<f32>; 2],
+    /// This block's sidechain input, sized on activation.
+    key: [Vec<f32>; 2],
     pos: usize,
     delay: u32,
     restart_asked: bool,
@@ -130,7 +140,7 @@ impl<'a> PluginAudioProcessor<'a, Shared, MainThread<'a>> for Processor<'a> {
         host: HostAudioProcessorHandle<'a>,
         main_thread: &MainThread<'a>,
         shared: &'a Shared,
-        _config: PluginAudioConfiguration,
+        config: PluginAudioConfiguration,
     ) -> Result<Self, PluginError> {
         let delay = shared.params.delay();
         let _ = main_thread;
@@ -140,6 +150,7 @@ impl<'a> PluginAudioProcessor<'a, Shared, MainThread<'a>> for Processor<'a> {
             shared,
             host,
             lines: [vec![0.0; len], vec![0.0; len]],
+            key: [vec![0.0; config.max_frames_count as usize], vec![0.0; config.max_frames_count as usize]],
             pos: 0,
             delay,
             restart_asked: false,
@@ -152,6 +163,14 @@ impl<'a> PluginAudioProcessor<'a, Shared, MainThread<'a>> for Processor<'a> {
         mut audio: Audio,
         events: Events,
     ) -> Result<ProcessStatus, PluginError> {
+        let frames = (audio.frames_count() as usize).min(self.key[0].len());
+        let side = audio.input_port(1).and_then(|p| p.channels().ok()).and_then(|c| c.into_f32());
+        for (c, key) in self.key.iter_mut().enumerate() {
+            match side.as_ref().and_then(|s| s.channel(c as u32)) {
+                Some(k) => key[..frames].copy_from_slice(&k[..frames]),
+                None => key[..frames].fill(0.0),
+            }
+        }
         let mut pair = audio.port_pair(0).ok_or(PluginError::Message("no main audio port"))?;
         let mut channels = pair.channels()?.into_f32().ok_or(PluginError::Message("expected f32 audio"))?;
         let mut bufs: [Option<&mut [f32]>; 2] = [None, None];
@@ -179,11 +198,11 @@ impl<'a> PluginAudioProcessor<'a, Shared, MainThread<'a>> for Processor<'a> {
                 let end = batch.next_batch_first_sample().unwrap_or(buf.len()).min(buf.len());
                 let from = batch.first_sample().min(end);
                 let mut pos = (start + from) % len;
-                for x in &mut buf[from..end] {
+                for (x, k) in buf[from..end].iter_mut().zip(&self.key[c][from..]) {
                     line[pos] = *x;
                     pos = (pos + 1) % len;
-                    // The oldest sample in the line: `delay` samples ago.
-                    let y = line[pos] * gain;
+                    // The oldest sample in the line: `delay` samples ago, ducked by the key.
+                    let y = line[pos] * gain * (1.0 - k.abs().min(1.0));
                     *x = match fault {
                         FAULT_NAN => f32::NAN,
                         FAULT_INF => f32::INFINITY,
@@ -192,7 +211,6 @@ impl<'a> PluginAudioProcessor<'a, Shared, MainThread<'a>> for Processor<'a> {
                 }
             }
         }
-        let frames = audio.frames_count() as usize;
         self.pos = (start + frames) % len;
         if self.shared.params.delay() != self.delay && !self.restart_asked {
             // Latency changes only on activation: ask the host to restart us.
