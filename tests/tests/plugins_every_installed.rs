@@ -165,9 +165,9 @@ fn every_installed_plugin_plays_in_the_bounce_and_live_and_restarts_from_its_sta
     }
     eprintln!("{} plugins in {:.1} s", all.len(), started.elapsed().as_secs_f64());
     // A plugin shipped as both LV2 and CLAP (ZAM's, built with DPF) runs
-    // the same DSP: through the two hosts it must sound the same (10 of
-    // ZAM's 12 do, bit for bit; before CLAP instances were primed as LV2's
-    // are, ZamDelay and ZamGrains did not).
+    // the same DSP: through the two hosts it must sound the same (15 of
+    // ZAM's 17 do, bit for bit, keys connected; before CLAP
+    // instances were primed as LV2's are, ZamDelay and ZamGrains did not).
     let mut pairs = 0;
     for (name, _, lv2) in mixes.iter().filter(|m| m.1 == "lv2") {
         let Some((_, _, clap)) = mixes.iter().find(|m| m.0 == *name && m.1 == "clap") else { continue };
