@@ -42,6 +42,34 @@ fn null_db(core: &mut mixdesk_engine::realtime::AudioCore, frames: usize) -> f64
     20.0 * (f64::from(residue) / 0.5).max(1e-12).log10()
 }
 
+/// A nulling session playing live past its start.
+struct Playing {
+    rig: Rig,
+    id: session::ProcessorId,
+    sources: [(&'static str, std::sync::Arc<mixdesk_engine::media::Media>); 1],
+    handle: mixdesk_engine::realtime::EngineHandle,
+    core: mixdesk_engine::realtime::AudioCore,
+    /// The null before any change, in dB.
+    before: f64,
+}
+
+/// `kind` at `from` samples of latency against its dry track (noise of
+/// `seed`), played live past the transport's fade-in and the plugin's line
+/// filling; the null there must already be ≤ -120 dB.
+fn play_nulled(kind: &str, key: &str, extra: &[(&str, f64)], from: f64, seed: u64) -> Playing {
+    let signal = noise(seed, 3 * RATE, 0.5);
+    let rig = nulling_session(kind, key, from, extra, &signal);
+    let id = rig.processor.unwrap();
+    let sources = [("in.wav", media(vec![signal]))];
+    let (mut handle, mut core) = Engine::manual(RATE as u32, 4096);
+    handle.swap_graph(compile_with(&rig.session, &sources)).unwrap();
+    handle.play();
+    run_callback(&mut core, RATE / 4, 256);
+    let before = null_db(&mut core, RATE / 4);
+    assert!(before <= -120.0, "{kind} at {from} samples: the null before any change is only {before:.1} dB");
+    Playing { rig, id, sources, handle, core, before }
+}
+
 /// Plays `kind` at `from` samples of latency, rebuilds the graph with `to`
 /// (as an edit of the parameter does), then bypasses it; returns the nulls
 /// (in circuit after the rebuild, bypassed after it).
@@ -52,17 +80,7 @@ fn play_across_a_latency_change(
     from: f64,
     to: f64,
 ) -> (f64, f64) {
-    let signal = noise(11, 3 * RATE, 0.5);
-    let rig = nulling_session(kind, key, from, extra, &signal);
-    let id = rig.processor.unwrap();
-    let sources = [("in.wav", media(vec![signal.clone()]))];
-    let (mut handle, mut core) = Engine::manual(RATE as u32, 4096);
-    handle.swap_graph(compile_with(&rig.session, &sources)).unwrap();
-    handle.play();
-    // Past the start (the transport's fade-in, the plugin's line filling).
-    run_callback(&mut core, RATE / 4, 256);
-    let before = null_db(&mut core, RATE / 4);
-    assert!(before <= -120.0, "{kind} at {from} samples: the null before any change is only {before:.1} dB");
+    let Playing { rig, id, sources, mut handle, mut core, before } = play_nulled(kind, key, extra, from, 11);
     let mut s: Session = rig.session.clone();
     s.processor_mut(id).unwrap().params.insert(key.to_owned(), to);
     handle.swap_graph(compile_with(&s, &sources)).unwrap();
@@ -111,16 +129,7 @@ fn a_clap_plugin_whose_latency_changed_stays_in_time_in_circuit_and_bypassed() {
 /// value) is compiled and swapped in. Returns the null (in circuit) once the
 /// change has settled and how many graphs were compiled for it.
 fn move_latency_live(kind: &str, key: &str, extra: &[(&str, f64)], from: f64, to: f64) -> (f64, usize) {
-    let signal = noise(12, 3 * RATE, 0.5);
-    let rig = nulling_session(kind, key, from, extra, &signal);
-    let id = rig.processor.unwrap();
-    let sources = [("in.wav", media(vec![signal.clone()]))];
-    let (mut handle, mut core) = Engine::manual(RATE as u32, 4096);
-    handle.swap_graph(compile_with(&rig.session, &sources)).unwrap();
-    handle.play();
-    run_callback(&mut core, RATE / 4, 256);
-    let before = null_db(&mut core, RATE / 4);
-    assert!(before <= -120.0, "{kind} at {from} samples: the null before any change is only {before:.1} dB");
+    let Playing { rig, id, sources, mut handle, mut core, before } = play_nulled(kind, key, extra, from, 12);
     let mut doc: Session = rig.session.clone();
     let param = doc.processor_param(id, key).unwrap();
     doc.processor_mut(id).unwrap().params.insert(key.to_owned(), to);

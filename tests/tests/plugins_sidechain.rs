@@ -73,19 +73,24 @@ fn keyed(s: &mut Session, kind: &str, strip: StripRef, key: Option<StripRef>) ->
     id
 }
 
-/// Track 1 the key (muted), track 2 the level, the plugin on `at` keyed by track 1.
-fn session(kind: &str, on_a_bus: bool, key: bool) -> Session {
+/// Track 1 the key (muted), track 2 the level, into bus "Music" when
+/// `on_a_bus`; returns the session and where the plugin goes.
+fn two_tracks(on_a_bus: bool) -> (Session, StripRef) {
     let mut s = Session::new(RATE);
     s.tracks.push(track(1, "key.wav", 0, N as u64));
     s.tracks.push(track(2, "level.wav", 0, N as u64));
     s.tracks[0].strip.mute = true;
-    let at = if on_a_bus {
-        s.buses.push(Bus { output: Output::Master, ..Bus::new(BusId(10), "Music") });
-        s.tracks[1].output = Output::Bus(BusId(10));
-        StripRef::Bus(BusId(10))
-    } else {
-        StripRef::Track(TrackId(2))
-    };
+    if !on_a_bus {
+        return (s, StripRef::Track(TrackId(2)));
+    }
+    s.buses.push(Bus { output: Output::Master, ..Bus::new(BusId(10), "Music") });
+    s.tracks[1].output = Output::Bus(BusId(10));
+    (s, StripRef::Bus(BusId(10)))
+}
+
+/// [`two_tracks`] with the LSP plugin keyed by track 1 (or by nothing).
+fn session(kind: &str, on_a_bus: bool, key: bool) -> Session {
+    let (mut s, at) = two_tracks(on_a_bus);
     keyed(&mut s, kind, at, key.then_some(StripRef::Track(TrackId(1))));
     s
 }
@@ -215,17 +220,7 @@ fn a_clap_plugins_sidechain_port_hears_the_key_sample_for_sample() {
     assert!(h.spec.sidechain, "its second input port is offered as a sidechain");
     assert_eq!(h.info.sidechain_inputs, [2, 3], "main L/R, then the sidechain's two channels");
     for on_a_bus in [false, true] {
-        let mut s = Session::new(RATE);
-        s.tracks.push(track(1, "key.wav", 0, N as u64));
-        s.tracks.push(track(2, "level.wav", 0, N as u64));
-        s.tracks[0].strip.mute = true;
-        let at = if on_a_bus {
-            s.buses.push(Bus { output: Output::Master, ..Bus::new(BusId(10), "Music") });
-            s.tracks[1].output = Output::Bus(BusId(10));
-            StripRef::Bus(BusId(10))
-        } else {
-            StripRef::Track(TrackId(2))
-        };
+        let (mut s, at) = two_tracks(on_a_bus);
         let id = s.add_processor(at, kind, usize::MAX).unwrap();
         s.set_sidechain(id, Some(StripRef::Track(TrackId(1)))).unwrap();
         let (b, l) = (bounced(&s), live(&s));

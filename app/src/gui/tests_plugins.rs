@@ -87,14 +87,21 @@ fn wait_for_latency_report(app: &mut App) -> bool {
     false
 }
 
-#[test]
-fn a_plugin_latency_moved_in_its_editor_is_compensated_by_a_new_graph() {
+/// The fixture with x42's nodelay on the kick at 64 samples, reporting them
+/// as its latency.
+fn with_nodelay() -> (tempfile::TempDir, App, mixdesk_engine::session::ProcessorId) {
     assert!(mixdesk_engine::plugins::hosted(NODELAY).is_some(), "{NODELAY}: packaging/setup.sh --test");
-    let (_dir, mut app) = fixture();
+    let (dir, mut app) = fixture();
     let id = app.doc.session.add_processor(KICK, NODELAY, usize::MAX).unwrap();
     let p = app.doc.session.processor_mut(id).unwrap();
     p.params.insert("delay".into(), 64.0);
     p.params.insert("report_latency".into(), 1.0);
+    (dir, app, id)
+}
+
+#[test]
+fn a_plugin_latency_moved_in_its_editor_is_compensated_by_a_new_graph() {
+    let (_dir, mut app, id) = with_nodelay();
     let task = app.audio.rebuild(&app.doc.session, app.doc.dir()).map(Message::Built);
     run(&mut app, task);
     assert!(!wait_for_latency_report(&mut app), "a graph built at 64 samples compensates them");
@@ -121,12 +128,7 @@ fn a_plugin_latency_moved_in_its_editor_is_compensated_by_a_new_graph() {
 
 #[test]
 fn an_automated_latency_is_answered_with_one_graph_not_one_per_tick() {
-    assert!(mixdesk_engine::plugins::hosted(NODELAY).is_some(), "{NODELAY}: packaging/setup.sh --test");
-    let (_dir, mut app) = fixture();
-    let id = app.doc.session.add_processor(KICK, NODELAY, usize::MAX).unwrap();
-    let p = app.doc.session.processor_mut(id).unwrap();
-    p.params.insert("delay".into(), 64.0);
-    p.params.insert("report_latency".into(), 1.0);
+    let (_dir, mut app, id) = with_nodelay();
     // A lane holds the delay at 1000 samples: playing moves the plugin's
     // latency away from the session's value, which a graph cannot follow.
     let delay = app.doc.session.processor_param(id, "delay").unwrap();
