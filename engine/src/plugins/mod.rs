@@ -309,7 +309,7 @@ pub fn instantiate(ctx: &DspContext, p: &Processor) -> Result<Box<dyn Dsp>, Plug
     }
     let dsp = lv2::Lv2Dsp::new(&h.info, ctx, &values, p.state.as_deref())?;
     match h.info.block.fixed_block() {
-        Some(block) => Ok(Box::new(reblock::Reblock::new(dsp, block))),
+        Some(block) => Ok(Box::new(reblock::Reblock::new(dsp, block, !h.info.sidechain_inputs.is_empty()))),
         None => Ok(Box::new(dsp)),
     }
 }

@@ -28,23 +28,26 @@ pub struct Reblock<D: Dsp> {
     /// The processed block being played out.
     ready: [Vec<f32>; 2],
     /// The sidechain key gathered beside `pending` (silence where a block
-    /// came without one).
+    /// came without one); empty for a plugin that takes no key, which then
+    /// gathers nothing.
     key: [Vec<f32>; 2],
     /// Whether any part of the block being gathered came with a key.
     keyed: bool,
 }
 
 impl<D: Dsp> Reblock<D> {
-    /// `inner` run in blocks of `block` samples (built for that length).
-    pub fn new(inner: D, block: usize) -> Reblock<D> {
+    /// `inner` run in blocks of `block` samples (built for that length);
+    /// `takes_key`: it has sidechain inputs, so the key is gathered too.
+    pub fn new(inner: D, block: usize, takes_key: bool) -> Reblock<D> {
         let block = block.max(1);
+        let key_len = if takes_key { block } else { 0 };
         Reblock {
             inner,
             block,
             at: 0,
             pending: [vec![0.0; block], vec![0.0; block]],
             ready: [vec![0.0; block], vec![0.0; block]],
-            key: [vec![0.0; block], vec![0.0; block]],
+            key: [vec![0.0; key_len], vec![0.0; key_len]],
             keyed: false,
         }
     }
@@ -74,14 +77,15 @@ impl<D: Dsp> Dsp for Reblock<D> {
                 pending[self.at..self.at + take].copy_from_slice(x);
                 x.copy_from_slice(&ready[self.at..self.at + take]);
             }
-            for (k, gathered) in self.key.iter_mut().enumerate() {
+            let takes_key = !self.key[0].is_empty();
+            for (k, gathered) in self.key.iter_mut().enumerate().filter(|_| takes_key) {
                 let gathered = &mut gathered[self.at..self.at + take];
                 match key {
                     Some(key) => gathered.copy_from_slice(&key[k][done..done + take]),
                     None => gathered.fill(0.0),
                 }
             }
-            self.keyed |= key.is_some();
+            self.keyed |= takes_key && key.is_some();
             self.at += take;
             done += take;
             if self.at == self.block {
@@ -142,7 +146,7 @@ mod tests {
     #[test]
     fn blocks_of_any_length_reach_the_plugin_as_fixed_blocks_one_block_late() {
         let block = 64;
-        let mut r = Reblock::new(Doubler::default(), block);
+        let mut r = Reblock::new(Doubler::default(), block, false);
         assert_eq!(r.latency(), block);
         let input: Vec<f32> = (0..5000).map(|i| (i as f32 * 0.37).sin()).collect();
         let mut out = Vec::new();
@@ -187,7 +191,7 @@ mod tests {
     #[test]
     fn the_key_is_gathered_with_the_audio_and_stays_lined_up_with_it() {
         let block = 64;
-        let mut r = Reblock::new(KeyEcho, block);
+        let mut r = Reblock::new(KeyEcho, block, true);
         let key: Vec<f32> = (0..3000).map(|i| (i as f32 * 0.11).cos()).collect();
         let mut out = Vec::new();
         let sizes = [5, 64, 100, 1, 63, 200];
